@@ -1,0 +1,26 @@
+// Package customer holds a store's customers, their platform IDs and their
+// tokens.
+//
+// Rules (RULES.md "Customers"):
+//   - Platform IDs are parsed from every common form and kept in one
+//     canonical form (ParsePlatformID): SteamID64 for Steam (from SteamID64,
+//     STEAM_X:Y:Z with X 0 or 1, [U:1:W], or a profile link; individual
+//     accounts only, instance normalised to 1); a lower-case dashed UUID for
+//     Minecraft Java (offline-mode version-3 UUIDs are kept and reported by
+//     PlatformID.Offline); a decimal XUID for Minecraft Bedrock (from the
+//     number or its Floodgate UUID).
+//   - Minecraft Java names are 3–16 of [A-Za-z0-9_], shown as entered and
+//     compared case-insensitively (FoldName). Other names are 1–32 printable
+//     characters.
+//   - (Platform, platform ID) is unique per store. FirstSeen is set once by
+//     Identify. Edits carry the Version the caller read; a stale one is a
+//     conflict.
+//   - KnownIPs and KnownEmails (seen at checkout, for the ban banner) are
+//     normalised sets of at most MaxKnown entries each.
+//   - Tokens: the secret (256 bits from crypto/rand) is returned once; only
+//     its SHA-256 hash is stored and it is compared in constant time. A
+//     revoked or expired token is refused at once.
+//
+// The package is pure: Store and TokenStore are the storage it needs; the
+// root package playerbase runs the workflows.
+package customer

@@ -1,0 +1,177 @@
+package playerbase
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"time"
+
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/storage"
+)
+
+// Identity is how a login or checkout names a customer: a platform, an
+// account ID in any form that platform's parser accepts, and a display name.
+type Identity struct {
+	Platform   customer.Platform
+	PlatformID string
+	Name       string
+}
+
+func parseIdentity(in Identity) (customer.PlatformID, string, error) {
+	pid, err := customer.ParsePlatformID(in.Platform, in.PlatformID)
+	if err != nil {
+		return customer.PlatformID{}, "", err
+	}
+	name, err := customer.CheckName(in.Platform, in.Name)
+	if err != nil {
+		return customer.PlatformID{}, "", err
+	}
+	return pid, name, nil
+}
+
+// Identify finds the customer with that platform ID or creates one, at login
+// or checkout. FirstSeen is set on creation and never moves; a changed
+// display name is saved. created reports whether the customer is new.
+func (c *Client) Identify(ctx context.Context, in Identity) (cust customer.Customer, created bool, err error) {
+	pid, name, err := parseIdentity(in)
+	if err != nil {
+		return customer.Customer{}, false, err
+	}
+	now := c.clock()
+	err = retryOnConflict(func() error {
+		return c.update(ctx, func(tx storage.Tx) error {
+			cust, created, err = identify(ctx, tx, pid, name, now)
+			return err
+		})
+	})
+	return cust, created, err
+}
+
+func identify(ctx context.Context, tx storage.Tx, pid customer.PlatformID, name string, now time.Time) (customer.Customer, bool, error) {
+	cust, err := tx.Customers().GetByPlatformID(ctx, pid)
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		cust = customer.Customer{ID: customer.NewID(now), Name: name, PlatformID: pid, FirstSeen: now, Updated: now}
+		if err := tx.Customers().Create(ctx, cust); err != nil {
+			return customer.Customer{}, false, err
+		}
+		return cust, true, nil
+	case err != nil:
+		return customer.Customer{}, false, err
+	case cust.Name == name:
+		return cust, false, nil
+	}
+	cust.Name = name
+	cust.Updated = now
+	if err := tx.Customers().Update(ctx, cust); err != nil {
+		return customer.Customer{}, false, err
+	}
+	cust.Version++
+	return cust, false, nil
+}
+
+// Customer returns one customer.
+func (c *Client) Customer(ctx context.Context, id customer.ID) (cust customer.Customer, err error) {
+	err = c.view(ctx, func(tx storage.Tx) error {
+		cust, err = tx.Customers().Get(ctx, id)
+		return err
+	})
+	return cust, err
+}
+
+// CustomerByPlatformID finds a customer by an account ID in any accepted form.
+func (c *Client) CustomerByPlatformID(ctx context.Context, p customer.Platform, platformID string) (cust customer.Customer, err error) {
+	pid, err := customer.ParsePlatformID(p, platformID)
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	err = c.view(ctx, func(tx storage.Tx) error {
+		cust, err = tx.Customers().GetByPlatformID(ctx, pid)
+		return err
+	})
+	return cust, err
+}
+
+// Edit is a change to a customer's name and platform ID. Version is the
+// version the editor read; if the customer changed since, Edit fails with a
+// conflict and changes nothing.
+type Edit struct {
+	Version    int64
+	Name       string
+	PlatformID string // any accepted form, on the customer's platform
+}
+
+// EditCustomer changes a customer's name and platform ID.
+func (c *Client) EditCustomer(ctx context.Context, id customer.ID, e Edit) (cust customer.Customer, err error) {
+	now := c.clock()
+	err = c.update(ctx, func(tx storage.Tx) error {
+		cust, err = tx.Customers().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		pid, name, err := parseIdentity(Identity{Platform: cust.PlatformID.Platform, PlatformID: e.PlatformID, Name: e.Name})
+		if err != nil {
+			return err
+		}
+		cust.Version = e.Version
+		cust.Name, cust.PlatformID, cust.Updated = name, pid, now
+		if err := tx.Customers().Update(ctx, cust); err != nil {
+			return err
+		}
+		cust.Version++
+		return nil
+	})
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	return cust, nil
+}
+
+// RecordCheckout adds the IP and email a customer used at checkout to their
+// known sets (shown to the ban banner). Either may be empty.
+func (c *Client) RecordCheckout(ctx context.Context, id customer.ID, ip, email string) (cust customer.Customer, err error) {
+	addr, mail, err := parseCheckoutContact(ip, email)
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	now := c.clock()
+	err = c.update(ctx, func(tx storage.Tx) error {
+		cust, err = recordCheckout(ctx, tx, id, addr, mail, now)
+		return err
+	})
+	return cust, err
+}
+
+func parseCheckoutContact(ip, email string) (netip.Addr, string, error) {
+	var addr netip.Addr
+	var err error
+	if ip != "" {
+		if addr, err = customer.ParseIP(ip); err != nil {
+			return netip.Addr{}, "", err
+		}
+	}
+	if email != "" {
+		if email, err = customer.ParseEmail(email); err != nil {
+			return netip.Addr{}, "", err
+		}
+	}
+	return addr, email, nil
+}
+
+func recordCheckout(ctx context.Context, tx storage.Tx, id customer.ID, ip netip.Addr, email string, now time.Time) (customer.Customer, error) {
+	cust, err := tx.Customers().Get(ctx, id)
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	if !cust.RecordCheckout(ip, email) {
+		return cust, nil
+	}
+	cust.Updated = now
+	if err := tx.Customers().Update(ctx, cust); err != nil {
+		return customer.Customer{}, err
+	}
+	cust.Version++
+	return cust, nil
+}

@@ -1,0 +1,51 @@
+// Package ids makes and checks prefixed ULIDs such as "cus_01JD3…".
+//
+// IDs are ULIDs stamped with the caller's clock (so one operation sees one
+// "now") and drawn from a process-wide monotonic entropy source behind a
+// mutex: two IDs made in the same millisecond still sort in creation order,
+// and any goroutine may call New. The prefix tells a reader what a pasted
+// ID is.
+package ids
+
+import (
+	"crypto/rand"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/playerbase/playerbase/errs"
+)
+
+var (
+	mu      sync.Mutex
+	entropy = ulid.Monotonic(rand.Reader, 0)
+)
+
+// New returns prefix + "_" + a new ULID stamped with now.
+func New(prefix string, now time.Time) string {
+	mu.Lock()
+	id, err := ulid.New(ulid.Timestamp(now), entropy)
+	if err != nil {
+		// The monotonic source overflows only after 2^80 IDs in one
+		// millisecond; fall back to a fresh random ULID.
+		id = ulid.MustNew(ulid.Timestamp(now), rand.Reader)
+	}
+	mu.Unlock()
+	return prefix + "_" + id.String()
+}
+
+// Parse checks that s is prefix + "_" + a ULID and returns it in canonical
+// (upper-case) form. field names the input in the error.
+func Parse(prefix, field, s string) (string, error) {
+	body, ok := strings.CutPrefix(s, prefix+"_")
+	if !ok {
+		return "", errs.Invalid(field, s, "want an ID starting with "+prefix+"_")
+	}
+	id, err := ulid.ParseStrict(body)
+	if err != nil {
+		return "", errs.Invalid(field, s, "not a ULID: "+err.Error())
+	}
+	return prefix + "_" + id.String(), nil
+}

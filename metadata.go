@@ -1,0 +1,44 @@
+package playerbase
+
+import (
+	"context"
+
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/metadata"
+	"github.com/playerbase/playerbase/storage"
+)
+
+// Metadata returns a customer's metadata.
+func (c *Client) Metadata(ctx context.Context, id customer.ID) (m metadata.Metadata, err error) {
+	err = c.view(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Customers().Get(ctx, id); err != nil {
+			return err
+		}
+		m, err = tx.Metadata().GetMetadata(ctx, id)
+		return err
+	})
+	return m, err
+}
+
+// UpdateMetadata applies fields to a customer's metadata (see
+// metadata.Apply) and returns the result. An update that breaks a limit
+// fails whole and changes nothing.
+func (c *Client) UpdateMetadata(ctx context.Context, id customer.ID, fields []metadata.Field) (m metadata.Metadata, err error) {
+	err = c.update(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Customers().Get(ctx, id); err != nil {
+			return err
+		}
+		cur, err := tx.Metadata().GetMetadata(ctx, id)
+		if err != nil {
+			return err
+		}
+		if m, err = metadata.Apply(cur, fields); err != nil {
+			return err
+		}
+		return tx.Metadata().PutMetadata(ctx, id, m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,74 @@
+package playerbase
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/storage"
+)
+
+// Sentinel errors, re-exported from package errs so callers need one import.
+var (
+	ErrNotFound  = errs.ErrNotFound
+	ErrConflict  = errs.ErrConflict
+	ErrInvalid   = errs.ErrInvalid
+	ErrForbidden = errs.ErrForbidden
+)
+
+// Config tunes a Client. A nil *Config, and every zero field, means the
+// default.
+type Config struct {
+	// Now is the clock every time rule reads; one call reads it once.
+	// Default time.Now.
+	Now func() time.Time
+}
+
+// Client is the facade a host app constructs over a storage backend. It is
+// safe for concurrent use.
+type Client struct {
+	backend storage.Backend
+	now     func() time.Time
+}
+
+// New returns a Client over backend. cfg may be nil.
+func New(backend storage.Backend, cfg *Config) *Client {
+	c := &Client{backend: backend, now: time.Now}
+	if cfg != nil {
+		if cfg.Now != nil {
+			c.now = cfg.Now
+		}
+	}
+	return c
+}
+
+// Close closes the backend.
+func (c *Client) Close() error { return c.backend.Close() }
+
+// clock returns "now" for one operation, in UTC, at the microsecond
+// precision every backend can store.
+func (c *Client) clock() time.Time { return c.now().UTC().Truncate(time.Microsecond) }
+
+// update runs fn in a read-write transaction.
+func (c *Client) update(ctx context.Context, fn func(storage.Tx) error) error {
+	return c.backend.Update(ctx, fn)
+}
+
+// view runs fn in a read-only transaction.
+func (c *Client) view(ctx context.Context, fn func(storage.Tx) error) error {
+	return c.backend.View(ctx, fn)
+}
+
+// retryOnConflict runs op again, up to a few times, when it fails with a
+// conflict another writer caused between our read and our write (two
+// Identify calls creating the same customer on different nodes).
+func retryOnConflict(op func() error) error {
+	var err error
+	for range 3 {
+		if err = op(); !errors.Is(err, errs.ErrConflict) {
+			return err
+		}
+	}
+	return err
+}

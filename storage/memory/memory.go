@@ -1,0 +1,130 @@
+package memory
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/metadata"
+	"github.com/playerbase/playerbase/storage"
+)
+
+// Backend keeps everything in maps guarded by one RWMutex.
+type Backend struct {
+	mu sync.RWMutex
+	db db
+}
+
+// db is the stored state, one struct per domain, each declared in the file
+// of the stores that use it.
+type db struct {
+	customers customersState
+	metadata  metadataState
+}
+
+// New returns an empty backend.
+func New() *Backend {
+	b := &Backend{}
+	b.db.customers.init()
+	b.db.metadata.init()
+	return b
+}
+
+var _ storage.Backend = (*Backend)(nil)
+
+// errReadOnly is returned by a write attempted inside View.
+var errReadOnly = errors.New("memory: write in a read-only transaction")
+
+// View runs fn under the read lock.
+func (b *Backend) View(ctx context.Context, fn func(storage.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	t := &tx{db: &b.db}
+	defer t.close()
+	return fn(t)
+}
+
+// Update runs fn under the write lock and undoes its writes if it fails
+// (or panics).
+func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t := &tx{db: &b.db, writable: true}
+	defer t.close()
+	defer func() {
+		if p := recover(); p != nil {
+			t.rollback()
+			panic(p)
+		}
+	}()
+	if err = fn(t); err != nil {
+		t.rollback()
+	}
+	return err
+}
+
+// Close does nothing: there is nothing to release.
+func (b *Backend) Close() error { return nil }
+
+// tx is one transaction. undo holds, newest last, how to reverse each write.
+type tx struct {
+	db       *db
+	writable bool
+	closed   bool
+	undo     []func()
+}
+
+func (t *tx) close() { t.closed = true }
+
+func (t *tx) rollback() {
+	for i := len(t.undo) - 1; i >= 0; i-- {
+		t.undo[i]()
+	}
+	t.undo = nil
+}
+
+// check guards every store call: a store used after its transaction ended,
+// or a write in View, is a programming error reported as an error.
+func (t *tx) check(ctx context.Context, write bool) error {
+	if t.closed {
+		return errors.New("memory: store used after its transaction ended")
+	}
+	if write && !t.writable {
+		return errReadOnly
+	}
+	return ctx.Err()
+}
+
+func (t *tx) Customers() customer.Store   { return customersTx{t} }
+func (t *tx) Tokens() customer.TokenStore { return tokensTx{t} }
+func (t *tx) Metadata() metadata.Store    { return metadataTx{t} }
+
+// put sets m[k] = v and records how to restore the old entry.
+func put[K comparable, V any](t *tx, m map[K]V, k K, v V) {
+	old, had := m[k]
+	t.undo = append(t.undo, func() {
+		if had {
+			m[k] = old
+		} else {
+			delete(m, k)
+		}
+	})
+	m[k] = v
+}
+
+// del deletes m[k] and records how to restore it.
+func del[K comparable, V any](t *tx, m map[K]V, k K) {
+	old, had := m[k]
+	if !had {
+		return
+	}
+	t.undo = append(t.undo, func() { m[k] = old })
+	delete(m, k)
+}

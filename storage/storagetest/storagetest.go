@@ -1,0 +1,42 @@
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/playerbase/playerbase/storage"
+)
+
+// NewBackend returns a backend for one test. It registers its own cleanup.
+type NewBackend func(t *testing.T) storage.Backend
+
+// Run runs the whole suite against the backends newBackend makes.
+func Run(t *testing.T, newBackend NewBackend) {
+	t.Run("Customers", func(t *testing.T) { testCustomers(t, newBackend) })
+	t.Run("Tokens", func(t *testing.T) { testTokens(t, newBackend) })
+	t.Run("Metadata", func(t *testing.T) { testMetadata(t, newBackend) })
+	t.Run("Transactions", func(t *testing.T) { testTransactions(t, newBackend) })
+}
+
+// now is a fixed instant tests start from, at the microsecond precision all
+// backends store.
+var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// errRollback makes an Update fail on purpose.
+var errRollback = errors.New("storagetest: roll back")
+
+func update(t *testing.T, b storage.Backend, fn func(storage.Tx) error) {
+	t.Helper()
+	if err := b.Update(context.Background(), fn); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+func view(t *testing.T, b storage.Backend, fn func(storage.Tx) error) {
+	t.Helper()
+	if err := b.View(context.Background(), fn); err != nil {
+		t.Fatalf("View: %v", err)
+	}
+}
