@@ -2,9 +2,8 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/playerbase/playerbase/customer"
@@ -93,12 +92,7 @@ func (t customersTx) Update(ctx context.Context, c customer.Customer) error {
 }
 
 func staleVersion(got, stored int64) string {
-	var b strings.Builder
-	b.WriteString("stale version ")
-	b.WriteString(strconv.FormatInt(got, 10))
-	b.WriteString(", stored ")
-	b.WriteString(strconv.FormatInt(stored, 10))
-	return b.String()
+	return fmt.Sprintf("stale version %d, stored %d", got, stored)
 }
 
 type tokensTx struct{ *tx }
