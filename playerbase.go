@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/stats"
 	"github.com/playerbase/playerbase/storage"
 )
 
@@ -23,6 +24,9 @@ type Config struct {
 	// Now is the clock every time rule reads; one call reads it once.
 	// Default time.Now.
 	Now func() time.Time
+	// MonthLength turns day and week billing periods into MRR. Default
+	// stats.DefaultMonthLength, an average month of 365/12 days.
+	MonthLength time.Duration
 }
 
 // Client is the facade a host app constructs over a storage backend. It is
@@ -30,6 +34,7 @@ type Config struct {
 type Client struct {
 	backend storage.Backend
 	now     func() time.Time
+	stats   stats.Config
 }
 
 // New returns a Client over backend. cfg may be nil.
@@ -39,6 +44,7 @@ func New(backend storage.Backend, cfg *Config) *Client {
 		if cfg.Now != nil {
 			c.now = cfg.Now
 		}
+		c.stats.MonthLength = cfg.MonthLength
 	}
 	return c
 }

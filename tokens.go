@@ -36,9 +36,13 @@ func (c *Client) IssueToken(ctx context.Context, id customer.ID, p TokenParams) 
 	return tok, secret, nil
 }
 
-// Tokens lists a customer's tokens, newest first, without secrets.
+// Tokens lists a customer's tokens, newest first, without secrets. An
+// unknown customer is ErrNotFound, not an empty list.
 func (c *Client) Tokens(ctx context.Context, id customer.ID) (toks []customer.Token, err error) {
 	err = c.view(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Customers().Get(ctx, id); err != nil {
+			return err
+		}
 		toks, err = tx.Tokens().ListTokens(ctx, id)
 		return err
 	})
@@ -54,9 +58,13 @@ func (c *Client) RevokeToken(ctx context.Context, id customer.TokenID) error {
 }
 
 // RevokeAllTokens revokes every live token of a customer and says how many.
+// An unknown customer is ErrNotFound.
 func (c *Client) RevokeAllTokens(ctx context.Context, id customer.ID) (n int, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Customers().Get(ctx, id); err != nil {
+			return err
+		}
 		n, err = tx.Tokens().RevokeAllTokens(ctx, id, now)
 		return err
 	})

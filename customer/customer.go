@@ -104,12 +104,23 @@ func NormalizeIP(ip netip.Addr) netip.Addr { return ip.Unmap().WithZone("") }
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // ParseEmail checks that s looks like an address (one @, non-empty parts,
-// no spaces) and returns it normalized.
+// no spaces or control characters) and returns it normalized.
 func ParseEmail(s string) (string, error) {
+	bad := errs.Invalid("email", s, "want an address such as name@example.com")
+	// Checked before normalizing: ToLower would turn invalid bytes into
+	// U+FFFD and so accept them.
+	if !utf8.ValidString(s) {
+		return "", bad
+	}
 	e := NormalizeEmail(s)
 	local, domain, ok := strings.Cut(e, "@")
-	if !ok || local == "" || domain == "" || strings.ContainsAny(e, " \t\r\n<>") || strings.Contains(domain, "@") || len(e) > 254 || !utf8.ValidString(e) {
-		return "", errs.Invalid("email", s, "want an address such as name@example.com")
+	if !ok || local == "" || domain == "" || strings.ContainsAny(e, "<>") || strings.Contains(domain, "@") || len(e) > 254 {
+		return "", bad
+	}
+	for _, r := range e {
+		if unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return "", bad
+		}
 	}
 	return e, nil
 }

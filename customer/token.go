@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
@@ -63,21 +64,24 @@ const maxLabel = 100
 // by ID and compare hashes in constant time.
 func NewToken(c ID, label string, expiresAt *time.Time, now time.Time) (Token, string, error) {
 	label = strings.TrimSpace(label)
-	if len(label) > maxLabel {
-		return Token{}, "", errs.Invalid("label", label, "at most 100 characters")
+	if !utf8.ValidString(label) || utf8.RuneCountInString(label) > maxLabel {
+		return Token{}, "", errs.Invalid("label", label, "at most 100 characters of UTF-8")
 	}
-	if expiresAt != nil && !expiresAt.After(now) {
-		return Token{}, "", errs.Invalid("expires_at", expiresAt.String(), "must be in the future")
+	var expires *time.Time
+	if expiresAt != nil {
+		// Every backend stores microseconds; cutting here makes the expiry
+		// the same instant whichever backend keeps it.
+		e := expiresAt.UTC().Truncate(time.Microsecond)
+		if !e.After(now) {
+			return Token{}, "", errs.Invalid("expires_at", e.Format(time.RFC3339Nano), "must be in the future")
+		}
+		expires = &e
 	}
 	var random [secretBytes]byte
 	if _, err := rand.Read(random[:]); err != nil {
 		return Token{}, "", err
 	}
-	t := Token{ID: NewTokenID(now), Customer: c, Label: label, Created: now.UTC()}
-	if expiresAt != nil {
-		e := expiresAt.UTC()
-		t.ExpiresAt = &e
-	}
+	t := Token{ID: NewTokenID(now), Customer: c, Label: label, Created: now.UTC(), ExpiresAt: expires}
 	secret := string(t.ID) + "." + base64.RawURLEncoding.EncodeToString(random[:])
 	t.Hash = sha256.Sum256([]byte(secret))
 	return t, secret, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -90,18 +91,26 @@ func CheckValue(k, v string) error {
 	return nil
 }
 
-// Check reports whether m as a whole is within the limits.
+// Check reports whether m is metadata Apply could have made: at most
+// MaxKeys keys, each valid, each with a valid, non-empty value (Apply
+// removes a key set to "", so a stored empty value is a bug). Keys are
+// checked in order, so the error is the same every time.
 func Check(m Metadata) error {
-	_, err := Apply(nil, fieldsOf(m))
-	return err
-}
-
-func fieldsOf(m Metadata) []Field {
-	fs := make([]Field, 0, len(m))
-	for k, v := range m {
-		fs = append(fs, Field{Key: k, Value: v})
+	if len(m) > MaxKeys {
+		return errs.Invalid("metadata", fmt.Sprint(len(m), " keys"), fmt.Sprintf("at most %d keys", MaxKeys))
 	}
-	return fs
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if err := CheckKey(k); err != nil {
+			return err
+		}
+		if m[k] == "" {
+			return errs.Invalid("metadata."+k, "", "empty value")
+		}
+		if err := CheckValue(k, m[k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Store keeps each customer's metadata.

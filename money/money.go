@@ -114,24 +114,39 @@ func MustParse(value, code string) Amount {
 	return a
 }
 
-// maxDigits bounds parsed input so a hostile string cannot make a huge number.
-const maxDigits = 40
+// Parsed amounts are bounded so a hostile string cannot make a huge number:
+// at most maxInput bytes, a magnitude of at most 10^maxDigits and at most
+// maxDigits decimals (trailing zeros aside). The bounds are on the value,
+// not the spelling, so every accepted amount's String ("-.5" gives "-0.5")
+// and display form (rounding may carry: 99.999 USD shows as "100.00") parse
+// again.
+const (
+	maxDigits = 40
+	maxInput  = 100
+)
+
+var maxAbs = decimal.New(1, maxDigits)
 
 func parseDecimal(s string) (decimal.Decimal, error) {
-	if s == "" || len(s) > maxDigits+2 {
-		return decimal.Decimal{}, errs.Invalid("amount", s, "want a decimal number such as 10.00")
+	bad := errs.Invalid("amount", s, "want a decimal number such as 10.00")
+	if s == "" || len(s) > maxInput {
+		return decimal.Decimal{}, bad
 	}
 	for i, r := range s {
 		switch {
 		case r >= '0' && r <= '9', r == '.':
 		case r == '-' && i == 0:
 		default:
-			return decimal.Decimal{}, errs.Invalid("amount", s, "want a decimal number such as 10.00")
+			return decimal.Decimal{}, bad
 		}
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
-		return decimal.Decimal{}, errs.Invalid("amount", s, "want a decimal number such as 10.00")
+		return decimal.Decimal{}, bad
+	}
+	_, frac, _ := strings.Cut(s, ".")
+	if d.Abs().GreaterThan(maxAbs) || len(strings.TrimRight(frac, "0")) > maxDigits {
+		return decimal.Decimal{}, errs.Invalid("amount", s, fmt.Sprintf("at most 10^%d, with at most %d decimals", maxDigits, maxDigits))
 	}
 	return d, nil
 }

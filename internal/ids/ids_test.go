@@ -2,6 +2,7 @@ package ids
 
 import (
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +27,55 @@ func TestSameMillisecondSortsInOrder(t *testing.T) {
 			t.Fatalf("%s after %s does not sort later", next, prev)
 		}
 		prev = next
+	}
+}
+
+// Any goroutine may call New: IDs stay unique and, per goroutine, in order.
+func TestNewConcurrent(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	const workers, each = 8, 500
+	var (
+		mu   sync.Mutex
+		seen = map[string]bool{}
+		wg   sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			prev := ""
+			mine := make([]string, 0, each)
+			for range each {
+				id := New("cus", now)
+				if id <= prev {
+					t.Errorf("%s after %s does not sort later", id, prev)
+				}
+				prev = id
+				mine = append(mine, id)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, id := range mine {
+				if seen[id] {
+					t.Errorf("duplicate ID %s", id)
+				}
+				seen[id] = true
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != workers*each {
+		t.Errorf("%d unique IDs, want %d", len(seen), workers*each)
+	}
+}
+
+func TestParseCanonicalises(t *testing.T) {
+	got, err := Parse("cus", "id", "cus_01arz3ndektsv4rrffq69g5fav")
+	if err != nil || got != "cus_01ARZ3NDEKTSV4RRFFQ69G5FAV" {
+		t.Errorf("Parse(lower case) = %q, %v; want the upper-case ID", got, err)
+	}
+	_, err = Parse("cus", "customer_id", "nope")
+	var inv *errs.InvalidError
+	if !errors.As(err, &inv) || inv.Field != "customer_id" {
+		t.Errorf("Parse error = %#v, want an *errs.InvalidError naming customer_id", err)
 	}
 }
 
