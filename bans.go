@@ -1,0 +1,257 @@
+package playerbase
+
+import (
+	"context"
+	"time"
+
+	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/storage"
+)
+
+// BanParams describe a new ban. Identities may be raw ("STEAM_0:0:1",
+// "::ffff:203.0.113.7"); they are parsed here, once.
+type BanParams struct {
+	Reason     string
+	ExpiresAt  *time.Time // nil: permanent
+	Identities []bans.Identity
+	Actor      string // who bans, e.g. "admin:alice"
+}
+
+// Ban creates a ban.
+func (c *Client) Ban(ctx context.Context, p BanParams) (bans.Ban, error) {
+	now := c.clock()
+	b, err := bans.New(bans.Draft{Reason: p.Reason, ExpiresAt: p.ExpiresAt, Identities: p.Identities, Actor: p.Actor}, now)
+	if err != nil {
+		return bans.Ban{}, err
+	}
+	if err := c.update(ctx, func(tx storage.Tx) error { return tx.Bans().Create(ctx, b) }); err != nil {
+		return bans.Ban{}, err
+	}
+	return b, nil
+}
+
+// GetBan returns a ban, removed or not.
+func (c *Client) GetBan(ctx context.Context, id bans.ID) (b bans.Ban, err error) {
+	err = c.view(ctx, func(tx storage.Tx) error {
+		b, err = tx.Bans().Get(ctx, id)
+		return err
+	})
+	return b, err
+}
+
+// BanByID returns a ban from a pasted ID ("ban_01…").
+func (c *Client) BanByID(ctx context.Context, id string) (bans.Ban, error) {
+	bid, err := bans.ParseID(id)
+	if err != nil {
+		return bans.Ban{}, err
+	}
+	return c.GetBan(ctx, bid)
+}
+
+// ListBansParams select bans to list.
+type ListBansParams struct {
+	// Identity filters by an identity type and, if Value is set, a value in
+	// any accepted form.
+	Identity bans.Identity
+	State    bans.State // "" (all), active, expired or removed, judged now
+	Cursor   bans.ID    // the NextCursor of the previous page
+	Limit    int        // ≤ 0: DefaultBanPage; at most MaxBanPage
+}
+
+// Page sizes for ListBans.
+const (
+	DefaultBanPage = 50
+	MaxBanPage     = 500
+)
+
+// BanPage is one page of bans, newest first. NextCursor is "" on the last
+// page.
+type BanPage struct {
+	Bans       []bans.Ban
+	NextCursor bans.ID
+}
+
+// ListBans lists bans newest first, a page at a time. Removed bans stay
+// listed: unban keeps history.
+func (c *Client) ListBans(ctx context.Context, p ListBansParams) (BanPage, error) {
+	lp := bans.ListParams{State: p.State, Cursor: p.Cursor, Now: c.clock()}
+	if p.Identity.Type != "" || p.Identity.Value != "" {
+		t, err := bans.ParseIdentityType(string(p.Identity.Type))
+		if err != nil {
+			return BanPage{}, err
+		}
+		lp.Type = t
+	}
+	if p.Identity.Value != "" {
+		id, err := bans.ParseIdentity(p.Identity.Type, p.Identity.Value)
+		if err != nil {
+			return BanPage{}, err
+		}
+		lp.Value = id.Value
+	}
+	if _, err := bans.ParseState(string(p.State)); err != nil {
+		return BanPage{}, err
+	}
+	if p.Cursor != "" {
+		cur, err := bans.ParseID(string(p.Cursor))
+		if err != nil {
+			return BanPage{}, err
+		}
+		lp.Cursor = cur
+	}
+	lp.Limit = p.Limit
+	if lp.Limit <= 0 {
+		lp.Limit = DefaultBanPage
+	}
+	lp.Limit = min(lp.Limit, MaxBanPage)
+	want := lp.Limit
+	lp.Limit++ // one more tells whether a next page exists
+	var page BanPage
+	err := c.view(ctx, func(tx storage.Tx) error {
+		bs, err := tx.Bans().List(ctx, lp)
+		if err != nil {
+			return err
+		}
+		if len(bs) > want {
+			bs = bs[:want]
+			page.NextCursor = bs[want-1].ID
+		}
+		page.Bans = bs
+		return nil
+	})
+	return page, err
+}
+
+// BanChange is an edit of a ban: see bans.Change.
+type BanChange = bans.Change
+
+// UpdateBan changes a ban's reason, expiry or identities (at least one
+// stays). A removed ban cannot change.
+func (c *Client) UpdateBan(ctx context.Context, id bans.ID, ch BanChange) (b bans.Ban, err error) {
+	now := c.clock()
+	err = c.update(ctx, func(tx storage.Tx) error {
+		cur, err := tx.Bans().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if b, err = cur.Apply(ch, now); err != nil {
+			return err
+		}
+		return tx.Bans().Update(ctx, b)
+	})
+	if err != nil {
+		return bans.Ban{}, err
+	}
+	return b, nil
+}
+
+// Unban lifts a ban. The ban stays stored and listed, with who lifted it
+// and when; lifting it again is a *bans.RemovedError.
+func (c *Client) Unban(ctx context.Context, id bans.ID, actor string) (b bans.Ban, err error) {
+	now := c.clock()
+	err = c.update(ctx, func(tx storage.Tx) error {
+		cur, err := tx.Bans().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if b, err = cur.Unban(actor, now); err != nil {
+			return err
+		}
+		return tx.Bans().Update(ctx, b)
+	})
+	if err != nil {
+		return bans.Ban{}, err
+	}
+	return b, nil
+}
+
+// Check returns every ban active now that matches any of the identities
+// (raw or canonical), newest first.
+func (c *Client) Check(ctx context.Context, identities []bans.Identity) (found []bans.Ban, err error) {
+	ids, err := bans.ParseIdentities(identities)
+	if err != nil {
+		return nil, err
+	}
+	now := c.clock()
+	err = c.view(ctx, func(tx storage.Tx) error {
+		found, err = activeBans(ctx, tx, ids, now)
+		return err
+	})
+	return found, err
+}
+
+// Banner returns the IDs of the bans active now that match the customer's
+// ID, name, platform ID or known IPs/emails: the Customer Details Page's
+// ban banner. None: an empty slice.
+func (c *Client) Banner(ctx context.Context, id customer.ID) (out []bans.ID, err error) {
+	now := c.clock()
+	err = c.view(ctx, func(tx storage.Tx) error {
+		cust, err := tx.Customers().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		found, err := activeBansFor(ctx, tx, cust, now)
+		out = bans.IDs(found)
+		return err
+	})
+	return out, err
+}
+
+// BanIndex loads every ban active now into an Index a game server consults
+// on each join. Keep it current with Index.Put on the bans Ban, UpdateBan
+// and Unban return.
+func (c *Client) BanIndex(ctx context.Context) (*bans.Index, error) {
+	now := c.clock()
+	var all []bans.Ban
+	err := c.view(ctx, func(tx storage.Tx) error {
+		p := bans.ListParams{State: bans.StateActive, Now: now, Limit: 10000}
+		for {
+			page, err := tx.Bans().List(ctx, p)
+			if err != nil {
+				return err
+			}
+			all = append(all, page...)
+			if len(page) < p.Limit {
+				return nil
+			}
+			p.Cursor = page[len(page)-1].ID
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return bans.NewIndex(all), nil
+}
+
+// checkNotBanned returns a *bans.BannedError (matching ErrForbidden,
+// carrying the matching active ban IDs) if any active ban matches the
+// customer's ID, name, platform ID or known IPs/emails at now; nil
+// otherwise.
+func checkNotBanned(ctx context.Context, tx storage.Tx, cust customer.Customer, now time.Time) error {
+	found, err := activeBansFor(ctx, tx, cust, now)
+	if err != nil {
+		return err
+	}
+	if len(found) > 0 {
+		return &bans.BannedError{IDs: bans.IDs(found)}
+	}
+	return nil
+}
+
+// activeBansFor returns the bans active at now that match what the customer
+// is known by (bans.IdentitiesOf), newest first.
+func activeBansFor(ctx context.Context, tx storage.Tx, cust customer.Customer, now time.Time) ([]bans.Ban, error) {
+	return activeBans(ctx, tx, bans.IdentitiesOf(cust), now)
+}
+
+func activeBans(ctx context.Context, tx storage.Tx, ids []bans.Identity, now time.Time) ([]bans.Ban, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	candidates, err := tx.Bans().Matching(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return bans.ActiveMatching(candidates, ids, now), nil
+}

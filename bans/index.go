@@ -1,0 +1,720 @@
+package bans
+
+import (
+	"encoding/binary"
+	"maps"
+	"math"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/playerbase/playerbase/customer"
+)
+
+// Index is an in-memory snapshot of bans that a game server consults on
+// every player join, without a database round trip.
+//
+// Lookups go through Keys: an identity in a compact, parsed form (a Steam ID
+// as a number, an address as 4 or 16 bytes) that a plugin makes once per
+// player. Each key is one map lookup in a map of its own type, holding the
+// common case of one ban per identity inline, so a check allocates nothing
+// and touches as little memory as a bare map. An IP key is also masked once
+// per prefix length some range ban uses and looked up again, so ranges never
+// mean scanning bans; a bitmap of the top 16 address bits that ranges cover
+// lets most addresses skip even that. Expiry is judged at lookup against the caller's now:
+// an expired ban stops matching at its instant without a rebuild.
+//
+// Reads never lock: they load an immutable snapshot through an atomic
+// pointer. Writers (Put, Remove, Prune) are serialised, copy what they
+// change and publish a new snapshot, which readers see whole. To keep a
+// write cheap on a large index, each map is a read-only base plus a small
+// overlay of recent changes, folded into a fresh base once it grows past
+// about √n entries.
+//
+// The zero Index is empty and ready to use.
+type Index struct {
+	mu   sync.Mutex // serialises writers
+	snap atomic.Pointer[snapshot]
+	// Writer-only: the keys each ban put in, to take them out again, and
+	// how many bans hold each range.
+	bans   map[ID]held
+	ranges map[Key]int
+}
+
+type held struct {
+	keys  []Key
+	until int64
+}
+
+// Key is an identity in the form the Index looks it up. Make it once per
+// player with KeyOf or a constructor such as SteamKey. The zero Key matches
+// nothing.
+type Key struct {
+	t      keyType
+	bits   uint8 // kRange6: the prefix length
+	hi, lo uint64
+	s      string
+}
+
+type keyType uint8
+
+const (
+	kNone keyType = iota
+	kCustomer
+	kName
+	kEmail
+	kSteam  // lo: SteamID64
+	kUUID   // hi, lo: the 16 bytes
+	kIP4    // lo: the address
+	kIP6    // hi, lo: the address
+	kRange4 // lo: bits<<32 | masked address
+	kRange6 // hi, lo: masked address; bits
+)
+
+// KeyOf returns the key of a canonical identity (as ParseIdentity and the
+// Identity constructors make them); other values are parsed first, and one
+// that does not parse gives the zero Key.
+func KeyOf(id Identity) Key {
+	if k, ok := quickKey(id); ok {
+		return k
+	}
+	if c, err := ParseIdentity(id.Type, id.Value); err == nil {
+		if k, ok := quickKey(c); ok {
+			return k
+		}
+	}
+	return Key{}
+}
+
+// KeysOf returns the keys of ids.
+func KeysOf(ids []Identity) []Key {
+	out := make([]Key, len(ids))
+	for i, id := range ids {
+		out[i] = KeyOf(id)
+	}
+	return out
+}
+
+// quickKey reads a canonical value without the text parsers' full checks.
+// Keys of numbers and addresses come from the parsed value, so any spelling
+// the quick parse reads right is fine; strings must already be canonical.
+func quickKey(id Identity) (Key, bool) {
+	v := id.Value
+	switch id.Type {
+	case Customer:
+		return Key{t: kCustomer, s: v}, len(v) == 30 && strings.HasPrefix(v, "cus_") && v[4:] == strings.ToUpper(v[4:])
+	case Name:
+		return Key{t: kName, s: v}, v != "" && v == customer.FoldName(v)
+	case Email:
+		return Key{t: kEmail, s: v}, strings.Contains(v, "@") && v == customer.NormalizeEmail(v)
+	case Steam:
+		n, err := strconv.ParseUint(v, 10, 64)
+		return SteamKey(n), err == nil && n>>32 == steamIndividualHigh && uint32(n) != 0
+	case MinecraftUUID:
+		u, err := customer.ParseUUID(v)
+		return UUIDKey(u), err == nil
+	case IP:
+		a, err := netip.ParseAddr(v)
+		return IPKey(a), err == nil
+	case IPRange:
+		p, err := netip.ParsePrefix(v)
+		return rangeKey(p), err == nil && !p.Addr().Is4In6() && p.Bits() > 0
+	}
+	return Key{}, false
+}
+
+// steamIndividualHigh is the top half of an individual account's
+// SteamID64: universe 1, type 1, instance 1.
+const steamIndividualHigh = 1<<24 | 1<<20 | 1
+
+// CustomerKey is the key of a customer ID.
+func CustomerKey(id customer.ID) Key { return Key{t: kCustomer, s: string(id)} }
+
+// NameKey is the key of a player name (folded here).
+func NameKey(name string) Key { return Key{t: kName, s: customer.FoldName(name)} }
+
+// EmailKey is the key of an email address (normalised here).
+func EmailKey(email string) Key { return Key{t: kEmail, s: customer.NormalizeEmail(email)} }
+
+// SteamKey is the key of a SteamID64 as customer.ParseSteamID returns it.
+func SteamKey(id uint64) Key { return Key{t: kSteam, lo: id} }
+
+// UUIDKey is the key of a Minecraft UUID.
+func UUIDKey(u [16]byte) Key {
+	return Key{t: kUUID, hi: binary.BigEndian.Uint64(u[:8]), lo: binary.BigEndian.Uint64(u[8:])}
+}
+
+// IPKey is the key of an address (unmapped, zone dropped here).
+func IPKey(ip netip.Addr) Key {
+	ip = ip.Unmap()
+	switch {
+	case ip.Is4():
+		a := ip.As4()
+		return Key{t: kIP4, lo: uint64(binary.BigEndian.Uint32(a[:]))}
+	case ip.Is6():
+		a := ip.As16()
+		return Key{t: kIP6, hi: binary.BigEndian.Uint64(a[:8]), lo: binary.BigEndian.Uint64(a[8:])}
+	}
+	return Key{}
+}
+
+func rangeKey(p netip.Prefix) Key {
+	k := IPKey(p.Masked().Addr())
+	switch k.t {
+	case kIP4:
+		return Key{t: kRange4, lo: uint64(p.Bits())<<32 | k.lo}
+	case kIP6:
+		return Key{t: kRange6, hi: k.hi, lo: k.lo, bits: uint8(p.Bits())}
+	}
+	return Key{}
+}
+
+// ref is one ban a key leads to. In a layer, the zero ref means no ban and
+// multiMark means several, listed in snapshot.multi.
+type ref struct {
+	id    ID
+	until int64 // expiry in Unix nanoseconds; math.MaxInt64 if permanent
+}
+
+var multiMark = ref{until: -1}
+
+type v6key struct{ hi, lo uint64 }
+
+type r6key struct {
+	hi, lo uint64
+	bits   uint8
+}
+
+// snapshot is immutable once published.
+type snapshot struct {
+	strs   [3]layer[string, ref] // kCustomer, kName, kEmail
+	steam  layer[uint64, ref]
+	uuid   layer[v6key, ref]
+	ip4    layer[uint32, ref]
+	ip6    layer[v6key, ref]
+	range4 layer[uint64, ref]
+	range6 layer[r6key, ref]
+	multi  layer[Key, []ref] // keys with more than one ban
+	// v4 and v6 list the prefix lengths some range ban uses, so an IP is
+	// masked once per length present, not per ban.
+	v4, v6 []uint8
+	// h4 and h6 have a bit set for every top 16 bits of an address that
+	// some range covers: most addresses skip the range lookups on one test.
+	h4, h6 *hint
+	n      int // bans held
+}
+
+type hint [1 << 16 / 64]uint64
+
+func (h *hint) has(top16 uint64) bool { return h != nil && h[top16>>6]&(1<<(top16&63)) != 0 }
+
+func (h *hint) add(top16 uint64, bits int) {
+	if bits >= 16 {
+		h[top16>>6] |= 1 << (top16 & 63)
+		return
+	}
+	span := uint64(1) << (16 - bits)
+	for v := top16 &^ (span - 1); v < top16&^(span-1)+span; v++ {
+		h[v>>6] |= 1 << (v & 63)
+	}
+}
+
+var emptySnapshot = &snapshot{}
+
+// layer is a read-only map plus an overlay of changes on top of it. A key in
+// delta hides the same key in base; a zero value there means none.
+type layer[K comparable, V any] struct {
+	base, delta map[K]V
+}
+
+func (l *layer[K, V]) get(k K) V {
+	if len(l.delta) != 0 {
+		if v, ok := l.delta[k]; ok {
+			return v
+		}
+	}
+	return l.base[k]
+}
+
+// with returns l with changes laid over it, folding the overlay into a new
+// base once it outgrows √len(base), so a write copies O(√n) entries and the
+// O(n) fold comes once per √n writes.
+func (l layer[K, V]) with(changes map[K]V, none func(V) bool) layer[K, V] {
+	if len(changes) == 0 {
+		return l
+	}
+	delta := make(map[K]V, len(l.delta)+len(changes))
+	maps.Copy(delta, l.delta)
+	maps.Copy(delta, changes)
+	if limit := max(64, int(math.Sqrt(float64(len(l.base))))); len(delta) <= limit {
+		return layer[K, V]{base: l.base, delta: delta}
+	}
+	base := make(map[K]V, len(l.base)+len(delta))
+	maps.Copy(base, l.base)
+	for k, v := range delta {
+		if none(v) {
+			delete(base, k)
+		} else {
+			base[k] = v
+		}
+	}
+	return layer[K, V]{base: base}
+}
+
+func noRef(r ref) bool    { return r.id == "" }
+func noRefs(r []ref) bool { return len(r) == 0 }
+
+func (x *Index) load() *snapshot {
+	if s := x.snap.Load(); s != nil {
+		return s
+	}
+	return emptySnapshot
+}
+
+// lookup returns the ref stored under k (possibly multiMark).
+func (s *snapshot) lookup(k *Key) ref {
+	switch k.t {
+	case kCustomer, kName, kEmail:
+		return s.strs[k.t-kCustomer].get(k.s)
+	case kSteam:
+		return s.steam.get(k.lo)
+	case kUUID:
+		return s.uuid.get(v6key{k.hi, k.lo})
+	case kIP4:
+		return s.ip4.get(uint32(k.lo))
+	case kIP6:
+		return s.ip6.get(v6key{k.hi, k.lo})
+	case kRange4:
+		return s.range4.get(k.lo)
+	case kRange6:
+		return s.range6.get(r6key{k.hi, k.lo, k.bits})
+	}
+	return ref{}
+}
+
+// refs returns every ban stored under k.
+func (s *snapshot) refs(k Key) []ref {
+	switch r := s.lookup(&k); {
+	case r == multiMark:
+		return s.multi.get(k)
+	case r.id != "":
+		return []ref{r}
+	}
+	return nil
+}
+
+// firstActive returns a ban under k active at t.
+func (s *snapshot) firstActive(k *Key, t int64) (ID, bool) {
+	r := s.lookup(k)
+	if r.id != "" {
+		return r.id, t < r.until
+	}
+	if r == multiMark {
+		for _, r := range s.multi.get(*k) {
+			if t < r.until {
+				return r.id, true
+			}
+		}
+	}
+	return "", false
+}
+
+// rangeKeys calls fn with the IP key k masked to every range length in use.
+func (s *snapshot) rangeKeys(k *Key, fn func(*Key)) {
+	for _, l := range s.rangeLens(k) {
+		rk := masked(k, l)
+		fn(&rk)
+	}
+}
+
+// rangeLens returns the range lengths to try for k: none unless k is an IP
+// some range may hold.
+func (s *snapshot) rangeLens(k *Key) []uint8 {
+	switch {
+	case k.t == kIP4 && s.h4.has(k.lo>>16):
+		return s.v4
+	case k.t == kIP6 && s.h6.has(k.hi>>48):
+		return s.v6
+	}
+	return nil
+}
+
+// masked returns the key of the range of length l holding the IP key k.
+func masked(k *Key, l uint8) Key {
+	if k.t == kIP4 {
+		return Key{t: kRange4, lo: uint64(l)<<32 | k.lo&uint64(^uint32(0)<<(32-l))}
+	}
+	return Key{t: kRange6, hi: k.hi & mask64(int(l)), lo: k.lo & mask64(int(l)-64), bits: l}
+}
+
+// mask64 keeps the top bits of a word.
+func mask64(bits int) uint64 {
+	switch {
+	case bits <= 0:
+		return 0
+	case bits >= 64:
+		return ^uint64(0)
+	}
+	return ^uint64(0) << (64 - bits)
+}
+
+// FirstMatch returns one ban active at now that matches any of keys (an
+// equal identity, or a range holding an IP), without allocating.
+func (x *Index) FirstMatch(now time.Time, keys []Key) (ID, bool) {
+	s := x.load()
+	t := now.UnixNano()
+	for i := range keys {
+		k := &keys[i]
+		if id, ok := s.firstActive(k, t); ok {
+			return id, true
+		}
+		for _, l := range s.rangeLens(k) {
+			rk := masked(k, l)
+			if id, ok := s.firstActive(&rk, t); ok {
+				return id, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Banned reports whether any ban active at now matches any of keys (see
+// FirstMatch).
+func (x *Index) Banned(now time.Time, keys []Key) bool {
+	_, ok := x.FirstMatch(now, keys)
+	return ok
+}
+
+// Check returns the IDs of every ban active at now that matches any of ids,
+// newest first, each once.
+func (x *Index) Check(now time.Time, ids ...Identity) []ID {
+	s := x.load()
+	t := now.UnixNano()
+	var out []ID
+	collect := func(k *Key) {
+		for _, r := range s.refs(*k) {
+			if t < r.until && !slices.Contains(out, r.id) {
+				out = append(out, r.id)
+			}
+		}
+	}
+	for _, id := range ids {
+		k := KeyOf(id)
+		collect(&k)
+		s.rangeKeys(&k, collect)
+	}
+	slices.SortFunc(out, func(a, b ID) int { return strings.Compare(string(b), string(a)) })
+	return out
+}
+
+// Len returns how many bans the index holds, expired ones included until
+// they are pruned.
+func (x *Index) Len() int { return x.load().n }
+
+// NewIndex returns an index holding bs (removed ones are skipped; of two
+// bans with one ID the later wins, as with Put). It builds the maps in one
+// pass, which is much faster than Put for a large store.
+func NewIndex(bs []Ban) *Index {
+	x := &Index{bans: make(map[ID]held, len(bs)), ranges: map[Key]int{}}
+	for _, b := range bs {
+		if b.Removed() {
+			delete(x.bans, b.ID)
+		} else {
+			x.bans[b.ID] = holdOf(b)
+		}
+	}
+	var sizes [kRange6 + 1]int
+	for _, h := range x.bans {
+		for _, k := range h.keys {
+			sizes[k.t]++
+			x.countRange(k, 1)
+		}
+	}
+	base := newTables(sizes)
+	multi := map[Key][]ref{}
+	for id, h := range x.bans {
+		r := ref{id: id, until: h.until}
+		for _, k := range h.keys {
+			switch old := base.get(&k); {
+			case old == multiMark:
+				multi[k] = append(multi[k], r)
+			case old.id != "":
+				multi[k] = []ref{old, r}
+				base.set(&k, multiMark)
+			default:
+				base.set(&k, r)
+			}
+		}
+	}
+	s := &snapshot{n: len(x.bans), multi: layer[Key, []ref]{base: multi}}
+	for i := range s.strs {
+		s.strs[i].base = base.strs[i]
+	}
+	s.steam.base, s.uuid.base, s.ip4.base, s.ip6.base = base.steam, base.uuid, base.ip4, base.ip6
+	s.range4.base, s.range6.base = base.range4, base.range6
+	s.setRanges(x.ranges)
+	x.snap.Store(s)
+	return x
+}
+
+func holdOf(b Ban) held {
+	h := held{until: until(b.ExpiresAt), keys: make([]Key, 0, len(b.Identities))}
+	for _, id := range b.Identities {
+		if k := KeyOf(id); k.t != kNone && !slices.Contains(h.keys, k) {
+			h.keys = append(h.keys, k)
+		}
+	}
+	return h
+}
+
+// tables holds one map per key type, as a layer's base or its changes.
+type tables struct {
+	strs   [3]map[string]ref
+	steam  map[uint64]ref
+	uuid   map[v6key]ref
+	ip4    map[uint32]ref
+	ip6    map[v6key]ref
+	range4 map[uint64]ref
+	range6 map[r6key]ref
+}
+
+func newTables(sizes [kRange6 + 1]int) tables {
+	var t tables
+	for i := range t.strs {
+		t.strs[i] = make(map[string]ref, sizes[kCustomer+keyType(i)])
+	}
+	t.steam = make(map[uint64]ref, sizes[kSteam])
+	t.uuid = make(map[v6key]ref, sizes[kUUID])
+	t.ip4 = make(map[uint32]ref, sizes[kIP4])
+	t.ip6 = make(map[v6key]ref, sizes[kIP6])
+	t.range4 = make(map[uint64]ref, sizes[kRange4])
+	t.range6 = make(map[r6key]ref, sizes[kRange6])
+	return t
+}
+
+func (t *tables) get(k *Key) ref {
+	switch k.t {
+	case kCustomer, kName, kEmail:
+		return t.strs[k.t-kCustomer][k.s]
+	case kSteam:
+		return t.steam[k.lo]
+	case kUUID:
+		return t.uuid[v6key{k.hi, k.lo}]
+	case kIP4:
+		return t.ip4[uint32(k.lo)]
+	case kIP6:
+		return t.ip6[v6key{k.hi, k.lo}]
+	case kRange4:
+		return t.range4[k.lo]
+	case kRange6:
+		return t.range6[r6key{k.hi, k.lo, k.bits}]
+	}
+	return ref{}
+}
+
+func (t *tables) set(k *Key, r ref) {
+	switch k.t {
+	case kCustomer, kName, kEmail:
+		t.strs[k.t-kCustomer][k.s] = r
+	case kSteam:
+		t.steam[k.lo] = r
+	case kUUID:
+		t.uuid[v6key{k.hi, k.lo}] = r
+	case kIP4:
+		t.ip4[uint32(k.lo)] = r
+	case kIP6:
+		t.ip6[v6key{k.hi, k.lo}] = r
+	case kRange4:
+		t.range4[k.lo] = r
+	case kRange6:
+		t.range6[r6key{k.hi, k.lo, k.bits}] = r
+	}
+}
+
+// setRanges sets s's range lengths and hints from the ranges in use.
+func (s *snapshot) setRanges(ranges map[Key]int) {
+	s.v4, s.v6, s.h4, s.h6 = nil, nil, nil, nil
+	for k, n := range ranges {
+		if n <= 0 {
+			delete(ranges, k)
+			continue
+		}
+		if k.t == kRange4 {
+			bits := uint8(k.lo >> 32)
+			if !slices.Contains(s.v4, bits) {
+				s.v4 = append(s.v4, bits)
+			}
+			if s.h4 == nil {
+				s.h4 = new(hint)
+			}
+			s.h4.add(k.lo&0xffffffff>>16, int(bits))
+		} else {
+			if !slices.Contains(s.v6, k.bits) {
+				s.v6 = append(s.v6, k.bits)
+			}
+			if s.h6 == nil {
+				s.h6 = new(hint)
+			}
+			s.h6.add(k.hi>>48, int(k.bits))
+		}
+	}
+	slices.Sort(s.v4)
+	slices.Sort(s.v6)
+}
+
+// Put adds bans or replaces the ones with the same IDs, as one change that
+// readers see whole. A removed ban is taken out.
+func (x *Index) Put(bs ...Ban) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.apply(bs, nil)
+}
+
+// Remove takes bans out.
+func (x *Index) Remove(ids ...ID) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.apply(nil, ids)
+}
+
+// Prune takes out the bans expired at now, to free their memory. Lookups
+// ignore expired bans anyway; a pruned ban no longer matches an earlier now.
+func (x *Index) Prune(now time.Time) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var gone []ID
+	t := now.UnixNano()
+	for id, h := range x.bans {
+		if h.until <= t {
+			gone = append(gone, id)
+		}
+	}
+	x.apply(nil, gone)
+}
+
+// apply publishes a snapshot with ids removed and bs put. x.mu is held.
+func (x *Index) apply(bs []Ban, ids []ID) {
+	if x.bans == nil {
+		x.bans, x.ranges = make(map[ID]held, len(bs)), map[Key]int{}
+	}
+	old := x.load()
+	// pending holds the full list of refs of every key changed so far.
+	pending := map[Key][]ref{}
+	cur := func(k Key) []ref {
+		if r, ok := pending[k]; ok {
+			return r
+		}
+		return old.refs(k)
+	}
+	drop := func(id ID) {
+		h, ok := x.bans[id]
+		if !ok {
+			return
+		}
+		for _, k := range h.keys {
+			pending[k] = without(cur(k), id)
+			x.countRange(k, -1)
+		}
+		delete(x.bans, id)
+	}
+	for _, id := range ids {
+		drop(id)
+	}
+	for _, b := range bs {
+		drop(b.ID)
+		if b.Removed() {
+			continue
+		}
+		h := holdOf(b)
+		for _, k := range h.keys {
+			pending[k] = with(cur(k), ref{id: b.ID, until: h.until})
+			x.countRange(k, 1)
+		}
+		x.bans[b.ID] = h
+	}
+	x.snap.Store(old.with(pending, len(x.bans), x.ranges))
+}
+
+func (x *Index) countRange(k Key, d int) {
+	if k.t == kRange4 || k.t == kRange6 {
+		x.ranges[k] += d
+	}
+}
+
+// with returns s with the keys in pending set to their refs.
+func (s *snapshot) with(pending map[Key][]ref, n int, ranges map[Key]int) *snapshot {
+	var sizes [kRange6 + 1]int
+	ch := newTables(sizes)
+	multi := map[Key][]ref{}
+	rangesChanged := false
+	for k, refs := range pending {
+		var r ref
+		switch len(refs) {
+		case 0:
+		case 1:
+			r = refs[0]
+		default:
+			r = multiMark
+			multi[k] = refs
+		}
+		if len(refs) <= 1 && s.lookup(&k) == multiMark {
+			multi[k] = nil
+		}
+		ch.set(&k, r)
+		rangesChanged = rangesChanged || k.t == kRange4 || k.t == kRange6
+	}
+	next := &snapshot{
+		steam: s.steam.with(ch.steam, noRef), uuid: s.uuid.with(ch.uuid, noRef),
+		ip4: s.ip4.with(ch.ip4, noRef), ip6: s.ip6.with(ch.ip6, noRef),
+		range4: s.range4.with(ch.range4, noRef), range6: s.range6.with(ch.range6, noRef),
+		multi: s.multi.with(multi, noRefs),
+		v4:    s.v4, v6: s.v6, h4: s.h4, h6: s.h6, n: n,
+	}
+	for i := range ch.strs {
+		next.strs[i] = s.strs[i].with(ch.strs[i], noRef)
+	}
+	if rangesChanged {
+		next.setRanges(ranges)
+	}
+	return next
+}
+
+// with returns refs plus r, in a new slice: published slices never change.
+func with(refs []ref, r ref) []ref {
+	out := make([]ref, 0, len(refs)+1)
+	for _, x := range refs {
+		if x.id != r.id {
+			out = append(out, x)
+		}
+	}
+	return append(out, r)
+}
+
+// without returns refs minus id, in a new slice.
+func without(refs []ref, id ID) []ref {
+	out := make([]ref, 0, len(refs))
+	for _, x := range refs {
+		if x.id != id {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// until converts an expiry to Unix nanoseconds, clamped: far-off expiries
+// compare as permanent, which they are in practice.
+func until(t *time.Time) int64 {
+	switch {
+	case t == nil:
+		return math.MaxInt64
+	case t.Unix() >= math.MaxInt64/1_000_000_000:
+		return math.MaxInt64
+	case t.Unix() <= math.MinInt64/1_000_000_000:
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}

@@ -1,0 +1,217 @@
+package bans_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/customer"
+)
+
+// A join check: 4 identities per player (a Steam ID or a Minecraft UUID, a
+// name, an IPv4 or IPv6 address, an email), half the players banned through
+// one of them at a random position, half not banned at all. Bans mix every
+// type and a few CIDR ranges, of which some players' addresses are inside.
+//
+//	go test -run XXX -bench 'IndexCheck|MapBaseline' -benchmem -count 3 ./bans/
+//
+// BenchmarkMapBaseline does the same 4 lookups, stopping at the first hit, in
+// a bare map[string] holding "type:value" of every banned identity: the cost
+// of the memory access alone, to compare the index against at each size.
+
+const players = 1 << 14
+
+type benchSet struct {
+	idx     *bans.Index
+	base    map[string]bans.ID
+	queries [players][]bans.Key // parsed once per player
+	keys    [players][4]string  // the same, as the baseline's keys
+}
+
+var (
+	benchMu   sync.Mutex
+	benchSets = map[int]*benchSet{}
+)
+
+// benchSetup builds (once per size, shared by both benchmarks) n bans and
+// the players checked against them.
+// b.Loop starts timing after it.
+func benchSetup(tb testing.TB, n int) *benchSet {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if s, ok := benchSets[n]; ok {
+		return s
+	}
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	s := &benchSet{base: make(map[string]bans.ID, n)}
+	all := make([]bans.Ban, 0, n)
+	// Banned identities, by type, so hit players can take one.
+	var banned [4][]bans.Identity
+	for i := range n - 5 {
+		var x bans.Identity
+		switch kind := i % 10; {
+		case kind < 3:
+			x = bans.Identity{Type: bans.Steam, Value: strconv.FormatUint(steamBase+uint64(i)+1, 10)}
+		case kind < 4:
+			x = bans.Identity{Type: bans.MinecraftUUID, Value: benchUUID(r, 0)}
+		case kind < 6:
+			x = bans.Identity{Type: bans.Name, Value: "b" + strconv.Itoa(i)}
+		case kind < 8:
+			x = bans.Identity{Type: bans.IP, Value: benchIP(r, i, true)}
+		default:
+			x = bans.Identity{Type: bans.Email, Value: "b" + strconv.Itoa(i) + "@example.com"}
+		}
+		all = append(all, bans.Ban{ID: bans.ID("ban_" + strconv.Itoa(i)), Identities: []bans.Identity{x}})
+		slot := 0 // the position a player holds this type at
+		switch x.Type {
+		case bans.Name:
+			slot = 1
+		case bans.IP:
+			slot = 2
+		case bans.Email:
+			slot = 3
+		}
+		banned[slot] = append(banned[slot], x)
+	}
+	ranges := []string{"10.1.0.0/16", "10.2.3.0/24", "192.0.2.0/24", "2001:db8:1::/48", "2001:db8:2:3::/64"}
+	for i, p := range ranges {
+		all = append(all, bans.Ban{ID: bans.ID("ban_r" + strconv.Itoa(i)), Identities: []bans.Identity{bans.MustIdentity(bans.IPRange, p)}})
+	}
+	for _, ban := range all {
+		for _, x := range ban.Identities {
+			s.base[string(x.Type)+":"+x.Value] = ban.ID
+		}
+	}
+	s.idx = bans.NewIndex(all)
+
+	for p := range players {
+		q := []bans.Identity{
+			{Type: bans.Steam, Value: strconv.FormatUint(steamBase+1<<31+uint64(p), 10)},
+			{Type: bans.Name, Value: "m" + strconv.Itoa(p)},
+			{Type: bans.IP, Value: benchIP(r, p, false)},
+			{Type: bans.Email, Value: "m" + strconv.Itoa(p) + "@example.org"},
+		}
+		if p%4 == 1 {
+			q[0] = bans.Identity{Type: bans.MinecraftUUID, Value: benchUUID(r, 1)}
+		}
+		if p%2 == 0 { // banned through one identity
+			k := r.IntN(4)
+			if k == 2 && p%16 == 0 {
+				q[k] = bans.Identity{Type: bans.IP, Value: fmt.Sprintf("10.1.%d.%d", r.IntN(256), r.IntN(256))}
+			} else {
+				q[k] = banned[k][r.IntN(len(banned[k]))]
+			}
+		}
+		for _, x := range q {
+			if _, err := bans.ParseIdentity(x.Type, x.Value); err != nil {
+				tb.Fatalf("bench identity %v: %v", x, err)
+			}
+		}
+		s.queries[p] = bans.KeysOf(q)
+		for i, x := range q {
+			s.keys[p][i] = string(x.Type) + ":" + x.Value
+		}
+	}
+	benchSets[n] = s
+	all = nil
+	runtime.GC() // not during the timed loop
+	return s
+}
+
+const steamBase = 76561197960265728
+
+// benchUUID makes a random version-4 UUID; tag keeps banned (0) and
+// unbanned (1) ones apart.
+func benchUUID(r *rand.Rand, tag byte) string {
+	var u [16]byte
+	for i := range u {
+		u[i] = byte(r.Uint32())
+	}
+	u[0] = 0x80 | tag
+	u[6] = u[6]&0x0f | 0x40
+	return customer.FormatUUID(u)
+}
+
+// benchIP makes banned addresses in 100.64.0.0/10 and fd00::/8, and
+// unbanned ones in 172.16.0.0/12 and fd80::/9, none in the ranges above; one
+// in four is IPv6.
+func benchIP(r *rand.Rand, i int, banned bool) string {
+	if i%4 == 3 {
+		var a [16]byte
+		a[0], a[1] = 0xfd, byte(r.IntN(0x80))
+		if !banned {
+			a[1] |= 0x80
+		}
+		for j := 2; j < 16; j++ {
+			a[j] = byte(r.Uint32())
+		}
+		return netip.AddrFrom16(a).String()
+	}
+	if banned {
+		return netip.AddrFrom4([4]byte{100, 64 + byte(i>>16)&0x3f, byte(i >> 8), byte(i)}).String()
+	}
+	return netip.AddrFrom4([4]byte{172, 16 + byte(i>>16)&0x0f, byte(i >> 8), byte(i)}).String()
+}
+
+var sizes = []int{1000, 1000000}
+
+var sink int
+
+func BenchmarkIndexCheck(b *testing.B) {
+	for _, n := range sizes {
+		b.Run("bans="+strconv.Itoa(n), func(b *testing.B) {
+			s := benchSetup(b, n)
+			b.ReportAllocs()
+			hits, i := 0, 0
+			for b.Loop() {
+				if s.idx.Banned(now, s.queries[i&(players-1)]) {
+					hits++
+				}
+				i++
+			}
+			sink += hits
+		})
+	}
+}
+
+func BenchmarkMapBaseline(b *testing.B) {
+	for _, n := range sizes {
+		b.Run("bans="+strconv.Itoa(n), func(b *testing.B) {
+			s := benchSetup(b, n)
+			b.ReportAllocs()
+			hits, i := 0, 0
+			for b.Loop() {
+				for _, k := range &s.keys[i&(players-1)] {
+					if _, ok := s.base[k]; ok {
+						hits++
+						break
+					}
+				}
+				i++
+			}
+			sink += hits
+		})
+	}
+}
+
+// The benchmark's players are half banned, as the index sees them.
+func TestBenchSetHalfBanned(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the 1000-ban set")
+	}
+	s := benchSetup(t, 1000)
+	banned := 0
+	for _, q := range s.queries {
+		if s.idx.Banned(now, q) {
+			banned++
+		}
+	}
+	if banned != players/2 {
+		t.Errorf("%d of %d players banned, want half", banned, players)
+	}
+}
