@@ -1,0 +1,34 @@
+// Package orders holds a store's orders: their lines, money and status.
+//
+// Rules (RULES.md "Orders"):
+//   - An order has one or more lines (product, quantity ≥ 1, unit price ≥ 0),
+//     all in one currency. Its Total is computed from the lines — never taken
+//     from input — and rounded once to the currency's minor unit. Fees,
+//     Refunded and DisputeFee are kept in the same currency.
+//   - Statuses follow PayNow's: created → completed → refunded (full) |
+//     chargeback; created → canceled. A partial refund keeps the order
+//     completed and raises Refunded; a refund above what is left to refund
+//     is refused. Any other move is a *TransitionError matching
+//     errs.ErrConflict.
+//   - Complete is idempotent on the payment reference: a retried payment
+//     webhook (same reference) on an order that was already completed —
+//     even if it was refunded or charged back since — is a success that
+//     changes nothing (changed == false), so a workflow grants items once.
+//     A different reference is a *TransitionError. The fees of the first
+//     completion stand.
+//   - A payment reference, once set, is unique per store: GetByPaymentRef
+//     finds the one order a webhook is about.
+//   - Lists are per customer, newest first (IDs are ULIDs, so ID order is
+//     creation order), cursor-paged by the last ID seen, filtered by status.
+//
+// Money flow, as the stats read it: an order that was paid (reached
+// completed) brings in its Total; its fees are Fees + DisputeFee; it gives
+// back Refunded, or its whole Total once charged back (a chargeback after a
+// partial refund reverses the rest, so the total is reversed once, not
+// more). Summary adds these up per currency; package stats derives net
+// spent from it.
+//
+// Transitions are pure methods on Order that return the new value; the
+// root package playerbase runs them inside a transaction and stores the
+// result through Store.
+package orders

@@ -1,0 +1,386 @@
+package orders
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/money"
+)
+
+// ID identifies an order: "ord_" + a ULID.
+type ID string
+
+// NewID returns a new order ID stamped with now.
+func NewID(now time.Time) ID { return ID(ids.New("ord", now)) }
+
+// ParseID checks a pasted order ID.
+func ParseID(s string) (ID, error) {
+	id, err := ids.Parse("ord", "order_id", s)
+	return ID(id), err
+}
+
+// Status is where an order is in its life.
+type Status string
+
+// PayNow's order statuses.
+const (
+	Created    Status = "created"    // checked out, not paid yet
+	Completed  Status = "completed"  // paid (possibly partly refunded)
+	Refunded   Status = "refunded"   // paid, then refunded in full
+	Chargeback Status = "chargeback" // paid, then reversed by the customer's bank
+	Canceled   Status = "canceled"   // never paid
+)
+
+// Statuses lists every status, for tests and UIs.
+var Statuses = []Status{Created, Completed, Refunded, Chargeback, Canceled}
+
+// ParseStatus checks a status name.
+func ParseStatus(s string) (Status, error) {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	return "", errs.Invalid("status", s, "want created, completed, refunded, chargeback or canceled")
+}
+
+// Paid reports whether an order in this status was paid: it reached
+// completed, whatever happened after.
+func (s Status) Paid() bool { return s == Completed || s == Refunded || s == Chargeback }
+
+// Event names a transition, for TransitionError.
+type Event string
+
+// The transitions an order knows.
+const (
+	EventComplete   Event = "complete"
+	EventRefund     Event = "refund"
+	EventChargeback Event = "chargeback"
+	EventCancel     Event = "cancel"
+)
+
+// TransitionError is returned for a move the status machine does not allow.
+// It matches errs.ErrConflict: the request collides with the order's state.
+type TransitionError struct {
+	ID     ID
+	From   Status
+	Event  Event
+	Reason string // optional detail, e.g. "completed with another payment reference"
+}
+
+func (e *TransitionError) Error() string {
+	msg := fmt.Sprintf("order %s: cannot %s a %s order", e.ID, e.Event, e.From)
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg
+}
+
+// Is reports errs.ErrConflict.
+func (e *TransitionError) Is(target error) bool { return target == errs.ErrConflict }
+
+// Line is one product on an order.
+type Line struct {
+	// ProductID names what was bought; for now any product key (the
+	// inventory package's product IDs fit).
+	ProductID string
+	Quantity  int
+	UnitPrice money.Amount
+}
+
+// Order is a purchase as the Customer Details Page lists it.
+type Order struct {
+	ID       ID
+	Customer customer.ID
+	Lines    []Line
+	// Total is Σ quantity × unit price, rounded once; it carries the
+	// order's currency. Fees, Refunded and DisputeFee share it.
+	Total      money.Amount
+	Fees       money.Amount // the payment processor's fees, set on completion
+	Refunded   money.Amount // refunded so far (partial refunds add up)
+	DisputeFee money.Amount // charged by the bank on a chargeback
+	Status     Status
+	// PaymentRef is the payment provider's reference, unique per store once
+	// set (at checkout or on completion).
+	PaymentRef    string
+	CheckoutIP    netip.Addr // zero if unknown
+	CheckoutEmail string     // normalised; "" if unknown
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	CompletedAt   *time.Time
+	RefundedAt    *time.Time // the latest refund, partial or full
+	ChargebackAt  *time.Time
+	CanceledAt    *time.Time
+	// Version counts stored changes; Store.Update refuses a stale one.
+	Version int64
+}
+
+// Currency returns the order's currency.
+func (o Order) Currency() money.Currency { return o.Total.Currency }
+
+// Clone returns a copy that shares no memory with o.
+func (o Order) Clone() Order {
+	o.Lines = append([]Line(nil), o.Lines...)
+	o.CompletedAt = cloneTime(o.CompletedAt)
+	o.RefundedAt = cloneTime(o.RefundedAt)
+	o.ChargebackAt = cloneTime(o.ChargebackAt)
+	o.CanceledAt = cloneTime(o.CanceledAt)
+	return o
+}
+
+func cloneTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
+}
+
+// Limits on what a checkout may send.
+const (
+	MaxLines         = 100
+	MaxQuantity      = 10000
+	MaxProductIDLen  = 100
+	MaxPaymentRefLen = 255
+)
+
+// Params describes a new order.
+type Params struct {
+	Customer      customer.ID
+	Lines         []Line
+	PaymentRef    string // optional; may instead come with the completion
+	CheckoutIP    netip.Addr
+	CheckoutEmail string
+}
+
+// New checks p and returns a created order stamped with now. The total is
+// computed from the lines.
+func New(p Params, now time.Time) (Order, error) {
+	if p.Customer == "" {
+		return Order{}, errs.Invalid("customer_id", "", "missing")
+	}
+	if len(p.Lines) == 0 {
+		return Order{}, errs.Invalid("lines", "", "an order needs at least one line")
+	}
+	if len(p.Lines) > MaxLines {
+		return Order{}, errs.Invalid("lines", strconv.Itoa(len(p.Lines)), fmt.Sprintf("at most %d lines", MaxLines))
+	}
+	ref, err := CheckPaymentRef(p.PaymentRef)
+	if err != nil {
+		return Order{}, err
+	}
+	lines := make([]Line, len(p.Lines))
+	cur := p.Lines[0].UnitPrice.Currency
+	var sum decimal.Decimal
+	for i, l := range p.Lines {
+		if l, err = checkLine(l); err != nil {
+			return Order{}, err
+		}
+		if l.UnitPrice.Currency != cur {
+			return Order{}, &money.MismatchError{A: cur, B: l.UnitPrice.Currency}
+		}
+		lines[i] = l
+		sum = sum.Add(l.UnitPrice.Value.Mul(decimal.NewFromInt(int64(l.Quantity))))
+	}
+	now = now.UTC()
+	o := Order{
+		ID:         NewID(now),
+		Customer:   p.Customer,
+		Lines:      lines,
+		Total:      money.Amount{Value: sum, Currency: cur}.Rounded(),
+		Fees:       zero(cur),
+		Refunded:   zero(cur),
+		DisputeFee: zero(cur),
+		Status:     Created,
+		PaymentRef: ref,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}
+	if p.CheckoutIP.IsValid() {
+		o.CheckoutIP = customer.NormalizeIP(p.CheckoutIP)
+	}
+	o.CheckoutEmail = customer.NormalizeEmail(p.CheckoutEmail)
+	return o, nil
+}
+
+func checkLine(l Line) (Line, error) {
+	l.ProductID = strings.TrimSpace(l.ProductID)
+	if l.ProductID == "" {
+		return Line{}, errs.Invalid("product_id", "", "missing")
+	}
+	if len(l.ProductID) > MaxProductIDLen {
+		return Line{}, errs.Invalid("product_id", l.ProductID, fmt.Sprintf("at most %d bytes", MaxProductIDLen))
+	}
+	if l.Quantity < 1 || l.Quantity > MaxQuantity {
+		return Line{}, errs.Invalid("quantity", strconv.Itoa(l.Quantity), fmt.Sprintf("want 1 to %d", MaxQuantity))
+	}
+	if l.UnitPrice.Currency.IsZero() {
+		return Line{}, errs.Invalid("unit_price", l.UnitPrice.Value.String(), "missing currency")
+	}
+	if l.UnitPrice.Value.IsNegative() {
+		return Line{}, errs.Invalid("unit_price", l.UnitPrice.String(), "must not be negative")
+	}
+	return l, nil
+}
+
+// CheckPaymentRef trims a payment reference and checks it: at most
+// MaxPaymentRefLen printable characters without spaces; "" means none.
+func CheckPaymentRef(ref string) (string, error) {
+	ref = strings.TrimSpace(ref)
+	if len(ref) > MaxPaymentRefLen || !utf8.ValidString(ref) {
+		return "", errs.Invalid("payment_ref", ref, fmt.Sprintf("at most %d bytes of UTF-8", MaxPaymentRefLen))
+	}
+	for _, r := range ref {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return "", errs.Invalid("payment_ref", ref, "must be printable, without spaces")
+		}
+	}
+	return ref, nil
+}
+
+func zero(c money.Currency) money.Amount { return money.Amount{Value: decimal.Zero, Currency: c} }
+
+// feeIn checks a fee for an order in currency c. The zero Amount means no
+// fee, so callers may leave it out.
+func feeIn(field string, a money.Amount, c money.Currency) (money.Amount, error) {
+	if a.Currency.IsZero() {
+		if !a.Value.IsZero() {
+			return money.Amount{}, errs.Invalid(field, a.Value.String(), "missing currency")
+		}
+		return zero(c), nil
+	}
+	if a.Currency != c {
+		return money.Amount{}, &money.MismatchError{A: c, B: a.Currency}
+	}
+	if a.Value.IsNegative() {
+		return money.Amount{}, errs.Invalid(field, a.String(), "must not be negative")
+	}
+	return a, nil
+}
+
+func (o Order) refuse(e Event, reason string) *TransitionError {
+	return &TransitionError{ID: o.ID, From: o.Status, Event: e, Reason: reason}
+}
+
+// Complete records the payment: created → completed with the payment
+// reference and the processor's fees (the zero Amount for none). ref may be
+// "" if the order got its reference at checkout.
+//
+// Completing an order that was already completed (whatever its status now)
+// with its own payment reference is a retried webhook: it returns the order
+// unchanged with changed == false. Another reference, or none, is a
+// *TransitionError, as is completing a canceled order.
+func (o Order) Complete(ref string, fees money.Amount, now time.Time) (next Order, changed bool, err error) {
+	ref, err = CheckPaymentRef(ref)
+	if err != nil {
+		return o, false, err
+	}
+	if o.Status.Paid() {
+		switch {
+		case ref != "" && ref == o.PaymentRef:
+			return o, false, nil
+		case ref == "":
+			return o, false, o.refuse(EventComplete, "already completed; a retry must name its payment reference")
+		}
+		return o, false, o.refuse(EventComplete, "completed with another payment reference")
+	}
+	if o.Status != Created {
+		return o, false, o.refuse(EventComplete, "")
+	}
+	if ref != "" && o.PaymentRef != "" && ref != o.PaymentRef {
+		return o, false, o.refuse(EventComplete, "the order was checked out with another payment reference")
+	}
+	if fees, err = feeIn("fees", fees, o.Currency()); err != nil {
+		return o, false, err
+	}
+	o = o.Clone()
+	now = now.UTC()
+	if ref != "" {
+		o.PaymentRef = ref
+	}
+	o.Fees = fees
+	o.Status = Completed
+	o.CompletedAt = &now
+	o.UpdatedAt = now
+	return o, true, nil
+}
+
+// Refundable returns what is left to refund: Total − Refunded for a
+// completed order, zero otherwise.
+func (o Order) Refundable() money.Amount {
+	if o.Status != Completed {
+		return zero(o.Currency())
+	}
+	return money.Amount{Value: o.Total.Value.Sub(o.Refunded.Value), Currency: o.Currency()}
+}
+
+// Refund gives amount back to the customer. Only a completed order can be
+// refunded; amount must be more than zero and at most Refundable. Refunding
+// the rest makes the order refunded; less keeps it completed.
+func (o Order) Refund(amount money.Amount, now time.Time) (Order, error) {
+	if o.Status != Completed {
+		return o, o.refuse(EventRefund, "")
+	}
+	if amount.Currency != o.Currency() {
+		return o, &money.MismatchError{A: o.Currency(), B: amount.Currency}
+	}
+	if !amount.Value.IsPositive() {
+		return o, errs.Invalid("refund", amount.String(), "must be more than zero")
+	}
+	left := o.Refundable()
+	if amount.Value.GreaterThan(left.Value) {
+		return o, errs.Invalid("refund", amount.String(), "more than the "+left.String()+" left to refund")
+	}
+	o = o.Clone()
+	now = now.UTC()
+	o.Refunded = money.Amount{Value: o.Refunded.Value.Add(amount.Value), Currency: o.Currency()}
+	if o.Refunded.Value.Equal(o.Total.Value) {
+		o.Status = Refunded
+	}
+	o.RefundedAt = &now
+	o.UpdatedAt = now
+	return o, nil
+}
+
+// Chargeback records that the customer's bank reversed the payment of a
+// completed (possibly partly refunded) order, with the bank's dispute fee
+// (the zero Amount for none).
+func (o Order) Chargeback(disputeFee money.Amount, now time.Time) (Order, error) {
+	if o.Status != Completed {
+		return o, o.refuse(EventChargeback, "")
+	}
+	fee, err := feeIn("dispute_fee", disputeFee, o.Currency())
+	if err != nil {
+		return o, err
+	}
+	o = o.Clone()
+	now = now.UTC()
+	o.DisputeFee = fee
+	o.Status = Chargeback
+	o.ChargebackAt = &now
+	o.UpdatedAt = now
+	return o, nil
+}
+
+// Cancel abandons an unpaid order: created → canceled.
+func (o Order) Cancel(now time.Time) (Order, error) {
+	if o.Status != Created {
+		return o, o.refuse(EventCancel, "")
+	}
+	o = o.Clone()
+	now = now.UTC()
+	o.Status = Canceled
+	o.CanceledAt = &now
+	o.UpdatedAt = now
+	return o, nil
+}

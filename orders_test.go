@@ -1,0 +1,390 @@
+package playerbase_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/storage/memory"
+)
+
+// comClock is a fake clock the commerce tests advance by hand.
+type comClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *comClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *comClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// comStart is a January 31st, so monthly billing meets a short month.
+var comStart = time.Date(2026, 1, 31, 18, 30, 0, 0, time.UTC)
+
+// comSetup returns a client on an empty memory backend, its clock and a
+// customer.
+func comSetup(t testing.TB) (*playerbase.Client, *comClock, customer.Customer) {
+	t.Helper()
+	clock := &comClock{t: comStart}
+	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clock.Now})
+	return pb, clock, comCustomer(t, pb, 1)
+}
+
+// fataler is what comCustomer needs of a *testing.T or a *rapid.T.
+type fataler interface {
+	Helper()
+	Fatal(args ...any)
+}
+
+func comCustomer(t fataler, pb *playerbase.Client, n int) customer.Customer {
+	t.Helper()
+	c, _, err := pb.Identify(context.Background(), playerbase.Identity{
+		Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 46143800+n), Name: fmt.Sprintf("Player%d", n),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func eur(s string) money.Amount { return money.MustParse(s, "EUR") }
+
+func vipLine(price string) []orders.Line {
+	return []orders.Line{{ProductID: "vip", Quantity: 1, UnitPrice: eur(price)}}
+}
+
+func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
+	ctx := context.Background()
+	pb, _, cust := comSetup(t)
+
+	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+		Lines: vipLine("10.00"), IP: "::ffff:198.51.100.4", Email: "Buyer@Example.com",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != orders.Created || !o.Total.Equal(eur("10.00")) || o.CheckoutIP != netip.MustParseAddr("198.51.100.4") || o.CheckoutEmail != "buyer@example.com" {
+		t.Errorf("CreateOrder = %s %s %s %q", o.Status, o.Total, o.CheckoutIP, o.CheckoutEmail)
+	}
+	got, _ := pb.Customer(ctx, cust.ID)
+	if !slices.Contains(got.KnownIPs, netip.MustParseAddr("198.51.100.4")) || !slices.Contains(got.KnownEmails, "buyer@example.com") {
+		t.Errorf("checkout contact not recorded on the customer: %v %v", got.KnownIPs, got.KnownEmails)
+	}
+
+	// A ban on an IP refuses a checkout from it, with the ban's ID, and
+	// stores nothing.
+	ban, err := pb.Ban(ctx, playerbase.BanParams{Reason: "fraud", Actor: "admin", Identities: []bans.Identity{bans.MustIdentity(bans.IP, "203.0.113.66")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("5.00"), IP: "203.0.113.66"})
+	var banned *bans.BannedError
+	if !errors.As(err, &banned) || !errors.Is(err, playerbase.ErrForbidden) || !slices.Contains(banned.IDs, ban.ID) {
+		t.Fatalf("checkout from a banned IP = %v, want a BannedError naming %s", err, ban.ID)
+	}
+	page, _ := pb.Orders(ctx, cust.ID, playerbase.OrdersParams{})
+	if len(page.Orders) != 1 {
+		t.Errorf("a refused checkout stored an order: %d orders", len(page.Orders))
+	}
+
+	// A ban on the customer refuses orders and subscriptions.
+	if _, err := pb.Ban(ctx, playerbase.BanParams{Reason: "chargebacks", Actor: "admin", Identities: []bans.Identity{bans.CustomerIdentity(cust.ID)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("5.00")}); !errors.Is(err, playerbase.ErrForbidden) {
+		t.Errorf("checkout of a banned customer = %v, want ErrForbidden", err)
+	}
+	if _, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: "vip", Amount: eur("5"), Period: monthly}); !errors.Is(err, playerbase.ErrForbidden) {
+		t.Errorf("subscription of a banned customer = %v, want ErrForbidden", err)
+	}
+	// A completed payment is still recorded: the ban gates purchases only.
+	if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_1"}); err != nil {
+		t.Errorf("completing an order of a since-banned customer = %v", err)
+	}
+}
+
+func TestCheckoutRefuses(t *testing.T) {
+	ctx := context.Background()
+	pb, _, cust := comSetup(t)
+	tests := []struct {
+		name string
+		id   customer.ID
+		p    playerbase.OrderParams
+		want error
+	}{
+		{"unknown customer", customer.NewID(comStart), playerbase.OrderParams{Lines: vipLine("1")}, playerbase.ErrNotFound},
+		{"no lines", cust.ID, playerbase.OrderParams{}, playerbase.ErrInvalid},
+		{"bad IP", cust.ID, playerbase.OrderParams{Lines: vipLine("1"), IP: "300.1.1.1"}, playerbase.ErrInvalid},
+		{"bad email", cust.ID, playerbase.OrderParams{Lines: vipLine("1"), Email: "nobody"}, playerbase.ErrInvalid},
+		{"two currencies", cust.ID, playerbase.OrderParams{Lines: []orders.Line{vipLine("1")[0], {ProductID: "kit", Quantity: 1, UnitPrice: money.MustParse("1", "USD")}}}, playerbase.ErrInvalid},
+	}
+	for _, tt := range tests {
+		if _, err := pb.CreateOrder(ctx, tt.id, tt.p); !errors.Is(err, tt.want) {
+			t.Errorf("%s: CreateOrder = %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("1"), PaymentRef: "pay_dup"})
+	if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("1"), PaymentRef: "pay_dup"}); !errors.Is(err, playerbase.ErrConflict) {
+		t.Errorf("a second checkout with %s's payment reference = %v, want ErrConflict", o.ID, err)
+	}
+}
+
+// TestOrderTransitions drives every order transition through the Client
+// and checks that a refused one stores nothing.
+func TestOrderTransitions(t *testing.T) {
+	ctx := context.Background()
+	pb, clock, cust := comSetup(t)
+	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00"), PaymentRef: "pay_A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+
+	steps := []struct {
+		name   string
+		do     func() (orders.Order, error)
+		status orders.Status
+		err    error
+	}{
+		{"refund before payment", func() (orders.Order, error) { return pb.RefundOrder(ctx, o.ID, eur("1")) }, orders.Created, playerbase.ErrConflict},
+		{"chargeback before payment", func() (orders.Order, error) { return pb.ChargebackOrder(ctx, o.ID, eur("15")) }, orders.Created, playerbase.ErrConflict},
+		{"complete with another reference", func() (orders.Order, error) {
+			return pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_B"})
+		}, orders.Created, playerbase.ErrConflict},
+		{"complete by reference", func() (orders.Order, error) {
+			return pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: "pay_A", Fees: eur("0.79")})
+		}, orders.Completed, nil},
+		{"cancel a paid order", func() (orders.Order, error) { return pb.CancelOrder(ctx, o.ID) }, orders.Completed, playerbase.ErrConflict},
+		{"refund 3.00", func() (orders.Order, error) { return pb.RefundOrder(ctx, o.ID, eur("3.00")) }, orders.Completed, nil},
+		{"refund more than is left", func() (orders.Order, error) { return pb.RefundOrder(ctx, o.ID, eur("7.01")) }, orders.Completed, playerbase.ErrInvalid},
+		{"refund in another currency", func() (orders.Order, error) { return pb.RefundOrder(ctx, o.ID, money.MustParse("1", "USD")) }, orders.Completed, playerbase.ErrInvalid},
+		{"chargeback", func() (orders.Order, error) { return pb.ChargebackOrder(ctx, o.ID, eur("15.00")) }, orders.Chargeback, nil},
+		{"refund after chargeback", func() (orders.Order, error) { return pb.RefundOrder(ctx, o.ID, eur("1")) }, orders.Chargeback, playerbase.ErrConflict},
+		{"retried completion webhook", func() (orders.Order, error) {
+			return pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: "pay_A", Fees: eur("9.99")})
+		}, orders.Chargeback, nil},
+	}
+	version := o.Version
+	for _, s := range steps {
+		got, err := s.do()
+		if !errors.Is(err, s.err) || (s.err == nil) != (err == nil) {
+			t.Fatalf("%s: err = %v, want %v", s.name, err, s.err)
+		}
+		var te *orders.TransitionError
+		if errors.Is(err, playerbase.ErrConflict) && !errors.As(err, &te) {
+			t.Errorf("%s: conflict %v is not a *orders.TransitionError", s.name, err)
+		}
+		stored, _ := pb.Order(ctx, o.ID)
+		if stored.Status != s.status {
+			t.Errorf("%s: stored status %s, want %s", s.name, stored.Status, s.status)
+		}
+		if err == nil && s.name != "retried completion webhook" {
+			version++
+			if got.Version != version {
+				t.Errorf("%s: returned version %d, want %d", s.name, got.Version, version)
+			}
+		}
+		if stored.Version != version {
+			t.Errorf("%s: stored version %d, want %d (a refused or repeated step wrote)", s.name, stored.Version, version)
+		}
+	}
+	stored, _ := pb.Order(ctx, o.ID)
+	if !stored.Fees.Equal(eur("0.79")) || !stored.DisputeFee.Equal(eur("15.00")) || !stored.Refunded.Equal(eur("3.00")) {
+		t.Errorf("final order: fees %s dispute %s refunded %s", stored.Fees, stored.DisputeFee, stored.Refunded)
+	}
+	st, err := pb.CustomerStats(ctx, cust.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.NetSpent) != 1 || !st.NetSpent[0].Equal(eur("-15.79")) || st.TotalPayments != 1 || st.Refunds != 1 || st.Chargebacks != 1 {
+		t.Errorf("stats = %+v, want net -15.79 EUR, 1 payment, 1 refund, 1 chargeback", st)
+	}
+
+	// Cancel is for unpaid orders only.
+	open, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("2")})
+	if c, err := pb.CancelOrder(ctx, open.ID); err != nil || c.Status != orders.Canceled || c.CanceledAt == nil {
+		t.Errorf("CancelOrder = %s, %v", c.Status, err)
+	}
+	if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: open.ID, PaymentRef: "pay_late"}); !errors.Is(err, playerbase.ErrConflict) {
+		t.Errorf("completing a canceled order = %v, want ErrConflict", err)
+	}
+	for name, err := range map[string]error{
+		"unknown order":     errOf(pb.CancelOrder(ctx, orders.NewID(comStart))),
+		"unknown reference": errOf(pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: "pay_nobody"})),
+	} {
+		if !errors.Is(err, playerbase.ErrNotFound) {
+			t.Errorf("%s: %v, want ErrNotFound", name, err)
+		}
+	}
+	if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{}); !errors.Is(err, playerbase.ErrInvalid) {
+		t.Errorf("CompleteOrder naming nothing = %v, want ErrInvalid", err)
+	}
+}
+
+func errOf[T any](_ T, err error) error { return err }
+
+// TestDuplicateWebhooksCompleteOnce fires the same payment webhook from many
+// goroutines at once: every call succeeds and the order is completed once.
+func TestDuplicateWebhooksCompleteOnce(t *testing.T) {
+	ctx := context.Background()
+	pb, _, cust := comSetup(t)
+	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 16
+	var wg sync.WaitGroup
+	errc := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			p := playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_webhook", Fees: eur("0.79")}
+			if i%2 == 1 {
+				p.OrderID = "" // later retries find the order by its reference
+			}
+			got, err := pb.CompleteOrder(ctx, p)
+			if err == nil && got.Status != orders.Completed {
+				err = fmt.Errorf("webhook %d: status %s", i, got.Status)
+			}
+			if errors.Is(err, playerbase.ErrNotFound) && p.OrderID == "" {
+				err = nil // arrived before the first one set the reference
+			}
+			errc <- err
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	got, _ := pb.Order(ctx, o.ID)
+	if got.Version != o.Version+1 || got.Status != orders.Completed {
+		t.Errorf("after %d webhooks: %s, version %d; want completed once (version %d)", n, got.Status, got.Version, o.Version+1)
+	}
+	st, _ := pb.CustomerStats(ctx, cust.ID)
+	if st.TotalPayments != 1 || !st.NetSpent[0].Equal(eur("9.21")) {
+		t.Errorf("stats after duplicate webhooks: %d payments, net %v; want 1, 9.21 EUR", st.TotalPayments, st.NetSpent)
+	}
+}
+
+func TestOrdersPages(t *testing.T) {
+	ctx := context.Background()
+	pb, clock, cust := comSetup(t)
+	other := comCustomer(t, pb, 2)
+	var made []orders.ID // oldest first
+	for i := range 7 {
+		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("1.00")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		made = append(made, o.ID)
+		clock.Advance(time.Second)
+	}
+	if _, err := pb.CreateOrder(ctx, other.ID, playerbase.OrderParams{Lines: vipLine("1.00")}); err != nil {
+		t.Fatal(err)
+	}
+	walk := func(p playerbase.OrdersParams) (pages [][]orders.ID) {
+		for {
+			page, err := pb.Orders(ctx, cust.ID, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []orders.ID
+			for _, o := range page.Orders {
+				ids = append(ids, o.ID)
+			}
+			pages = append(pages, ids)
+			if page.NextCursor == "" {
+				return pages
+			}
+			p.Cursor = page.NextCursor
+		}
+	}
+	m := func(is ...int) []orders.ID {
+		var out []orders.ID
+		for _, i := range is {
+			out = append(out, made[i])
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		p    playerbase.OrdersParams
+		want [][]orders.ID
+	}{
+		{"default page", playerbase.OrdersParams{}, [][]orders.ID{m(6, 5, 4, 3, 2, 1, 0)}},
+		{"pages of 3", playerbase.OrdersParams{Limit: 3}, [][]orders.ID{m(6, 5, 4), m(3, 2, 1), m(0)}},
+		{"exact pages", playerbase.OrdersParams{Limit: 7}, [][]orders.ID{m(6, 5, 4, 3, 2, 1, 0)}},
+		{"completed, pages of 2", playerbase.OrdersParams{Limit: 2, Statuses: []orders.Status{orders.Completed}}, [][]orders.ID{m(6, 4), m(2, 0)}},
+		{"created", playerbase.OrdersParams{Statuses: []orders.Status{orders.Created}}, [][]orders.ID{m(5, 3, 1)}},
+		{"none", playerbase.OrdersParams{Statuses: []orders.Status{orders.Chargeback}}, [][]orders.ID{nil}},
+	}
+	for _, tt := range tests {
+		if got := walk(tt.p); !slices.EqualFunc(got, tt.want, slices.Equal) {
+			t.Errorf("%s: pages %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	for name, p := range map[string]playerbase.OrdersParams{
+		"bad status": {Statuses: []orders.Status{"paid"}},
+		"bad cursor": {Cursor: "sub_01ARZ3NDEKTSV4RRFFQ69G5FAV"},
+	} {
+		if _, err := pb.Orders(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	if _, err := pb.Orders(ctx, customer.NewID(comStart), playerbase.OrdersParams{}); !errors.Is(err, playerbase.ErrNotFound) {
+		t.Errorf("Orders of an unknown customer = %v, want ErrNotFound", err)
+	}
+}
+
+// A customer buys, pays, gets a partial refund, and the store owner reads
+// the stats.
+func ExampleClient_CompleteOrder() {
+	ctx := context.Background()
+	pb := playerbase.New(memory.New(), nil)
+	cust, _, _ := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+
+	o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+		Lines: []orders.Line{{ProductID: "vip", Quantity: 1, UnitPrice: money.MustParse("10.00", "EUR")}},
+		IP:    "203.0.113.7",
+	})
+	// The payment provider's webhook, delivered twice.
+	for range 2 {
+		o, _ = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pi_123", Fees: money.MustParse("0.79", "EUR")})
+	}
+	fmt.Println(o.Status, o.Total, "version", o.Version)
+
+	o, _ = pb.RefundOrder(ctx, o.ID, money.MustParse("3.00", "EUR"))
+	fmt.Println(o.Status, "refunded", o.Refunded)
+
+	st, _ := pb.CustomerStats(ctx, cust.ID)
+	fmt.Println("net", st.NetSpent, "gross", st.GrossSpent, "payments", st.TotalPayments, "refunds", st.Refunds)
+	// Output:
+	// completed 10.00 EUR version 1
+	// completed refunded 3.00 EUR
+	// net [6.21 EUR] gross [10.00 EUR] payments 1 refunds 1
+}

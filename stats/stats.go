@@ -1,0 +1,132 @@
+package stats
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/subscriptions"
+)
+
+// DefaultMonthLength is an average month: 365/12 days.
+const DefaultMonthLength = 730 * time.Hour
+
+// Config tunes the stats. A nil *Config, and every zero field, means the
+// default.
+type Config struct {
+	// MonthLength is how long a month is when day and week periods are
+	// turned into MRR. Default DefaultMonthLength.
+	MonthLength time.Duration
+}
+
+func (c *Config) monthLength() time.Duration {
+	if c == nil || c.MonthLength <= 0 {
+		return DefaultMonthLength
+	}
+	return c.MonthLength
+}
+
+// Stats are the figures the Customer Details Page shows. Every money list
+// holds one amount per currency, rounded once, sorted by currency code.
+type Stats struct {
+	NetSpent            []money.Amount
+	GrossSpent          []money.Amount
+	TotalPayments       int
+	Refunds             int
+	Chargebacks         int
+	ActiveSubscriptions int
+	MRR                 []money.Amount
+}
+
+// Compute returns the stats of a customer whose orders add up to o and who
+// has subs (in any status), at now.
+func Compute(o orders.Summary, subs []subscriptions.Subscription, now time.Time, cfg *Config) Stats {
+	net, gross := NetSpent(o), GrossSpent(o)
+	mrr := MRR(subs, now, cfg)
+	return Stats{
+		NetSpent:            net.Rounded(),
+		GrossSpent:          gross.Rounded(),
+		TotalPayments:       o.Payments,
+		Refunds:             o.Refunds,
+		Chargebacks:         o.Chargebacks,
+		ActiveSubscriptions: ActiveSubscriptions(subs, now),
+		MRR:                 mrr.Rounded(),
+	}
+}
+
+// FromOrders is Compute over a list of orders.
+func FromOrders(os []orders.Order, subs []subscriptions.Subscription, now time.Time, cfg *Config) Stats {
+	return Compute(orders.Summarize(os), subs, now, cfg)
+}
+
+// NetSpent returns gross − fees − reversed per currency, unrounded.
+func NetSpent(o orders.Summary) money.Totals {
+	var t money.Totals
+	for _, s := range o.Sums {
+		t.Add(money.Amount{Value: s.Gross.Sub(s.Fees).Sub(s.Reversed), Currency: s.Currency})
+	}
+	return t
+}
+
+// GrossSpent returns Σ Total of paid orders per currency, unrounded.
+func GrossSpent(o orders.Summary) money.Totals {
+	var t money.Totals
+	for _, s := range o.Sums {
+		t.Add(money.Amount{Value: s.Gross, Currency: s.Currency})
+	}
+	return t
+}
+
+// ActiveSubscriptions counts the subscriptions active at now.
+func ActiveSubscriptions(subs []subscriptions.Subscription, now time.Time) int {
+	n := 0
+	for _, s := range subs {
+		if s.StatusAt(now) == subscriptions.Active {
+			n++
+		}
+	}
+	return n
+}
+
+// MRR returns the monthly recurring revenue of subs at now, per currency,
+// unrounded. Subscriptions that are not active at now, and trials, add
+// nothing; every currency with an active subscription has a total.
+func MRR(subs []subscriptions.Subscription, now time.Time, cfg *Config) money.Totals {
+	var t money.Totals
+	for _, s := range subs {
+		if s.StatusAt(now) == subscriptions.Active {
+			t.Add(Monthly(s, cfg))
+		}
+	}
+	return t
+}
+
+// mrrPrecision is the number of decimals a division keeps: far beyond any
+// currency's minor unit, so rounding the total once stays exact in practice.
+const mrrPrecision = 24
+
+// Monthly returns what s brings in per month, unrounded, whatever its
+// status: 0 for a trial.
+func Monthly(s subscriptions.Subscription, cfg *Config) money.Amount {
+	if s.Trial {
+		return money.Amount{Value: decimal.Zero, Currency: s.Amount.Currency}
+	}
+	count := decimal.NewFromInt(int64(s.Period.Count))
+	var v decimal.Decimal
+	switch s.Period.Unit {
+	case subscriptions.Month:
+		v = s.Amount.Value.DivRound(count, mrrPrecision)
+	case subscriptions.Year:
+		v = s.Amount.Value.DivRound(count.Mul(decimal.NewFromInt(12)), mrrPrecision)
+	case subscriptions.Day, subscriptions.Week:
+		unit := 24 * time.Hour
+		if s.Period.Unit == subscriptions.Week {
+			unit *= 7
+		}
+		month := decimal.NewFromInt(int64(cfg.monthLength()))
+		v = s.Amount.Value.Mul(month).DivRound(count.Mul(decimal.NewFromInt(int64(unit))), mrrPrecision)
+	}
+	return money.Amount{Value: v, Currency: s.Amount.Currency}
+}

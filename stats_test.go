@@ -1,0 +1,584 @@
+package playerbase_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
+
+	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/subscriptions"
+)
+
+func TestCustomerStatsMonthLength(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		month time.Duration
+		want  string
+	}{
+		{0, "10.14 EUR"},                   // 10.00 × (365/12 days) ÷ 30 days
+		{30 * 24 * time.Hour, "10.00 EUR"}, // a store that counts 30-day months
+	} {
+		pb := playerbase.New(memory.New(), &playerbase.Config{MonthLength: tt.month})
+		cust := comCustomer(t, pb, 1)
+		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: "vip", Amount: eur("10.00"), Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pb.ActivateSubscription(ctx, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		st, err := pb.CustomerStats(ctx, cust.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.MRR) != 1 || st.MRR[0].String() != tt.want || st.ActiveSubscriptions != 1 {
+			t.Errorf("month %s: MRR %v, %d active; want %s, 1", tt.month, st.MRR, st.ActiveSubscriptions, tt.want)
+		}
+	}
+	pb := playerbase.New(memory.New(), nil)
+	if _, err := pb.CustomerStats(ctx, customer.NewID(comStart)); !errors.Is(err, playerbase.ErrNotFound) {
+		t.Errorf("CustomerStats of an unknown customer = %v, want ErrNotFound", err)
+	}
+}
+
+// The commerce state machine: orders and subscriptions driven through the
+// Client on the memory backend, with the clock advancing, against a
+// plain-Go model. After every step every order's and subscription's status
+// and version, and every customer's stats (net and gross spent, payments,
+// refunds, chargebacks, active subscriptions, MRR), agree with the model.
+
+// minor is the model's own table of minor units.
+var minor = map[string]int32{"EUR": 2, "USD": 2, "JPY": 0}
+
+type modelOrder struct {
+	id                      orders.ID
+	cust                    int
+	cur                     string
+	total                   decimal.Decimal
+	fees, dispute, refunded decimal.Decimal
+	status                  orders.Status
+	ref                     string
+	version                 int64
+}
+
+type modelSub struct {
+	id          subscriptions.ID
+	cust        int
+	cur         string
+	amount      decimal.Decimal
+	period      subscriptions.Period
+	trial       bool
+	status      subscriptions.Status // as stored
+	cancelAtEnd bool
+	anchor      time.Time
+	periods     int
+	end         time.Time
+	version     int64
+}
+
+// effective is the status the model expects a read at now to show.
+func (s *modelSub) effective(now time.Time) subscriptions.Status {
+	if s.status == subscriptions.Active && s.cancelAtEnd && !now.Before(s.end) {
+		return subscriptions.Canceled
+	}
+	return s.status
+}
+
+// modelPeriodEnd is the model's period arithmetic: the n-th end from the
+// anchor, month ends clamped.
+func modelPeriodEnd(p subscriptions.Period, anchor time.Time, n int) time.Time {
+	months := 0
+	switch p.Unit {
+	case subscriptions.Day:
+		return anchor.Add(time.Duration(n*p.Count) * 24 * time.Hour)
+	case subscriptions.Week:
+		return anchor.Add(time.Duration(n*p.Count) * 7 * 24 * time.Hour)
+	case subscriptions.Month:
+		months = n * p.Count
+	case subscriptions.Year:
+		months = 12 * n * p.Count
+	}
+	y, m, d := anchor.Date()
+	total := int(m) - 1 + months
+	y, m = y+total/12, time.Month(total%12+1)
+	last := time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return time.Date(y, m, min(d, last), anchor.Hour(), anchor.Minute(), anchor.Second(), anchor.Nanosecond(), time.UTC)
+}
+
+type commerceMachine struct {
+	ctx    context.Context
+	pb     *playerbase.Client
+	clock  *comClock
+	custs  []customer.ID
+	orders []*modelOrder
+	subs   []*modelSub
+	refs   int
+}
+
+func newCommerceMachine(t *rapid.T) *commerceMachine {
+	clock := &comClock{t: comStart}
+	m := &commerceMachine{ctx: context.Background(), clock: clock, pb: playerbase.New(memory.New(), &playerbase.Config{Now: clock.Now})}
+	for i := range 2 {
+		m.custs = append(m.custs, comCustomer(t, m.pb, i+1).ID)
+	}
+	return m
+}
+
+func (m *commerceMachine) freshRef() string {
+	m.refs++
+	return fmt.Sprintf("pay_%d", m.refs)
+}
+
+func amount(v decimal.Decimal, cur string) money.Amount { return money.MustParse(v.String(), cur) }
+
+// expect checks an error against the model's prediction: nil, or a
+// sentinel the error must match.
+func expect(t *rapid.T, what string, err, want error) {
+	t.Helper()
+	if want == nil && err != nil || want != nil && !errors.Is(err, want) {
+		t.Fatalf("%s: err = %v, want %v", what, err, want)
+	}
+}
+
+func (m *commerceMachine) CreateOrder(t *rapid.T) {
+	cust := rapid.IntRange(0, len(m.custs)-1).Draw(t, "customer")
+	cur := rapid.SampledFrom([]string{"EUR", "USD", "JPY"}).Draw(t, "currency")
+	prices := map[string][]string{"EUR": {"0", "0.99", "4.75", "10", "19.99"}, "USD": {"1", "2.5", "10"}, "JPY": {"0", "100", "1500"}}[cur]
+	var lines []orders.Line
+	var sum decimal.Decimal
+	for i := range rapid.IntRange(1, 2).Draw(t, "lines") {
+		price := rapid.SampledFrom(prices).Draw(t, "price")
+		qty := rapid.IntRange(1, 3).Draw(t, "quantity")
+		lines = append(lines, orders.Line{ProductID: fmt.Sprint("p", i), Quantity: qty, UnitPrice: money.MustParse(price, cur)})
+		sum = sum.Add(decimal.RequireFromString(price).Mul(decimal.NewFromInt(int64(qty))))
+	}
+	ref := ""
+	if rapid.Bool().Draw(t, "ref at checkout") {
+		ref = m.freshRef()
+	}
+	o, err := m.pb.CreateOrder(m.ctx, m.custs[cust], playerbase.OrderParams{Lines: lines, PaymentRef: ref})
+	expect(t, "CreateOrder", err, nil)
+	mo := &modelOrder{id: o.ID, cust: cust, cur: cur, total: sum.Round(minor[cur]), status: orders.Created, ref: ref}
+	if !o.Total.Value.Equal(mo.total) {
+		t.Fatalf("CreateOrder total %s, model %s", o.Total, mo.total)
+	}
+	m.orders = append(m.orders, mo)
+}
+
+func (m *commerceMachine) pickOrder(t *rapid.T) *modelOrder {
+	if len(m.orders) == 0 {
+		t.Skip("no orders")
+	}
+	return rapid.SampledFrom(m.orders).Draw(t, "order")
+}
+
+// complete sends one completion webhook and checks it against the model.
+func (m *commerceMachine) complete(t *rapid.T, o *modelOrder, p playerbase.CompleteParams) {
+	var want error
+	changed := false
+	switch {
+	case o.status == orders.Created && (o.ref == "" || p.PaymentRef == "" || p.PaymentRef == o.ref):
+		changed = true
+	case o.status.Paid() && p.PaymentRef != "" && p.PaymentRef == o.ref:
+		// a retried webhook: success, no effect
+	default:
+		want = playerbase.ErrConflict
+	}
+	if p.OrderID == "" && (p.PaymentRef == "" || p.PaymentRef != o.ref) {
+		want, changed = playerbase.ErrNotFound, false // found by a reference no order has
+	}
+	_, err := m.pb.CompleteOrder(m.ctx, p)
+	expect(t, "CompleteOrder", err, want)
+	if changed {
+		o.status = orders.Completed
+		if p.PaymentRef != "" {
+			o.ref = p.PaymentRef
+		}
+		o.fees = p.Fees.Value
+		o.version++
+	}
+}
+
+func (m *commerceMachine) CompleteOrder(t *rapid.T) {
+	o := m.pickOrder(t)
+	ref := rapid.SampledFrom([]string{"own", "fresh", "none"}).Draw(t, "ref")
+	p := playerbase.CompleteParams{OrderID: o.id, Fees: amount(decimal.RequireFromString(rapid.SampledFrom([]string{"0", "0.79", "3"}).Draw(t, "fees")), o.cur)}
+	switch ref {
+	case "own":
+		p.PaymentRef = o.ref
+	case "fresh":
+		p.PaymentRef = m.freshRef()
+	}
+	if p.PaymentRef != "" && rapid.Bool().Draw(t, "by reference only") {
+		p.OrderID = ""
+	}
+	m.complete(t, o, p)
+}
+
+// DuplicateWebhook delivers the same completion twice: it takes effect
+// once.
+func (m *commerceMachine) DuplicateWebhook(t *rapid.T) {
+	o := m.pickOrder(t)
+	ref := o.ref
+	if ref == "" {
+		ref = m.freshRef()
+	}
+	p := playerbase.CompleteParams{OrderID: o.id, PaymentRef: ref, Fees: amount(decimal.RequireFromString("0.5"), o.cur)}
+	m.complete(t, o, p)
+	before := o.version
+	m.complete(t, o, p)
+	if o.version != before {
+		t.Fatalf("the model counted a second completion")
+	}
+}
+
+func (m *commerceMachine) RefundOrder(t *rapid.T) {
+	o := m.pickOrder(t)
+	unit := decimal.New(1, -minor[o.cur])
+	left := o.total.Sub(o.refunded)
+	var v decimal.Decimal
+	switch rapid.SampledFrom([]string{"rest", "one unit", "half", "too much", "zero"}).Draw(t, "refund") {
+	case "rest":
+		v = left
+	case "one unit":
+		v = unit
+	case "half":
+		v = left.Div(decimal.NewFromInt(2)).Round(minor[o.cur])
+	case "too much":
+		v = left.Add(unit)
+	}
+	var want error
+	switch {
+	case o.status != orders.Completed:
+		want = playerbase.ErrConflict
+	case !v.IsPositive() || v.GreaterThan(left):
+		want = playerbase.ErrInvalid
+	}
+	_, err := m.pb.RefundOrder(m.ctx, o.id, amount(v, o.cur))
+	expect(t, "RefundOrder "+v.String()+" of "+left.String(), err, want)
+	if want == nil {
+		o.refunded = o.refunded.Add(v)
+		if o.refunded.Equal(o.total) {
+			o.status = orders.Refunded
+		}
+		o.version++
+	}
+}
+
+func (m *commerceMachine) ChargebackOrder(t *rapid.T) {
+	o := m.pickOrder(t)
+	fee := decimal.RequireFromString(rapid.SampledFrom([]string{"0", "15"}).Draw(t, "dispute fee"))
+	var want error
+	if o.status != orders.Completed {
+		want = playerbase.ErrConflict
+	}
+	_, err := m.pb.ChargebackOrder(m.ctx, o.id, amount(fee, o.cur))
+	expect(t, "ChargebackOrder", err, want)
+	if want == nil {
+		o.status, o.dispute = orders.Chargeback, fee
+		o.version++
+	}
+}
+
+func (m *commerceMachine) CancelOrder(t *rapid.T) {
+	o := m.pickOrder(t)
+	var want error
+	if o.status != orders.Created {
+		want = playerbase.ErrConflict
+	}
+	_, err := m.pb.CancelOrder(m.ctx, o.id)
+	expect(t, "CancelOrder", err, want)
+	if want == nil {
+		o.status = orders.Canceled
+		o.version++
+	}
+}
+
+var periods = []subscriptions.Period{
+	{Count: 1, Unit: subscriptions.Month}, {Count: 3, Unit: subscriptions.Month}, {Count: 1, Unit: subscriptions.Year},
+	{Count: 30, Unit: subscriptions.Day}, {Count: 1, Unit: subscriptions.Week}, {Count: 2, Unit: subscriptions.Week},
+}
+
+func (m *commerceMachine) CreateSubscription(t *rapid.T) {
+	cust := rapid.IntRange(0, len(m.custs)-1).Draw(t, "customer")
+	cur := rapid.SampledFrom([]string{"EUR", "USD", "JPY"}).Draw(t, "currency")
+	v := decimal.RequireFromString(map[string]string{"EUR": "3.33", "USD": "10", "JPY": "1000"}[cur])
+	p := rapid.SampledFrom(periods).Draw(t, "period")
+	trial := rapid.Bool().Draw(t, "trial")
+	s, err := m.pb.CreateSubscription(m.ctx, m.custs[cust], playerbase.SubscriptionParams{ProductID: "vip", Amount: amount(v, cur), Period: p, Trial: trial})
+	expect(t, "CreateSubscription", err, nil)
+	m.subs = append(m.subs, &modelSub{id: s.ID, cust: cust, cur: cur, amount: v, period: p, trial: trial, status: subscriptions.Created})
+}
+
+func (m *commerceMachine) pickSub(t *rapid.T) *modelSub {
+	if len(m.subs) == 0 {
+		t.Skip("no subscriptions")
+	}
+	return rapid.SampledFrom(m.subs).Draw(t, "subscription")
+}
+
+func (m *commerceMachine) ActivateSubscription(t *rapid.T) {
+	s := m.pickSub(t)
+	now := m.clock.Now()
+	var want error
+	if s.effective(now) != subscriptions.Created {
+		want = playerbase.ErrConflict
+	}
+	_, err := m.pb.ActivateSubscription(m.ctx, s.id)
+	expect(t, "ActivateSubscription", err, want)
+	if want == nil {
+		s.status, s.anchor, s.periods = subscriptions.Active, now, 1
+		s.end = modelPeriodEnd(s.period, now, 1)
+		s.version++
+	}
+}
+
+func (m *commerceMachine) RenewSubscription(t *rapid.T) {
+	s := m.pickSub(t)
+	var want error
+	if s.effective(m.clock.Now()) != subscriptions.Active || s.cancelAtEnd {
+		want = playerbase.ErrConflict
+	}
+	_, err := m.pb.RenewSubscription(m.ctx, s.id)
+	expect(t, "RenewSubscription", err, want)
+	if want == nil {
+		s.periods++
+		s.end = modelPeriodEnd(s.period, s.anchor, s.periods)
+		s.trial = false
+		s.version++
+	}
+}
+
+func (m *commerceMachine) CancelSubscription(t *rapid.T) {
+	s := m.pickSub(t)
+	atEnd := rapid.Bool().Draw(t, "at period end")
+	now := m.clock.Now()
+	var want error
+	switch eff := s.effective(now); {
+	case eff == subscriptions.Canceled:
+		want = playerbase.ErrConflict
+	case atEnd && eff == subscriptions.Active && now.Before(s.end):
+		if !s.cancelAtEnd {
+			s.cancelAtEnd = true
+			s.version++
+		}
+	default:
+		s.status, s.cancelAtEnd = subscriptions.Canceled, false
+		s.version++
+	}
+	_, err := m.pb.CancelSubscription(m.ctx, s.id, atEnd)
+	expect(t, "CancelSubscription", err, want)
+}
+
+func (m *commerceMachine) Advance(t *rapid.T) {
+	m.clock.Advance(time.Duration(rapid.Int64Range(0, 40*24*3600).Draw(t, "seconds")) * time.Second)
+}
+
+// Check compares every order, subscription and customer's stats with the
+// model.
+func (m *commerceMachine) Check(t *rapid.T) {
+	now := m.clock.Now()
+	for _, mo := range m.orders {
+		o, err := m.pb.Order(m.ctx, mo.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Status != mo.status || o.Version != mo.version || !o.Refunded.Value.Equal(mo.refunded) || o.PaymentRef != mo.ref {
+			t.Fatalf("order %s: %s v%d refunded %s ref %q; model %s v%d refunded %s ref %q",
+				o.ID, o.Status, o.Version, o.Refunded.Value, o.PaymentRef, mo.status, mo.version, mo.refunded, mo.ref)
+		}
+	}
+	for _, ms := range m.subs {
+		s, err := m.pb.Subscription(m.ctx, ms.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Status != ms.effective(now) || s.Version != ms.version || s.Trial != ms.trial {
+			t.Fatalf("subscription %s: %s v%d trial %v; model %s v%d trial %v", s.ID, s.Status, s.Version, s.Trial, ms.effective(now), ms.version, ms.trial)
+		}
+		if ms.periods > 0 && !s.CurrentPeriodEnd.Equal(ms.end) {
+			t.Fatalf("subscription %s (%v from %s, %d periods): ends %s, model %s", s.ID, ms.period, ms.anchor, ms.periods, s.CurrentPeriodEnd, ms.end)
+		}
+	}
+	for i, id := range m.custs {
+		st, err := m.pb.CustomerStats(m.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := m.stats(i, now)
+		got := statsView{
+			net: amountsOf(st.NetSpent), gross: amountsOf(st.GrossSpent), mrr: amountsOf(st.MRR),
+			payments: st.TotalPayments, refunds: st.Refunds, chargebacks: st.Chargebacks, active: st.ActiveSubscriptions,
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("customer %d stats:\n got %+v\nwant %+v", i, got, want)
+		}
+		m.checkOrderPages(t, i)
+	}
+}
+
+// checkOrderPages walks a customer's orders in pages of 2: newest first,
+// all of them, once.
+func (m *commerceMachine) checkOrderPages(t *rapid.T, cust int) {
+	var want, got []orders.ID
+	for i := len(m.orders) - 1; i >= 0; i-- {
+		if m.orders[i].cust == cust {
+			want = append(want, m.orders[i].id)
+		}
+	}
+	p := playerbase.OrdersParams{Limit: 2}
+	for {
+		page, err := m.pb.Orders(m.ctx, m.custs[cust], p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Orders {
+			got = append(got, o.ID)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		p.Cursor = page.NextCursor
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("customer %d orders by page: %v, want %v", cust, got, want)
+	}
+}
+
+// statsView is stats.Stats with money as "currency amount" strings, so the
+// model and the Client compare as text.
+type statsView struct {
+	net, gross, mrr                        []string
+	payments, refunds, chargebacks, active int
+}
+
+func amountsOf(as []money.Amount) []string {
+	out := []string{}
+	for _, a := range as {
+		out = append(out, a.Currency.Code()+" "+a.Value.StringFixed(minor[a.Currency.Code()]))
+	}
+	return out
+}
+
+// stats is the model's reading of RULES.md "Stats", computed its own way.
+func (m *commerceMachine) stats(cust int, now time.Time) statsView {
+	net, gross, mrr := map[string]decimal.Decimal{}, map[string]decimal.Decimal{}, map[string]decimal.Decimal{}
+	var v statsView
+	for _, o := range m.orders {
+		if o.cust != cust || (o.status != orders.Completed && o.status != orders.Refunded && o.status != orders.Chargeback) {
+			continue
+		}
+		v.payments++
+		back := o.refunded
+		if o.refunded.IsPositive() {
+			v.refunds++
+		}
+		if o.status == orders.Chargeback {
+			v.chargebacks++
+			back = o.total
+		}
+		gross[o.cur] = gross[o.cur].Add(o.total)
+		net[o.cur] = net[o.cur].Add(o.total).Sub(o.fees).Sub(o.dispute).Sub(back)
+	}
+	hoursPerMonth := decimal.NewFromInt(365 * 24).Div(decimal.NewFromInt(12)) // 730
+	for _, s := range m.subs {
+		if s.cust != cust || s.effective(now) != subscriptions.Active {
+			continue
+		}
+		v.active++
+		var monthly decimal.Decimal
+		n := decimal.NewFromInt(int64(s.period.Count))
+		switch s.period.Unit {
+		case subscriptions.Month:
+			monthly = s.amount.DivRound(n, 20)
+		case subscriptions.Year:
+			monthly = s.amount.DivRound(n.Mul(decimal.NewFromInt(12)), 20)
+		case subscriptions.Day:
+			monthly = s.amount.Mul(hoursPerMonth).DivRound(n.Mul(decimal.NewFromInt(24)), 20)
+		case subscriptions.Week:
+			monthly = s.amount.Mul(hoursPerMonth).DivRound(n.Mul(decimal.NewFromInt(7*24)), 20)
+		}
+		if s.trial {
+			monthly = decimal.Zero
+		}
+		mrr[s.cur] = mrr[s.cur].Add(monthly)
+	}
+	view := func(sums map[string]decimal.Decimal) []string {
+		out := []string{}
+		for _, cur := range []string{"EUR", "JPY", "USD"} { // sorted by code
+			if d, ok := sums[cur]; ok {
+				out = append(out, cur+" "+d.Round(minor[cur]).StringFixed(minor[cur]))
+			}
+		}
+		return out
+	}
+	v.net, v.gross, v.mrr = view(net), view(gross), view(mrr)
+	return v
+}
+
+func TestCommerceStateMachine(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := newCommerceMachine(t)
+		t.Repeat(rapid.StateMachineActions(m))
+	})
+}
+
+// BenchmarkCustomerStats reads the stats of a customer with 10 000 orders
+// and 100 subscriptions. The baseline sums the same order amounts in a
+// plain loop: the memory backend keeps a running summary, so the stats do
+// not grow with the orders.
+func BenchmarkCustomerStats(b *testing.B) {
+	ctx := context.Background()
+	pb, _, cust := comSetup(b)
+	var totals, fees []decimal.Decimal
+	for i := range 10_000 {
+		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%10 == 9 {
+			continue // left unpaid
+		}
+		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_", i), Fees: eur("0.79")}); err != nil {
+			b.Fatal(err)
+		}
+		totals, fees = append(totals, o.Total.Value), append(fees, decimal.RequireFromString("0.79"))
+	}
+	for range 100 {
+		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: "vip", Amount: eur("10.00"), Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pb.ActivateSubscription(ctx, s.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("CustomerStats", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := pb.CustomerStats(ctx, cust.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("baseline-loop", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var net decimal.Decimal
+			for i := range totals {
+				net = net.Add(totals[i]).Sub(fees[i])
+			}
+			_ = net.Round(2)
+		}
+	})
+}
