@@ -1,0 +1,440 @@
+package playerbase
+
+import (
+	"context"
+	"time"
+
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/storage"
+)
+
+// CreateProduct validates and stores a new product (inventory.CheckProduct:
+// an unknown template variable is refused here, not at delivery). ID,
+// Created, Updated and Version are set by the Client.
+func (c *Client) CreateProduct(ctx context.Context, p inventory.Product) (inventory.Product, error) {
+	now := c.clock()
+	p, err := inventory.CheckProduct(p)
+	if err != nil {
+		return inventory.Product{}, err
+	}
+	p.ID, p.Created, p.Updated, p.Version = inventory.NewProductID(now), now, now, 0
+	if err := c.update(ctx, func(tx storage.Tx) error { return tx.Products().Create(ctx, p) }); err != nil {
+		return inventory.Product{}, err
+	}
+	return p, nil
+}
+
+// UpdateProduct replaces the product p.ID with p. p.Version is the version
+// the editor read; if the product changed since, UpdateProduct fails with a
+// conflict. Items already granted keep their expiry and commands already
+// queued keep their text: a change applies to what happens next.
+func (c *Client) UpdateProduct(ctx context.Context, p inventory.Product) (inventory.Product, error) {
+	now := c.clock()
+	p, err := inventory.CheckProduct(p)
+	if err != nil {
+		return inventory.Product{}, err
+	}
+	err = c.update(ctx, func(tx storage.Tx) error {
+		old, err := tx.Products().Get(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		p.Created, p.Updated = old.Created, now
+		return tx.Products().Update(ctx, p)
+	})
+	if err != nil {
+		return inventory.Product{}, err
+	}
+	p.Version++
+	return p, nil
+}
+
+// Product returns one product.
+func (c *Client) Product(ctx context.Context, id inventory.ProductID) (p inventory.Product, err error) {
+	err = c.view(ctx, func(tx storage.Tx) error {
+		p, err = tx.Products().Get(ctx, id)
+		return err
+	})
+	return p, err
+}
+
+// Products lists every product, oldest first.
+func (c *Client) Products(ctx context.Context) (ps []inventory.Product, err error) {
+	err = c.view(ctx, func(tx storage.Tx) error {
+		ps, err = tx.Products().List(ctx)
+		return err
+	})
+	return ps, err
+}
+
+// AssignParams describe a manual assignment of a product to a customer.
+type AssignParams struct {
+	Customer customer.ID
+	Product  inventory.ProductID
+	Actor    string // who assigns, e.g. "admin:alice"; required
+	// DiscordID optionally links the item to a Discord user (a snowflake).
+	DiscordID string
+}
+
+// AssignItem grants a product to a customer by hand, as the Customer
+// Details Page's "Assign" does. Stacking applies as for a purchase: a
+// re-assignment of a timed product may extend the active item instead of
+// adding one. It queues on_purchase commands for a new item, on_renew for
+// an extended one, and returns the item.
+func (c *Client) AssignItem(ctx context.Context, p AssignParams) (it inventory.Item, err error) {
+	now := c.clock()
+	vars := inventory.Vars{}
+	if p.DiscordID != "" {
+		sf, err := inventory.ParseSnowflake(p.DiscordID, now)
+		if err != nil {
+			return inventory.Item{}, err
+		}
+		vars[inventory.VarDiscordID] = sf.String()
+	}
+	src, err := inventory.CheckSource(inventory.Source{Kind: inventory.FromManual, Actor: p.Actor})
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	err = c.update(ctx, func(tx storage.Tx) error {
+		cust, err := tx.Customers().Get(ctx, p.Customer)
+		if err != nil {
+			return err
+		}
+		prod, err := tx.Products().Get(ctx, p.Product)
+		if err != nil {
+			return err
+		}
+		it, err = grantItem(ctx, tx, cust, prod, src, vars, now)
+		return err
+	})
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	return it, nil
+}
+
+// grantItem grants p to cust from src at now, inside the caller's
+// transaction (the order-completed and subscription workflows call it): it
+// applies inventory.Grant's stacking, stores the new or extended item, and
+// queues the product's on_purchase commands for a new item or on_renew for
+// an extended one, rendered once with the customer's variables, the item's,
+// src's order or subscription ID and vars (which win). A discord_id in vars
+// (any snowflake form ParseSnowflake accepts) links a new item, or an
+// extended one that has no link yet.
+func grantItem(ctx context.Context, tx storage.Tx, cust customer.Customer, p inventory.Product, src inventory.Source, vars inventory.Vars, now time.Time) (inventory.Item, error) {
+	var discord string
+	if d := vars[inventory.VarDiscordID]; d != "" {
+		sf, err := inventory.ParseSnowflake(d, now)
+		if err != nil {
+			return inventory.Item{}, err
+		}
+		discord = sf.String()
+	}
+	active, err := tx.Items().ActiveByProduct(ctx, cust.ID, p.ID)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	it, extended, err := inventory.Grant(active, p, cust.ID, src, now)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	if discord != "" && it.DiscordUserID == "" {
+		it.DiscordUserID = discord
+	}
+	stage := inventory.OnPurchase
+	if extended {
+		stage = inventory.OnRenew
+		if err := tx.Items().Update(ctx, it); err != nil {
+			return inventory.Item{}, err
+		}
+		it.Version++
+	} else if err := tx.Items().Create(ctx, it); err != nil {
+		return inventory.Item{}, err
+	}
+	grantVars := inventory.Vars{inventory.VarOrderID: src.OrderID, inventory.VarSubscriptionID: src.SubscriptionID}
+	all := inventory.Merge(grantVars, vars)
+	delete(all, inventory.VarDiscordID) // the item's link, set above, renders
+	if _, err := queueCommands(ctx, tx, cust, p, it, stage, all, now); err != nil {
+		return inventory.Item{}, err
+	}
+	return it, nil
+}
+
+// queueStage queues the commands of it's product for stage (on_refund and
+// on_chargeback from the order workflows), rendered with the customer's
+// and the item's variables and vars (which win), and returns them.
+func queueStage(ctx context.Context, tx storage.Tx, it inventory.Item, stage inventory.Stage, vars inventory.Vars, now time.Time) ([]inventory.Command, error) {
+	cust, err := tx.Customers().Get(ctx, it.Customer)
+	if err != nil {
+		return nil, err
+	}
+	p, err := tx.Products().Get(ctx, it.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	return queueCommands(ctx, tx, cust, p, it, stage, vars, now)
+}
+
+func queueCommands(ctx context.Context, tx storage.Tx, cust customer.Customer, p inventory.Product, it inventory.Item, stage inventory.Stage, vars inventory.Vars, now time.Time) ([]inventory.Command, error) {
+	ts := p.CommandsFor(stage)
+	if len(ts) == 0 {
+		return nil, nil
+	}
+	all := inventory.Merge(inventory.CustomerVars(cust), inventory.ItemVars(it, p), vars)
+	out := make([]inventory.Command, 0, len(ts))
+	for _, t := range ts {
+		cmd := inventory.NewCommand(it, cust.PlatformID.Value, t, all, now)
+		if err := tx.Commands().Create(ctx, cmd); err != nil {
+			return nil, err
+		}
+		out = append(out, cmd)
+	}
+	return out, nil
+}
+
+// revokeItem revokes an item inside the caller's transaction (RevokeItem,
+// and the refund and chargeback workflows by store policy) and queues its
+// product's on_expire commands when the product has an on-expiry action.
+func revokeItem(ctx context.Context, tx storage.Tx, id inventory.ItemID, reason, actor string, now time.Time) (inventory.Item, error) {
+	it, err := tx.Items().Get(ctx, id)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	p, err := tx.Products().Get(ctx, it.ProductID)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	it, err = inventory.Revoke(it, p, reason, actor, now)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	if err := tx.Items().Update(ctx, it); err != nil {
+		return inventory.Item{}, err
+	}
+	it.Version++
+	if p.HasExpiryAction() {
+		cust, err := tx.Customers().Get(ctx, it.Customer)
+		if err != nil {
+			return inventory.Item{}, err
+		}
+		if _, err := queueCommands(ctx, tx, cust, p, it, inventory.OnExpire, nil, now); err != nil {
+			return inventory.Item{}, err
+		}
+	}
+	return it, nil
+}
+
+// RevokeItem revokes an item (inventory.Revoke's rule: only an active item,
+// and only if it expires or its product has an on-expiry action; otherwise
+// an *inventory.RevokeError says why) and queues the on-expiry commands.
+func (c *Client) RevokeItem(ctx context.Context, id inventory.ItemID, reason, actor string) (it inventory.Item, err error) {
+	now := c.clock()
+	err = c.update(ctx, func(tx storage.Tx) error {
+		it, err = revokeItem(ctx, tx, id, reason, actor, now)
+		return err
+	})
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	return it, nil
+}
+
+// Item returns one item with its State as of now: an item past its expiry
+// reads expired before a sweep records it.
+func (c *Client) Item(ctx context.Context, id inventory.ItemID) (it inventory.Item, err error) {
+	now := c.clock()
+	err = c.view(ctx, func(tx storage.Tx) error {
+		it, err = tx.Items().Get(ctx, id)
+		return err
+	})
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	it.State = it.StateAt(now)
+	return it, nil
+}
+
+// InventoryParams select a page of a customer's items.
+type InventoryParams struct {
+	State  inventory.State  // "" (all), active, expired or revoked, judged now
+	Cursor inventory.ItemID // the NextCursor of the previous page
+	Limit  int              // ≤ 0: DefaultInventoryPage; at most MaxInventoryPage
+}
+
+// Page sizes for Inventory.
+const (
+	DefaultInventoryPage = 50
+	MaxInventoryPage     = 500
+)
+
+// InventoryPage is one page of items, newest first. NextCursor is "" on the
+// last page.
+type InventoryPage struct {
+	Items      []inventory.Item
+	NextCursor inventory.ItemID
+}
+
+// Inventory lists a customer's items newest first, a page at a time, with
+// each State as of now.
+func (c *Client) Inventory(ctx context.Context, id customer.ID, p InventoryParams) (InventoryPage, error) {
+	now := c.clock()
+	q := inventory.ItemQuery{Customer: id, State: p.State, Now: now, Before: p.Cursor, Limit: p.Limit}
+	if q.State != "" {
+		if _, err := inventory.ParseState(string(q.State)); err != nil {
+			return InventoryPage{}, err
+		}
+	}
+	if q.Before != "" {
+		if _, err := inventory.ParseItemID(string(q.Before)); err != nil {
+			return InventoryPage{}, err
+		}
+	}
+	if q.Limit <= 0 {
+		q.Limit = DefaultInventoryPage
+	}
+	q.Limit = min(q.Limit, MaxInventoryPage)
+	want := q.Limit
+	q.Limit++ // one more tells whether a next page exists
+	var page InventoryPage
+	err := c.view(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Customers().Get(ctx, id); err != nil {
+			return err
+		}
+		items, err := tx.Items().ListByCustomer(ctx, q)
+		if err != nil {
+			return err
+		}
+		if len(items) > want {
+			items = items[:want]
+			page.NextCursor = items[want-1].ID
+		}
+		for i := range items {
+			items[i].State = items[i].StateAt(now)
+		}
+		page.Items = items
+		return nil
+	})
+	return page, err
+}
+
+// sweepBatch is how many items one sweep transaction expires.
+const sweepBatch = 100
+
+// SweepExpired records every item whose expiry has passed as expired and
+// queues its product's on_expire commands, each item in the same
+// transaction as its commands, so a second sweep finds nothing and the
+// commands are queued exactly once. It returns how many items it expired.
+func (c *Client) SweepExpired(ctx context.Context) (int, error) {
+	now := c.clock()
+	total := 0
+	for {
+		var n int
+		// Another sweeper (another node) may record the same items first;
+		// the retry finds them no longer due.
+		err := retryOnConflict(func() error {
+			return c.update(ctx, func(tx storage.Tx) (err error) {
+				n, err = sweepExpired(ctx, tx, now, sweepBatch)
+				return err
+			})
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < sweepBatch {
+			return total, nil
+		}
+	}
+}
+
+func sweepExpired(ctx context.Context, tx storage.Tx, now time.Time, limit int) (int, error) {
+	due, err := tx.Items().DueForExpiry(ctx, now, limit)
+	if err != nil {
+		return 0, err
+	}
+	products := map[inventory.ProductID]inventory.Product{}
+	customers := map[customer.ID]customer.Customer{}
+	for _, it := range due {
+		it, err := inventory.Expire(it, now)
+		if err != nil {
+			return 0, err
+		}
+		if err := tx.Items().Update(ctx, it); err != nil {
+			return 0, err
+		}
+		it.Version++
+		p, ok := products[it.ProductID]
+		if !ok {
+			if p, err = tx.Products().Get(ctx, it.ProductID); err != nil {
+				return 0, err
+			}
+			products[p.ID] = p
+		}
+		if !p.HasExpiryAction() {
+			continue
+		}
+		cust, ok := customers[it.Customer]
+		if !ok {
+			if cust, err = tx.Customers().Get(ctx, it.Customer); err != nil {
+				return 0, err
+			}
+			customers[cust.ID] = cust
+		}
+		if _, err := queueCommands(ctx, tx, cust, p, it, inventory.OnExpire, nil, now); err != nil {
+			return 0, err
+		}
+	}
+	return len(due), nil
+}
+
+// SetDiscord links an item to a Discord user (a snowflake, see
+// inventory.ParseSnowflake), replacing any link.
+func (c *Client) SetDiscord(ctx context.Context, id inventory.ItemID, discordID string) (inventory.Item, error) {
+	now := c.clock()
+	sf, err := inventory.ParseSnowflake(discordID, now)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	return c.setDiscord(ctx, id, sf.String(), now)
+}
+
+// ClearDiscord removes an item's Discord link.
+func (c *Client) ClearDiscord(ctx context.Context, id inventory.ItemID) (inventory.Item, error) {
+	return c.setDiscord(ctx, id, "", c.clock())
+}
+
+func (c *Client) setDiscord(ctx context.Context, id inventory.ItemID, discord string, now time.Time) (it inventory.Item, err error) {
+	err = c.update(ctx, func(tx storage.Tx) error {
+		if it, err = tx.Items().Get(ctx, id); err != nil {
+			return err
+		}
+		if it.DiscordUserID == discord {
+			return nil
+		}
+		it.DiscordUserID = discord
+		if err := tx.Items().Update(ctx, it); err != nil {
+			return err
+		}
+		it.Version++
+		return nil
+	})
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	it.State = it.StateAt(now)
+	return it, nil
+}
+
+// ItemCommands lists an item's commands in the order they were queued,
+// with server, exact command text, stage and status.
+func (c *Client) ItemCommands(ctx context.Context, id inventory.ItemID) (cmds []inventory.Command, err error) {
+	err = c.view(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Items().Get(ctx, id); err != nil {
+			return err
+		}
+		cmds, err = tx.Commands().ListByItem(ctx, id)
+		return err
+	})
+	return cmds, err
+}

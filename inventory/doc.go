@@ -1,0 +1,55 @@
+// Package inventory holds what customers own: products ("packages"), the
+// items granted from them, and the game-server commands each item queues.
+//
+// Rules (RULES.md "Inventory"):
+//   - A Product has a name, an optional Duration (nil: its items never
+//     expire), an on-expiry action (none, or run its on_expire commands),
+//     command templates per stage (on_purchase, on_expire, on_renew,
+//     on_refund, on_chargeback) with a target game server and an online-only
+//     flag, and a stacking policy. CheckProduct refuses an unknown template
+//     variable when the product is saved, never at delivery. OnExpiry is
+//     "commands" exactly when the product has on_expire commands.
+//   - Templates: a "{" followed by a letter or "_", then letters, digits or
+//     "_", then "}" is a variable reference and must name one of Variables
+//     (lower case). Anything else is literal, so Minecraft NBT and JSON
+//     braces ({Unbreakable:1b}) pass through. Render runs once, when a
+//     command is queued; control characters are dropped from values so a
+//     rendered command is always one line. A variable the customer has no
+//     value for (steam_id of a Minecraft player) renders empty.
+//   - An Item's State is a function of time: an item recorded active whose
+//     ExpiresAt has passed reads expired from that instant on (StateAt),
+//     before any sweep. Expire records it; the caller queues on_expire
+//     commands in the same transaction, so they run exactly once.
+//   - Revoke only an active item, and only if it expires or its product has
+//     an on-expiry action (revoking a permanent item with nothing to run
+//     would change nothing in game). An expired or already revoked item, or
+//     a permanent one without an action: *RevokeError saying why. Revoking
+//     runs the on-expiry action (queues on_expire commands).
+//   - Grant: a grant from a subscription extends the item that subscription
+//     granted while it is active (a renewal continues the same item). Other
+//     grants of a timed product with Stacking "extend" extend the customer's
+//     active item with the latest expiry by the product's Duration, counted
+//     from its current expiry; otherwise a new item is added. Permanent
+//     products always add a new item. A new item queues on_purchase commands,
+//     an extension on_renew: the player already has the item in game, only
+//     its time moved.
+//   - Periods are calendar lengths: adding months clamps to the month's last
+//     day (Jan 31 + 1 month = Feb 28 or 29), and stacking counts from the
+//     clamped date.
+//   - Discord link: a snowflake in canonical decimal (17–20 digits, no
+//     leading zero, fits uint64) whose timestamp is after the Discord epoch
+//     (2015-01-01) and not later than now plus SnowflakeSkew: a mistyped
+//     extra digit multiplies the timestamp by ten, years into the future.
+//   - Commands: one record per rendered command, its ID the stable delivery
+//     key a game server de-duplicates on. Status: pending → leased (Lease;
+//     Attempts counts leases) → executed | failed (Ack, ExecutedAt is the
+//     acknowledged time, failed keeps the error text); leased → pending when
+//     the lease expires (ExpireLease); pending → canceled (Cancel). An ack of
+//     a pending or leased command records it (a late ack after the lease
+//     lapsed still reports a real execution); a repeated ack changes nothing.
+//     executed, failed and canceled are final: Resend makes a new pending
+//     command that points at the old one, so history is kept.
+//
+// The package is pure: ProductStore, ItemStore and CommandStore are the
+// storage it needs; the root package playerbase runs the workflows.
+package inventory

@@ -1,0 +1,81 @@
+package inventory
+
+import (
+	"context"
+	"time"
+
+	"github.com/playerbase/playerbase/customer"
+)
+
+// ProductStore keeps products. Implementations only store: the caller (the
+// root package) validates with CheckProduct first.
+type ProductStore interface {
+	// Create stores a new product. It returns an error matching
+	// errs.ErrConflict if the ID is taken.
+	Create(ctx context.Context, p Product) error
+	// Get returns the product, or an error matching errs.ErrNotFound.
+	Get(ctx context.Context, id ProductID) (Product, error)
+	// Update replaces the stored product whose Version equals p.Version and
+	// stores p with Version+1. It returns an error matching
+	// errs.ErrConflict if the stored version differs and errs.ErrNotFound
+	// if there is no such product.
+	Update(ctx context.Context, p Product) error
+	// List returns every product, oldest first.
+	List(ctx context.Context) ([]Product, error)
+}
+
+// ItemQuery selects a page of one customer's items.
+type ItemQuery struct {
+	Customer customer.ID
+	// State, if set, keeps items whose state at Now (Item.StateAt) is
+	// State: an item recorded active but past its expiry counts as expired.
+	State State
+	Now   time.Time
+	// Before, if set, keeps items whose ID sorts before it: the next page
+	// after an item.
+	Before ItemID
+	// Limit caps the page; it is at least 1.
+	Limit int
+}
+
+// ItemStore keeps items.
+type ItemStore interface {
+	// Create stores a new item. It returns an error matching
+	// errs.ErrConflict if the ID is taken.
+	Create(ctx context.Context, it Item) error
+	// Get returns the item (with its recorded State), or an error matching
+	// errs.ErrNotFound.
+	Get(ctx context.Context, id ItemID) (Item, error)
+	// Update replaces the stored item whose Version equals it.Version and
+	// stores it with Version+1. It returns an error matching
+	// errs.ErrConflict if the stored version differs and errs.ErrNotFound
+	// if there is no such item. Customer and ProductID never change.
+	Update(ctx context.Context, it Item) error
+	// ListByCustomer returns the items q selects, newest (highest ID)
+	// first, at most q.Limit.
+	ListByCustomer(ctx context.Context, q ItemQuery) ([]Item, error)
+	// ActiveByProduct returns the customer's items of the product whose
+	// recorded State is Active (including those past their expiry but not
+	// yet swept), oldest first.
+	ActiveByProduct(ctx context.Context, c customer.ID, p ProductID) ([]Item, error)
+	// DueForExpiry returns up to limit items recorded Active whose
+	// ExpiresAt is at or before now, earliest expiry first.
+	DueForExpiry(ctx context.Context, now time.Time, limit int) ([]Item, error)
+}
+
+// CommandStore keeps command records.
+type CommandStore interface {
+	// Create stores a new command. It returns an error matching
+	// errs.ErrConflict if the ID is taken.
+	Create(ctx context.Context, c Command) error
+	// Get returns the command, or an error matching errs.ErrNotFound.
+	Get(ctx context.Context, id CommandID) (Command, error)
+	// Update replaces the stored command whose Version equals c.Version and
+	// stores c with Version+1. It returns an error matching
+	// errs.ErrConflict if the stored version differs and errs.ErrNotFound
+	// if there is no such command.
+	Update(ctx context.Context, c Command) error
+	// ListByItem returns the item's commands in the order they were
+	// queued (ID order); none is not an error.
+	ListByItem(ctx context.Context, item ItemID) ([]Command, error)
+}

@@ -1,0 +1,130 @@
+package inventory_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/inventory"
+)
+
+func TestValidateTemplate(t *testing.T) {
+	for _, ok := range []string{
+		"oxide.usergroup add {steam_id} vip",
+		"lp user {uuid} parent addtemp vip 30d",
+		// NBT and JSON braces are literal: they are not {identifier}.
+		"give {name} diamond_sword{Enchantments:[{id:sharpness,lvl:5}]} 1",
+		`tellraw {name} {"text":"Thanks for buying {product}!"}`,
+		"say {} { name } {1st} {name",
+		"discord role add {discord_id} vip until {expires_at} for {order_id}{subscription_id}",
+	} {
+		if err := inventory.ValidateTemplate(ok); err != nil {
+			t.Errorf("ValidateTemplate(%q) = %v", ok, err)
+		}
+	}
+	for _, tc := range []struct {
+		in       string
+		variable string
+		offset   int
+	}{
+		{"give {player} kit", "player", 5},
+		{"say {name} {Name}", "Name", 11},
+		{"{steamid}", "steamid", 0},
+	} {
+		err := inventory.ValidateTemplate(tc.in)
+		var uv *inventory.UnknownVariableError
+		if !errors.As(err, &uv) || !errors.Is(err, errs.ErrInvalid) {
+			t.Errorf("ValidateTemplate(%q) = %v, want *UnknownVariableError matching ErrInvalid", tc.in, err)
+			continue
+		}
+		if uv.Variable != tc.variable || uv.Offset != tc.offset {
+			t.Errorf("ValidateTemplate(%q) names {%s} at %d, want {%s} at %d", tc.in, uv.Variable, uv.Offset, tc.variable, tc.offset)
+		}
+	}
+	if err := inventory.ValidateTemplate("say {Name}"); err == nil || !strings.Contains(err.Error(), "{name}") {
+		t.Errorf("ValidateTemplate({Name}) = %v, want a hint naming {name}", err)
+	}
+	for _, bad := range []string{"", "say hi\nop {name}", "say\thi", strings.Repeat("x", inventory.MaxTemplateLen+1), "say \xff"} {
+		if err := inventory.ValidateTemplate(bad); !errors.Is(err, errs.ErrInvalid) {
+			t.Errorf("ValidateTemplate(%q) = %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+func TestRender(t *testing.T) {
+	cust := customer.Customer{ID: "cus_01JD3Z0000000000000000000A", Name: "Garry",
+		PlatformID: customer.MustPlatformID(customer.Steam, "STEAM_0:0:23071901")}
+	vars := inventory.Merge(inventory.CustomerVars(cust), inventory.Vars{inventory.VarOrderID: "ord_1"})
+	for _, tc := range []struct{ tpl, want string }{
+		{"oxide.usergroup add {steam_id} vip", "oxide.usergroup add 76561198006409530 vip"},
+		{"say {name} bought {order_id} {order_id}", "say Garry bought ord_1 ord_1"},
+		// A Steam customer has no uuid: it renders empty.
+		{"lp user {uuid} x", "lp user  x"},
+		{"give {name} stone{Count:1b}", "give Garry stone{Count:1b}"},
+	} {
+		if got := inventory.Render(tc.tpl, vars); got != tc.want {
+			t.Errorf("Render(%q) = %q, want %q", tc.tpl, got, tc.want)
+		}
+	}
+	// A value cannot break a command onto a second line.
+	if got := inventory.Render("say {name}", inventory.Vars{"name": "a\nop evil\r"}); got != "say aop evil" {
+		t.Errorf("Render with a newline in a value = %q", got)
+	}
+}
+
+func TestCustomerVars(t *testing.T) {
+	bedrock := customer.Customer{ID: "cus_1", Name: "Steve", PlatformID: customer.MustPlatformID(customer.MinecraftBedrock, "2535416409109163")}
+	want := inventory.Vars{
+		"name": "Steve", "platform_id": "2535416409109163", "customer_id": "cus_1",
+		"xuid": "2535416409109163", "uuid": "00000000-0000-0000-0009-01f2a26c32ab",
+	}
+	if d := cmp.Diff(want, inventory.CustomerVars(bedrock)); d != "" {
+		t.Errorf("CustomerVars(Bedrock) (-want +got):\n%s", d)
+	}
+}
+
+// identityVars maps each variable to its own reference, so rendering a
+// valid template with them gives the template back.
+func identityVars() inventory.Vars {
+	v := inventory.Vars{}
+	for _, name := range inventory.Variables {
+		v[name] = "{" + name + "}"
+	}
+	return v
+}
+
+func FuzzValidateTemplate(f *testing.F) {
+	for _, s := range []string{
+		"oxide.usergroup add {steam_id} vip", "give {name} stone{Count:1b}", "{", "}", "{}", "{{name}}",
+		"{name", "{Name}", "{ name }", "say {unknown}", "a\nb", "{_}", "{n\x00ame}", "{é}",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := inventory.ValidateTemplate(s)
+		if err != nil {
+			if !errors.Is(err, errs.ErrInvalid) {
+				t.Fatalf("ValidateTemplate(%q) error %v does not match ErrInvalid", s, err)
+			}
+			return
+		}
+		for _, name := range inventory.TemplateVariables(s) {
+			if !strings.Contains(strings.Join(inventory.Variables, " "), name) {
+				t.Fatalf("valid template %q uses unknown variable %q", s, name)
+			}
+		}
+		if got := inventory.Render(s, identityVars()); got != s {
+			t.Fatalf("Render(%q, identity) = %q", s, got)
+		}
+		out := inventory.Render(s, inventory.Vars{inventory.VarName: "x\ny"})
+		if !utf8.ValidString(out) || strings.ContainsFunc(out, unicode.IsControl) {
+			t.Fatalf("Render(%q) = %q, not one line of UTF-8", s, out)
+		}
+	})
+}

@@ -1,0 +1,279 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/inventory"
+)
+
+type inventoryState struct {
+	products map[inventory.ProductID]inventory.Product
+	items    map[inventory.ItemID]inventory.Item
+	itemsOf  map[customer.ID][]inventory.ItemID // sorted by ID
+	// expiring indexes items recorded active that have an expiry, so a
+	// sweep does not scan every item.
+	expiring   map[inventory.ItemID]time.Time
+	commands   map[inventory.CommandID]inventory.Command
+	commandsOf map[inventory.ItemID][]inventory.CommandID // sorted by ID
+}
+
+func (s *inventoryState) init() {
+	s.products = map[inventory.ProductID]inventory.Product{}
+	s.items = map[inventory.ItemID]inventory.Item{}
+	s.itemsOf = map[customer.ID][]inventory.ItemID{}
+	s.expiring = map[inventory.ItemID]time.Time{}
+	s.commands = map[inventory.CommandID]inventory.Command{}
+	s.commandsOf = map[inventory.ItemID][]inventory.CommandID{}
+}
+
+// insertSorted returns a copy of s with v in its sorted place, so the undo
+// log keeps the old slice intact.
+func insertSorted[T cmp.Ordered](s []T, v T) []T {
+	i, _ := slices.BinarySearch(s, v)
+	out := make([]T, 0, len(s)+1)
+	out = append(out, s[:i]...)
+	out = append(out, v)
+	return append(out, s[i:]...)
+}
+
+type productsTx struct{ *tx }
+
+func (t productsTx) Create(ctx context.Context, p inventory.Product) error {
+	if err := t.check(ctx, true); err != nil {
+		return err
+	}
+	s := &t.db.inventory
+	if _, ok := s.products[p.ID]; ok {
+		return errs.Conflict("product", string(p.ID), "ID already exists")
+	}
+	put(t.tx, s.products, p.ID, p.Clone())
+	return nil
+}
+
+func (t productsTx) Get(ctx context.Context, id inventory.ProductID) (inventory.Product, error) {
+	if err := t.check(ctx, false); err != nil {
+		return inventory.Product{}, err
+	}
+	p, ok := t.db.inventory.products[id]
+	if !ok {
+		return inventory.Product{}, errs.NotFound("product", string(id))
+	}
+	return p.Clone(), nil
+}
+
+func (t productsTx) Update(ctx context.Context, p inventory.Product) error {
+	if err := t.check(ctx, true); err != nil {
+		return err
+	}
+	s := &t.db.inventory
+	old, ok := s.products[p.ID]
+	if !ok {
+		return errs.NotFound("product", string(p.ID))
+	}
+	if old.Version != p.Version {
+		return errs.Conflict("product", string(p.ID), staleVersion(p.Version, old.Version))
+	}
+	p = p.Clone()
+	p.Version++
+	put(t.tx, s.products, p.ID, p)
+	return nil
+}
+
+func (t productsTx) List(ctx context.Context) ([]inventory.Product, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	out := make([]inventory.Product, 0, len(t.db.inventory.products))
+	for _, p := range t.db.inventory.products {
+		out = append(out, p.Clone())
+	}
+	slices.SortFunc(out, func(a, b inventory.Product) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+type itemsTx struct{ *tx }
+
+// index keeps the expiring set in step with a stored item.
+func (t itemsTx) index(it inventory.Item) {
+	s := &t.db.inventory
+	if it.State == inventory.Active && it.ExpiresAt != nil {
+		put(t.tx, s.expiring, it.ID, *it.ExpiresAt)
+	} else {
+		del(t.tx, s.expiring, it.ID)
+	}
+}
+
+func (t itemsTx) Create(ctx context.Context, it inventory.Item) error {
+	if err := t.check(ctx, true); err != nil {
+		return err
+	}
+	s := &t.db.inventory
+	if _, ok := s.items[it.ID]; ok {
+		return errs.Conflict("item", string(it.ID), "ID already exists")
+	}
+	put(t.tx, s.items, it.ID, it.Clone())
+	put(t.tx, s.itemsOf, it.Customer, insertSorted(s.itemsOf[it.Customer], it.ID))
+	t.index(it)
+	return nil
+}
+
+func (t itemsTx) Get(ctx context.Context, id inventory.ItemID) (inventory.Item, error) {
+	if err := t.check(ctx, false); err != nil {
+		return inventory.Item{}, err
+	}
+	it, ok := t.db.inventory.items[id]
+	if !ok {
+		return inventory.Item{}, errs.NotFound("item", string(id))
+	}
+	return it.Clone(), nil
+}
+
+func (t itemsTx) Update(ctx context.Context, it inventory.Item) error {
+	if err := t.check(ctx, true); err != nil {
+		return err
+	}
+	s := &t.db.inventory
+	old, ok := s.items[it.ID]
+	if !ok {
+		return errs.NotFound("item", string(it.ID))
+	}
+	if old.Version != it.Version {
+		return errs.Conflict("item", string(it.ID), staleVersion(it.Version, old.Version))
+	}
+	if old.Customer != it.Customer || old.ProductID != it.ProductID {
+		return errs.Invalid("item", string(it.ID), "customer and product never change")
+	}
+	it = it.Clone()
+	it.Version++
+	put(t.tx, s.items, it.ID, it)
+	t.index(it)
+	return nil
+}
+
+func (t itemsTx) ListByCustomer(ctx context.Context, q inventory.ItemQuery) ([]inventory.Item, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	s := &t.db.inventory
+	ids := s.itemsOf[q.Customer]
+	end := len(ids)
+	if q.Before != "" {
+		end, _ = slices.BinarySearch(ids, q.Before)
+	}
+	var out []inventory.Item
+	for i := end - 1; i >= 0 && len(out) < max(q.Limit, 1); i-- {
+		it := s.items[ids[i]]
+		if q.State != "" && it.StateAt(q.Now) != q.State {
+			continue
+		}
+		out = append(out, it.Clone())
+	}
+	return out, nil
+}
+
+func (t itemsTx) ActiveByProduct(ctx context.Context, c customer.ID, p inventory.ProductID) ([]inventory.Item, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	s := &t.db.inventory
+	var out []inventory.Item
+	for _, id := range s.itemsOf[c] {
+		if it := s.items[id]; it.ProductID == p && it.State == inventory.Active {
+			out = append(out, it.Clone())
+		}
+	}
+	return out, nil
+}
+
+func (t itemsTx) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]inventory.Item, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	s := &t.db.inventory
+	type due struct {
+		id inventory.ItemID
+		at time.Time
+	}
+	var all []due
+	for id, at := range s.expiring {
+		if !at.After(now) {
+			all = append(all, due{id, at})
+		}
+	}
+	slices.SortFunc(all, func(a, b due) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	out := make([]inventory.Item, 0, min(len(all), max(limit, 1)))
+	for _, d := range all[:min(len(all), max(limit, 1))] {
+		out = append(out, s.items[d.id].Clone())
+	}
+	return out, nil
+}
+
+type commandsTx struct{ *tx }
+
+func (t commandsTx) Create(ctx context.Context, c inventory.Command) error {
+	if err := t.check(ctx, true); err != nil {
+		return err
+	}
+	s := &t.db.inventory
+	if _, ok := s.commands[c.ID]; ok {
+		return errs.Conflict("command", string(c.ID), "ID already exists")
+	}
+	put(t.tx, s.commands, c.ID, c.Clone())
+	put(t.tx, s.commandsOf, c.ItemID, insertSorted(s.commandsOf[c.ItemID], c.ID))
+	return nil
+}
+
+func (t commandsTx) Get(ctx context.Context, id inventory.CommandID) (inventory.Command, error) {
+	if err := t.check(ctx, false); err != nil {
+		return inventory.Command{}, err
+	}
+	c, ok := t.db.inventory.commands[id]
+	if !ok {
+		return inventory.Command{}, errs.NotFound("command", string(id))
+	}
+	return c.Clone(), nil
+}
+
+func (t commandsTx) Update(ctx context.Context, c inventory.Command) error {
+	if err := t.check(ctx, true); err != nil {
+		return err
+	}
+	s := &t.db.inventory
+	old, ok := s.commands[c.ID]
+	if !ok {
+		return errs.NotFound("command", string(c.ID))
+	}
+	if old.Version != c.Version {
+		return errs.Conflict("command", string(c.ID), staleVersion(c.Version, old.Version))
+	}
+	if old.ItemID != c.ItemID {
+		return errs.Invalid("command", string(c.ID), "the item never changes")
+	}
+	c = c.Clone()
+	c.Version++
+	put(t.tx, s.commands, c.ID, c)
+	return nil
+}
+
+func (t commandsTx) ListByItem(ctx context.Context, item inventory.ItemID) ([]inventory.Command, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	s := &t.db.inventory
+	ids := s.commandsOf[item]
+	out := make([]inventory.Command, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, s.commands[id].Clone())
+	}
+	return out, nil
+}
