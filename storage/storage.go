@@ -3,8 +3,12 @@ package storage
 import (
 	"context"
 
+	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
+	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/subscriptions"
 )
 
 // Tx is one transaction's view of every store. Its stores must not be used
@@ -13,6 +17,12 @@ type Tx interface {
 	Customers() customer.Store
 	Tokens() customer.TokenStore
 	Metadata() metadata.Store
+	Orders() orders.Store
+	Subscriptions() subscriptions.Store
+	Products() inventory.ProductStore
+	Items() inventory.ItemStore
+	Commands() inventory.CommandStore
+	Bans() bans.Store
 }
 
 // Backend runs transactions.

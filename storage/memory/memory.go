@@ -5,9 +5,13 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
+	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/subscriptions"
 )
 
 // Backend keeps everything in maps guarded by one RWMutex.
@@ -21,6 +25,12 @@ type Backend struct {
 type db struct {
 	customers customersState
 	metadata  metadataState
+
+	orders        ordersState
+	subscriptions subscriptionsState
+
+	inventory inventoryState
+	bans      bansState
 }
 
 // New returns an empty backend.
@@ -28,6 +38,10 @@ func New() *Backend {
 	b := &Backend{}
 	b.db.customers.init()
 	b.db.metadata.init()
+	b.db.orders.init()
+	b.db.subscriptions.init()
+	b.db.inventory.init()
+	b.db.bans.init()
 	return b
 }
 
@@ -102,9 +116,17 @@ func (t *tx) check(ctx context.Context, write bool) error {
 	return ctx.Err()
 }
 
+func (t *tx) Products() inventory.ProductStore { return productsTx{t} }
+func (t *tx) Items() inventory.ItemStore       { return itemsTx{t} }
+func (t *tx) Commands() inventory.CommandStore { return commandsTx{t} }
+
 func (t *tx) Customers() customer.Store   { return customersTx{t} }
 func (t *tx) Tokens() customer.TokenStore { return tokensTx{t} }
 func (t *tx) Metadata() metadata.Store    { return metadataTx{t} }
+func (t *tx) Bans() bans.Store            { return bansTx{t} }
+
+func (t *tx) Orders() orders.Store               { return ordersTx{t} }
+func (t *tx) Subscriptions() subscriptions.Store { return subscriptionsTx{t} }
 
 // put sets m[k] = v and records how to restore the old entry.
 func put[K comparable, V any](t *tx, m map[K]V, k K, v V) {

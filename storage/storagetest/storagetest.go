@@ -17,6 +17,10 @@ func Run(t *testing.T, newBackend NewBackend) {
 	t.Run("Customers", func(t *testing.T) { testCustomers(t, newBackend) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newBackend) })
 	t.Run("Metadata", func(t *testing.T) { testMetadata(t, newBackend) })
+	t.Run("Inventory", func(t *testing.T) { testInventory(t, newBackend) })
+	t.Run("Bans", func(t *testing.T) { testBans(t, newBackend) })
+	t.Run("Orders", func(t *testing.T) { testOrders(t, newBackend) })
+	t.Run("Subscriptions", func(t *testing.T) { testSubscriptions(t, newBackend) })
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, newBackend) })
 }
 

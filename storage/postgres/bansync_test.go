@@ -1,0 +1,107 @@
+package postgres_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/storage/postgres"
+	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+)
+
+// Two game servers, each with its own Index and listening connection, see a
+// ban created, changed and lifted, and recover after their connections are
+// killed, catching up on what changed meanwhile.
+func TestBanSync(t *testing.T) {
+	b := pgtest.NewBackend(t)
+	ctx := context.Background()
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	t.Cleanup(func() { stop(); wg.Wait() })
+
+	var idxs [2]*bans.Index
+	var syncs [2]*postgres.BanSync
+	for i := range syncs {
+		idxs[i] = &bans.Index{}
+		syncs[i] = b.SyncBans(idxs[i], &postgres.SyncOptions{RetryDelay: 20 * time.Millisecond})
+		wg.Go(func() { _ = syncs[i].Run(runCtx) })
+		<-syncs[i].Ready()
+	}
+
+	clock := func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+	email, name := bans.MustIdentity(bans.Email, "sync@example.com"), bans.MustIdentity(bans.Name, "Griefer")
+	ban, err := bans.New(bans.Draft{Reason: "griefing", Identities: []bans.Identity{email}, Actor: "admin:test"}, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(fn func(tx storage.Tx) error) {
+		t.Helper()
+		if err := b.Update(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// seen waits until every index answers Check(id) with want.
+	seen := func(what string, id bans.Identity, want ...bans.ID) {
+		t.Helper()
+		start := time.Now()
+		for _, idx := range idxs {
+			for !slices.Equal(idx.Check(time.Now(), id), want) {
+				if time.Since(start) > 10*time.Second {
+					t.Fatalf("%s: Check(%v) = %v, want %v", what, id, idx.Check(time.Now(), id), want)
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		}
+		t.Logf("%s: both indexes in step after %v", what, time.Since(start).Round(time.Millisecond))
+	}
+
+	write(func(tx storage.Tx) error { return tx.Bans().Create(ctx, ban) })
+	seen("created", email, ban.ID)
+
+	changed, err := ban.Apply(bans.Change{Add: []bans.Identity{name}, Remove: []bans.Identity{email}, Actor: "admin:test"}, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(func(tx storage.Tx) error { return tx.Bans().Update(ctx, changed) })
+	seen("updated (identity added)", name, ban.ID)
+	seen("updated (identity removed)", email)
+
+	lifted, err := changed.Unban("admin:test", clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(func(tx storage.Tx) error { return tx.Bans().Update(ctx, lifted) })
+	seen("unbanned", name)
+
+	// Kill both listening connections, then ban while they reconnect: the
+	// resync after the reconnect (or the notification, if the listener is
+	// back already) must bring the new ban in.
+	for _, s := range syncs {
+		var ok bool
+		if err := b.Pool().QueryRow(ctx, `select pg_terminate_backend($1)`, int32(s.PID())).Scan(&ok); err != nil || !ok {
+			t.Fatalf("pg_terminate_backend: %v %v", ok, err)
+		}
+	}
+	again, err := bans.New(bans.Draft{Reason: "ban evasion", Identities: []bans.Identity{email}, Actor: "admin:test"}, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(func(tx storage.Tx) error { return tx.Bans().Create(ctx, again) })
+	seen("created while reconnecting", email, again.ID)
+	for i, s := range syncs {
+		for deadline := time.Now().Add(10 * time.Second); s.Loads() < 2; time.Sleep(2 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("listener %d did not resync after its connection was killed", i)
+			}
+		}
+		t.Logf("listener %d: %d full loads", i, s.Loads())
+	}
+	// And the listeners are live again.
+	final, _ := again.Unban("admin:test", clock())
+	write(func(tx storage.Tx) error { return tx.Bans().Update(ctx, final) })
+	seen("unbanned after reconnect", email)
+}

@@ -1,0 +1,218 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/storage/postgres"
+	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+)
+
+// banFixture is a store with 10 000 bans (emails, names, Steam IDs, IPs and
+// some ranges) and the identities of a joining player that one ban names.
+type banFixture struct {
+	b      *postgres.Backend
+	client *playerbase.Client
+	player []bans.Identity
+	anyID  bans.ID
+}
+
+// sharedBanFixture builds the fixture once per run, on the shared backend.
+func sharedBanFixture(tb testing.TB) banFixture {
+	tb.Helper()
+	b := sharedBackend(tb)
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.bans == nil {
+		f := newBanFixture(tb, b)
+		shared.bans = &f
+	}
+	return *shared.bans
+}
+
+func newBanFixture(tb testing.TB, b *postgres.Backend) banFixture {
+	tb.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	const total = 10_000
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var f banFixture
+	for start := 0; start < total; start += 1000 {
+		err := b.Update(ctx, func(tx storage.Tx) error {
+			for i := start; i < start+1000; i++ {
+				ids := []bans.Identity{
+					bans.MustIdentity(bans.Email, fmt.Sprintf("p%d@example.com", i)),
+					bans.MustIdentity(bans.Name, fmt.Sprintf("player%d", i)),
+					bans.SteamIdentity(76561197960265728 + uint64(i) + 1),
+					bans.IPIdentity(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})),
+				}
+				if i%20 == 0 {
+					p := netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(100 + rnd.IntN(100)), byte(rnd.IntN(256)), 0, 0}), 16)
+					ids = append(ids, bans.MustIdentity(bans.IPRange, p.String()))
+				}
+				ban, err := bans.New(bans.Draft{Reason: "bench", Identities: ids, Actor: "admin:bench"}, now)
+				if err != nil {
+					return err
+				}
+				if err := tx.Bans().Create(ctx, ban); err != nil {
+					return err
+				}
+				f.anyID = ban.ID
+			}
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if _, err := b.Pool().Exec(ctx, "vacuum analyze"); err != nil {
+		tb.Fatal(err)
+	}
+	f.b, f.client = b, playerbase.New(b, nil)
+	// A player the ban of index 4242 names by email, checked by every
+	// identity a join has.
+	f.player = []bans.Identity{
+		bans.CustomerIdentity(customer.NewID(now)),
+		bans.MustIdentity(bans.Name, "SomeoneElse"),
+		bans.SteamIdentity(76561198006409530),
+		bans.IPIdentity(netip.MustParseAddr("203.0.113.50")),
+		bans.MustIdentity(bans.Email, "p4242@example.com"),
+	}
+	return f
+}
+
+// Run the two benchmarks below together, so their ratio compares a ban
+// check with the cheapest query the same pool answers, in the same run:
+//
+//	go test -run '^$' -bench 'BenchmarkPostgres(BanCheck|PointSelectBaseline)' ./storage/postgres/
+
+// BenchmarkPostgresBanCheck is a join's ban check asked of PostgreSQL:
+// Backend.CheckBans, one statement over the covering indexes of
+// ban_identities (a B-tree probe per identity, a GiST probe for the IP).
+func BenchmarkPostgresBanCheck(b *testing.B) {
+	f := sharedBanFixture(b)
+	ctx := context.Background()
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		found, err := f.b.CheckBans(ctx, f.player, now)
+		if err != nil || len(found) != 1 {
+			b.Fatalf("CheckBans = %v, %v; want one ban", found, err)
+		}
+	}
+}
+
+// BenchmarkPostgresClientCheck is the same question through the portable
+// path, Client.Check: parse the identities, a read-only transaction (its
+// BEGIN rides with the query, its end is off the caller's path), Matching
+// and the active filter in Go.
+func BenchmarkPostgresClientCheck(b *testing.B) {
+	f := sharedBanFixture(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		found, err := f.client.Check(ctx, f.player)
+		if err != nil || len(found) != 1 {
+			b.Fatalf("Check = %v, %v; want one ban", found, err)
+		}
+	}
+}
+
+// BenchmarkPostgresPointSelectBaseline is a bare pgx primary-key select on
+// the same pool: the floor a ban check is measured against.
+func BenchmarkPostgresPointSelectBaseline(b *testing.B) {
+	f := sharedBanFixture(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		var id string
+		if err := f.b.Pool().QueryRow(ctx, `select id from bans where id = $1`, f.anyID).Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPostgresCustomerDetails loads a Customer Details Page for a
+// customer with 10 000 orders: the customer, the stats (one GROUP BY over
+// the paid orders' index), the first page of orders and the ban banner.
+func BenchmarkPostgresCustomerDetails(b *testing.B) {
+	be := pgtest.NewBackend(b)
+	ctx := context.Background()
+	c := playerbase.New(be, nil)
+	cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Whale"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now().UTC().Add(-10_000 * time.Minute).Truncate(time.Microsecond)
+	const total = 10_000
+	for from := 0; from < total; from += 1000 {
+		err := be.Update(ctx, func(tx storage.Tx) error {
+			for i := from; i < from+1000; i++ {
+				cur := "EUR"
+				if i%3 == 0 {
+					cur = "USD"
+				}
+				at := start.Add(time.Duration(i) * time.Minute)
+				o, err := orders.New(orders.Params{Customer: cust.ID, Lines: []orders.Line{
+					{ProductID: "vip", Quantity: 1 + i%3, UnitPrice: money.MustParse("4.99", cur)},
+				}}, at)
+				if err != nil {
+					return err
+				}
+				switch i % 10 {
+				case 0: // left unpaid
+				case 1:
+					o, _ = o.Cancel(at)
+				default:
+					o, _, err = o.Complete(fmt.Sprintf("pay_%d", i), money.MustParse("0.30", cur), at)
+					if err == nil && i%10 == 2 {
+						o, err = o.Refund(money.MustParse("1.00", cur), at)
+					}
+					if err == nil && i%50 == 3 {
+						o, err = o.Chargeback(money.MustParse("15.00", cur), at)
+					}
+					if err != nil {
+						return err
+					}
+				}
+				if err := tx.Orders().Create(ctx, o); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := be.Pool().Exec(ctx, "vacuum analyze"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Customer(ctx, cust.ID); err != nil {
+			b.Fatal(err)
+		}
+		st, err := c.CustomerStats(ctx, cust.ID)
+		if err != nil || st.TotalPayments != 8000 {
+			b.Fatalf("CustomerStats = %+v, %v; want 8000 payments", st, err)
+		}
+		page, err := c.Orders(ctx, cust.ID, playerbase.OrdersParams{})
+		if err != nil || len(page.Orders) != playerbase.DefaultOrderPage {
+			b.Fatalf("Orders = %d, %v", len(page.Orders), err)
+		}
+		if _, err := c.Banner(ctx, cust.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

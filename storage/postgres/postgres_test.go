@@ -1,0 +1,115 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/storage/postgres"
+	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+	"github.com/playerbase/playerbase/storage/storagetest"
+)
+
+// shared holds what benchmarks build once per run and share (so a
+// benchmark and its baseline run on the same pool); TestMain drops it.
+var shared struct {
+	sync.Mutex
+	dsn, schema string
+	backend     *postgres.Backend
+	bans        *banFixture
+}
+
+// sharedBackend returns the run's shared backend, opening it on first use.
+func sharedBackend(tb testing.TB) *postgres.Backend {
+	tb.Helper()
+	dsn := pgtest.DSN(tb)
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.backend == nil {
+		schema := pgtest.SchemaName()
+		b, err := pgtest.Open(dsn, schema)
+		if err != nil {
+			_ = pgtest.DropSchema(dsn, schema)
+			tb.Fatal(err)
+		}
+		shared.dsn, shared.schema, shared.backend = dsn, schema, b
+	}
+	return shared.backend
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.backend != nil {
+		shared.backend.Close()
+		if err := pgtest.DropSchema(shared.dsn, shared.schema); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func TestConformance(t *testing.T) {
+	pgtest.DSN(t)
+	storagetest.Run(t, func(t *testing.T) storage.Backend { return pgtest.NewBackend(t) })
+}
+
+// Two nodes starting together on an empty schema both succeed, and each
+// migration is recorded once.
+func TestMigrateConcurrently(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	schema := pgtest.NewSchema(t, dsn)
+	ctx := context.Background()
+	var nodes [2]*postgres.Backend
+	for i := range nodes {
+		b, err := postgres.Open(ctx, dsn, &postgres.Options{Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		nodes[i] = b
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, len(nodes))
+	for _, b := range nodes {
+		wg.Go(func() { errc <- b.Migrate(ctx) })
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Errorf("Migrate: %v", err)
+		}
+	}
+	want := migrationCount(t)
+	var rows, distinct, max int
+	err := nodes[0].Pool().QueryRow(ctx,
+		`select count(*), count(distinct version), coalesce(max(version), 0) from playerbase_migrations`).
+		Scan(&rows, &distinct, &max)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != want || distinct != want || max != want {
+		t.Errorf("playerbase_migrations: %d rows, %d versions, max %d; want %d of each", rows, distinct, max, want)
+	}
+	// Migrating an up-to-date schema is a no-op.
+	if err := nodes[1].Migrate(ctx); err != nil {
+		t.Errorf("Migrate again: %v", err)
+	}
+	if v, err := nodes[1].Version(ctx); err != nil || v != want {
+		t.Errorf("Version = %d, %v; want %d", v, err, want)
+	}
+}
+
+func migrationCount(t *testing.T) int {
+	t.Helper()
+	entries, err := fs.Glob(postgres.Migrations, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
+}
