@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
 	"os"
 
@@ -15,15 +16,14 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context) error {
+func run(ctx context.Context, out io.Writer) error {
 	pb := playerbase.New(memory.New(), nil)
 	defer pb.Close()
-	out := os.Stdout
 
 	// A Rust player logs in to the store with Steam; any SteamID form works.
 	cust, created, err := pb.Identify(ctx, playerbase.Identity{

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/playerbase/playerbase/examples/internal/gamesim"
+)
+
+func TestRun(t *testing.T) {
+	var out bytes.Buffer
+	console := &gamesim.RecordingConsole{}
+	if err := run(context.Background(), &out, console); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	t.Log("\n" + got)
+	for _, want := range []string{
+		"join Cheater: Cheater may not join: banned (ban_",
+		"join Alt: Alt may not join: banned (ban_", // by the IP range
+		"round 1 (Garry offline): 1 delivered",
+		"round 2: 1 delivered, plugin crashed",
+		"round 3 (lease held): 0 delivered",
+		"round 4 (lease ran out): 1 delivered",
+		"executed rust-eu-1  inventory.giveto 76561198006409530 kit.starter (attempts 2)",
+		"executed rust-eu-1  say Garry got the starter kit (attempts 1)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// Each command ran once in game, though one was handed out twice.
+	want := []string{"say Garry got the starter kit", "inventory.giveto 76561198006409530 kit.starter"}
+	if ran := console.Ran(); !slices.Equal(ran, want) {
+		t.Errorf("console ran %q, want %q", ran, want)
+	}
+}
