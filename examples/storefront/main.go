@@ -1,0 +1,352 @@
+// Command storefront shows a host app built on playerbase, on the
+// in-memory store: a small HTTP store backend that sells a 30-day VIP rank
+// for a Minecraft server, takes the payment provider's webhook (delivered
+// twice, as providers do), and serves the Customer Details Page as JSON; a
+// simulated game server picks up the rank's commands, and, once the rank
+// runs out and the store sweeps, the command that takes it away.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/examples/internal/gamesim"
+	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/storage/memory"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout, &gamesim.RecordingConsole{}); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// clock is the simulation's time, so the example can skip a month.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+const server = "mc-survival"
+
+// store is the host app: its catalog (prices are the host's business,
+// products and what they run are playerbase's) and its HTTP handlers.
+type store struct {
+	pb     *playerbase.Client
+	prices map[inventory.ProductID]money.Amount
+}
+
+func (s *store) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /checkout", s.checkout)
+	mux.HandleFunc("POST /webhooks/payment", s.paymentWebhook)
+	mux.HandleFunc("GET /customers/{id}", s.details)
+	return mux
+}
+
+type checkoutRequest struct {
+	UUID    string              `json:"uuid"`
+	Name    string              `json:"name"`
+	Product inventory.ProductID `json:"product"`
+	IP      string              `json:"ip"`
+}
+
+type checkoutResponse struct {
+	Customer customer.ID `json:"customer"`
+	Order    orders.ID   `json:"order"`
+	Total    string      `json:"total"`
+}
+
+// checkout identifies the player (find or create) and opens an order; a
+// banned player is refused here with 403 and the ban IDs.
+func (s *store) checkout(w http.ResponseWriter, r *http.Request) {
+	var req checkoutRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	price, ok := s.prices[req.Product]
+	if !ok {
+		http.Error(w, "unknown product", http.StatusNotFound)
+		return
+	}
+	ctx := r.Context()
+	cust, _, err := s.pb.Identify(ctx, playerbase.Identity{Platform: customer.MinecraftJava, PlatformID: req.UUID, Name: req.Name})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	o, err := s.pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+		Lines: []orders.Line{{ProductID: string(req.Product), Quantity: 1, UnitPrice: price}},
+		IP:    req.IP,
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, checkoutResponse{Customer: cust.ID, Order: o.ID, Total: o.Total.String()})
+}
+
+type paymentEvent struct {
+	Order      orders.ID `json:"order"`
+	PaymentRef string    `json:"payment_ref"`
+	Fees       string    `json:"fees"`
+	Currency   string    `json:"currency"`
+}
+
+// paymentWebhook completes the order. Providers retry webhooks; a retry
+// with the same payment reference changes nothing and still gets 200.
+func (s *store) paymentWebhook(w http.ResponseWriter, r *http.Request) {
+	var ev paymentEvent
+	if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	fees, err := money.ParsePrice(ev.Fees, ev.Currency)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	o, err := s.pb.CompleteOrder(r.Context(), playerbase.CompleteParams{OrderID: ev.Order, PaymentRef: ev.PaymentRef, Fees: fees})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, map[string]string{"order": string(o.ID), "status": string(o.Status)})
+}
+
+// detailsView is the part of the Customer Details Page this example shows.
+type detailsView struct {
+	Name      string     `json:"name"`
+	Profile   string     `json:"profile"`
+	NetSpent  []string   `json:"net_spent"`
+	Payments  int        `json:"payments"`
+	Banned    bool       `json:"banned"`
+	Inventory []itemView `json:"inventory"`
+	Orders    []string   `json:"orders"`
+}
+
+func (v detailsView) String() string {
+	s := fmt.Sprintf("%s, net spent %v, %d payment(s), orders %v, inventory", v.Name, v.NetSpent, v.Payments, v.Orders)
+	for _, it := range v.Inventory {
+		s += fmt.Sprintf(" [%s %s until %s]", it.Product, it.State, it.Expires)
+	}
+	return s
+}
+
+type itemView struct {
+	Product string `json:"product"`
+	State   string `json:"state"`
+	Expires string `json:"expires"`
+}
+
+func (s *store) details(w http.ResponseWriter, r *http.Request) {
+	d, err := s.pb.CustomerDetails(r.Context(), customer.ID(r.PathValue("id")))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	v := detailsView{Name: d.Customer.Name, Profile: d.ProfileURL, Payments: d.Stats.TotalPayments, Banned: len(d.Banner) > 0}
+	for _, a := range d.Stats.NetSpent {
+		v.NetSpent = append(v.NetSpent, a.String())
+	}
+	names := map[inventory.ProductID]string{}
+	for _, it := range d.Inventory.Items {
+		name, ok := names[it.ProductID]
+		if !ok {
+			p, err := s.pb.Product(r.Context(), it.ProductID)
+			if err != nil {
+				writeError(w, err)
+				return
+			}
+			name, names[it.ProductID] = p.Name, p.Name
+		}
+		iv := itemView{Product: name, State: string(it.State)}
+		if it.ExpiresAt != nil {
+			iv.Expires = it.ExpiresAt.Format(time.DateOnly)
+		}
+		v.Inventory = append(v.Inventory, iv)
+	}
+	for _, o := range d.Orders.Orders {
+		v.Orders = append(v.Orders, fmt.Sprintf("%s %s", o.Total, o.Status))
+	}
+	writeJSON(w, v)
+}
+
+// writeError maps playerbase's error kinds to HTTP statuses.
+func writeError(w http.ResponseWriter, err error) {
+	code := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, playerbase.ErrInvalid):
+		code = http.StatusBadRequest
+	case errors.Is(err, playerbase.ErrNotFound):
+		code = http.StatusNotFound
+	case errors.Is(err, playerbase.ErrConflict):
+		code = http.StatusConflict
+	case errors.Is(err, playerbase.ErrForbidden):
+		code = http.StatusForbidden
+	}
+	http.Error(w, err.Error(), code)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// post sends v as JSON and decodes the answer into out.
+func post(url string, v, out any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	return decode(resp, out)
+}
+
+func get(url string, out any) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	return decode(resp, out)
+}
+
+func decode(resp *http.Response, out any) error {
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) error {
+	clk := &clock{t: time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)}
+	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clk.Now})
+	defer pb.Close()
+
+	vip, err := pb.CreateProduct(ctx, inventory.Product{
+		Name:     "VIP (30 days)",
+		Duration: inventory.For(30, inventory.Day),
+		Commands: []inventory.CommandTemplate{
+			{Stage: inventory.OnPurchase, Server: server, Template: "lp user {uuid} parent add vip"},
+			{Stage: inventory.OnPurchase, Server: server, Template: "give {name} diamond 5", OnlineOnly: true},
+			{Stage: inventory.OnExpire, Server: server, Template: "lp user {uuid} parent remove vip"},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	eur, err := money.ParsePrice("4.99", "EUR")
+	if err != nil {
+		return err
+	}
+	app := &store{pb: pb, prices: map[inventory.ProductID]money.Amount{vip.ID: eur}}
+	web := httptest.NewServer(app.routes())
+	defer web.Close()
+
+	// The player buys on the web store; the provider reports the payment
+	// twice.
+	var co checkoutResponse
+	if err := post(web.URL+"/checkout", checkoutRequest{UUID: "069A79F444E94726A5BEFCA90E38AAF5", Name: "Notch", Product: vip.ID, IP: "203.0.113.20"}, &co); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "checkout: order of %s\n", co.Total)
+	for i := range 2 {
+		var res map[string]string
+		ev := paymentEvent{Order: co.Order, PaymentRef: "pi_3Nx1", Fees: "0.45", Currency: "EUR"}
+		if err := post(web.URL+"/webhooks/payment", ev, &res); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "payment webhook #%d: order %s\n", i+1, res["status"])
+	}
+
+	// The game server polls. Notch is offline: the rank is set, the
+	// diamonds wait for him.
+	index, err := pb.BanIndex(ctx)
+	if err != nil {
+		return err
+	}
+	mc := gamesim.New(server, pb, index, gamesim.NewJournal(), console, clk.Now)
+	r, err := mc.Deliver(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "game server, Notch offline: %d command(s)\n", r.Delivered)
+	if err := mc.Join(gamesim.Player{ID: "069a79f4-44e9-4726-a5be-fca90e38aaf5", Name: "Notch"}); err != nil {
+		return err
+	}
+	if r, err = mc.Deliver(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "game server, Notch online: %d command(s)\n", r.Delivered)
+
+	var page detailsView
+	if err := get(web.URL+"/customers/"+string(co.Customer), &page); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "details: %s\n", page)
+
+	// A month later the rank has run out; the store's sweep records it and
+	// queues the command that takes it away.
+	clk.Advance(31 * 24 * time.Hour)
+	n, err := pb.SweepExpired(ctx)
+	if err != nil {
+		return err
+	}
+	if r, err = mc.Deliver(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "31 days later: %d item(s) expired, %d command(s) delivered\n", n, r.Delivered)
+	if err := get(web.URL+"/customers/"+string(co.Customer), &page); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "details: %s\n", page)
+
+	// A player from a banned network cannot buy.
+	if _, err := pb.Ban(ctx, playerbase.BanParams{
+		Reason: "chargeback fraud", Actor: "admin:alice",
+		Identities: []bans.Identity{{Type: bans.IPRange, Value: "198.51.100.0/24"}},
+	}); err != nil {
+		return err
+	}
+	err = post(web.URL+"/checkout", checkoutRequest{UUID: "853c80ef-3c37-49fd-aa49-938b674adae6", Name: "jeb_", Product: vip.ID, IP: "198.51.100.7"}, &co)
+	fmt.Fprintf(out, "checkout from a banned network: %v\n", err)
+
+	fmt.Fprintln(out, "console ran:")
+	for _, c := range console.Ran() {
+		fmt.Fprintf(out, "  %s\n", c)
+	}
+	return nil
+}

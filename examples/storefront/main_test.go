@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/playerbase/playerbase/examples/internal/gamesim"
+)
+
+func TestRun(t *testing.T) {
+	var out bytes.Buffer
+	console := &gamesim.RecordingConsole{}
+	if err := run(context.Background(), &out, console); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	t.Log("\n" + got)
+	for _, want := range []string{
+		"checkout: order of 4.99 EUR",
+		"payment webhook #2: order completed",
+		"game server, Notch offline: 1 command(s)",
+		"game server, Notch online: 1 command(s)",
+		// 4.99 − 0.45 fees, one payment though the webhook came twice.
+		"details: Notch, net spent [4.54 EUR], 1 payment(s), orders [4.99 EUR completed], inventory [VIP (30 days) active until 2026-12-25]",
+		"31 days later: 1 item(s) expired, 1 command(s) delivered",
+		"inventory [VIP (30 days) expired until 2026-12-25]",
+		"checkout from a banned network: 403 Forbidden: banned: ban_",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	want := []string{
+		"lp user 069a79f4-44e9-4726-a5be-fca90e38aaf5 parent add vip",
+		"give Notch diamond 5",
+		"lp user 069a79f4-44e9-4726-a5be-fca90e38aaf5 parent remove vip",
+	}
+	if ran := console.Ran(); !slices.Equal(ran, want) {
+		t.Errorf("console ran %q, want %q", ran, want)
+	}
+}
