@@ -11,6 +11,31 @@
 // backends (storage/memory, storage/postgres) only store. Every workflow
 // runs in one backend transaction: it happens whole or not at all.
 //
+// Commerce crosses domains here (see each method for the details):
+//   - Order lines and subscriptions name stored inventory products;
+//     checkout refuses any other with an error naming the line.
+//   - Completing an order (a payment webhook) grants each line's product
+//     Quantity times, with the product's stacking and commands, and records
+//     the items on the order (orders.Order.Granted); a retried webhook
+//     grants nothing more.
+//   - A subscription's item lasts its billing period: activation grants it
+//     until the period end, a renewal extends it to the next one; canceled
+//     at the period end it expires then, canceled now it ends now.
+//   - A refund or chargeback queues the order's items' on_refund or
+//     on_chargeback commands and revokes them by store policy
+//     (Config.Reversals, see ReversalPolicy).
+//   - CustomerDetails reads the whole Customer Details Page in one read
+//     transaction.
+//
+// Game servers get their commands through Poll and Ack (delivery.go),
+// in-process or over the host's own transport, with exactly-once effect: a
+// command is leased to one poll at a time (Config.LeaseDuration, default
+// 30s) and comes back under the same delivery key only once its lease ran
+// out; the plugin remembers the keys it ran, so a crash between running and
+// acknowledging does not run a command twice; the first ack wins.
+// ItemCommands, CancelCommand, ResendCommand and ResendItemCommands are the
+// store owner's side.
+//
 // Errors match the sentinels ErrNotFound, ErrConflict, ErrInvalid and
 // ErrForbidden with errors.Is; the typed errors in package errs (and the
 // domain packages) carry the details for errors.As.

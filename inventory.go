@@ -122,7 +122,18 @@ func (c *Client) AssignItem(ctx context.Context, p AssignParams) (it inventory.I
 // src's order or subscription ID and vars (which win). A discord_id in vars
 // (any snowflake form ParseSnowflake accepts) links a new item, or an
 // extended one that has no link yet.
+//
+// The customer's items of p that have lapsed but are not swept yet are
+// recorded expired first, with their on_expire commands: queued after the
+// new item's on_purchase, a sweep's "remove" would undo the grant in game.
 func grantItem(ctx context.Context, tx storage.Tx, cust customer.Customer, p inventory.Product, src inventory.Source, vars inventory.Vars, now time.Time) (inventory.Item, error) {
+	return grantItemUntil(ctx, tx, cust, p, src, vars, nil, now)
+}
+
+// grantItemUntil is grantItem with the new or extended item's expiry set to
+// until when until is not nil: a subscription's item lasts exactly its
+// billing period, whatever the product's Duration.
+func grantItemUntil(ctx context.Context, tx storage.Tx, cust customer.Customer, p inventory.Product, src inventory.Source, vars inventory.Vars, until *time.Time, now time.Time) (inventory.Item, error) {
 	var discord string
 	if d := vars[inventory.VarDiscordID]; d != "" {
 		sf, err := inventory.ParseSnowflake(d, now)
@@ -135,9 +146,20 @@ func grantItem(ctx context.Context, tx storage.Tx, cust customer.Customer, p inv
 	if err != nil {
 		return inventory.Item{}, err
 	}
-	it, extended, err := inventory.Grant(active, p, cust.ID, src, now)
+	live := active[:0]
+	for _, a := range active {
+		if a.StateAt(now) != inventory.Expired {
+			live = append(live, a)
+		} else if _, err := expireItem(ctx, tx, cust, p, a, now); err != nil {
+			return inventory.Item{}, err
+		}
+	}
+	it, extended, err := inventory.Grant(live, p, cust.ID, src, now)
 	if err != nil {
 		return inventory.Item{}, err
+	}
+	if until != nil {
+		it.ExpiresAt = new(until.UTC())
 	}
 	if discord != "" && it.DiscordUserID == "" {
 		it.DiscordUserID = discord
@@ -277,45 +299,55 @@ type InventoryPage struct {
 
 // Inventory lists a customer's items newest first, a page at a time, with
 // each State as of now.
-func (c *Client) Inventory(ctx context.Context, id customer.ID, p InventoryParams) (InventoryPage, error) {
+func (c *Client) Inventory(ctx context.Context, id customer.ID, p InventoryParams) (page InventoryPage, err error) {
+	if err := p.check(); err != nil {
+		return InventoryPage{}, err
+	}
 	now := c.clock()
-	q := inventory.ItemQuery{Customer: id, State: p.State, Now: now, Before: p.Cursor, Limit: p.Limit}
-	if q.State != "" {
-		if _, err := inventory.ParseState(string(q.State)); err != nil {
-			return InventoryPage{}, err
-		}
-	}
-	if q.Before != "" {
-		if _, err := inventory.ParseItemID(string(q.Before)); err != nil {
-			return InventoryPage{}, err
-		}
-	}
-	if q.Limit <= 0 {
-		q.Limit = DefaultInventoryPage
-	}
-	q.Limit = min(q.Limit, MaxInventoryPage)
-	want := q.Limit
-	q.Limit++ // one more tells whether a next page exists
-	var page InventoryPage
-	err := c.view(ctx, func(tx storage.Tx) error {
+	err = c.view(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
 			return err
 		}
-		items, err := tx.Items().ListByCustomer(ctx, q)
-		if err != nil {
-			return err
-		}
-		if len(items) > want {
-			items = items[:want]
-			page.NextCursor = items[want-1].ID
-		}
-		for i := range items {
-			items[i].State = items[i].StateAt(now)
-		}
-		page.Items = items
-		return nil
+		page, err = inventoryPage(ctx, tx, id, p, now)
+		return err
 	})
 	return page, err
+}
+
+func (p InventoryParams) check() error {
+	if p.State != "" {
+		if _, err := inventory.ParseState(string(p.State)); err != nil {
+			return err
+		}
+	}
+	if p.Cursor != "" {
+		if _, err := inventory.ParseItemID(string(p.Cursor)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inventoryPage reads one page of a customer's items in tx (Inventory and
+// CustomerDetails); p has passed check.
+func inventoryPage(ctx context.Context, tx storage.Tx, id customer.ID, p InventoryParams, now time.Time) (InventoryPage, error) {
+	want := pageSize(p.Limit, DefaultInventoryPage, MaxInventoryPage)
+	// One more than a page tells whether a next page exists.
+	q := inventory.ItemQuery{Customer: id, State: p.State, Now: now, Before: p.Cursor, Limit: want + 1}
+	items, err := tx.Items().ListByCustomer(ctx, q)
+	if err != nil {
+		return InventoryPage{}, err
+	}
+	var page InventoryPage
+	if len(items) > want {
+		items = items[:want]
+		page.NextCursor = items[want-1].ID
+	}
+	for i := range items {
+		items[i].State = items[i].StateAt(now)
+	}
+	page.Items = items
+	return page, nil
 }
 
 // sweepBatch is how many items one sweep transaction expires.
@@ -356,23 +388,12 @@ func sweepExpired(ctx context.Context, tx storage.Tx, now time.Time, limit int) 
 	products := map[inventory.ProductID]inventory.Product{}
 	customers := map[customer.ID]customer.Customer{}
 	for _, it := range due {
-		it, err := inventory.Expire(it, now)
-		if err != nil {
-			return 0, err
-		}
-		if err := tx.Items().Update(ctx, it); err != nil {
-			return 0, err
-		}
-		it.Version++
 		p, ok := products[it.ProductID]
 		if !ok {
 			if p, err = tx.Products().Get(ctx, it.ProductID); err != nil {
 				return 0, err
 			}
 			products[p.ID] = p
-		}
-		if !p.HasExpiryAction() {
-			continue
 		}
 		cust, ok := customers[it.Customer]
 		if !ok {
@@ -381,11 +402,32 @@ func sweepExpired(ctx context.Context, tx storage.Tx, now time.Time, limit int) 
 			}
 			customers[cust.ID] = cust
 		}
-		if _, err := queueCommands(ctx, tx, cust, p, it, inventory.OnExpire, nil, now); err != nil {
+		if _, err := expireItem(ctx, tx, cust, p, it, now); err != nil {
 			return 0, err
 		}
 	}
 	return len(due), nil
+}
+
+// expireItem records it, whose expiry has passed at now, as expired and
+// queues the on_expire commands of its product p when p has an on-expiry
+// action: the sweep, a grant over a lapsed item and a subscription canceled
+// now all end an item this one way, so its commands are queued once.
+func expireItem(ctx context.Context, tx storage.Tx, cust customer.Customer, p inventory.Product, it inventory.Item, now time.Time) (inventory.Item, error) {
+	it, err := inventory.Expire(it, now)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	if err := tx.Items().Update(ctx, it); err != nil {
+		return inventory.Item{}, err
+	}
+	it.Version++
+	if p.HasExpiryAction() {
+		if _, err := queueCommands(ctx, tx, cust, p, it, inventory.OnExpire, nil, now); err != nil {
+			return inventory.Item{}, err
+		}
+	}
+	return it, nil
 }
 
 // SetDiscord links an item to a Discord user (a snowflake, see
@@ -427,8 +469,12 @@ func (c *Client) setDiscord(ctx context.Context, id inventory.ItemID, discord st
 }
 
 // ItemCommands lists an item's commands in the order they were queued,
-// with server, exact command text, stage and status.
+// with server, exact command text, stage, status as of now (a command
+// whose lease ran out reads pending: the next poll may hand it out again),
+// attempts, times and error text. A resend is a command of its own whose
+// ResendOf names the attempt it repeats, so the list is the whole history.
 func (c *Client) ItemCommands(ctx context.Context, id inventory.ItemID) (cmds []inventory.Command, err error) {
+	now := c.clock()
 	err = c.view(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Items().Get(ctx, id); err != nil {
 			return err
@@ -436,5 +482,10 @@ func (c *Client) ItemCommands(ctx context.Context, id inventory.ItemID) (cmds []
 		cmds, err = tx.Commands().ListByItem(ctx, id)
 		return err
 	})
+	for i, cmd := range cmds {
+		if cmd.LeaseExpired(now) {
+			cmds[i], _ = cmd.ExpireLease(now)
+		}
+	}
 	return cmds, err
 }

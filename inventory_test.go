@@ -569,6 +569,16 @@ func (m *invMachine) Assign(t *rapid.T) {
 	ci := rapid.IntRange(0, len(m.custs)-1).Draw(t, "customer")
 	pi := rapid.IntRange(0, len(m.products)-1).Draw(t, "product")
 	mp, now := m.products[pi], m.clk.Now()
+	// A grant first records the customer's lapsed items of the product as
+	// expired, running their expiry action before the new item's commands.
+	for _, it := range m.items {
+		if it.cust == ci && it.product == pi && it.recorded == inventory.Active && it.stateAt(now) == inventory.Expired {
+			it.recorded = inventory.Expired
+			if mp.action {
+				it.commands += mp.onExpireCount
+			}
+		}
+	}
 	var target *invModelItem
 	if mp.dur != 0 && mp.extend {
 		for _, it := range m.items {

@@ -2,10 +2,15 @@ package playerbase
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
@@ -13,6 +18,9 @@ import (
 
 // OrderParams describes a checkout.
 type OrderParams struct {
+	// Lines name what is bought: each line's ProductID is the ID of a
+	// stored inventory product (prd_…), whose items the order grants when
+	// it is paid, Quantity times.
 	Lines []orders.Line
 	// PaymentRef is the payment provider's reference if it is known at
 	// checkout; it may instead come with the completion.
@@ -24,15 +32,21 @@ type OrderParams struct {
 // CreateOrder checks a customer out. In one transaction it records the
 // checkout IP and email on the customer, refuses a banned customer (an
 // error matching ErrForbidden that carries the ban IDs, see
-// bans.BannedError) and stores the order as created. The total is computed
-// from the lines.
+// bans.BannedError), checks that every line names a stored product (an
+// *errs.InvalidError whose Field names the line, "lines[1].product_id",
+// otherwise) and stores the order as created. The total is computed from
+// the lines. A refused checkout stores nothing.
 func (c *Client) CreateOrder(ctx context.Context, id customer.ID, p OrderParams) (orders.Order, error) {
 	ip, email, err := parseCheckoutContact(p.IP, p.Email)
 	if err != nil {
 		return orders.Order{}, err
 	}
+	lines, err := productLines(p.Lines)
+	if err != nil {
+		return orders.Order{}, err
+	}
 	now := c.clock()
-	o, err := orders.New(orders.Params{Customer: id, Lines: p.Lines, PaymentRef: p.PaymentRef, CheckoutIP: ip, CheckoutEmail: email}, now)
+	o, err := orders.New(orders.Params{Customer: id, Lines: lines, PaymentRef: p.PaymentRef, CheckoutIP: ip, CheckoutEmail: email}, now)
 	if err != nil {
 		return orders.Order{}, err
 	}
@@ -44,12 +58,55 @@ func (c *Client) CreateOrder(ctx context.Context, id customer.ID, p OrderParams)
 		if err := checkNotBanned(ctx, tx, cust, now); err != nil {
 			return err
 		}
+		if err := checkProducts(ctx, tx, o.Lines); err != nil {
+			return err
+		}
 		return tx.Orders().Create(ctx, o)
 	})
 	if err != nil {
 		return orders.Order{}, err
 	}
 	return o, nil
+}
+
+// lineField names line i's product in errors.
+func lineField(i int) string { return "lines[" + strconv.Itoa(i) + "].product_id" }
+
+// productLines returns a copy of lines with each product ID in canonical
+// form, or an *errs.InvalidError naming the first line whose product ID is
+// not a product ID at all.
+func productLines(lines []orders.Line) ([]orders.Line, error) {
+	out := make([]orders.Line, len(lines))
+	for i, l := range lines {
+		id, err := inventory.ParseProductID(strings.TrimSpace(l.ProductID))
+		if err != nil {
+			return nil, errs.Invalid(lineField(i), l.ProductID, "want the ID of a product (prd_…)")
+		}
+		l.ProductID = string(id)
+		out[i] = l
+	}
+	return out, nil
+}
+
+// checkProducts refuses lines naming a product that is not stored, with an
+// *errs.InvalidError naming the first such line: a checkout that could
+// never be delivered is bad input, not a missing order.
+func checkProducts(ctx context.Context, tx storage.Tx, lines []orders.Line) error {
+	seen := map[string]bool{}
+	for i, l := range lines {
+		if seen[l.ProductID] {
+			continue
+		}
+		_, err := tx.Products().Get(ctx, inventory.ProductID(l.ProductID))
+		if errors.Is(err, errs.ErrNotFound) {
+			return errs.Invalid(lineField(i), l.ProductID, "no such product")
+		}
+		if err != nil {
+			return err
+		}
+		seen[l.ProductID] = true
+	}
+	return nil
 }
 
 // CompleteParams names a paid order, as a payment webhook reports it.
@@ -60,9 +117,13 @@ type CompleteParams struct {
 	Fees       money.Amount // the processor's fees; the zero Amount for none
 }
 
-// CompleteOrder records an order's payment. It is idempotent: a retried
-// webhook with the same payment reference returns the order as it is and
-// has no further effect. Another reference for a completed order is a
+// CompleteOrder records an order's payment and, in the same transaction,
+// delivers it: every line grants its product's item Quantity times,
+// through the product's stacking policy (a new item queues the product's
+// on_purchase commands, an extended one on_renew), each item's source
+// being the order. It is idempotent: a retried webhook with the same
+// payment reference returns the order as it is and has no further effect,
+// so items are granted once. Another reference for a completed order is a
 // conflict.
 func (c *Client) CompleteOrder(ctx context.Context, p CompleteParams) (o orders.Order, err error) {
 	if p.OrderID == "" && p.PaymentRef == "" {
@@ -76,9 +137,8 @@ func (c *Client) CompleteOrder(ctx context.Context, p CompleteParams) (o orders.
 	return o, err
 }
 
-// completeOrder is the one place an order becomes paid. changed is false
-// for a retried webhook, so whatever completion triggers (granting the
-// items) happens once.
+// completeOrder is the one place an order becomes paid, and is delivered:
+// changed is false for a retried webhook, which grants nothing.
 func completeOrder(ctx context.Context, tx storage.Tx, p CompleteParams, now time.Time) (o orders.Order, changed bool, err error) {
 	if p.OrderID != "" {
 		o, err = tx.Orders().Get(ctx, p.OrderID)
@@ -92,10 +152,47 @@ func completeOrder(ctx context.Context, tx storage.Tx, p CompleteParams, now tim
 	if err != nil || !changed {
 		return next, false, err
 	}
+	if next.Granted, err = grantOrder(ctx, tx, next, now); err != nil {
+		return orders.Order{}, false, err
+	}
 	if next, err = saveOrder(ctx, tx, next); err != nil {
 		return orders.Order{}, false, err
 	}
 	return next, true, nil
+}
+
+// grantOrder delivers a paid order's lines, line by line and Quantity
+// times each, so stacking sees every earlier grant of the order, and
+// returns the IDs of the items it granted or extended, once each.
+func grantOrder(ctx context.Context, tx storage.Tx, o orders.Order, now time.Time) ([]string, error) {
+	cust, err := tx.Customers().Get(ctx, o.Customer)
+	if err != nil {
+		return nil, err
+	}
+	src := inventory.Source{Kind: inventory.FromOrder, OrderID: string(o.ID)}
+	var granted []string
+	for i, l := range o.Lines {
+		p, err := tx.Products().Get(ctx, inventory.ProductID(l.ProductID))
+		if errors.Is(err, errs.ErrNotFound) {
+			// Checkout refuses such a line; an order stored past the Client
+			// cannot be delivered, and recording its payment without its
+			// items would hide that.
+			return nil, errs.Invalid(lineField(i), l.ProductID, "no such product: the order cannot be delivered")
+		}
+		if err != nil {
+			return nil, err
+		}
+		for range l.Quantity {
+			it, err := grantItem(ctx, tx, cust, p, src, nil, now)
+			if err != nil {
+				return nil, err
+			}
+			if !slices.Contains(granted, string(it.ID)) {
+				granted = append(granted, string(it.ID))
+			}
+		}
+	}
+	return granted, nil
 }
 
 // saveOrder stores a changed order and returns it with its new version.
@@ -107,19 +204,59 @@ func saveOrder(ctx context.Context, tx storage.Tx, o orders.Order) (orders.Order
 	return o, nil
 }
 
+// ReversalPolicy is the store's policy for the items of an order whose
+// payment is reversed. The zero value is the default: a full refund and a
+// chargeback revoke the order's items, a partial refund leaves them alone.
+//
+// What happens to the order's items, every item its payment granted or
+// extended (orders.Order.Granted):
+//   - A full refund (the order becomes refunded) queues each item's
+//     on_refund commands, then revokes the item unless KeepOnRefund.
+//   - A chargeback queues each item's on_chargeback commands, then revokes
+//     the item unless KeepOnChargeback.
+//   - A partial refund (the order stays completed) is a price adjustment:
+//     no commands, no revocation, unless PartialRefunds, which makes it act
+//     as a full refund does.
+//
+// Revoking follows the one rule of RevokeItem (inventory.Revoke), and
+// queues the on_expire commands as RevokeItem does. An item the rule
+// refuses (already expired, already revoked, or permanent with no
+// on-expiry action: revoking it would change nothing in game) is kept as
+// it is and the refund or chargeback still succeeds; its stage commands
+// are queued all the same. The revoke reason is "refund of ord_…" or
+// "chargeback of ord_…", by actor "payment:refund" or "payment:chargeback".
+//
+// An item the order only extended (stacking on an item an earlier order or
+// an assignment granted) is one of its items too, and is revoked whole:
+// stacking merged the purchases into one item, and leaving it active would
+// keep the reversed purchase's time in game.
+type ReversalPolicy struct {
+	KeepOnRefund     bool // a full refund keeps the items (commands still run)
+	KeepOnChargeback bool // a chargeback keeps the items (commands still run)
+	PartialRefunds   bool // a partial refund acts on the items as a full one
+}
+
+// Actors of the revocations a reversal makes.
+const (
+	ActorRefund     = "payment:refund"
+	ActorChargeback = "payment:chargeback"
+)
+
 // RefundOrder gives amount of a completed order back. Refunding what is
 // left (see orders.Order.Refundable) makes the order refunded; less keeps
-// it completed. More than what is left is refused.
+// it completed. More than what is left is refused. In the same
+// transaction the order's items get what Config.Reversals says (by
+// default a full refund queues their on_refund commands and revokes them).
 func (c *Client) RefundOrder(ctx context.Context, id orders.ID, amount money.Amount) (o orders.Order, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
-		o, err = refundOrder(ctx, tx, id, amount, now)
+		o, err = refundOrder(ctx, tx, id, amount, c.reversals, now)
 		return err
 	})
 	return o, err
 }
 
-func refundOrder(ctx context.Context, tx storage.Tx, id orders.ID, amount money.Amount, now time.Time) (orders.Order, error) {
+func refundOrder(ctx context.Context, tx storage.Tx, id orders.ID, amount money.Amount, policy ReversalPolicy, now time.Time) (orders.Order, error) {
 	o, err := tx.Orders().Get(ctx, id)
 	if err != nil {
 		return orders.Order{}, err
@@ -127,22 +264,31 @@ func refundOrder(ctx context.Context, tx storage.Tx, id orders.ID, amount money.
 	if o, err = o.Refund(amount, now); err != nil {
 		return orders.Order{}, err
 	}
-	return saveOrder(ctx, tx, o)
+	if o, err = saveOrder(ctx, tx, o); err != nil {
+		return orders.Order{}, err
+	}
+	if o.Status != orders.Refunded && !policy.PartialRefunds {
+		return o, nil
+	}
+	err = reverseItems(ctx, tx, o, inventory.OnRefund, !policy.KeepOnRefund, "refund of "+string(o.ID), ActorRefund, now)
+	return o, err
 }
 
 // ChargebackOrder records that the customer's bank reversed a completed
 // order's payment, charging the store disputeFee (the zero Amount for
-// none).
+// none). In the same transaction the order's items get what
+// Config.Reversals says (by default their on_chargeback commands are
+// queued and they are revoked).
 func (c *Client) ChargebackOrder(ctx context.Context, id orders.ID, disputeFee money.Amount) (o orders.Order, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
-		o, err = chargebackOrder(ctx, tx, id, disputeFee, now)
+		o, err = chargebackOrder(ctx, tx, id, disputeFee, c.reversals, now)
 		return err
 	})
 	return o, err
 }
 
-func chargebackOrder(ctx context.Context, tx storage.Tx, id orders.ID, disputeFee money.Amount, now time.Time) (orders.Order, error) {
+func chargebackOrder(ctx context.Context, tx storage.Tx, id orders.ID, disputeFee money.Amount, policy ReversalPolicy, now time.Time) (orders.Order, error) {
 	o, err := tx.Orders().Get(ctx, id)
 	if err != nil {
 		return orders.Order{}, err
@@ -150,7 +296,36 @@ func chargebackOrder(ctx context.Context, tx storage.Tx, id orders.ID, disputeFe
 	if o, err = o.Chargeback(disputeFee, now); err != nil {
 		return orders.Order{}, err
 	}
-	return saveOrder(ctx, tx, o)
+	if o, err = saveOrder(ctx, tx, o); err != nil {
+		return orders.Order{}, err
+	}
+	err = reverseItems(ctx, tx, o, inventory.OnChargeback, !policy.KeepOnChargeback, "chargeback of "+string(o.ID), ActorChargeback, now)
+	return o, err
+}
+
+// reverseItems queues stage's commands for every item the order granted or
+// extended and, if revoke, revokes each item the revoke rule allows; one
+// it refuses is kept (see ReversalPolicy).
+func reverseItems(ctx context.Context, tx storage.Tx, o orders.Order, stage inventory.Stage, revoke bool, reason, actor string, now time.Time) error {
+	vars := inventory.Vars{inventory.VarOrderID: string(o.ID)}
+	for _, id := range o.Granted {
+		it, err := tx.Items().Get(ctx, inventory.ItemID(id))
+		if err != nil {
+			return err
+		}
+		if _, err := queueStage(ctx, tx, it, stage, vars, now); err != nil {
+			return err
+		}
+		if !revoke {
+			continue
+		}
+		_, err = revokeItem(ctx, tx, it.ID, reason, actor, now)
+		var refused *inventory.RevokeError
+		if err != nil && !errors.As(err, &refused) {
+			return err
+		}
+	}
+	return nil
 }
 
 // CancelOrder abandons an unpaid order.
@@ -199,36 +374,50 @@ type OrderPage struct {
 }
 
 // Orders lists a customer's orders newest first, a page at a time.
-func (c *Client) Orders(ctx context.Context, id customer.ID, p OrdersParams) (OrderPage, error) {
+func (c *Client) Orders(ctx context.Context, id customer.ID, p OrdersParams) (page OrderPage, err error) {
+	if err := p.check(); err != nil {
+		return OrderPage{}, err
+	}
+	err = c.view(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Customers().Get(ctx, id); err != nil {
+			return err
+		}
+		page, err = ordersPage(ctx, tx, id, p)
+		return err
+	})
+	return page, err
+}
+
+func (p OrdersParams) check() error {
 	for _, s := range p.Statuses {
 		if _, err := orders.ParseStatus(string(s)); err != nil {
-			return OrderPage{}, err
+			return err
 		}
 	}
 	if p.Cursor != "" {
 		if _, err := orders.ParseID(string(p.Cursor)); err != nil {
-			return OrderPage{}, err
+			return err
 		}
 	}
+	return nil
+}
+
+// ordersPage reads one page of a customer's orders in tx (Orders and
+// CustomerDetails); p has passed check.
+func ordersPage(ctx context.Context, tx storage.Tx, id customer.ID, p OrdersParams) (OrderPage, error) {
 	want := pageSize(p.Limit, DefaultOrderPage, MaxOrderPage)
+	// One more than a page tells whether a next page exists.
+	list, err := tx.Orders().List(ctx, orders.ListParams{Customer: id, Statuses: p.Statuses, Cursor: p.Cursor, Limit: want + 1})
+	if err != nil {
+		return OrderPage{}, err
+	}
 	var page OrderPage
-	err := c.view(ctx, func(tx storage.Tx) error {
-		if _, err := tx.Customers().Get(ctx, id); err != nil {
-			return err
-		}
-		// One more than a page tells whether a next page exists.
-		list, err := tx.Orders().List(ctx, orders.ListParams{Customer: id, Statuses: p.Statuses, Cursor: p.Cursor, Limit: want + 1})
-		if err != nil {
-			return err
-		}
-		if len(list) > want {
-			list = list[:want]
-			page.NextCursor = list[want-1].ID
-		}
-		page.Orders = list
-		return nil
-	})
-	return page, err
+	if len(list) > want {
+		list = list[:want]
+		page.NextCursor = list[want-1].ID
+	}
+	page.Orders = list
+	return page, nil
 }
 
 // pageSize applies a list's default and maximum page size to a requested

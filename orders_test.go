@@ -13,8 +13,10 @@ import (
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 )
 
@@ -39,12 +41,12 @@ func (c *comClock) Advance(d time.Duration) {
 // comStart is a January 31st, so monthly billing meets a short month.
 var comStart = time.Date(2026, 1, 31, 18, 30, 0, 0, time.UTC)
 
-// comSetup returns a client on an empty memory backend, its clock and a
-// customer.
+// comSetup returns a client on an empty memory backend holding the
+// commerce products (comProducts), its clock and a customer.
 func comSetup(t testing.TB) (*playerbase.Client, *comClock, customer.Customer) {
 	t.Helper()
 	clock := &comClock{t: comStart}
-	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clock.Now})
+	pb := comClient(t, memory.New(), &playerbase.Config{Now: clock.Now})
 	return pb, clock, comCustomer(t, pb, 1)
 }
 
@@ -52,6 +54,60 @@ func comSetup(t testing.TB) (*playerbase.Client, *comClock, customer.Customer) {
 type fataler interface {
 	Helper()
 	Fatal(args ...any)
+}
+
+// The products every commerce test client holds, under fixed IDs so order
+// lines can name them.
+var (
+	// vipID lasts 30 days, stacks by extending, and has commands at every
+	// stage; on expiry it removes the group.
+	vipID = inventory.NewProductID(comStart)
+	// crateID is permanent, adds an item per purchase and has no on-expiry
+	// action: the revoke rule refuses its items.
+	crateID = inventory.NewProductID(comStart)
+	// rankID is permanent with an on-expiry action: its items can be
+	// revoked.
+	rankID = inventory.NewProductID(comStart)
+)
+
+func comProducts() []inventory.Product {
+	cmds := func(name string) []inventory.CommandTemplate {
+		var out []inventory.CommandTemplate
+		for _, st := range inventory.Stages {
+			out = append(out, inventory.CommandTemplate{Stage: st, Server: "eu-1", Template: string(st) + " " + name + " {steam_id}"})
+		}
+		return out
+	}
+	crate := cmds("crate")
+	crate = slices.DeleteFunc(crate, func(c inventory.CommandTemplate) bool { return c.Stage == inventory.OnExpire })
+	return []inventory.Product{
+		{ID: vipID, Name: "VIP", Duration: inventory.For(30, inventory.Day), Stacking: inventory.StackExtend, Commands: cmds("vip")},
+		{ID: crateID, Name: "Crate", Stacking: inventory.StackAdd, Commands: crate},
+		{ID: rankID, Name: "Rank", Commands: cmds("rank")},
+	}
+}
+
+// comClient returns a client over b, which it first stocks with
+// comProducts.
+func comClient(t fataler, b storage.Backend, cfg *playerbase.Config) *playerbase.Client {
+	t.Helper()
+	err := b.Update(context.Background(), func(tx storage.Tx) error {
+		for _, p := range comProducts() {
+			p, err := inventory.CheckProduct(p)
+			if err != nil {
+				return err
+			}
+			p.Created, p.Updated = comStart, comStart
+			if err := tx.Products().Create(context.Background(), p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return playerbase.New(b, cfg)
 }
 
 func comCustomer(t fataler, pb *playerbase.Client, n int) customer.Customer {
@@ -68,7 +124,7 @@ func comCustomer(t fataler, pb *playerbase.Client, n int) customer.Customer {
 func eur(s string) money.Amount { return money.MustParse(s, "EUR") }
 
 func vipLine(price string) []orders.Line {
-	return []orders.Line{{ProductID: "vip", Quantity: 1, UnitPrice: eur(price)}}
+	return []orders.Line{{ProductID: string(vipID), Quantity: 1, UnitPrice: eur(price)}}
 }
 
 func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
@@ -112,7 +168,7 @@ func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
 	if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("5.00")}); !errors.Is(err, playerbase.ErrForbidden) {
 		t.Errorf("checkout of a banned customer = %v, want ErrForbidden", err)
 	}
-	if _, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: "vip", Amount: eur("5"), Period: monthly}); !errors.Is(err, playerbase.ErrForbidden) {
+	if _, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("5"), Period: monthly}); !errors.Is(err, playerbase.ErrForbidden) {
 		t.Errorf("subscription of a banned customer = %v, want ErrForbidden", err)
 	}
 	// A completed payment is still recorded: the ban gates purchases only.
@@ -134,7 +190,7 @@ func TestCheckoutRefuses(t *testing.T) {
 		{"no lines", cust.ID, playerbase.OrderParams{}, playerbase.ErrInvalid},
 		{"bad IP", cust.ID, playerbase.OrderParams{Lines: vipLine("1"), IP: "300.1.1.1"}, playerbase.ErrInvalid},
 		{"bad email", cust.ID, playerbase.OrderParams{Lines: vipLine("1"), Email: "nobody"}, playerbase.ErrInvalid},
-		{"two currencies", cust.ID, playerbase.OrderParams{Lines: []orders.Line{vipLine("1")[0], {ProductID: "kit", Quantity: 1, UnitPrice: money.MustParse("1", "USD")}}}, playerbase.ErrInvalid},
+		{"two currencies", cust.ID, playerbase.OrderParams{Lines: []orders.Line{vipLine("1")[0], {ProductID: string(crateID), Quantity: 1, UnitPrice: money.MustParse("1", "USD")}}}, playerbase.ErrInvalid},
 	}
 	for _, tt := range tests {
 		if _, err := pb.CreateOrder(ctx, tt.id, tt.p); !errors.Is(err, tt.want) {
@@ -367,9 +423,10 @@ func ExampleClient_CompleteOrder() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
 	cust, _, _ := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	vip, _ := pb.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day)})
 
 	o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
-		Lines: []orders.Line{{ProductID: "vip", Quantity: 1, UnitPrice: money.MustParse("10.00", "EUR")}},
+		Lines: []orders.Line{{ProductID: string(vip.ID), Quantity: 1, UnitPrice: money.MustParse("10.00", "EUR")}},
 		IP:    "203.0.113.7",
 	})
 	// The payment provider's webhook, delivered twice.

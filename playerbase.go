@@ -27,24 +27,37 @@ type Config struct {
 	// MonthLength turns day and week billing periods into MRR. Default
 	// stats.DefaultMonthLength, an average month of 365/12 days.
 	MonthLength time.Duration
+	// Reversals says what a refund or a chargeback does to the items the
+	// order granted. The zero value is the default: see ReversalPolicy.
+	Reversals ReversalPolicy
+	// LeaseDuration is how long a game server holds the commands a Poll
+	// hands it before they may be handed out again. Default
+	// DefaultLeaseDuration.
+	LeaseDuration time.Duration
 }
 
 // Client is the facade a host app constructs over a storage backend. It is
 // safe for concurrent use.
 type Client struct {
-	backend storage.Backend
-	now     func() time.Time
-	stats   stats.Config
+	backend   storage.Backend
+	now       func() time.Time
+	stats     stats.Config
+	reversals ReversalPolicy
+	lease     time.Duration
 }
 
 // New returns a Client over backend. cfg may be nil.
 func New(backend storage.Backend, cfg *Config) *Client {
-	c := &Client{backend: backend, now: time.Now}
+	c := &Client{backend: backend, now: time.Now, lease: DefaultLeaseDuration}
 	if cfg != nil {
 		if cfg.Now != nil {
 			c.now = cfg.Now
 		}
 		c.stats.MonthLength = cfg.MonthLength
+		c.reversals = cfg.Reversals
+		if cfg.LeaseDuration > 0 {
+			c.lease = cfg.LeaseDuration
+		}
 	}
 	return c
 }

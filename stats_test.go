@@ -3,8 +3,10 @@ package playerbase_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -13,9 +15,12 @@ import (
 
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage/postgres/pgtest"
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
@@ -28,9 +33,9 @@ func TestCustomerStatsMonthLength(t *testing.T) {
 		{0, "10.14 EUR"},                   // 10.00 × (365/12 days) ÷ 30 days
 		{30 * 24 * time.Hour, "10.00 EUR"}, // a store that counts 30-day months
 	} {
-		pb := playerbase.New(memory.New(), &playerbase.Config{MonthLength: tt.month})
+		pb := comClient(t, memory.New(), &playerbase.Config{MonthLength: tt.month})
 		cust := comCustomer(t, pb, 1)
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: "vip", Amount: eur("10.00"), Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("10.00"), Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,6 +74,7 @@ type modelOrder struct {
 	status                  orders.Status
 	ref                     string
 	version                 int64
+	lines                   []modelLine
 }
 
 type modelSub struct {
@@ -80,6 +86,7 @@ type modelSub struct {
 	trial       bool
 	status      subscriptions.Status // as stored
 	cancelAtEnd bool
+	product     int
 	anchor      time.Time
 	periods     int
 	end         time.Time
@@ -116,20 +123,47 @@ func modelPeriodEnd(p subscriptions.Period, anchor time.Time, n int) time.Time {
 }
 
 type commerceMachine struct {
-	ctx    context.Context
-	pb     *playerbase.Client
-	clock  *comClock
-	custs  []customer.ID
-	orders []*modelOrder
-	subs   []*modelSub
-	refs   int
+	ctx      context.Context
+	pb       *playerbase.Client
+	clock    *comClock
+	policy   playerbase.ReversalPolicy
+	custs    []customer.ID
+	products []modelProduct
+	orders   []*modelOrder
+	subs     []*modelSub
+	items    []*modelItem // creation order
+	refs     int
 }
 
-func newCommerceMachine(t *rapid.T) *commerceMachine {
+func newCommerceMachine(t *rapid.T, backend storage.Backend) *commerceMachine {
 	clock := &comClock{t: comStart}
-	m := &commerceMachine{ctx: context.Background(), clock: clock, pb: playerbase.New(memory.New(), &playerbase.Config{Now: clock.Now})}
+	policy := playerbase.ReversalPolicy{
+		KeepOnRefund:     rapid.Bool().Draw(t, "keep on refund"),
+		KeepOnChargeback: rapid.Bool().Draw(t, "keep on chargeback"),
+		PartialRefunds:   rapid.Bool().Draw(t, "partial refunds"),
+	}
+	m := &commerceMachine{ctx: context.Background(), clock: clock, policy: policy}
+	m.pb = comClient(t, backend, &playerbase.Config{Now: clock.Now, Reversals: policy})
 	for i := range 2 {
 		m.custs = append(m.custs, comCustomer(t, m.pb, i+1).ID)
+	}
+	// Beside the VIP, crate and rank: a one-day pass that adds an item per
+	// purchase and has nothing to run on expiry.
+	pass, err := m.pb.CreateProduct(m.ctx, inventory.Product{Name: "Pass", Duration: inventory.For(1, inventory.Day), Stacking: inventory.StackAdd,
+		Commands: []inventory.CommandTemplate{
+			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "pass {steam_id}"},
+			{Stage: inventory.OnRefund, Server: "eu-1", Template: "unpass {steam_id}"},
+			{Stage: inventory.OnRefund, Server: "eu-2", Template: "say refunded {order_id}"},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range append(comProducts(), pass) {
+		p, err := inventory.CheckProduct(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.products = append(m.products, modelProductOf(p))
 	}
 	return m
 }
@@ -155,11 +189,14 @@ func (m *commerceMachine) CreateOrder(t *rapid.T) {
 	cur := rapid.SampledFrom([]string{"EUR", "USD", "JPY"}).Draw(t, "currency")
 	prices := map[string][]string{"EUR": {"0", "0.99", "4.75", "10", "19.99"}, "USD": {"1", "2.5", "10"}, "JPY": {"0", "100", "1500"}}[cur]
 	var lines []orders.Line
+	var mlines []modelLine
 	var sum decimal.Decimal
-	for i := range rapid.IntRange(1, 2).Draw(t, "lines") {
+	for range rapid.IntRange(1, 2).Draw(t, "lines") {
+		product := rapid.IntRange(0, len(m.products)-1).Draw(t, "product")
 		price := rapid.SampledFrom(prices).Draw(t, "price")
 		qty := rapid.IntRange(1, 3).Draw(t, "quantity")
-		lines = append(lines, orders.Line{ProductID: fmt.Sprint("p", i), Quantity: qty, UnitPrice: money.MustParse(price, cur)})
+		lines = append(lines, orders.Line{ProductID: string(m.products[product].id), Quantity: qty, UnitPrice: money.MustParse(price, cur)})
+		mlines = append(mlines, modelLine{product, qty})
 		sum = sum.Add(decimal.RequireFromString(price).Mul(decimal.NewFromInt(int64(qty))))
 	}
 	ref := ""
@@ -168,7 +205,7 @@ func (m *commerceMachine) CreateOrder(t *rapid.T) {
 	}
 	o, err := m.pb.CreateOrder(m.ctx, m.custs[cust], playerbase.OrderParams{Lines: lines, PaymentRef: ref})
 	expect(t, "CreateOrder", err, nil)
-	mo := &modelOrder{id: o.ID, cust: cust, cur: cur, total: sum.Round(minor[cur]), status: orders.Created, ref: ref}
+	mo := &modelOrder{id: o.ID, cust: cust, cur: cur, total: sum.Round(minor[cur]), status: orders.Created, ref: ref, lines: mlines}
 	if !o.Total.Value.Equal(mo.total) {
 		t.Fatalf("CreateOrder total %s, model %s", o.Total, mo.total)
 	}
@@ -206,7 +243,15 @@ func (m *commerceMachine) complete(t *rapid.T, o *modelOrder, p playerbase.Compl
 		}
 		o.fees = p.Fees.Value
 		o.version++
+		// Paid: every line is delivered, quantity times.
+		now := m.clock.Now()
+		for _, l := range o.lines {
+			for range l.qty {
+				m.grant(o.cust, l.product, o, nil, nil, now)
+			}
+		}
 	}
+	m.learnIDs(t)
 }
 
 func (m *commerceMachine) CompleteOrder(t *rapid.T) {
@@ -272,6 +317,9 @@ func (m *commerceMachine) RefundOrder(t *rapid.T) {
 			o.status = orders.Refunded
 		}
 		o.version++
+		if o.status == orders.Refunded || m.policy.PartialRefunds {
+			m.reverse(o, inventory.OnRefund, !m.policy.KeepOnRefund, m.clock.Now())
+		}
 	}
 }
 
@@ -287,6 +335,7 @@ func (m *commerceMachine) ChargebackOrder(t *rapid.T) {
 	if want == nil {
 		o.status, o.dispute = orders.Chargeback, fee
 		o.version++
+		m.reverse(o, inventory.OnChargeback, !m.policy.KeepOnChargeback, m.clock.Now())
 	}
 }
 
@@ -315,9 +364,10 @@ func (m *commerceMachine) CreateSubscription(t *rapid.T) {
 	v := decimal.RequireFromString(map[string]string{"EUR": "3.33", "USD": "10", "JPY": "1000"}[cur])
 	p := rapid.SampledFrom(periods).Draw(t, "period")
 	trial := rapid.Bool().Draw(t, "trial")
-	s, err := m.pb.CreateSubscription(m.ctx, m.custs[cust], playerbase.SubscriptionParams{ProductID: "vip", Amount: amount(v, cur), Period: p, Trial: trial})
+	product := rapid.IntRange(0, len(m.products)-1).Draw(t, "product")
+	s, err := m.pb.CreateSubscription(m.ctx, m.custs[cust], playerbase.SubscriptionParams{ProductID: string(m.products[product].id), Amount: amount(v, cur), Period: p, Trial: trial})
 	expect(t, "CreateSubscription", err, nil)
-	m.subs = append(m.subs, &modelSub{id: s.ID, cust: cust, cur: cur, amount: v, period: p, trial: trial, status: subscriptions.Created})
+	m.subs = append(m.subs, &modelSub{id: s.ID, cust: cust, cur: cur, amount: v, period: p, trial: trial, status: subscriptions.Created, product: product})
 }
 
 func (m *commerceMachine) pickSub(t *rapid.T) *modelSub {
@@ -340,6 +390,8 @@ func (m *commerceMachine) ActivateSubscription(t *rapid.T) {
 		s.status, s.anchor, s.periods = subscriptions.Active, now, 1
 		s.end = modelPeriodEnd(s.period, now, 1)
 		s.version++
+		m.grant(s.cust, s.product, nil, s, &s.end, now)
+		m.learnIDs(t)
 	}
 }
 
@@ -356,6 +408,8 @@ func (m *commerceMachine) RenewSubscription(t *rapid.T) {
 		s.end = modelPeriodEnd(s.period, s.anchor, s.periods)
 		s.trial = false
 		s.version++
+		m.grant(s.cust, s.product, nil, s, &s.end, m.clock.Now())
+		m.learnIDs(t)
 	}
 }
 
@@ -375,13 +429,66 @@ func (m *commerceMachine) CancelSubscription(t *rapid.T) {
 	default:
 		s.status, s.cancelAtEnd = subscriptions.Canceled, false
 		s.version++
+		m.endSubscription(s, now)
 	}
 	_, err := m.pb.CancelSubscription(m.ctx, s.id, atEnd)
 	expect(t, "CancelSubscription", err, want)
 }
 
+// RevokeItem revokes an item by hand: it succeeds exactly when the revoke
+// rule allows, never on an expired or revoked item, nor on a permanent one
+// whose product has no on-expiry action.
+func (m *commerceMachine) RevokeItem(t *rapid.T) {
+	if len(m.items) == 0 {
+		t.Skip("no items")
+	}
+	it := rapid.SampledFrom(m.items).Draw(t, "item")
+	now := m.clock.Now()
+	allowed := m.revocable(it, now)
+	_, err := m.pb.RevokeItem(m.ctx, it.id, "test", "admin")
+	var re *inventory.RevokeError
+	switch {
+	case allowed && err != nil:
+		t.Fatalf("RevokeItem(%s) = %v, want success", it.id, err)
+	case !allowed && !errors.As(err, &re):
+		t.Fatalf("RevokeItem(%s), %s, expires %v, expiry action %v = %v; want a *inventory.RevokeError",
+			it.id, it.stateAt(now), it.expires, m.products[it.product].action(), err)
+	case allowed:
+		m.revoke(it)
+	}
+}
+
+func (m *commerceMachine) Sweep(t *rapid.T) {
+	now, want := m.clock.Now(), 0
+	for _, it := range m.items {
+		if it.recorded == inventory.Active && it.stateAt(now) == inventory.Expired {
+			m.expire(it)
+			want++
+		}
+	}
+	if got, err := m.pb.SweepExpired(m.ctx); got != want || err != nil {
+		t.Fatalf("SweepExpired = %d, %v; want %d", got, err, want)
+	}
+}
+
 func (m *commerceMachine) Advance(t *rapid.T) {
 	m.clock.Advance(time.Duration(rapid.Int64Range(0, 40*24*3600).Draw(t, "seconds")) * time.Second)
+}
+
+// AdvanceToExpiry lands on an item's expiry instant (a subscription's
+// period end, for its item): the instant the item is over.
+func (m *commerceMachine) AdvanceToExpiry(t *rapid.T) {
+	now := m.clock.Now()
+	var at []time.Time
+	for _, it := range m.items {
+		if it.expires != nil && it.expires.After(now) {
+			at = append(at, *it.expires)
+		}
+	}
+	if len(at) == 0 {
+		t.Skip("nothing expires later")
+	}
+	m.clock.Advance(rapid.SampledFrom(at).Draw(t, "expiry").Sub(now))
 }
 
 // Check compares every order, subscription and customer's stats with the
@@ -425,6 +532,7 @@ func (m *commerceMachine) Check(t *rapid.T) {
 		}
 		m.checkOrderPages(t, i)
 	}
+	m.checkItems(t, now)
 }
 
 // checkOrderPages walks a customer's orders in pages of 2: newest first,
@@ -528,7 +636,21 @@ func (m *commerceMachine) stats(cust int, now time.Time) statsView {
 
 func TestCommerceStateMachine(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		m := newCommerceMachine(t)
+		m := newCommerceMachine(t, memory.New())
+		t.Repeat(rapid.StateMachineActions(m))
+	})
+}
+
+// TestCommerceStateMachinePostgres runs the same machine on PostgreSQL,
+// each iteration on emptied tables (sweeps and stats see the whole store).
+// Every step is a few round trips, so it runs fewer iterations than the
+// memory one unless -rapid.checks says otherwise.
+func TestCommerceStateMachinePostgres(t *testing.T) {
+	backend := pgtest.NewBackend(t)
+	fewerRapidChecks(t, 25)
+	rapid.Check(t, func(t *rapid.T) {
+		pgtest.Truncate(t, backend)
+		m := newCommerceMachine(t, backend)
 		t.Repeat(rapid.StateMachineActions(m))
 	})
 }
@@ -555,7 +677,7 @@ func BenchmarkCustomerStats(b *testing.B) {
 		totals, fees = append(totals, o.Total.Value), append(fees, decimal.RequireFromString("0.79"))
 	}
 	for range 100 {
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: "vip", Amount: eur("10.00"), Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("10.00"), Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -581,4 +703,22 @@ func BenchmarkCustomerStats(b *testing.B) {
 			_ = net.Round(2)
 		}
 	})
+}
+
+// fewerRapidChecks lowers rapid's number of iterations to n for the rest of
+// the test, unless the command line set -rapid.checks. The root package's
+// tests do not run in parallel, so no other test sees the change.
+func fewerRapidChecks(t *testing.T, n int) {
+	t.Helper()
+	f := flag.Lookup("rapid.checks")
+	set := false
+	flag.Visit(func(v *flag.Flag) { set = set || v.Name == "rapid.checks" })
+	if f == nil || set {
+		return
+	}
+	old := f.Value.String()
+	if err := f.Value.Set(strconv.Itoa(n)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Value.Set(old) })
 }

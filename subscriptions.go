@@ -2,9 +2,13 @@ package playerbase
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/subscriptions"
@@ -12,6 +16,8 @@ import (
 
 // SubscriptionParams describes a new subscription.
 type SubscriptionParams struct {
+	// ProductID is the ID of the stored inventory product (prd_…) the
+	// subscription keeps granted, one billing period at a time.
 	ProductID string
 	Amount    money.Amount // charged each period
 	Period    subscriptions.Period
@@ -20,10 +26,19 @@ type SubscriptionParams struct {
 
 // CreateSubscription checks a customer out for a subscription, in the
 // created status. A banned customer is refused (an error matching
-// ErrForbidden that carries the ban IDs).
+// ErrForbidden that carries the ban IDs), as is a ProductID that names no
+// stored product (an *errs.InvalidError for "product_id").
 func (c *Client) CreateSubscription(ctx context.Context, id customer.ID, p SubscriptionParams) (subscriptions.Subscription, error) {
 	now := c.clock()
-	s, err := subscriptions.New(subscriptions.Params{Customer: id, ProductID: p.ProductID, Amount: p.Amount, Period: p.Period, Trial: p.Trial}, now)
+	product := strings.TrimSpace(p.ProductID)
+	if product != "" {
+		pid, err := inventory.ParseProductID(product)
+		if err != nil {
+			return subscriptions.Subscription{}, err
+		}
+		product = string(pid)
+	}
+	s, err := subscriptions.New(subscriptions.Params{Customer: id, ProductID: product, Amount: p.Amount, Period: p.Period, Trial: p.Trial}, now)
 	if err != nil {
 		return subscriptions.Subscription{}, err
 	}
@@ -35,6 +50,9 @@ func (c *Client) CreateSubscription(ctx context.Context, id customer.ID, p Subsc
 		if err := checkNotBanned(ctx, tx, cust, now); err != nil {
 			return err
 		}
+		if _, err := subscriptionProduct(ctx, tx, s); err != nil {
+			return err
+		}
 		return tx.Subscriptions().Create(ctx, s)
 	})
 	if err != nil {
@@ -43,13 +61,18 @@ func (c *Client) CreateSubscription(ctx context.Context, id customer.ID, p Subsc
 	return s, nil
 }
 
-// ActivateSubscription starts a created subscription's first period now.
+// ActivateSubscription starts a created subscription's first period now
+// and grants its product: a new item, sourced from the subscription, that
+// expires at the period end, with the product's on_purchase commands.
 func (c *Client) ActivateSubscription(ctx context.Context, id subscriptions.ID) (subscriptions.Subscription, error) {
 	return c.changeSubscription(ctx, id, activateSubscription)
 }
 
 // RenewSubscription records the next period's payment: the period end
-// moves by one period, month ends clamped (see package subscriptions).
+// moves by one period, month ends clamped (see package subscriptions), and
+// the subscription's item is extended to the new period end, with the
+// product's on_renew commands. If the item lapsed before a late renewal
+// (or staff revoked it), a new item is granted instead, with on_purchase.
 func (c *Client) RenewSubscription(ctx context.Context, id subscriptions.ID) (subscriptions.Subscription, error) {
 	return c.changeSubscription(ctx, id, renewSubscription)
 }
@@ -57,6 +80,14 @@ func (c *Client) RenewSubscription(ctx context.Context, id subscriptions.ID) (su
 // CancelSubscription ends a subscription now, or at the end of its current
 // period if atPeriodEnd (it stays active, and counts as active, until
 // then).
+//
+// Canceled at the period end, the subscription's item is simply not
+// extended: it expires at the period end like any timed item (the sweep
+// records it and queues its on_expire commands). Canceled now, the item
+// ends now: its expiry moves to now and it is recorded expired, with its
+// on_expire commands queued, as if its period had just ended. It reads
+// expired, not revoked: revoking is a staff or payment-dispute action, and
+// the subscription ending is neither.
 func (c *Client) CancelSubscription(ctx context.Context, id subscriptions.ID, atPeriodEnd bool) (subscriptions.Subscription, error) {
 	return c.changeSubscription(ctx, id, func(ctx context.Context, tx storage.Tx, id subscriptions.ID, now time.Time) (subscriptions.Subscription, error) {
 		return cancelSubscription(ctx, tx, id, atPeriodEnd, now)
@@ -88,7 +119,10 @@ func activateSubscription(ctx context.Context, tx storage.Tx, id subscriptions.I
 	if s, err = s.Activate(now); err != nil {
 		return subscriptions.Subscription{}, err
 	}
-	return saveSubscription(ctx, tx, s)
+	if s, err = saveSubscription(ctx, tx, s); err != nil {
+		return subscriptions.Subscription{}, err
+	}
+	return s, grantSubscription(ctx, tx, s, now)
 }
 
 func renewSubscription(ctx context.Context, tx storage.Tx, id subscriptions.ID, now time.Time) (subscriptions.Subscription, error) {
@@ -99,7 +133,10 @@ func renewSubscription(ctx context.Context, tx storage.Tx, id subscriptions.ID, 
 	if s, err = s.Renew(now); err != nil {
 		return subscriptions.Subscription{}, err
 	}
-	return saveSubscription(ctx, tx, s)
+	if s, err = saveSubscription(ctx, tx, s); err != nil {
+		return subscriptions.Subscription{}, err
+	}
+	return s, grantSubscription(ctx, tx, s, now)
 }
 
 func cancelSubscription(ctx context.Context, tx storage.Tx, id subscriptions.ID, atPeriodEnd bool, now time.Time) (subscriptions.Subscription, error) {
@@ -111,7 +148,68 @@ func cancelSubscription(ctx context.Context, tx storage.Tx, id subscriptions.ID,
 	if err != nil || !changed {
 		return next, err
 	}
-	return saveSubscription(ctx, tx, next)
+	if next, err = saveSubscription(ctx, tx, next); err != nil {
+		return subscriptions.Subscription{}, err
+	}
+	if next.Status != subscriptions.Canceled {
+		return next, nil // set to cancel at the period end: the item expires then
+	}
+	return next, endSubscriptionItems(ctx, tx, next, now)
+}
+
+// subscriptionProduct returns the product s grants, or an
+// *errs.InvalidError for "product_id" if it is not stored.
+func subscriptionProduct(ctx context.Context, tx storage.Tx, s subscriptions.Subscription) (inventory.Product, error) {
+	p, err := tx.Products().Get(ctx, inventory.ProductID(s.ProductID))
+	if errors.Is(err, errs.ErrNotFound) {
+		return inventory.Product{}, errs.Invalid("product_id", s.ProductID, "no such product")
+	}
+	return p, err
+}
+
+// grantSubscription grants (on activation) or extends (on renewal) the
+// subscription's item so that it expires at the current period end.
+func grantSubscription(ctx context.Context, tx storage.Tx, s subscriptions.Subscription, now time.Time) error {
+	cust, err := tx.Customers().Get(ctx, s.Customer)
+	if err != nil {
+		return err
+	}
+	p, err := subscriptionProduct(ctx, tx, s)
+	if err != nil {
+		return err
+	}
+	src := inventory.Source{Kind: inventory.FromSubscription, SubscriptionID: string(s.ID)}
+	_, err = grantItemUntil(ctx, tx, cust, p, src, nil, s.CurrentPeriodEnd, now)
+	return err
+}
+
+// endSubscriptionItems ends now every item of a subscription canceled now
+// that is still active (see CancelSubscription).
+func endSubscriptionItems(ctx context.Context, tx storage.Tx, s subscriptions.Subscription, now time.Time) error {
+	items, err := tx.Items().ListBySource(ctx, inventory.Source{Kind: inventory.FromSubscription, SubscriptionID: string(s.ID)})
+	if err != nil {
+		return err
+	}
+	var cust customer.Customer
+	var p inventory.Product
+	for _, it := range items {
+		if it.StateAt(now) != inventory.Active {
+			continue
+		}
+		if cust.ID == "" {
+			if cust, err = tx.Customers().Get(ctx, s.Customer); err != nil {
+				return err
+			}
+			if p, err = tx.Products().Get(ctx, it.ProductID); err != nil {
+				return err
+			}
+		}
+		it.ExpiresAt = &now
+		if _, err := expireItem(ctx, tx, cust, p, it, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // saveSubscription stores a changed subscription and returns it with its
@@ -159,37 +257,52 @@ type SubscriptionPage struct {
 
 // Subscriptions lists a customer's subscriptions newest first, a page at a
 // time.
-func (c *Client) Subscriptions(ctx context.Context, id customer.ID, p SubscriptionsParams) (SubscriptionPage, error) {
+func (c *Client) Subscriptions(ctx context.Context, id customer.ID, p SubscriptionsParams) (page SubscriptionPage, err error) {
+	if err := p.check(); err != nil {
+		return SubscriptionPage{}, err
+	}
+	now := c.clock()
+	err = c.view(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Customers().Get(ctx, id); err != nil {
+			return err
+		}
+		page, err = subscriptionsPage(ctx, tx, id, p, now)
+		return err
+	})
+	return page, err
+}
+
+func (p SubscriptionsParams) check() error {
 	for _, s := range p.Statuses {
 		if _, err := subscriptions.ParseStatus(string(s)); err != nil {
-			return SubscriptionPage{}, err
+			return err
 		}
 	}
 	if p.Cursor != "" {
 		if _, err := subscriptions.ParseID(string(p.Cursor)); err != nil {
-			return SubscriptionPage{}, err
+			return err
 		}
 	}
-	now := c.clock()
+	return nil
+}
+
+// subscriptionsPage reads one page of a customer's subscriptions in tx
+// (Subscriptions and CustomerDetails), each as it reads at now; p has
+// passed check.
+func subscriptionsPage(ctx context.Context, tx storage.Tx, id customer.ID, p SubscriptionsParams, now time.Time) (SubscriptionPage, error) {
 	want := pageSize(p.Limit, DefaultSubscriptionPage, MaxSubscriptionPage)
+	list, err := tx.Subscriptions().List(ctx, subscriptions.ListParams{Customer: id, Statuses: p.Statuses, Now: now, Cursor: p.Cursor, Limit: want + 1})
+	if err != nil {
+		return SubscriptionPage{}, err
+	}
 	var page SubscriptionPage
-	err := c.view(ctx, func(tx storage.Tx) error {
-		if _, err := tx.Customers().Get(ctx, id); err != nil {
-			return err
-		}
-		list, err := tx.Subscriptions().List(ctx, subscriptions.ListParams{Customer: id, Statuses: p.Statuses, Now: now, Cursor: p.Cursor, Limit: want + 1})
-		if err != nil {
-			return err
-		}
-		if len(list) > want {
-			list = list[:want]
-			page.NextCursor = list[want-1].ID
-		}
-		for i := range list {
-			list[i] = list[i].At(now)
-		}
-		page.Subscriptions = list
-		return nil
-	})
-	return page, err
+	if len(list) > want {
+		list = list[:want]
+		page.NextCursor = list[want-1].ID
+	}
+	for i := range list {
+		list[i] = list[i].At(now)
+	}
+	page.Subscriptions = list
+	return page, nil
 }

@@ -22,7 +22,7 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 18, 3
 func TestSubscriptionLifecycle(t *testing.T) {
 	ctx := context.Background()
 	pb, clock, cust := comSetup(t)
-	s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: "vip", Amount: eur("10.00"), Period: monthly})
+	s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("10.00"), Period: monthly})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,14 +110,14 @@ func TestSubscriptionRefusals(t *testing.T) {
 	pb, _, cust := comSetup(t)
 	for name, p := range map[string]playerbase.SubscriptionParams{
 		"no product":      {Amount: eur("1"), Period: monthly},
-		"negative amount": {ProductID: "vip", Amount: eur("-1"), Period: monthly},
-		"no period":       {ProductID: "vip", Amount: eur("1")},
+		"negative amount": {ProductID: string(vipID), Amount: eur("-1"), Period: monthly},
+		"no period":       {ProductID: string(vipID), Amount: eur("1")},
 	} {
 		if _, err := pb.CreateSubscription(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
 		}
 	}
-	ok := playerbase.SubscriptionParams{ProductID: "vip", Amount: eur("1"), Period: monthly}
+	ok := playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("1"), Period: monthly}
 	if _, err := pb.CreateSubscription(ctx, customer.NewID(comStart), ok); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("unknown customer: %v, want ErrNotFound", err)
 	}
@@ -150,7 +150,7 @@ func TestSubscriptionsPages(t *testing.T) {
 	pb, clock, cust := comSetup(t)
 	var made []subscriptions.ID
 	for i := range 5 {
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: "vip", Amount: eur("1"), Period: monthly, Trial: i == 0})
+		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("1"), Period: monthly, Trial: i == 0})
 		if err != nil {
 			t.Fatal(err)
 		}

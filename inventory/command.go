@@ -141,19 +141,21 @@ func (c Command) ExpireLease(now time.Time) (Command, error) {
 }
 
 // Ack records a server's result: executed if errText is empty, failed with
-// errText otherwise. A pending or leased command (under any lease: the
-// server did run it) takes the result; a command that already has one keeps
-// it and changed is false, so repeated acks have one effect. A canceled
-// command refuses with a *TransitionError.
+// errText otherwise. A command that was leased at least once takes the
+// result, under any lease, current or lapsed, and even if it was canceled
+// after its lease lapsed: the server did run it, and the record says what
+// happened in game. A command that already has a result keeps it and
+// changed is false, so the first ack wins and repeated acks have one
+// effect. A command never leased cannot have run: *TransitionError.
 func (c Command) Ack(errText string, now time.Time) (_ Command, changed bool, err error) {
 	to := Executed
 	if errText = strings.TrimSpace(errText); errText != "" {
 		to = Failed
 	}
-	switch c.Status {
-	case Executed, Failed:
+	switch {
+	case c.Status == Executed || c.Status == Failed:
 		return c.Clone(), false, nil
-	case Canceled:
+	case c.Attempts == 0:
 		return Command{}, false, &TransitionError{Command: c.ID, From: c.Status, To: to}
 	}
 	if len(errText) > MaxErrorLen {

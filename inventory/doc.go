@@ -29,7 +29,9 @@
 //     granted while it is active (a renewal continues the same item). Other
 //     grants of a timed product with Stacking "extend" extend the customer's
 //     active item with the latest expiry by the product's Duration, counted
-//     from its current expiry; otherwise a new item is added. Permanent
+//     from its current expiry, but never an item a subscription granted (its
+//     expiry follows the billing period; bought time gets an item of its
+//     own); otherwise a new item is added. Permanent
 //     products always add a new item. A new item queues on_purchase commands,
 //     an extension on_renew: the player already has the item in game, only
 //     its time moved.
@@ -43,12 +45,27 @@
 //   - Commands: one record per rendered command, its ID the stable delivery
 //     key a game server de-duplicates on. Status: pending → leased (Lease;
 //     Attempts counts leases) → executed | failed (Ack, ExecutedAt is the
-//     acknowledged time, failed keeps the error text); leased → pending when
-//     the lease expires (ExpireLease); pending → canceled (Cancel). An ack of
-//     a pending or leased command records it (a late ack after the lease
-//     lapsed still reports a real execution); a repeated ack changes nothing.
-//     executed, failed and canceled are final: Resend makes a new pending
-//     command that points at the old one, so history is kept.
+//     acknowledged time, failed keeps the error text, cut to MaxErrorLen);
+//     leased → pending when the lease expires (ExpireLease; a lapsed lease
+//     reads pending and may be leased again directly); pending → canceled
+//     (Cancel; a leased command may be running, so it is not). Ack: the
+//     first result wins and a repeated ack changes nothing; a command leased
+//     at least once takes a result under any lease, current or lapsed, and
+//     even after a cancel that followed a lapsed lease (the server did run
+//     it; the record says what happened in game); a command never leased
+//     cannot have run and refuses. executed, failed and canceled are
+//     otherwise final: Resend makes a new pending command, with a new key,
+//     that points at the old one (ResendOf), so history is kept; OpenResend
+//     refuses a second resend before the first ran, and ResendAll picks the
+//     latest attempt of each command that has a result (canceled ones were
+//     withdrawn on purpose).
+//   - Delivery: LeaseQuery.Leasable is the rule a poll follows — the
+//     server's pending commands and those whose lease ran out, online-only
+//     ones only while Command.Player is online, oldest first. Players are
+//     matched in canonical form (CanonicalPlayer: SteamID64, lower-case
+//     dashed Java UUID, decimal Bedrock XUID), whatever form the server
+//     reports; Player is recorded when the command is queued. An ack for a
+//     command queued for another server is a *WrongServerError.
 //
 // The package is pure: ProductStore, ItemStore and CommandStore are the
 // storage it needs; the root package playerbase runs the workflows.

@@ -101,6 +101,19 @@ func CheckSource(s Source) (Source, error) {
 	return s, nil
 }
 
+// Ref returns the order or subscription ID s names, the key
+// ItemStore.ListBySource looks items up by; ok is false for a manual
+// source or one missing its ID.
+func (s Source) Ref() (ref string, ok bool) {
+	switch s.Kind {
+	case FromOrder:
+		return s.OrderID, s.OrderID != ""
+	case FromSubscription:
+		return s.SubscriptionID, s.SubscriptionID != ""
+	}
+	return "", false
+}
+
 // Item is one product a customer holds.
 type Item struct {
 	ID        ItemID
@@ -157,7 +170,9 @@ func (it Item) StateAt(now time.Time) State {
 //   - a subscription grant extends the active item the same subscription
 //     granted, whatever the stacking policy (a renewal);
 //   - otherwise a timed product with StackExtend extends the active item
-//     with the latest expiry, counting the Duration from that expiry;
+//     with the latest expiry that no subscription granted, counting the
+//     Duration from that expiry (a subscription's item lasts exactly its
+//     billing period, so bought time is kept on an item of its own);
 //   - otherwise, and always for permanent products, it is a new item.
 //
 // p must have passed CheckProduct.
@@ -178,7 +193,7 @@ func Grant(active []Item, p Product, cust customer.ID, src Source, now time.Time
 			}
 			continue
 		}
-		if p.Duration == nil || p.Stacking != StackExtend || a.ExpiresAt == nil {
+		if p.Duration == nil || p.Stacking != StackExtend || a.ExpiresAt == nil || a.Source.Kind == FromSubscription {
 			continue
 		}
 		if target == nil || a.ExpiresAt.After(*target.ExpiresAt) {

@@ -292,6 +292,19 @@ func TestGrant(t *testing.T) {
 			t.Errorf("first grant of subscription A = %+v, extended %v; want a new item", got, extended)
 		}
 	})
+	t.Run("PurchaseKeepsOffSubscriptionItems", func(t *testing.T) {
+		// A purchase under StackExtend extends the bought item, not the
+		// subscription's one that expires later.
+		subItem, bought := held(extend, tp(exp.Add(time.Hour)), sub(subA)), held(extend, tp(exp), manual())
+		got, extended, err := inventory.Grant([]inventory.Item{subItem, bought}, extend, cust, order, testNow)
+		if err != nil || !extended || got.ID != bought.ID {
+			t.Errorf("purchase = %+v, extended %v, %v; want %s extended", got, extended, err, bought.ID)
+		}
+		got, extended, _ = inventory.Grant([]inventory.Item{subItem}, extend, cust, order, testNow)
+		if extended || got.ID == subItem.ID || got.Source != order {
+			t.Errorf("purchase beside a subscription item only = %+v, extended %v; want a new item", got, extended)
+		}
+	})
 	t.Run("BadSource", func(t *testing.T) {
 		for _, src := range []inventory.Source{
 			{}, {Kind: inventory.FromManual}, {Kind: inventory.FromOrder, OrderID: "42"},

@@ -61,6 +61,13 @@ type ItemStore interface {
 	// DueForExpiry returns up to limit items recorded Active whose
 	// ExpiresAt is at or before now, earliest expiry first.
 	DueForExpiry(ctx context.Context, now time.Time, limit int) ([]Item, error)
+	// ListBySource returns the items src granted, whatever their state,
+	// oldest (lowest ID) first: for an order source the items whose Source
+	// names that order, for a subscription source those naming that
+	// subscription (src.Actor is not compared). None is not an error. A
+	// manual source, or one without its ID, is an error matching
+	// errs.ErrInvalid: it would name every hand-assigned item.
+	ListBySource(ctx context.Context, src Source) ([]Item, error)
 }
 
 // CommandStore keeps command records.
@@ -78,4 +85,17 @@ type CommandStore interface {
 	// ListByItem returns the item's commands in the order they were
 	// queued (ID order); none is not an error.
 	ListByItem(ctx context.Context, item ItemID) ([]Command, error)
+	// Leasable returns up to q.Limit commands q.Leasable accepts: queued
+	// for q.Server, pending or leased under a lease that ran out at q.Now,
+	// online-only ones only if their Player is in q.Players; oldest (lowest
+	// ID) first. None is not an error. It reads an index of the server's
+	// open commands, never every command.
+	//
+	// It is a locking read, for Update (or storage.Claimer's Claim): a
+	// backend with row locks locks the commands it returns until the
+	// transaction ends and skips, without waiting, commands another
+	// transaction has locked (FOR UPDATE SKIP LOCKED), so concurrent polls
+	// of one server get disjoint batches; the caller leases them with
+	// Command.Lease and Update. Inside View it fails.
+	Leasable(ctx context.Context, q LeaseQuery) ([]Command, error)
 }

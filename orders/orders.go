@@ -91,8 +91,9 @@ func (e *TransitionError) Is(target error) bool { return target == errs.ErrConfl
 
 // Line is one product on an order.
 type Line struct {
-	// ProductID names what was bought; for now any product key (the
-	// inventory package's product IDs fit).
+	// ProductID names what was bought. The root Client requires the ID of
+	// a stored inventory product (prd_…); this package only checks its
+	// length.
 	ProductID string
 	Quantity  int
 	UnitPrice money.Amount
@@ -121,6 +122,10 @@ type Order struct {
 	RefundedAt    *time.Time // the latest refund, partial or full
 	ChargebackAt  *time.Time
 	CanceledAt    *time.Time
+	// Granted lists the inventory items (inv_… IDs) the order's payment
+	// granted or extended, once each, in grant order: what a refund or a
+	// chargeback acts on. The workflow that completes the order sets it.
+	Granted []string
 	// Version counts stored changes; Store.Update refuses a stale one.
 	Version int64
 }
@@ -131,6 +136,7 @@ func (o Order) Currency() money.Currency { return o.Total.Currency }
 // Clone returns a copy that shares no memory with o.
 func (o Order) Clone() Order {
 	o.Lines = append([]Line(nil), o.Lines...)
+	o.Granted = append([]string(nil), o.Granted...)
 	o.CompletedAt = cloneTime(o.CompletedAt)
 	o.RefundedAt = cloneTime(o.RefundedAt)
 	o.ChargebackAt = cloneTime(o.ChargebackAt)

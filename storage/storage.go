@@ -37,3 +37,19 @@ type Backend interface {
 	// Close releases the backend's resources.
 	Close() error
 }
+
+// Claimer is an optional Backend method for transactions that claim queued
+// rows, as a game server's poll claims commands (CommandStore.Leasable) and
+// its acknowledgement records their results.
+type Claimer interface {
+	// Claim runs fn like Update, for a function that decides row by row:
+	// each write is guarded by the version it read, or by the row lock of
+	// a locking read, so other transactions' predicates cannot change its
+	// outcome. A backend whose Update is serializable may run it at a
+	// weaker isolation where a locking read skips rows other transactions
+	// hold instead of aborting one of them (PostgreSQL: READ COMMITTED with
+	// FOR UPDATE SKIP LOCKED), so concurrent pollers take disjoint batches
+	// and none starves. A stale version still fails the write with an
+	// error matching errs.ErrConflict.
+	Claim(ctx context.Context, fn func(Tx) error) error
+}

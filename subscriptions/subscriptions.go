@@ -79,8 +79,10 @@ func (e *TransitionError) Is(target error) bool { return target == errs.ErrConfl
 // Subscription is a recurring purchase as the Customer Details Page lists
 // it.
 type Subscription struct {
-	ID        ID
-	Customer  customer.ID
+	ID       ID
+	Customer customer.ID
+	// ProductID names what the subscription keeps granted: the root Client
+	// requires the ID of a stored inventory product (prd_…).
 	ProductID string
 	Amount    money.Amount // charged each period
 	Period    Period

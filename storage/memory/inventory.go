@@ -17,9 +17,14 @@ type inventoryState struct {
 	itemsOf  map[customer.ID][]inventory.ItemID // sorted by ID
 	// expiring indexes items recorded active that have an expiry, so a
 	// sweep does not scan every item.
-	expiring   map[inventory.ItemID]time.Time
+	expiring map[inventory.ItemID]time.Time
+	// bySource holds the IDs of the items each order or subscription
+	// granted (key sourceKey), sorted by ID.
+	bySource   map[string][]inventory.ItemID
 	commands   map[inventory.CommandID]inventory.Command
 	commandsOf map[inventory.ItemID][]inventory.CommandID // sorted by ID
+	// open indexes pending and leased commands by server (delivery.go).
+	open map[openKey]*openQueue
 }
 
 func (s *inventoryState) init() {
@@ -27,8 +32,10 @@ func (s *inventoryState) init() {
 	s.items = map[inventory.ItemID]inventory.Item{}
 	s.itemsOf = map[customer.ID][]inventory.ItemID{}
 	s.expiring = map[inventory.ItemID]time.Time{}
+	s.bySource = map[string][]inventory.ItemID{}
 	s.commands = map[inventory.CommandID]inventory.Command{}
 	s.commandsOf = map[inventory.ItemID][]inventory.CommandID{}
+	s.open = map[openKey]*openQueue{}
 }
 
 // insertSorted returns a copy of s with v in its sorted place, so the undo
@@ -119,7 +126,32 @@ func (t itemsTx) Create(ctx context.Context, it inventory.Item) error {
 	put(t.tx, s.items, it.ID, it.Clone())
 	put(t.tx, s.itemsOf, it.Customer, insertSorted(s.itemsOf[it.Customer], it.ID))
 	t.index(it)
+	t.indexSource(inventory.Item{}, it)
 	return nil
+}
+
+// sourceKey is an item source's key in bySource; ok is false for a source
+// that names no order or subscription.
+func sourceKey(src inventory.Source) (string, bool) {
+	ref, ok := src.Ref()
+	return string(src.Kind) + ":" + ref, ok
+}
+
+// indexSource moves an item from old's source to its own in bySource.
+func (t itemsTx) indexSource(old, it inventory.Item) {
+	if old.Source == it.Source {
+		return
+	}
+	s := &t.db.inventory
+	if k, ok := sourceKey(old.Source); ok {
+		ids := slices.Clone(s.bySource[k])
+		if i, found := slices.BinarySearch(ids, it.ID); found {
+			put(t.tx, s.bySource, k, slices.Delete(ids, i, i+1))
+		}
+	}
+	if k, ok := sourceKey(it.Source); ok {
+		put(t.tx, s.bySource, k, insertSorted(s.bySource[k], it.ID))
+	}
 }
 
 func (t itemsTx) Get(ctx context.Context, id inventory.ItemID) (inventory.Item, error) {
@@ -152,6 +184,7 @@ func (t itemsTx) Update(ctx context.Context, it inventory.Item) error {
 	it.Version++
 	put(t.tx, s.items, it.ID, it)
 	t.index(it)
+	t.indexSource(old, it)
 	return nil
 }
 
@@ -218,6 +251,23 @@ func (t itemsTx) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]
 	return out, nil
 }
 
+func (t itemsTx) ListBySource(ctx context.Context, src inventory.Source) ([]inventory.Item, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	k, ok := sourceKey(src)
+	if !ok {
+		return nil, errs.Invalid("source", string(src.Kind), "name an order or a subscription")
+	}
+	s := &t.db.inventory
+	ids := s.bySource[k]
+	out := make([]inventory.Item, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, s.items[id].Clone())
+	}
+	return out, nil
+}
+
 type commandsTx struct{ *tx }
 
 func (t commandsTx) Create(ctx context.Context, c inventory.Command) error {
@@ -230,6 +280,7 @@ func (t commandsTx) Create(ctx context.Context, c inventory.Command) error {
 	}
 	put(t.tx, s.commands, c.ID, c.Clone())
 	put(t.tx, s.commandsOf, c.ItemID, insertSorted(s.commandsOf[c.ItemID], c.ID))
+	t.indexOpen(inventory.Command{}, c)
 	return nil
 }
 
@@ -262,6 +313,7 @@ func (t commandsTx) Update(ctx context.Context, c inventory.Command) error {
 	c = c.Clone()
 	c.Version++
 	put(t.tx, s.commands, c.ID, c)
+	t.indexOpen(old, c)
 	return nil
 }
 

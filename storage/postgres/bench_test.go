@@ -142,10 +142,9 @@ func BenchmarkPostgresPointSelectBaseline(b *testing.B) {
 	}
 }
 
-// BenchmarkPostgresCustomerDetails loads a Customer Details Page for a
-// customer with 10 000 orders: the customer, the stats (one GROUP BY over
-// the paid orders' index), the first page of orders and the ban banner.
-func BenchmarkPostgresCustomerDetails(b *testing.B) {
+// customerDetailsFixture stores a customer with 10 000 orders on a fresh
+// schema and returns a Client over it.
+func customerDetailsFixture(b *testing.B) (*playerbase.Client, customer.ID) {
 	be := pgtest.NewBackend(b)
 	ctx := context.Background()
 	c := playerbase.New(be, nil)
@@ -198,21 +197,46 @@ func BenchmarkPostgresCustomerDetails(b *testing.B) {
 	if _, err := be.Pool().Exec(ctx, "vacuum analyze"); err != nil {
 		b.Fatal(err)
 	}
+	return c, cust.ID
+}
+
+// BenchmarkPostgresCustomerDetails loads a Customer Details Page for a
+// customer with 10 000 orders, a call per part: the customer, the stats
+// (one GROUP BY over the paid orders' index), the first page of orders and
+// the ban banner.
+func BenchmarkPostgresCustomerDetails(b *testing.B) {
+	c, id := customerDetailsFixture(b)
+	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.Customer(ctx, cust.ID); err != nil {
+		if _, err := c.Customer(ctx, id); err != nil {
 			b.Fatal(err)
 		}
-		st, err := c.CustomerStats(ctx, cust.ID)
+		st, err := c.CustomerStats(ctx, id)
 		if err != nil || st.TotalPayments != 8000 {
 			b.Fatalf("CustomerStats = %+v, %v; want 8000 payments", st, err)
 		}
-		page, err := c.Orders(ctx, cust.ID, playerbase.OrdersParams{})
+		page, err := c.Orders(ctx, id, playerbase.OrdersParams{})
 		if err != nil || len(page.Orders) != playerbase.DefaultOrderPage {
 			b.Fatalf("Orders = %d, %v", len(page.Orders), err)
 		}
-		if _, err := c.Banner(ctx, cust.ID); err != nil {
+		if _, err := c.Banner(ctx, id); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPostgresCustomerDetailsOneCall loads the whole page, inventory,
+// subscriptions and metadata included, in one read-only transaction
+// (Client.CustomerDetails).
+func BenchmarkPostgresCustomerDetailsOneCall(b *testing.B) {
+	c, id := customerDetailsFixture(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := c.CustomerDetails(ctx, id)
+		if err != nil || d.Stats.TotalPayments != 8000 || len(d.Orders.Orders) != playerbase.DefaultOrderPage {
+			b.Fatalf("CustomerDetails = %d payments, %d orders, %v", d.Stats.TotalPayments, len(d.Orders.Orders), err)
 		}
 	}
 }

@@ -70,10 +70,15 @@ func TestConcurrentWorkflows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kit, err := c.CreateProduct(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
+		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit {steam_id}"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	newOrder := func(t *testing.T) orders.Order {
 		t.Helper()
 		o, err := c.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
-			Lines: []orders.Line{{ProductID: "vip", Quantity: 1, UnitPrice: money.MustParse("9.99", "EUR")}},
+			Lines: []orders.Line{{ProductID: string(kit.ID), Quantity: 1, UnitPrice: money.MustParse("9.99", "EUR")}},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -118,8 +123,8 @@ func TestConcurrentWorkflows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != orders.Completed || got.Version != o.Version+1 {
-			t.Errorf("order: status %s version %d; want completed, %d", got.Status, got.Version, o.Version+1)
+		if got.Status != orders.Completed || got.Version != o.Version+1 || len(got.Granted) != 1 {
+			t.Errorf("order: status %s version %d, granted %v; want completed, %d, one kit", got.Status, got.Version, got.Granted, o.Version+1)
 		}
 		st, err := c.CustomerStats(ctx, cust.ID)
 		if err != nil {

@@ -48,6 +48,25 @@
 // indexed lookup whose best plan does not depend on its parameters, and
 // re-planning one cost more than running it.
 //
+// Command delivery. A game server's poll (CommandStore.Leasable) is one
+// statement, SELECT … ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED, over two
+// partial indexes of the open commands (migration 0007): a server's
+// commands that run whenever, in ID order, and its online-only ones by
+// player. Polls and acks run through Claim (storage.Claimer), at READ
+// COMMITTED, not SERIALIZABLE: two polls of one server read the same index
+// range and each writes rows the other read, so serializable isolation
+// aborts one of every overlapping pair (in a race of six pollers with no
+// retries, close to half the calls failed), while under READ COMMITTED
+// SKIP LOCKED passes over the rows another poll holds and rechecks rows
+// committed meanwhile, so concurrent polls take disjoint batches, none
+// waits and none aborts (delivery_test.go). That is safe because a poll or
+// an ack decides row by row: it writes only rows it locked or whose version
+// it read, and a serializable writer (a cancel, a resend) that read a row a
+// claim then changed fails and runs again. A failed transaction is rolled
+// back off the caller's path, so for a moment after a failed poll its rows
+// stay locked and the next poll skips them; they come back on the one
+// after.
+//
 // Stats. orders.Store.Summary is one GROUP BY currency over a partial,
 // covering index of the paid orders (an index-only scan); numeric sums are
 // exact, so it agrees with orders.Summarize. 10 000 orders take a few

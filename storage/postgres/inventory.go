@@ -271,6 +271,31 @@ func (t itemsTx) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]
 	return out, nil
 }
 
+// ListBySource reads one of the partial indexes of migration 0006: an
+// order's or a subscription's items by ID.
+func (t itemsTx) ListBySource(ctx context.Context, src inventory.Source) ([]inventory.Item, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	ref, ok := src.Ref()
+	if !ok {
+		return nil, errs.Invalid("source", string(src.Kind), "name an order or a subscription")
+	}
+	column := "source_order_id"
+	if src.Kind == inventory.FromSubscription {
+		column = "source_subscription_id"
+	}
+	out, err := collect(ctx, t.tx, `select `+itemColumns+` from items
+		where `+column+` = $1 and source_kind = $2 order by id`, []any{ref, src.Kind}, scanItems)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []inventory.Item{}
+	}
+	return out, nil
+}
+
 type commandsTx struct{ *tx }
 
 const commandColumns = `id, item_id, customer_id, server, command, stage, online_only, player, status, attempts,

@@ -68,7 +68,16 @@ func addrParam(a netip.Addr) any {
 type ordersTx struct{ *tx }
 
 const orderColumns = `id, customer_id, lines, currency, total, fees, refunded, dispute_fee, status, payment_ref,
-	checkout_ip, checkout_email, created_at, updated_at, completed_at, refunded_at, chargeback_at, canceled_at, version`
+	checkout_ip, checkout_email, created_at, updated_at, completed_at, refunded_at, chargeback_at, canceled_at, version,
+	granted`
+
+// grantedJSON is the granted column's value: a JSON array, never null.
+func grantedJSON(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}
 
 func scanOrder(row pgx.Row) (orders.Order, error) {
 	var o orders.Order
@@ -76,11 +85,15 @@ func scanOrder(row pgx.Row) (orders.Order, error) {
 	var code string
 	var total, fees, refunded, dispute decimal.Decimal
 	var ip *netip.Addr
+	var granted []string
 	err := row.Scan(&o.ID, &o.Customer, &lines, &code, &total, &fees, &refunded, &dispute, &o.Status, &o.PaymentRef,
 		&ip, &o.CheckoutEmail, &o.CreatedAt, &o.UpdatedAt, &o.CompletedAt, &o.RefundedAt, &o.ChargebackAt,
-		&o.CanceledAt, &o.Version)
+		&o.CanceledAt, &o.Version, &granted)
 	if err != nil {
 		return orders.Order{}, err
+	}
+	if len(granted) > 0 {
+		o.Granted = granted
 	}
 	cur, err := currencyOf(code)
 	if err != nil {
@@ -124,12 +137,12 @@ func (t ordersTx) Create(ctx context.Context, o orders.Order) error {
 		return err
 	}
 	tag, err := t.exec(ctx, `insert into orders (`+orderColumns+`)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 		on conflict do nothing`,
 		o.ID, o.Customer, linesJSON(o.Lines), o.Currency().Code(), o.Total.Value, o.Fees.Value, o.Refunded.Value,
 		o.DisputeFee.Value, o.Status, o.PaymentRef, addrParam(o.CheckoutIP), o.CheckoutEmail, o.CreatedAt.UTC(),
 		o.UpdatedAt.UTC(), utcPtr(o.CompletedAt), utcPtr(o.RefundedAt), utcPtr(o.ChargebackAt), utcPtr(o.CanceledAt),
-		o.Version)
+		o.Version, grantedJSON(o.Granted))
 	if err != nil {
 		return translate(err, "order", string(o.ID))
 	}
@@ -186,13 +199,14 @@ func (t ordersTx) Update(ctx context.Context, o orders.Order) error {
 	tag, err := t.exec(ctx, `update orders
 		set lines = $4, currency = $5, total = $6, fees = $7, refunded = $8, dispute_fee = $9, status = $10,
 		    payment_ref = $11, checkout_ip = $12, checkout_email = $13, created_at = $14, updated_at = $15,
-		    completed_at = $16, refunded_at = $17, chargeback_at = $18, canceled_at = $19, version = version + 1
+		    completed_at = $16, refunded_at = $17, chargeback_at = $18, canceled_at = $19, granted = $20,
+		    version = version + 1
 		where id = $1 and version = $2 and customer_id = $3
 		  and ($11 = '' or not exists (select 1 from orders o where o.payment_ref = $11 and o.id <> $1))`,
 		o.ID, o.Version, o.Customer, linesJSON(o.Lines), o.Currency().Code(), o.Total.Value, o.Fees.Value,
 		o.Refunded.Value, o.DisputeFee.Value, o.Status, o.PaymentRef, addrParam(o.CheckoutIP), o.CheckoutEmail,
 		o.CreatedAt.UTC(), o.UpdatedAt.UTC(), utcPtr(o.CompletedAt), utcPtr(o.RefundedAt), utcPtr(o.ChargebackAt),
-		utcPtr(o.CanceledAt))
+		utcPtr(o.CanceledAt), grantedJSON(o.Granted))
 	if err != nil {
 		return translate(err, "order", string(o.ID))
 	}

@@ -123,26 +123,30 @@ func (b *Backend) Close() error {
 const (
 	beginUpdate = "begin isolation level serializable read write"
 	beginView   = "begin isolation level repeatable read read only"
+	// Claim's transactions decide row by row (storage.Claimer), where
+	// SERIALIZABLE would turn FOR UPDATE SKIP LOCKED into aborts: see
+	// Claim.
+	beginClaim = "begin isolation level read committed read write"
 )
 
 // View runs fn in a read-only snapshot.
 func (b *Backend) View(ctx context.Context, fn func(storage.Tx) error) error {
-	return b.run(ctx, false, fn)
+	return b.run(ctx, beginView, fn)
 }
 
 // Update runs fn in a serializable transaction and commits if fn returns
 // nil. It runs fn again, up to Options.MaxAttempts times in all, when
 // PostgreSQL reports a serialization failure or a deadlock.
 func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) error {
-	return b.run(ctx, true, fn)
+	return b.run(ctx, beginUpdate, fn)
 }
 
-func (b *Backend) run(ctx context.Context, writable bool, fn func(storage.Tx) error) error {
+func (b *Backend) run(ctx context.Context, begin string, fn func(storage.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := b.attempt(ctx, writable, fn)
+		err := b.attempt(ctx, begin, fn)
 		if !errors.Is(err, errRetry) {
 			return err
 		}
@@ -170,15 +174,13 @@ func (e retryError) Error() string        { return e.err.Error() }
 func (e retryError) Unwrap() error        { return e.err }
 func (e retryError) Is(target error) bool { return target == errRetry }
 
-func (b *Backend) attempt(ctx context.Context, writable bool, fn func(storage.Tx) error) (err error) {
+func (b *Backend) attempt(ctx context.Context, begin string, fn func(storage.Tx) error) (err error) {
 	conn, err := b.pool.Acquire(ctx)
 	if err != nil {
 		return wrap(err)
 	}
-	t := &tx{conn: conn, writable: writable, begin: beginView}
-	if writable {
-		t.begin = beginUpdate
-	}
+	writable := begin != beginView
+	t := &tx{conn: conn, writable: writable, begin: begin}
 	defer func() {
 		t.closed = true
 		if p := recover(); p != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/internal/ids"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/storage"
 )
@@ -304,6 +305,8 @@ func testInventory(t *testing.T, newBackend NewBackend) {
 		})
 	})
 
+	t.Run("ListBySource", func(t *testing.T) { testItemsBySource(t, newBackend) })
+
 	t.Run("Commands", func(t *testing.T) {
 		b := newBackend(t)
 		c, p := inventoryFixture(t, b)
@@ -410,4 +413,89 @@ func testInventory(t *testing.T, newBackend NewBackend) {
 			return err
 		})
 	})
+}
+
+// testItemsBySource checks ItemStore.ListBySource: an order's and a
+// subscription's items in ID order, whatever their state, and nobody
+// else's.
+func testItemsBySource(t *testing.T, newBackend NewBackend) {
+	ctx := context.Background()
+	b := newBackend(t)
+	c, p := inventoryFixture(t, b)
+	other, _ := inventoryFixture(t, b)
+	order := inventory.Source{Kind: inventory.FromOrder, OrderID: ids.New("ord", now)}
+	sub := inventory.Source{Kind: inventory.FromSubscription, SubscriptionID: ids.New("sub", now)}
+	otherOrder := inventory.Source{Kind: inventory.FromOrder, OrderID: ids.New("ord", now)}
+	from := func(src inventory.Source, cust customer.ID, at time.Time) inventory.Item {
+		it := newItem(cust, p.ID, at, timePtr(at.Add(time.Hour)))
+		it.Source = src
+		return it
+	}
+	// Created out of ID order: the store sorts.
+	second := from(order, c.ID, now.Add(time.Second))
+	first := from(order, c.ID, now)
+	first.State, first.RevokedAt, first.RevokedBy = inventory.Revoked, timePtr(now), "admin"
+	subItem := from(sub, c.ID, now)
+	update(t, b, func(tx storage.Tx) error {
+		for _, it := range []inventory.Item{second, first, subItem, from(otherOrder, other.ID, now), newItem(c.ID, p.ID, now, nil)} {
+			if err := tx.Items().Create(ctx, it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	list := func(src inventory.Source) ([]inventory.Item, error) {
+		var got []inventory.Item
+		err := b.View(ctx, func(tx storage.Tx) (err error) {
+			got, err = tx.Items().ListBySource(ctx, src)
+			return err
+		})
+		return got, err
+	}
+	for _, tc := range []struct {
+		name string
+		src  inventory.Source
+		want []inventory.Item
+	}{
+		{"order, any state", order, []inventory.Item{first, second}},
+		{"subscription", sub, []inventory.Item{subItem}},
+		{"actor not compared", inventory.Source{Kind: inventory.FromSubscription, SubscriptionID: sub.SubscriptionID, Actor: "x"}, []inventory.Item{subItem}},
+		{"none", inventory.Source{Kind: inventory.FromOrder, OrderID: ids.New("ord", now)}, []inventory.Item{}},
+		{"kind must match", inventory.Source{Kind: inventory.FromSubscription, SubscriptionID: order.OrderID}, []inventory.Item{}},
+	} {
+		got, err := list(tc.src)
+		if err != nil {
+			t.Fatalf("%s: ListBySource = %v", tc.name, err)
+		}
+		if d := cmp.Diff(tc.want, got, cmpOpts...); d != "" {
+			t.Errorf("%s: ListBySource (-want +got):\n%s", tc.name, d)
+		}
+	}
+	for _, bad := range []inventory.Source{{Kind: inventory.FromManual, Actor: "admin"}, {Kind: inventory.FromOrder}, {}} {
+		if _, err := list(bad); !errors.Is(err, errs.ErrInvalid) {
+			t.Errorf("ListBySource(%+v) = %v, want ErrInvalid", bad, err)
+		}
+	}
+
+	// An update keeps the item listed under its source; a failed one
+	// changes nothing.
+	expired := second
+	expired.State = inventory.Expired
+	update(t, b, func(tx storage.Tx) error { return tx.Items().Update(ctx, expired) })
+	err := b.Update(ctx, func(tx storage.Tx) error {
+		if err := tx.Items().Create(ctx, from(order, c.ID, now.Add(2*time.Second))); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("Update = %v, want the function's error", err)
+	}
+	got, err := list(order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]inventory.ItemID{first.ID, second.ID}, itemIDs(got)); d != "" || got[1].State != inventory.Expired {
+		t.Errorf("after an update and a rolled-back create (-want +got):\n%s%v", d, got)
+	}
 }

@@ -18,6 +18,7 @@ func Run(t *testing.T, newBackend NewBackend) {
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newBackend) })
 	t.Run("Metadata", func(t *testing.T) { testMetadata(t, newBackend) })
 	t.Run("Inventory", func(t *testing.T) { testInventory(t, newBackend) })
+	t.Run("Delivery", func(t *testing.T) { testDelivery(t, newBackend) })
 	t.Run("Bans", func(t *testing.T) { testBans(t, newBackend) })
 	t.Run("Orders", func(t *testing.T) { testOrders(t, newBackend) })
 	t.Run("Subscriptions", func(t *testing.T) { testSubscriptions(t, newBackend) })

@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -115,4 +116,27 @@ func NewBackend(t TB) *postgres.Backend {
 	// Registered after NewSchema's cleanup, so it runs first.
 	t.Cleanup(func() { b.Close() })
 	return b
+}
+
+// Truncate empties every table of b's schema but the migrations' record,
+// so one schema can serve many test cases (the iterations of a rapid
+// state machine, which would otherwise spend their time on migrations).
+func Truncate(t TB, b *postgres.Backend) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := b.Pool().Query(ctx, `select quote_ident(tablename) from pg_tables
+		where schemaname = current_schema() and tablename <> 'playerbase_migrations'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) == 0 {
+		return
+	}
+	if _, err := b.Pool().Exec(ctx, "truncate "+strings.Join(tables, ", ")); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -1,0 +1,356 @@
+package playerbase
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/storage"
+)
+
+// Game-server command delivery. A plugin on each game server calls Poll,
+// runs what it got, and reports with Ack, in-process or through the host's
+// own transport. Exactly-once effect takes both sides:
+//
+//   - The store never hands a command to two servers, nor to two leases at
+//     once: Poll leases each command it returns until LeaseExpiresAt, and
+//     only a lease that ran out lets a later Poll hand the command out
+//     again, with the same Key.
+//   - The plugin keeps the keys it executed (with their results) somewhere
+//     that survives a crash, records a key in the same step as running the
+//     command, and never runs a key it has recorded: a command handed out
+//     again after a crash between running it and acknowledging it is then
+//     acknowledged again without running twice.
+//
+// Acks are idempotent: the first result recorded for a command wins, and a
+// repeated ack, or one under a lease that ran out, changes nothing and says
+// so (AckOutcome.Duplicate).
+
+// DefaultLeaseDuration is how long a game server holds polled commands
+// unless Config.LeaseDuration says otherwise: long enough to run a batch,
+// short enough that a crashed server's commands come back soon.
+const DefaultLeaseDuration = 30 * time.Second
+
+// Poll batch sizes.
+const (
+	DefaultPollLimit = 100
+	MaxPollLimit     = 1000
+)
+
+// Delivery is one command Poll hands a game server.
+type Delivery struct {
+	// Key names the command for de-duplication: the same on every lease of
+	// the command, different for a resend (a new attempt the store owner
+	// asked for). A plugin that has executed Key acknowledges it again
+	// instead of running it.
+	Key string
+	// Command is the exact text to run, rendered when it was queued.
+	Command string
+	// Player is the customer's canonical platform ID (SteamID64, Java UUID
+	// or Bedrock XUID).
+	Player     string
+	OnlineOnly bool
+	Customer   customer.ID
+	Item       inventory.ItemID
+	Stage      inventory.Stage
+	// Attempt counts leases of this command, 1 on the first: more means an
+	// earlier lease ran out unacknowledged, perhaps after the command ran.
+	Attempt int
+	// LeaseExpiresAt is when the lease runs out and another Poll may get
+	// the command; acknowledge before then.
+	LeaseExpiresAt time.Time
+}
+
+func newDelivery(c inventory.Command) Delivery {
+	return Delivery{
+		Key: c.DeliveryKey(), Command: c.Command, Player: c.Player, OnlineOnly: c.OnlineOnly,
+		Customer: c.Customer, Item: c.ItemID, Stage: c.Stage, Attempt: c.Attempts,
+		LeaseExpiresAt: *c.LeaseExpiresAt,
+	}
+}
+
+// claim runs fn in a transaction for functions that decide row by row
+// (storage.Claimer), or in Update when the backend has nothing better.
+func (c *Client) claim(ctx context.Context, fn func(storage.Tx) error) error {
+	if cl, ok := c.backend.(storage.Claimer); ok {
+		return cl.Claim(ctx, fn)
+	}
+	return c.update(ctx, fn)
+}
+
+func checkServer(server string) (string, error) {
+	server = strings.TrimSpace(server)
+	if server == "" || len(server) > inventory.MaxServerLen {
+		return "", errs.Invalid("server", server, "want the game server's name, as the products name it")
+	}
+	return server, nil
+}
+
+// Poll leases up to limit (≤ 0: DefaultPollLimit; at most MaxPollLimit) of
+// the commands queued for server, oldest first, and returns them. A command
+// is due if it is pending or its lease ran out; an online-only command only
+// if its player is in onlinePlayers, which name players as the server knows
+// them (SteamID64 or STEAM_X:Y:Z, UUID dashed or not, Floodgate UUID or
+// XUID: see inventory.CanonicalPlayer). Each returned command is leased for
+// Config.LeaseDuration: until it runs out, no other Poll returns it.
+// Concurrent polls of one server get disjoint batches.
+func (c *Client) Poll(ctx context.Context, server string, onlinePlayers []string, limit int) ([]Delivery, error) {
+	server, err := checkServer(server)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = DefaultPollLimit
+	}
+	players := make([]string, 0, len(onlinePlayers))
+	for _, p := range onlinePlayers {
+		if p = inventory.CanonicalPlayer(p); p != "" {
+			players = append(players, p)
+		}
+	}
+	slices.Sort(players)
+	players = slices.Compact(players)
+	now := c.clock()
+	q := inventory.LeaseQuery{Server: server, Players: players, Now: now, Limit: min(limit, MaxPollLimit)}
+	until, leaseID := now.Add(c.lease), ids.New("lse", now)
+	var out []Delivery
+	err = c.claim(ctx, func(tx storage.Tx) error {
+		out = out[:0] // a retried transaction starts over
+		due, err := tx.Commands().Leasable(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, cmd := range due {
+			cmd, err := cmd.Lease(leaseID, until, now)
+			if err != nil {
+				return err
+			}
+			if err := tx.Commands().Update(ctx, cmd); err != nil {
+				return err
+			}
+			out = append(out, newDelivery(cmd))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AckResult is what a game server reports for one delivery.
+type AckResult struct {
+	Key string
+	// Error is "" if the command ran, or why it failed ("unknown item",
+	// the console's reply…); it is kept, up to inventory.MaxErrorLen bytes.
+	Error string
+}
+
+// AckOutcome is what Ack did with one result.
+type AckOutcome struct {
+	Key string
+	// Status is the command's recorded result, executed or failed: this
+	// result, or, if the command already had one, the first one recorded.
+	// "" when Err is set.
+	Status inventory.CommandStatus
+	// Duplicate is true if the command already had a result and this one
+	// changed nothing: a repeated ack, or the ack of an earlier lease.
+	Duplicate bool
+	// Err refuses this result alone, and nothing was recorded for it: a
+	// malformed key (errs.ErrInvalid), a key the store does not know
+	// (errs.ErrNotFound), a command queued for another server
+	// (*inventory.WrongServerError, errs.ErrForbidden), or one never handed
+	// out (*inventory.TransitionError, errs.ErrConflict).
+	Err error
+}
+
+// ackRetries bounds how often Ack reads a command again when a concurrent
+// poll or cancel changed it between the read and the write.
+const ackRetries = 5
+
+// Ack records the results server reports, in one transaction, and returns
+// one outcome per result, in order. Results are judged one by one: a bad
+// key fails its own outcome (AckOutcome.Err), not the batch. Ack itself
+// fails, recording nothing, only for a bad server name, a canceled context
+// or a storage failure; the server then sends the same results again, which
+// is safe because acks are idempotent. The first result recorded for a
+// command wins, even one that arrives after the command's lease ran out
+// (the server did run it) or after the store owner canceled it since.
+func (c *Client) Ack(ctx context.Context, server string, results []AckResult) ([]AckOutcome, error) {
+	server, err := checkServer(server)
+	if err != nil {
+		return nil, err
+	}
+	now := c.clock()
+	// Rows are written in key order, so two acks of overlapping batches
+	// cannot deadlock on a backend with row locks.
+	order := make([]int, len(results))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(results[a].Key, results[b].Key) })
+	out := make([]AckOutcome, len(results))
+	err = c.claim(ctx, func(tx storage.Tx) error {
+		for _, i := range order {
+			o, err := ackOne(ctx, tx, server, results[i], now)
+			if err != nil {
+				return err
+			}
+			out[i] = o
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ackOne records one result; an error it returns fails the whole Ack.
+func ackOne(ctx context.Context, tx storage.Tx, server string, r AckResult, now time.Time) (AckOutcome, error) {
+	o := AckOutcome{Key: r.Key}
+	id, err := inventory.ParseCommandID(strings.TrimSpace(r.Key))
+	if err != nil {
+		o.Err = err
+		return o, nil
+	}
+	for attempt := 1; ; attempt++ {
+		cmd, err := tx.Commands().Get(ctx, id)
+		if errors.Is(err, errs.ErrNotFound) {
+			o.Err = err
+			return o, nil
+		}
+		if err != nil {
+			return o, err
+		}
+		if cmd.Server != server {
+			o.Err = &inventory.WrongServerError{Command: id, Server: server, Queued: cmd.Server}
+			return o, nil
+		}
+		done, changed, err := cmd.Ack(r.Error, now)
+		if err != nil {
+			o.Err = err
+			return o, nil
+		}
+		o.Status, o.Duplicate = done.Status, !changed
+		if !changed {
+			return o, nil
+		}
+		err = tx.Commands().Update(ctx, done)
+		if err == nil {
+			return o, nil
+		}
+		// Under Claim's isolation a poll may re-lease the command (or an
+		// owner cancel it) between Get and Update: read it again.
+		if !errors.Is(err, errs.ErrConflict) || attempt == ackRetries {
+			return o, err
+		}
+	}
+}
+
+// CancelCommand withdraws a pending command, one no server holds: a
+// leased command may be running, so it is refused with a
+// *inventory.TransitionError (as is one that already has a result) until
+// its lease runs out. A command whose lease ran out counts as pending
+// again; if its server did run it and acknowledges late, the ack records
+// what happened in game (executed or failed) over the cancellation.
+func (c *Client) CancelCommand(ctx context.Context, id inventory.CommandID) (cmd inventory.Command, err error) {
+	now := c.clock()
+	err = c.update(ctx, func(tx storage.Tx) error {
+		if cmd, err = tx.Commands().Get(ctx, id); err != nil {
+			return err
+		}
+		if cmd.LeaseExpired(now) {
+			if cmd, err = cmd.ExpireLease(now); err != nil {
+				return err
+			}
+		}
+		if cmd, err = cmd.Cancel(); err != nil {
+			return err
+		}
+		if err := tx.Commands().Update(ctx, cmd); err != nil {
+			return err
+		}
+		cmd.Version++
+		return nil
+	})
+	if err != nil {
+		return inventory.Command{}, err
+	}
+	return cmd, nil
+}
+
+// ResendCommand queues a command again: a new command record with a new
+// delivery key, the same text, server and stage, and ResendOf naming the
+// old one, which keeps its status, attempts and error, so ItemCommands
+// shows the whole history. Only a command with an outcome (executed,
+// failed or canceled) is resent; a pending or leased one is on its way
+// (*inventory.TransitionError). A command resent already, whose resend has
+// not run yet, is refused (errs.ErrConflict): a second click would run it
+// twice.
+func (c *Client) ResendCommand(ctx context.Context, id inventory.CommandID) (cmd inventory.Command, err error) {
+	now := c.clock()
+	err = c.update(ctx, func(tx storage.Tx) error {
+		old, err := tx.Commands().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		all, err := tx.Commands().ListByItem(ctx, old.ItemID)
+		if err != nil {
+			return err
+		}
+		if open, ok := inventory.OpenResend(all, id); ok {
+			return errs.Conflict("command", string(id), "already resent as "+string(open.ID)+", which has not run yet")
+		}
+		if cmd, err = old.Resend(now); err != nil {
+			return err
+		}
+		return tx.Commands().Create(ctx, cmd)
+	})
+	if err != nil {
+		return inventory.Command{}, err
+	}
+	return cmd, nil
+}
+
+// ResendItemCommands resends, as ResendCommand does, the latest attempt of
+// each of the item's commands that has a result (inventory.ResendAll):
+// executed and failed ones. Pending and leased commands are on their way,
+// attempts a resend superseded are history, and canceled ones were
+// withdrawn on purpose (ResendCommand resends one). It returns the new
+// commands in queue order, none if nothing qualifies.
+func (c *Client) ResendItemCommands(ctx context.Context, id inventory.ItemID) (cmds []inventory.Command, err error) {
+	now := c.clock()
+	err = c.update(ctx, func(tx storage.Tx) error {
+		cmds = cmds[:0]
+		if _, err := tx.Items().Get(ctx, id); err != nil {
+			return err
+		}
+		all, err := tx.Commands().ListByItem(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, old := range inventory.ResendAll(all) {
+			cmd, err := old.Resend(now)
+			if err != nil {
+				return err
+			}
+			if err := tx.Commands().Create(ctx, cmd); err != nil {
+				return err
+			}
+			cmds = append(cmds, cmd)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cmds, nil
+}

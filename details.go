@@ -1,0 +1,69 @@
+package playerbase
+
+import (
+	"context"
+
+	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/metadata"
+	"github.com/playerbase/playerbase/stats"
+	"github.com/playerbase/playerbase/storage"
+)
+
+// Details is everything the Customer Details Page shows, read in one
+// transaction at one "now", so its parts agree with each other.
+type Details struct {
+	Customer customer.Customer
+	// ProfileURL links to the platform profile (Steam, NameMC); "" for
+	// Bedrock, which has none.
+	ProfileURL string
+	Stats      stats.Stats
+	// Banner holds the IDs of the bans active now that match the customer
+	// (see Banner), newest first; empty if none.
+	Banner []bans.ID
+	// The first page of each list, as Inventory, Orders and Subscriptions
+	// return it with default parameters: NextCursor continues the list
+	// through those methods.
+	Inventory     InventoryPage
+	Orders        OrderPage
+	Subscriptions SubscriptionPage
+	Metadata      metadata.Metadata
+}
+
+// CustomerDetails reads a customer's details page in one read-only
+// transaction: profile, stats, ban banner, the first page of inventory,
+// orders and subscriptions, and metadata. An unknown customer is an error
+// matching ErrNotFound.
+func (c *Client) CustomerDetails(ctx context.Context, id customer.ID) (d Details, err error) {
+	now := c.clock()
+	err = c.view(ctx, func(tx storage.Tx) error {
+		cust, err := tx.Customers().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		d = Details{Customer: cust, ProfileURL: cust.PlatformID.ProfileURL()}
+		if d.Stats, err = c.customerStats(ctx, tx, id, now); err != nil {
+			return err
+		}
+		found, err := activeBansFor(ctx, tx, cust, now)
+		if err != nil {
+			return err
+		}
+		d.Banner = bans.IDs(found)
+		if d.Inventory, err = inventoryPage(ctx, tx, id, InventoryParams{}, now); err != nil {
+			return err
+		}
+		if d.Orders, err = ordersPage(ctx, tx, id, OrdersParams{}); err != nil {
+			return err
+		}
+		if d.Subscriptions, err = subscriptionsPage(ctx, tx, id, SubscriptionsParams{}, now); err != nil {
+			return err
+		}
+		d.Metadata, err = tx.Metadata().GetMetadata(ctx, id)
+		return err
+	})
+	if err != nil {
+		return Details{}, err
+	}
+	return d, nil
+}

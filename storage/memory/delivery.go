@@ -1,0 +1,140 @@
+package memory
+
+import (
+	"context"
+	"slices"
+
+	"github.com/playerbase/playerbase/inventory"
+)
+
+// openKey names one queue of the open-command index: a server's commands
+// that run whenever, or its online-only commands for one player, so a poll
+// reads the queues of the players online and never the commands that wait
+// for players who are not.
+type openKey struct {
+	server     string
+	player     string // "" unless onlineOnly
+	onlineOnly bool
+}
+
+func keyOf(c inventory.Command) openKey {
+	if c.OnlineOnly {
+		return openKey{server: c.Server, player: c.Player, onlineOnly: true}
+	}
+	return openKey{server: c.Server}
+}
+
+// openQueue holds, in ID order, the IDs of commands that were pending or
+// leased under its key when they were written. Entries go stale when their
+// command gets a result or moves to another key; writes do not look for
+// them (removing from the middle of a sorted slice costs a copy of the
+// rest), Leasable skips and drops them as it meets them. So a poll reads
+// the oldest entries, not every open command of the server.
+type openQueue struct {
+	ids []inventory.CommandID
+}
+
+// setIDs replaces q's slice, recording how to restore it: a rolled-back
+// transaction must not lose an entry whose command it had closed.
+func (t commandsTx) setIDs(q *openQueue, ids []inventory.CommandID) {
+	old := q.ids
+	t.undo = append(t.undo, func() { q.ids = old })
+	q.ids = ids
+}
+
+// indexOpen queues c if it is open and was not open under the same key as
+// old (the zero Command for a new one).
+func (t commandsTx) indexOpen(old, c inventory.Command) {
+	if c.Status.Final() || old.ID != "" && !old.Status.Final() && keyOf(old) == keyOf(c) {
+		return
+	}
+	s := &t.db.inventory
+	key := keyOf(c)
+	q := s.open[key]
+	if q == nil {
+		q = &openQueue{}
+		put(t.tx, s.open, key, q)
+	}
+	ids := q.ids
+	switch i, found := slices.BinarySearch(ids, c.ID); {
+	case found: // moved away and back: still queued
+		return
+	case i == len(ids):
+		// IDs grow with time, so this is the usual case. append may write
+		// past the end of a slice an undo would restore, where nothing
+		// reads.
+		ids = append(ids, c.ID)
+	default:
+		ids = insertSorted(ids, c.ID)
+	}
+	t.setIDs(q, ids)
+}
+
+// stale reports whether queue key's entry id no longer names an open
+// command under key.
+func (s *inventoryState) stale(key openKey, id inventory.CommandID) bool {
+	c, ok := s.commands[id]
+	return !ok || c.Status.Final() || keyOf(c) != key
+}
+
+// leasable returns up to limit IDs of queue key that q may lease, in
+// order, and drops the stale entries it met at the front; if more than
+// half the queue turned out stale, it rebuilds the queue without them.
+func (t commandsTx) leasable(key openKey, q inventory.LeaseQuery, limit int) []inventory.CommandID {
+	s := &t.db.inventory
+	qu := s.open[key]
+	if qu == nil {
+		return nil
+	}
+	var out []inventory.CommandID
+	front, stale := 0, 0
+	for i, id := range qu.ids {
+		if s.stale(key, id) {
+			if stale++; stale == i+1 {
+				front = stale
+			}
+			continue
+		}
+		if q.Leasable(s.commands[id]) {
+			if out = append(out, id); len(out) == limit {
+				break
+			}
+		}
+	}
+	switch {
+	case front == len(qu.ids):
+		del(t.tx, s.open, key)
+	case stale-front > len(qu.ids)/2:
+		live := make([]inventory.CommandID, 0, len(qu.ids)-stale)
+		for _, id := range qu.ids[front:] {
+			if !s.stale(key, id) {
+				live = append(live, id)
+			}
+		}
+		t.setIDs(qu, live)
+	case front > 0:
+		t.setIDs(qu, qu.ids[front:])
+	}
+	return out
+}
+
+func (t commandsTx) Leasable(ctx context.Context, q inventory.LeaseQuery) ([]inventory.Command, error) {
+	// A write: the contract makes it a locking read, refused in View, and
+	// it tidies the index.
+	if err := t.check(ctx, true); err != nil {
+		return nil, err
+	}
+	limit := max(q.Limit, 1)
+	ids := t.leasable(openKey{server: q.Server}, q, limit)
+	for _, p := range q.Players {
+		ids = append(ids, t.leasable(openKey{server: q.Server, player: p, onlineOnly: true}, q, limit)...)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids) // a player listed twice
+	ids = ids[:min(len(ids), limit)]
+	out := make([]inventory.Command, len(ids))
+	for i, id := range ids {
+		out[i] = t.db.inventory.commands[id].Clone()
+	}
+	return out, nil
+}
