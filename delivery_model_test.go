@@ -15,7 +15,9 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage/postgres/pgtest"
 )
 
 // modelCmd is the plain-Go model of one command record.
@@ -51,8 +53,8 @@ type deliveryMachine struct {
 	players []string // as servers may report them
 }
 
-func newDeliveryMachine(t *rapid.T) *deliveryMachine {
-	f := newDeliveryFixture(t, memory.New(), nil)
+func newDeliveryMachine(t *rapid.T, backend storage.Backend) *deliveryMachine {
+	f := newDeliveryFixture(t, backend, nil)
 	other, _, err := f.pb.Identify(context.Background(), playerbase.Identity{Platform: customer.Steam, PlatformID: "[U:1:1001]", Name: "Other"})
 	if err != nil {
 		t.Fatal(err)
@@ -293,7 +295,20 @@ func (m *deliveryMachine) Check(t *rapid.T) {
 
 func TestDeliveryStateMachine(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		m := newDeliveryMachine(t)
+		m := newDeliveryMachine(t, memory.New())
+		t.Repeat(rapid.StateMachineActions(m))
+	})
+}
+
+// TestDeliveryStateMachinePostgres runs the same machine on PostgreSQL,
+// each iteration on emptied tables, fewer iterations unless -rapid.checks
+// says otherwise.
+func TestDeliveryStateMachinePostgres(t *testing.T) {
+	backend := pgtest.NewBackend(t)
+	playerbase.FewerRapidChecks(t, 25)
+	rapid.Check(t, func(t *rapid.T) {
+		pgtest.Truncate(t, backend)
+		m := newDeliveryMachine(t, backend)
 		t.Repeat(rapid.StateMachineActions(m))
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage/postgres/pgtest"
 )
 
 // invClock is a settable clock for the inventory tests.
@@ -528,9 +529,9 @@ func cmdTemplates(stage inventory.Stage, n int) []inventory.CommandTemplate {
 	return out
 }
 
-func newInvMachine(t *rapid.T) *invMachine {
+func newInvMachine(t *rapid.T, backend storage.Backend) *invMachine {
 	clk := &invClock{t: invStart}
-	m := &invMachine{pb: New(memory.New(), &Config{Now: clk.Now}), clk: clk}
+	m := &invMachine{pb: New(backend, &Config{Now: clk.Now}), clk: clk}
 	ctx := context.Background()
 	for i, name := range []string{"Garry", "Steve"} {
 		c, _, err := m.pb.Identify(ctx, Identity{Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 1000+i), Name: name})
@@ -693,7 +694,20 @@ func (m *invMachine) Check(t *rapid.T) {
 
 func TestInventoryStateMachine(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		m := newInvMachine(t)
+		m := newInvMachine(t, memory.New())
+		t.Repeat(rapid.StateMachineActions(m))
+	})
+}
+
+// TestInventoryStateMachinePostgres runs the same machine on PostgreSQL,
+// each iteration on emptied tables, fewer iterations unless -rapid.checks
+// says otherwise.
+func TestInventoryStateMachinePostgres(t *testing.T) {
+	backend := pgtest.NewBackend(t)
+	fewerRapidChecks(t, 25)
+	rapid.Check(t, func(t *rapid.T) {
+		pgtest.Truncate(t, backend)
+		m := newInvMachine(t, backend)
 		t.Repeat(rapid.StateMachineActions(m))
 	})
 }

@@ -3,10 +3,8 @@ package playerbase_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -647,7 +645,7 @@ func TestCommerceStateMachine(t *testing.T) {
 // memory one unless -rapid.checks says otherwise.
 func TestCommerceStateMachinePostgres(t *testing.T) {
 	backend := pgtest.NewBackend(t)
-	fewerRapidChecks(t, 25)
+	playerbase.FewerRapidChecks(t, 25)
 	rapid.Check(t, func(t *rapid.T) {
 		pgtest.Truncate(t, backend)
 		m := newCommerceMachine(t, backend)
@@ -703,22 +701,4 @@ func BenchmarkCustomerStats(b *testing.B) {
 			_ = net.Round(2)
 		}
 	})
-}
-
-// fewerRapidChecks lowers rapid's number of iterations to n for the rest of
-// the test, unless the command line set -rapid.checks. The root package's
-// tests do not run in parallel, so no other test sees the change.
-func fewerRapidChecks(t *testing.T, n int) {
-	t.Helper()
-	f := flag.Lookup("rapid.checks")
-	set := false
-	flag.Visit(func(v *flag.Flag) { set = set || v.Name == "rapid.checks" })
-	if f == nil || set {
-		return
-	}
-	old := f.Value.String()
-	if err := f.Value.Set(strconv.Itoa(n)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = f.Value.Set(old) })
 }
