@@ -1,5 +1,6 @@
 // Command quickstart walks one customer through the basics on the in-memory
-// store: identify at login, edit, set metadata, issue and use a token.
+// store: identify at login, edit, set metadata, issue and use a token, buy
+// a VIP rank, and read the Customer Details Page.
 package main
 
 import (
@@ -11,7 +12,10 @@ import (
 
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
+	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage/memory"
 )
 
@@ -68,5 +72,44 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	_, err = pb.Authenticate(ctx, secret)
 	fmt.Fprintf(out, "after revoke: %v\n", err)
+
+	// The store sells a 30-day VIP rank; the payment webhook completes the
+	// order, which grants the rank and queues its command for the server.
+	vip, err := pb.CreateProduct(ctx, inventory.Product{
+		Name: "VIP (30 days)", Duration: inventory.For(30, inventory.Day),
+		Commands: []inventory.CommandTemplate{
+			{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "oxide.usergroup add {steam_id} vip"},
+			{Stage: inventory.OnExpire, Server: "rust-eu-1", Template: "oxide.usergroup remove {steam_id} vip"},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	order, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+		Lines: []orders.Line{{ProductID: string(vip.ID), Quantity: 1, UnitPrice: money.MustParse("10.00", "EUR")}},
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: order.ID, PaymentRef: "pi_1", Fees: money.MustParse("0.79", "EUR")}); err != nil {
+		return err
+	}
+
+	// The Customer Details Page, in one call.
+	d, err := pb.CustomerDetails(ctx, cust.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "details: net spent %v, %d payment(s), %d active ban(s)\n", d.Stats.NetSpent, d.Stats.TotalPayments, len(d.Banner))
+	for _, it := range d.Inventory.Items {
+		fmt.Fprintf(out, "  owns %s: %s until %s\n", vip.Name, it.State, it.ExpiresAt.Format("2006-01-02"))
+		cmds, err := pb.ItemCommands(ctx, it.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range cmds {
+			fmt.Fprintf(out, "    %s on %s: %q (%s)\n", c.Stage, c.Server, c.Command, c.Status)
+		}
+	}
 	return nil
 }
