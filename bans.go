@@ -100,24 +100,15 @@ func (c *Client) ListBans(ctx context.Context, p ListBansParams) (BanPage, error
 		}
 		lp.Cursor = cur
 	}
-	lp.Limit = p.Limit
-	if lp.Limit <= 0 {
-		lp.Limit = DefaultBanPage
-	}
-	lp.Limit = min(lp.Limit, MaxBanPage)
-	want := lp.Limit
-	lp.Limit++ // one more tells whether a next page exists
+	want := pageSize(p.Limit, DefaultBanPage, MaxBanPage)
+	lp.Limit = want + 1
 	var page BanPage
 	err := c.view(ctx, func(tx storage.Tx) error {
 		bs, err := tx.Bans().List(ctx, lp)
 		if err != nil {
 			return err
 		}
-		if len(bs) > want {
-			bs = bs[:want]
-			page.NextCursor = bs[want-1].ID
-		}
-		page.Bans = bs
+		page.Bans, page.NextCursor = cutPage(bs, want, func(b bans.Ban) bans.ID { return b.ID })
 		return nil
 	})
 	return page, err

@@ -332,21 +332,16 @@ func (p InventoryParams) check() error {
 // CustomerDetails); p has passed check.
 func inventoryPage(ctx context.Context, tx storage.Tx, id customer.ID, p InventoryParams, now time.Time) (InventoryPage, error) {
 	want := pageSize(p.Limit, DefaultInventoryPage, MaxInventoryPage)
-	// One more than a page tells whether a next page exists.
 	q := inventory.ItemQuery{Customer: id, State: p.State, Now: now, Before: p.Cursor, Limit: want + 1}
 	items, err := tx.Items().ListByCustomer(ctx, q)
 	if err != nil {
 		return InventoryPage{}, err
 	}
 	var page InventoryPage
-	if len(items) > want {
-		items = items[:want]
-		page.NextCursor = items[want-1].ID
+	page.Items, page.NextCursor = cutPage(items, want, func(it inventory.Item) inventory.ItemID { return it.ID })
+	for i := range page.Items {
+		page.Items[i].State = page.Items[i].StateAt(now)
 	}
-	for i := range items {
-		items[i].State = items[i].StateAt(now)
-	}
-	page.Items = items
 	return page, nil
 }
 

@@ -406,25 +406,11 @@ func (p OrdersParams) check() error {
 // CustomerDetails); p has passed check.
 func ordersPage(ctx context.Context, tx storage.Tx, id customer.ID, p OrdersParams) (OrderPage, error) {
 	want := pageSize(p.Limit, DefaultOrderPage, MaxOrderPage)
-	// One more than a page tells whether a next page exists.
 	list, err := tx.Orders().List(ctx, orders.ListParams{Customer: id, Statuses: p.Statuses, Cursor: p.Cursor, Limit: want + 1})
 	if err != nil {
 		return OrderPage{}, err
 	}
 	var page OrderPage
-	if len(list) > want {
-		list = list[:want]
-		page.NextCursor = list[want-1].ID
-	}
-	page.Orders = list
+	page.Orders, page.NextCursor = cutPage(list, want, func(o orders.Order) orders.ID { return o.ID })
 	return page, nil
-}
-
-// pageSize applies a list's default and maximum page size to a requested
-// limit.
-func pageSize(limit, def, max int) int {
-	if limit <= 0 {
-		return def
-	}
-	return min(limit, max)
 }

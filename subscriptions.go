@@ -296,13 +296,9 @@ func subscriptionsPage(ctx context.Context, tx storage.Tx, id customer.ID, p Sub
 		return SubscriptionPage{}, err
 	}
 	var page SubscriptionPage
-	if len(list) > want {
-		list = list[:want]
-		page.NextCursor = list[want-1].ID
+	page.Subscriptions, page.NextCursor = cutPage(list, want, func(s subscriptions.Subscription) subscriptions.ID { return s.ID })
+	for i := range page.Subscriptions {
+		page.Subscriptions[i] = page.Subscriptions[i].At(now)
 	}
-	for i := range list {
-		list[i] = list[i].At(now)
-	}
-	page.Subscriptions = list
 	return page, nil
 }

@@ -12,7 +12,6 @@ import (
 	"log"
 	"net/netip"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/playerbase/playerbase"
@@ -29,29 +28,10 @@ func main() {
 	}
 }
 
-// clock is the simulation's time: it moves only when told to, so the
-// example can let a lease run out without waiting.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 const server = "rust-eu-1"
 
 func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) error {
-	clk := &clock{t: time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)}
+	clk := gamesim.NewClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
 

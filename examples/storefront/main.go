@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/playerbase/playerbase"
@@ -34,24 +33,6 @@ func main() {
 	if err := run(context.Background(), os.Stdout, &gamesim.RecordingConsole{}); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// clock is the simulation's time, so the example can skip a month.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 const server = "mc-survival"
@@ -252,7 +233,7 @@ func decode(resp *http.Response, out any) error {
 }
 
 func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) error {
-	clk := &clock{t: time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)}
+	clk := gamesim.NewClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
 

@@ -233,3 +233,28 @@ func (c *RecordingConsole) Ran() []string {
 	defer c.mu.Unlock()
 	return slices.Clone(c.ran)
 }
+
+// Clock is the simulation's time: it moves only when told to, so a program
+// can let a lease run out or a month pass without waiting. It is safe for
+// concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock that reads t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
