@@ -127,19 +127,13 @@ func (t ordersTx) List(ctx context.Context, p orders.ListParams) ([]orders.Order
 		return nil, err
 	}
 	s := t.state()
-	ids := s.ofCustomer[p.Customer]
-	end := len(ids)
-	if p.Cursor != "" {
-		end, _ = slices.BinarySearch(ids, p.Cursor)
-	}
-	var out []orders.Order
-	for i := end - 1; i >= 0 && (p.Limit <= 0 || len(out) < p.Limit); i-- {
-		o := s.byID[ids[i]]
-		if len(p.Statuses) == 0 || slices.Contains(p.Statuses, o.Status) {
-			out = append(out, o.Clone())
+	return newestFirst(s.ofCustomer[p.Customer], p.Cursor, p.Limit, func(id orders.ID) (orders.Order, bool) {
+		o := s.byID[id]
+		if len(p.Statuses) > 0 && !slices.Contains(p.Statuses, o.Status) {
+			return orders.Order{}, false
 		}
-	}
-	return out, nil
+		return o.Clone(), true
+	}), nil
 }
 
 func (t ordersTx) Summary(ctx context.Context, c customer.ID) (orders.Summary, error) {

@@ -75,19 +75,13 @@ func (t subscriptionsTx) List(ctx context.Context, p subscriptions.ListParams) (
 		return nil, err
 	}
 	s := t.state()
-	ids := s.ofCustomer[p.Customer]
-	end := len(ids)
-	if p.Cursor != "" {
-		end, _ = slices.BinarySearch(ids, p.Cursor)
-	}
-	var out []subscriptions.Subscription
-	for i := end - 1; i >= 0 && (p.Limit <= 0 || len(out) < p.Limit); i-- {
-		sub := s.byID[ids[i]]
-		if len(p.Statuses) == 0 || slices.Contains(p.Statuses, sub.StatusAt(p.Now)) {
-			out = append(out, sub.Clone())
+	return newestFirst(s.ofCustomer[p.Customer], p.Cursor, p.Limit, func(id subscriptions.ID) (subscriptions.Subscription, bool) {
+		sub := s.byID[id]
+		if len(p.Statuses) > 0 && !slices.Contains(p.Statuses, sub.StatusAt(p.Now)) {
+			return subscriptions.Subscription{}, false
 		}
-	}
-	return out, nil
+		return sub.Clone(), true
+	}), nil
 }
 
 func (t subscriptionsTx) Active(ctx context.Context, c customer.ID, now time.Time) ([]subscriptions.Subscription, error) {
