@@ -3,7 +3,6 @@ package playerbase
 import (
 	"cmp"
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -127,14 +126,22 @@ func (c *Client) Poll(ctx context.Context, server string, onlinePlayers []string
 		if err != nil {
 			return err
 		}
-		for _, cmd := range due {
-			cmd, err := cmd.Lease(leaseID, until, now)
-			if err != nil {
+		leased := make([]inventory.Command, len(due))
+		for i, cmd := range due {
+			if leased[i], err = cmd.Lease(leaseID, until, now); err != nil {
 				return err
 			}
-			if err := tx.Commands().Update(ctx, cmd); err != nil {
-				return err
-			}
+		}
+		// Leasable locked the rows (or the backend has one writer), so
+		// none can be stale; if one is, the batch is refused whole.
+		unchanged, err := tx.Commands().UpdateMany(ctx, leased)
+		if err != nil {
+			return err
+		}
+		if len(unchanged) > 0 {
+			return errs.Conflict("command", string(unchanged[0]), "changed while being leased")
+		}
+		for _, cmd := range leased {
 			out = append(out, newDelivery(cmd))
 		}
 		return nil
@@ -189,8 +196,10 @@ func (c *Client) Ack(ctx context.Context, server string, results []AckResult) ([
 		return nil, err
 	}
 	now := c.clock()
-	// Rows are written in key order, so two acks of overlapping batches
-	// cannot deadlock on a backend with row locks.
+	// Results are judged in key order, the order a backend with row locks
+	// writes them in, so two acks of overlapping batches cannot deadlock;
+	// the sort is stable, so of two results for one key the one sent first
+	// is the first recorded.
 	order := make([]int, len(results))
 	for i := range order {
 		order[i] = i
@@ -198,14 +207,7 @@ func (c *Client) Ack(ctx context.Context, server string, results []AckResult) ([
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(results[a].Key, results[b].Key) })
 	out := make([]AckOutcome, len(results))
 	err = c.claim(ctx, func(tx storage.Tx) error {
-		for _, i := range order {
-			o, err := ackOne(ctx, tx, server, results[i], now)
-			if err != nil {
-				return err
-			}
-			out[i] = o
-		}
-		return nil
+		return ackBatch(ctx, tx, server, results, order, now, out)
 	})
 	if err != nil {
 		return nil, err
@@ -213,46 +215,79 @@ func (c *Client) Ack(ctx context.Context, server string, results []AckResult) ([
 	return out, nil
 }
 
-// ackOne records one result; an error it returns fails the whole Ack.
-func ackOne(ctx context.Context, tx storage.Tx, server string, r AckResult, now time.Time) (AckOutcome, error) {
-	o := AckOutcome{Key: r.Key}
-	id, err := inventory.ParseCommandID(strings.TrimSpace(r.Key))
-	if err != nil {
-		o.Err = err
-		return o, nil
-	}
-	for attempt := 1; ; attempt++ {
-		cmd, err := tx.Commands().Get(ctx, id)
-		if errors.Is(err, errs.ErrNotFound) {
-			o.Err = err
-			return o, nil
-		}
+// ackBatch judges results, taken in order, into out: one read of the
+// batch's commands (GetMany), inventory.Command.Ack on each result, and
+// one write of the commands that change (UpdateMany). Under Claim's
+// isolation a poll may re-lease a command (or an owner cancel it) between
+// the read and the write: the write leaves it out, and its results are
+// judged again on a fresh read. An error it returns fails the whole Ack.
+func ackBatch(ctx context.Context, tx storage.Tx, server string, results []AckResult, order []int, now time.Time, out []AckOutcome) error {
+	ids := make([]inventory.CommandID, len(results)) // "" for a malformed key
+	var todo []inventory.CommandID
+	seen := make(map[inventory.CommandID]bool, len(results))
+	for _, i := range order {
+		out[i] = AckOutcome{Key: results[i].Key}
+		id, err := inventory.ParseCommandID(strings.TrimSpace(results[i].Key))
 		if err != nil {
-			return o, err
+			out[i].Err = err
+			continue
 		}
-		if cmd.Server != server {
-			o.Err = &inventory.WrongServerError{Command: id, Server: server, Queued: cmd.Server}
-			return o, nil
-		}
-		done, changed, err := cmd.Ack(r.Error, now)
-		if err != nil {
-			o.Err = err
-			return o, nil
-		}
-		o.Status, o.Duplicate = done.Status, !changed
-		if !changed {
-			return o, nil
-		}
-		err = tx.Commands().Update(ctx, done)
-		if err == nil {
-			return o, nil
-		}
-		// Under Claim's isolation a poll may re-lease the command (or an
-		// owner cancel it) between Get and Update: read it again.
-		if !errors.Is(err, errs.ErrConflict) || attempt == ackRetries {
-			return o, err
+		ids[i] = id
+		if !seen[id] {
+			seen[id] = true
+			todo = append(todo, id)
 		}
 	}
+	for attempt := 1; len(todo) > 0; attempt++ {
+		stored, err := tx.Commands().GetMany(ctx, todo)
+		if err != nil {
+			return err
+		}
+		redo := make(map[inventory.CommandID]bool, len(todo))
+		for _, id := range todo {
+			redo[id] = true
+		}
+		cur := make(map[inventory.CommandID]inventory.Command, len(stored))
+		for _, cmd := range stored {
+			cur[cmd.ID] = cmd
+		}
+		var writes []inventory.Command
+		for _, i := range order {
+			id := ids[i]
+			if !redo[id] {
+				continue
+			}
+			o := AckOutcome{Key: results[i].Key}
+			cmd, ok := cur[id]
+			switch {
+			case !ok:
+				o.Err = errs.NotFound("command", string(id))
+			case cmd.Server != server:
+				o.Err = &inventory.WrongServerError{Command: id, Server: server, Queued: cmd.Server}
+			default:
+				done, changed, err := cmd.Ack(results[i].Error, now)
+				if err != nil {
+					o.Err = err
+					break
+				}
+				o.Status, o.Duplicate = done.Status, !changed
+				if changed {
+					// A later result for the same key finds this one
+					// recorded; done keeps the version read, for the write.
+					cur[id] = done
+					writes = append(writes, done)
+				}
+			}
+			out[i] = o
+		}
+		if todo, err = tx.Commands().UpdateMany(ctx, writes); err != nil {
+			return err
+		}
+		if len(todo) > 0 && attempt == ackRetries {
+			return errs.Conflict("command", string(todo[0]), "changed concurrently on every attempt to record its result")
+		}
+	}
+	return nil
 }
 
 // CancelCommand withdraws a pending command, one no server holds: a

@@ -82,6 +82,17 @@ type CommandStore interface {
 	// errs.ErrConflict if the stored version differs and errs.ErrNotFound
 	// if there is no such command.
 	Update(ctx context.Context, c Command) error
+	// GetMany returns the stored commands among ids, in ID order, each
+	// once; IDs it does not know are left out (none is not an error). It
+	// is Get for a batch, as a game server's ack reads one, in one call.
+	GetMany(ctx context.Context, ids []CommandID) ([]Command, error)
+	// UpdateMany is Update for a batch of distinct commands, in one call:
+	// each command whose stored Version equals its Version (and whose
+	// ItemID is the stored one) is stored with Version+1. The others are
+	// left as they are and their IDs returned, in the order of cs: stale,
+	// gone or moved to another item; Update, or a Get, tells which. The
+	// error is for a storage failure, a write in View, or an ID twice.
+	UpdateMany(ctx context.Context, cs []Command) (unchanged []CommandID, err error)
 	// ListByItem returns the item's commands in the order they were
 	// queued (ID order); none is not an error.
 	ListByItem(ctx context.Context, item ItemID) ([]Command, error)
@@ -96,6 +107,6 @@ type CommandStore interface {
 	// transaction ends and skips, without waiting, commands another
 	// transaction has locked (FOR UPDATE SKIP LOCKED), so concurrent polls
 	// of one server get disjoint batches; the caller leases them with
-	// Command.Lease and Update. Inside View it fails.
+	// Command.Lease and UpdateMany (or Update). Inside View it fails.
 	Leasable(ctx context.Context, q LeaseQuery) ([]Command, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 )
 
@@ -137,4 +138,54 @@ func (t commandsTx) Leasable(ctx context.Context, q inventory.LeaseQuery) ([]inv
 		out[i] = t.db.inventory.commands[id].Clone()
 	}
 	return out, nil
+}
+
+func (t commandsTx) GetMany(ctx context.Context, ids []inventory.CommandID) ([]inventory.Command, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make([]inventory.Command, 0, len(ids))
+	for _, id := range ids {
+		if c, ok := t.db.inventory.commands[id]; ok {
+			out = append(out, c.Clone())
+		}
+	}
+	return out, nil
+}
+
+func (t commandsTx) UpdateMany(ctx context.Context, cs []inventory.Command) ([]inventory.CommandID, error) {
+	if err := t.check(ctx, true); err != nil {
+		return nil, err
+	}
+	if err := distinctCommands(cs); err != nil {
+		return nil, err
+	}
+	var unchanged []inventory.CommandID
+	for _, c := range cs {
+		old, ok := t.db.inventory.commands[c.ID]
+		if !ok || old.Version != c.Version || old.ItemID != c.ItemID {
+			unchanged = append(unchanged, c.ID)
+			continue
+		}
+		if err := t.Update(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	return unchanged, nil
+}
+
+// distinctCommands refuses a batch naming a command twice: which of the
+// two versions would win is not the store's to guess.
+func distinctCommands(cs []inventory.Command) error {
+	seen := make(map[inventory.CommandID]bool, len(cs))
+	for _, c := range cs {
+		if seen[c.ID] {
+			return errs.Invalid("command", string(c.ID), "named twice in one batch")
+		}
+		seen[c.ID] = true
+	}
+	return nil
 }

@@ -1,8 +1,16 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"slices"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/storage"
 )
@@ -74,4 +82,111 @@ func (t commandsTx) Leasable(ctx context.Context, q inventory.LeaseQuery) ([]inv
 		out = []inventory.Command{}
 	}
 	return out, nil
+}
+
+// GetMany is Get for an ack's batch: one probe of the primary key per ID,
+// in one statement.
+func (t commandsTx) GetMany(ctx context.Context, ids []inventory.CommandID) ([]inventory.Command, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	out, err := collect(ctx, t.tx, `select `+commandColumns+` from commands where id = any($1) order by id`,
+		[]any{commandIDStrings(ids)}, scanCommands)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []inventory.Command{}
+	}
+	return out, nil
+}
+
+// updateCommands is Update's statement for a batch: the new values arrive
+// as one array per column, and only rows whose id, version and item match
+// an element are written; RETURNING names them. Under Claim's READ
+// COMMITTED a row another transaction changed meanwhile is rechecked
+// against its new version and left out, as Update would leave it.
+const updateCommands = `update commands c
+	set customer_id = u.customer_id, server = u.server, command = u.command, stage = u.stage,
+	    online_only = u.online_only, player = u.player, status = u.status, attempts = u.attempts,
+	    created_at = u.created_at, executed_at = u.executed_at, error = u.error, lease_id = u.lease_id,
+	    lease_expires_at = u.lease_expires_at, resend_of = u.resend_of, version = c.version + 1
+	from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+	            $8::boolean[], $9::text[], $10::text[], $11::integer[], $12::timestamptz[], $13::timestamptz[],
+	            $14::text[], $15::text[], $16::timestamptz[], $17::text[])
+	     as u(id, version, item_id, customer_id, server, command, stage, online_only, player, status, attempts,
+	          created_at, executed_at, error, lease_id, lease_expires_at, resend_of)
+	where c.id = u.id and c.version = u.version and c.item_id = u.item_id
+	returning c.id`
+
+func (t commandsTx) UpdateMany(ctx context.Context, cs []inventory.Command) ([]inventory.CommandID, error) {
+	if err := t.check(ctx, true); err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	// Sent in ID order, so rows are locked in the order Ack writes them
+	// and two batches cannot lock each other's rows the other way round.
+	sorted := slices.Clone(cs)
+	slices.SortFunc(sorted, func(a, b inventory.Command) int { return cmp.Compare(a.ID, b.ID) })
+	n := len(sorted)
+	var (
+		id, item, cust, server, command, stage, player, status, errText, lease, resendOf = make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		version          = make([]int64, n)
+		online           = make([]bool, n)
+		attempts         = make([]int32, n)
+		created          = make([]time.Time, n)
+		executed, leased = make([]*time.Time, n), make([]*time.Time, n)
+	)
+	for i, c := range sorted {
+		if i > 0 && c.ID == sorted[i-1].ID {
+			return nil, errs.Invalid("command", string(c.ID), "named twice in one batch")
+		}
+		id[i], version[i], item[i], cust[i], server[i] = string(c.ID), c.Version, string(c.ItemID), string(c.Customer), c.Server
+		command[i], stage[i], online[i], player[i], status[i] = c.Command, string(c.Stage), c.OnlineOnly, c.Player, string(c.Status)
+		attempts[i], created[i], executed[i], errText[i] = int32(c.Attempts), c.CreatedAt.UTC(), utcPtr(c.ExecutedAt), c.Error
+		lease[i], leased[i], resendOf[i] = c.LeaseID, utcPtr(c.LeaseExpiresAt), string(c.ResendOf)
+	}
+	written, err := collect(ctx, t.tx, updateCommands,
+		[]any{id, version, item, cust, server, command, stage, online, player, status, attempts, created, executed,
+			errText, lease, leased, resendOf},
+		func(r pgx.Rows) (inventory.CommandID, error) {
+			var id inventory.CommandID
+			err := r.Scan(&id)
+			return id, err
+		})
+	if err != nil {
+		// A foreign key names its row; nothing else here needs the
+		// command's ID.
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			return nil, translate(pe, "command", "")
+		}
+		return nil, err
+	}
+	if len(written) == n {
+		return nil, nil
+	}
+	done := make(map[inventory.CommandID]bool, len(written))
+	for _, id := range written {
+		done[id] = true
+	}
+	var unchanged []inventory.CommandID
+	for _, c := range cs {
+		if !done[c.ID] {
+			unchanged = append(unchanged, c.ID)
+		}
+	}
+	return unchanged, nil
+}
+
+func commandIDStrings(ids []inventory.CommandID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }

@@ -52,7 +52,13 @@
 // statement, SELECT … ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED, over two
 // partial indexes of the open commands (migration 0007): a server's
 // commands that run whenever, in ID order, and its online-only ones by
-// player. Polls and acks run through Claim (storage.Claimer), at READ
+// player. The poll then writes its leases in one more statement
+// (CommandStore.UpdateMany: UPDATE … FROM unnest of one array per column,
+// each row guarded by its version, RETURNING the rows written), and an ack
+// reads its batch in one (GetMany: id = any($1)) and writes what changed in
+// one, so a round of 100 commands costs four statements, not 300; the
+// lease and ack rules stay in Go (inventory.Command). Polls and acks run
+// through Claim (storage.Claimer), at READ
 // COMMITTED, not SERIALIZABLE: two polls of one server read the same index
 // range and each writes rows the other read, so serializable isolation
 // aborts one of every overlapping pair (in a race of six pollers with no
@@ -87,7 +93,8 @@
 // Optimistic concurrency: versioned entities (customers, products, items,
 // commands) are written with UPDATE … WHERE id = $1 AND version = $2; when no
 // row changes, a second query tells not found (errs.ErrNotFound) from a
-// stale version (errs.ErrConflict naming both versions).
+// stale version (errs.ErrConflict naming both versions). A batch of
+// commands (UpdateMany) returns the IDs it left unchanged instead.
 //
 // Errors. pgx.ErrNoRows becomes errs.NotFound, a unique or exclusion
 // violation errs.Conflict naming the entity, a missing parent row (foreign

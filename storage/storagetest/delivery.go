@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/storage"
@@ -229,6 +230,8 @@ func testDelivery(t *testing.T, newBackend NewBackend) {
 		}
 	})
 
+	t.Run("Batch", func(t *testing.T) { testCommandBatch(t, newBackend) })
+
 	t.Run("RandomWrites", func(t *testing.T) { testLeasableRandomWrites(t, newBackend) })
 
 	t.Run("ConcurrentPolls", func(t *testing.T) {
@@ -419,5 +422,132 @@ func testLeasableRandomWrites(t *testing.T, newBackend NewBackend) {
 				t.Fatalf("step %d: Leasable(%+v) (-rule +store):\n%s", step, q, d)
 			}
 		}
+	}
+}
+
+// testCommandBatch checks GetMany and UpdateMany against Get and Update: the
+// same records, the same version checks, the index kept in step, and a
+// failed transaction keeping none of a batch.
+func testCommandBatch(t *testing.T, newBackend NewBackend) {
+	ctx := context.Background()
+	b := newBackend(t)
+	c, p := inventoryFixture(t, b)
+	it, other := newItem(c.ID, p.ID, now, nil), newItem(c.ID, p.ID, now, nil)
+	server := newServer()
+	cmds := make([]inventory.Command, 4)
+	update(t, b, func(tx storage.Tx) error {
+		for _, i := range []inventory.Item{it, other} {
+			if err := tx.Items().Create(ctx, i); err != nil {
+				return err
+			}
+		}
+		for i := range cmds {
+			cmds[i] = newCommand(it, now)
+			cmds[i].Server, cmds[i].Command = server, fmt.Sprintf("say %d", i)
+			if err := tx.Commands().Create(ctx, cmds[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	ca, cb, cc, cd := cmds[0], cmds[1], cmds[2], cmds[3]
+	unknown := inventory.NewCommandID(now)
+	getMany := func(ids ...inventory.CommandID) []inventory.Command {
+		t.Helper()
+		var got []inventory.Command
+		view(t, b, func(tx storage.Tx) (err error) {
+			got, err = tx.Commands().GetMany(ctx, ids)
+			return err
+		})
+		return got
+	}
+	updateMany := func(fn func(storage.Tx) error, cs ...inventory.Command) []inventory.CommandID {
+		t.Helper()
+		var unchanged []inventory.CommandID
+		update(t, b, func(tx storage.Tx) (err error) {
+			if unchanged, err = tx.Commands().UpdateMany(ctx, cs); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+		return unchanged
+	}
+	none := func(storage.Tx) error { return nil }
+
+	if d := cmp.Diff([]inventory.Command{ca, cc}, getMany(cc.ID, unknown, ca.ID, cc.ID), cmpOpts...); d != "" {
+		t.Errorf("GetMany: known ones, in ID order, once each (-want +got):\n%s", d)
+	}
+	if got := getMany(); len(got) != 0 {
+		t.Errorf("GetMany() = %v, want none", got)
+	}
+	if got := updateMany(none); len(got) != 0 {
+		t.Errorf("UpdateMany() = %v, want nothing unchanged", got)
+	}
+
+	// a is leased; b is stale, c names another item, unknown is not
+	// stored: those three are left as they are and named in input order.
+	leasedA, _ := ca.Lease("lse_batch", now.Add(time.Minute), now)
+	staleB := cb
+	staleB.Version++
+	staleB.Status = inventory.Canceled
+	movedC := cc
+	movedC.ItemID, movedC.Status = other.ID, inventory.Canceled
+	ghost := newCommand(it, now)
+	ghost.ID = unknown
+	unchanged := updateMany(none, staleB, leasedA, ghost, movedC)
+	if d := cmp.Diff([]inventory.CommandID{cb.ID, unknown, cc.ID}, unchanged); d != "" {
+		t.Errorf("UpdateMany: unchanged (-want +got):\n%s", d)
+	}
+	wantA := leasedA.Clone()
+	wantA.Version++
+	if d := cmp.Diff([]inventory.Command{wantA, cb, cc}, getMany(ca.ID, cb.ID, cc.ID, unknown), cmpOpts...); d != "" {
+		t.Errorf("after UpdateMany (-want +got):\n%s", d)
+	}
+	q := inventory.LeaseQuery{Server: server, Now: now, Limit: 10}
+	if d := cmp.Diff([]inventory.CommandID{cb.ID, cc.ID, cd.ID}, leasable(t, b, q)); d != "" {
+		t.Errorf("Leasable after UpdateMany leased one (-want +got):\n%s", d)
+	}
+
+	// Versions count as with Update: the read version writes, once.
+	doneA, _, _ := wantA.Ack("", now)
+	if got := updateMany(none, doneA); len(got) != 0 {
+		t.Errorf("UpdateMany(ack) left %v unchanged", got)
+	}
+	if got := updateMany(none, doneA); len(got) != 1 || got[0] != ca.ID {
+		t.Errorf("UpdateMany(same version again) = %v, want it unchanged", got)
+	}
+
+	// A batch naming a command twice is refused before anything is
+	// written, and a failed transaction keeps none of a batch.
+	leasedB, _ := cb.Lease("lse_batch", now.Add(time.Minute), now)
+	err := b.Update(ctx, func(tx storage.Tx) error {
+		_, err := tx.Commands().UpdateMany(ctx, []inventory.Command{leasedB, leasedB})
+		return err
+	})
+	if !errors.Is(err, errs.ErrInvalid) {
+		t.Errorf("UpdateMany with an ID twice = %v, want an error matching errs.ErrInvalid", err)
+	}
+	err = b.Update(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Commands().UpdateMany(ctx, []inventory.Command{leasedB}); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("Update = %v, want the function's error", err)
+	}
+	if d := cmp.Diff([]inventory.Command{cb}, getMany(cb.ID), cmpOpts...); d != "" {
+		t.Errorf("after failed Updates (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]inventory.CommandID{cb.ID, cc.ID, cd.ID}, leasable(t, b, q)); d != "" {
+		t.Errorf("Leasable after failed Updates (-want +got):\n%s", d)
+	}
+
+	err = b.View(ctx, func(tx storage.Tx) error {
+		_, err := tx.Commands().UpdateMany(ctx, []inventory.Command{leasedB})
+		return err
+	})
+	if err == nil {
+		t.Errorf("UpdateMany in View succeeded")
 	}
 }
