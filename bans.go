@@ -172,6 +172,33 @@ func (c *Client) Check(ctx context.Context, identities []bans.Identity) (found [
 	return found, err
 }
 
+// BannedBy returns the IDs of the bans active now that match any of the
+// identities (raw or canonical), newest first; none is nil. It is Check's
+// question for a game server's join, without the bans themselves: on a
+// backend that offers storage.BanChecker (PostgreSQL) it is one statement
+// outside any transaction. A plugin that keeps a bans.Index (BanIndex,
+// postgres.Backend.SyncBans) asks the index instead and never waits on the
+// database.
+func (c *Client) BannedBy(ctx context.Context, identities []bans.Identity) ([]bans.ID, error) {
+	ids, err := bans.ParseIdentities(identities)
+	if err != nil {
+		return nil, err
+	}
+	now := c.clock()
+	if bc, ok := c.backend.(storage.BanChecker); ok {
+		return bc.CheckBans(ctx, ids, now)
+	}
+	var found []bans.Ban
+	err = c.view(ctx, func(tx storage.Tx) error {
+		found, err = activeBans(ctx, tx, ids, now)
+		return err
+	})
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	return bans.IDs(found), nil
+}
+
 // Banner returns the IDs of the bans active now that match the customer's
 // ID, name, platform ID or known IPs/emails: the Customer Details Page's
 // ban banner. None: an empty slice.

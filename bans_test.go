@@ -603,6 +603,13 @@ func (m *banMachine) Check(t *rapid.T) {
 	if d := cmp.Diff(want, bans.IDs(found), cmp.Comparer(func(a, b []bans.ID) bool { return slices.Equal(a, b) })); d != "" {
 		t.Fatalf("Check(%v) at %v (-model +client):\n%s", queries, now, d)
 	}
+	ids, err := m.pb.BannedBy(ctx, queries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, ids, cmp.Comparer(func(a, b []bans.ID) bool { return slices.Equal(a, b) })); d != "" {
+		t.Fatalf("BannedBy(%v) at %v (-model +client):\n%s", queries, now, d)
+	}
 	canon := make([]bans.Identity, len(qIdx))
 	for i, q := range qIdx {
 		canon[i] = m.pool[q].canon

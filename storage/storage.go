@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
@@ -52,4 +53,15 @@ type Claimer interface {
 	// and none starves. A stale version still fails the write with an
 	// error matching errs.ErrConflict.
 	Claim(ctx context.Context, fn func(Tx) error) error
+}
+
+// BanChecker is an optional Backend method for the question a game server
+// asks on every join, answered outside any transaction in as few round
+// trips as the backend can (PostgreSQL: one statement over covering
+// indexes).
+type BanChecker interface {
+	// CheckBans returns the IDs of the bans active at now that match any of
+	// ids (canonical, as bans.ParseIdentities returns them), newest first,
+	// each once; none is nil.
+	CheckBans(ctx context.Context, ids []bans.Identity, now time.Time) ([]bans.ID, error)
 }

@@ -128,6 +128,20 @@ func BenchmarkPostgresClientCheck(b *testing.B) {
 	}
 }
 
+// BenchmarkPostgresClientBannedBy is the join check a plugin without a
+// bans.Index makes through the Client: identities parsed, then CheckBans.
+func BenchmarkPostgresClientBannedBy(b *testing.B) {
+	f := sharedBanFixture(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		found, err := f.client.BannedBy(ctx, f.player)
+		if err != nil || len(found) != 1 {
+			b.Fatalf("BannedBy = %v, %v; want one ban", found, err)
+		}
+	}
+}
+
 // BenchmarkPostgresPointSelectBaseline is a bare pgx primary-key select on
 // the same pool: the floor a ban check is measured against.
 func BenchmarkPostgresPointSelectBaseline(b *testing.B) {
