@@ -221,6 +221,26 @@ func TestReversals(t *testing.T) {
 			}
 		}
 	}
+	// refundWebhook is the provider's refund webhook, delivered twice: the
+	// retry must have no effect at all.
+	refundWebhook := func(v, ref string) step {
+		return func(t *testing.T, pb *playerbase.Client, clock *comClock, o orders.Order, _ map[inventory.ProductID]inventory.ItemID) {
+			ctx := context.Background()
+			first, err := pb.RefundOrderRef(ctx, o.ID, ref, eur(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Minute)
+			again, err := pb.RefundOrderRef(ctx, o.ID, ref, eur(v))
+			if err != nil {
+				t.Fatalf("retried refund webhook %s: %v", ref, err)
+			}
+			if again.Version != first.Version || !again.Refunded.Equal(first.Refunded) || !again.UpdatedAt.Equal(first.UpdatedAt) || len(again.Refunds) != len(first.Refunds) {
+				t.Errorf("retried refund webhook %s changed the order: version %d, refunded %s, %d refunds; first %d, %s, %d",
+					ref, again.Version, again.Refunded, len(again.Refunds), first.Version, first.Refunded, len(first.Refunds))
+			}
+		}
+	}
 	chargebackOf := func(fee string) step {
 		return func(t *testing.T, pb *playerbase.Client, _ *comClock, o orders.Order, _ map[inventory.ProductID]inventory.ItemID) {
 			if _, err := pb.ChargebackOrder(context.Background(), o.ID, eur(fee)); err != nil {
@@ -266,6 +286,12 @@ func TestReversals(t *testing.T) {
 			want{revoked, []inventory.Stage{purchase, refund, expire}}, want{kept, []inventory.Stage{purchase, refund}}, want{revoked, []inventory.Stage{purchase, refund, expire}}},
 		{"partial refunds adding up to the total", playerbase.ReversalPolicy{}, []step{refundOf("3.00"), refundOf("7.00")}, "-0.79 EUR",
 			want{revoked, []inventory.Stage{purchase, refund, expire}}, want{kept, []inventory.Stage{purchase, refund}}, want{revoked, []inventory.Stage{purchase, refund, expire}}},
+		{"a retried partial refund webhook refunds once", playerbase.ReversalPolicy{}, []step{refundWebhook("3.00", "re_1")}, "6.21 EUR",
+			untouched, untouched, untouched},
+		{"a retried full refund webhook reverses once", playerbase.ReversalPolicy{}, []step{refundWebhook("10.00", "re_1")}, "-0.79 EUR",
+			want{revoked, []inventory.Stage{purchase, refund, expire}}, want{kept, []inventory.Stage{purchase, refund}}, want{revoked, []inventory.Stage{purchase, refund, expire}}},
+		{"retried webhooks of partial refunds adding up to the total", playerbase.ReversalPolicy{PartialRefunds: true}, []step{refundWebhook("3.00", "re_1"), refundWebhook("7.00", "re_2"), refundWebhook("3.00", "re_1")}, "-0.79 EUR",
+			want{revoked, []inventory.Stage{purchase, refund, expire, refund}}, want{kept, []inventory.Stage{purchase, refund, refund}}, want{revoked, []inventory.Stage{purchase, refund, expire, refund}}},
 		{"chargeback revokes what the rule allows", playerbase.ReversalPolicy{}, []step{chargebackOf("15.00")}, "-15.79 EUR",
 			want{revoked, []inventory.Stage{purchase, chargeback, expire}}, want{kept, []inventory.Stage{purchase, chargeback}}, want{revoked, []inventory.Stage{purchase, chargeback, expire}}},
 		{"partial refund, then chargeback", playerbase.ReversalPolicy{}, []step{refundOf("3.00"), chargebackOf("15.00")}, "-15.79 EUR",
@@ -353,6 +379,63 @@ func TestReversals(t *testing.T) {
 		page, _ := pb.Inventory(ctx, cust.ID, playerbase.InventoryParams{})
 		if it := page.Items[0]; it.RevokedBy != playerbase.ActorChargeback || it.RevokeReason != "chargeback of "+string(o.ID) || !it.RevokedAt.Equal(comStart) {
 			t.Errorf("revoked by %q for %q at %v", it.RevokedBy, it.RevokeReason, it.RevokedAt)
+		}
+	})
+}
+
+// TestRefundWebhooks delivers one refund webhook concurrently and then
+// with another amount: it refunds once, and a reused reference is a
+// conflict that changes nothing.
+func TestRefundWebhooks(t *testing.T) {
+	forBackends(t, func(t *testing.T, b storage.Backend) {
+		ctx := context.Background()
+		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
+		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_re", Fees: eur("0.79")}); err != nil {
+			t.Fatal(err)
+		}
+		const n = 8
+		var wg sync.WaitGroup
+		errc := make(chan error, n)
+		for range n {
+			wg.Go(func() {
+				_, err := pb.RefundOrderRef(ctx, o.ID, "re_race", eur("3.00"))
+				errc <- err
+			})
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		_, err = pb.RefundOrderRef(ctx, o.ID, "re_race", eur("7.00"))
+		var re *orders.RefundRefError
+		if !errors.As(err, &re) || !errors.Is(err, playerbase.ErrConflict) || !re.Recorded.Equal(eur("3.00")) {
+			t.Errorf("the same refund reference for 7.00 = %v, want an *orders.RefundRefError (3.00 recorded) matching ErrConflict", err)
+		}
+		if _, err := pb.RefundOrderRef(ctx, o.ID, "re race", eur("1.00")); !errors.Is(err, playerbase.ErrInvalid) {
+			t.Errorf("a refund reference with a space = %v, want ErrInvalid", err)
+		}
+		got, err := pb.Order(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != orders.Completed || !got.Refunded.Equal(eur("3.00")) || got.Version != o.Version+1 ||
+			len(got.Refunds) != 1 || got.Refunds[0].Ref != "re_race" {
+			t.Errorf("after the webhooks: %s, refunded %s, version %d, refunds %v; want completed, 3.00 EUR, %d, one re_race",
+				got.Status, got.Refunded, got.Version, got.Refunds, o.Version+1)
+		}
+		st, err := pb.CustomerStats(ctx, cust.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.NetSpent) != 1 || st.NetSpent[0].String() != "6.21 EUR" || st.Refunds != 1 {
+			t.Errorf("net spent %v, %d refunds; want 6.21 EUR, 1", st.NetSpent, st.Refunds)
 		}
 	})
 }

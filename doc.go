@@ -23,7 +23,9 @@
 //     at the period end it expires then, canceled now it ends now.
 //   - A refund or chargeback queues the order's items' on_refund or
 //     on_chargeback commands and revokes them by store policy
-//     (Config.Reversals, see ReversalPolicy).
+//     (Config.Reversals, see ReversalPolicy). A refund webhook names the
+//     provider's refund reference (RefundOrderRef): a retried one refunds
+//     and reverses nothing more.
 //   - CustomerDetails reads the whole Customer Details Page in one read
 //     transaction.
 //

@@ -226,6 +226,10 @@ func saveOrder(ctx context.Context, tx storage.Tx, o orders.Order) (orders.Order
 // are queued all the same. The revoke reason is "refund of ord_…" or
 // "chargeback of ord_…", by actor "payment:refund" or "payment:chargeback".
 //
+// A retried refund webhook (RefundOrderRef with a reference the order has
+// recorded) acts on nothing: its commands were queued and its revocations
+// made the first time.
+//
 // An item the order only extended (stacking on an item an earlier order or
 // an assignment granted) is one of its items too, and is revoked whole:
 // stacking merged the purchases into one item, and leaving it active would
@@ -242,27 +246,45 @@ const (
 	ActorChargeback = "payment:chargeback"
 )
 
-// RefundOrder gives amount of a completed order back. Refunding what is
-// left (see orders.Order.Refundable) makes the order refunded; less keeps
-// it completed. More than what is left is refused. In the same
-// transaction the order's items get what Config.Reversals says (by
-// default a full refund queues their on_refund commands and revokes them).
-func (c *Client) RefundOrder(ctx context.Context, id orders.ID, amount money.Amount) (o orders.Order, err error) {
+// RefundOrder gives amount of a completed order back, without a refund
+// reference: a refund made by hand, which counts every time it is made. A
+// payment provider's refund webhook goes to RefundOrderRef instead.
+// Refunding what is left (see orders.Order.Refundable) makes the order
+// refunded; less keeps it completed. More than what is left is refused.
+// In the same transaction the order's items get what Config.Reversals says
+// (by default a full refund queues their on_refund commands and revokes
+// them).
+func (c *Client) RefundOrder(ctx context.Context, id orders.ID, amount money.Amount) (orders.Order, error) {
+	return c.RefundOrderRef(ctx, id, "", amount)
+}
+
+// RefundOrderRef is RefundOrder for a payment provider's refund webhook,
+// under the provider's refund reference ref. It is idempotent: a retried
+// webhook (a ref the order has recorded, see orders.Order.Refunds) with
+// the same amount returns the order as it is and has no further effect,
+// so money is refunded and items are reversed once; the same ref with
+// another amount is an *orders.RefundRefError, matching ErrConflict.
+// Refund references are unique per order only.
+func (c *Client) RefundOrderRef(ctx context.Context, id orders.ID, ref string, amount money.Amount) (o orders.Order, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
-		o, err = refundOrder(ctx, tx, id, amount, c.reversals, now)
+		o, err = refundOrder(ctx, tx, id, ref, amount, c.reversals, now)
 		return err
 	})
 	return o, err
 }
 
-func refundOrder(ctx context.Context, tx storage.Tx, id orders.ID, amount money.Amount, policy ReversalPolicy, now time.Time) (orders.Order, error) {
+func refundOrder(ctx context.Context, tx storage.Tx, id orders.ID, ref string, amount money.Amount, policy ReversalPolicy, now time.Time) (orders.Order, error) {
 	o, err := tx.Orders().Get(ctx, id)
 	if err != nil {
 		return orders.Order{}, err
 	}
-	if o, err = o.Refund(amount, now); err != nil {
+	o, changed, err := o.RefundRef(ref, amount, now)
+	if err != nil {
 		return orders.Order{}, err
+	}
+	if !changed {
+		return o, nil // a retried webhook: its refund was made and reversed once
 	}
 	if o, err = saveOrder(ctx, tx, o); err != nil {
 		return orders.Order{}, err

@@ -418,7 +418,7 @@ func TestOrdersPages(t *testing.T) {
 }
 
 // A customer buys, pays, gets a partial refund, and the store owner reads
-// the stats.
+// the stats; the provider sends each webhook twice.
 func ExampleClient_CompleteOrder() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
@@ -435,7 +435,10 @@ func ExampleClient_CompleteOrder() {
 	}
 	fmt.Println(o.Status, o.Total, "version", o.Version)
 
-	o, _ = pb.RefundOrder(ctx, o.ID, money.MustParse("3.00", "EUR"))
+	// Its refund webhook, delivered twice: refunded once.
+	for range 2 {
+		o, _ = pb.RefundOrderRef(ctx, o.ID, "re_456", money.MustParse("3.00", "EUR"))
+	}
 	fmt.Println(o.Status, "refunded", o.Refunded)
 
 	st, _ := pb.CustomerStats(ctx, cust.ID)

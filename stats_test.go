@@ -73,6 +73,7 @@ type modelOrder struct {
 	ref                     string
 	version                 int64
 	lines                   []modelLine
+	refundRefs              map[string]decimal.Decimal // amount refunded under each refund reference
 }
 
 type modelSub struct {
@@ -287,6 +288,28 @@ func (m *commerceMachine) DuplicateWebhook(t *rapid.T) {
 
 func (m *commerceMachine) RefundOrder(t *rapid.T) {
 	o := m.pickOrder(t)
+	m.refund(t, o, "", m.drawRefund(t, o))
+}
+
+// DuplicateRefund delivers a refund webhook twice, then its reference with
+// another amount: the refund takes effect once and the reuse is refused.
+func (m *commerceMachine) DuplicateRefund(t *rapid.T) {
+	o := m.pickOrder(t)
+	m.refs++
+	ref := fmt.Sprintf("re_%d", m.refs)
+	v := m.drawRefund(t, o)
+	m.refund(t, o, ref, v)
+	before := o.version
+	m.refund(t, o, ref, v)
+	if o.version != before {
+		t.Fatalf("the model counted a second refund")
+	}
+	m.refund(t, o, ref, v.Add(decimal.New(1, -minor[o.cur])))
+}
+
+// drawRefund draws an amount to refund of o: what is left, one minor unit,
+// half, too much, or zero.
+func (m *commerceMachine) drawRefund(t *rapid.T, o *modelOrder) decimal.Decimal {
 	unit := decimal.New(1, -minor[o.cur])
 	left := o.total.Sub(o.refunded)
 	var v decimal.Decimal
@@ -300,16 +323,34 @@ func (m *commerceMachine) RefundOrder(t *rapid.T) {
 	case "too much":
 		v = left.Add(unit)
 	}
+	return v
+}
+
+// refund sends one refund (under refund reference ref, "" for none) and
+// checks it against the model.
+func (m *commerceMachine) refund(t *rapid.T, o *modelOrder, ref string, v decimal.Decimal) {
+	left := o.total.Sub(o.refunded)
+	recorded, seen := o.refundRefs[ref]
+	retried := seen && recorded.Equal(v) // success, no effect
 	var want error
 	switch {
+	case retried:
+	case seen:
+		want = playerbase.ErrConflict
 	case o.status != orders.Completed:
 		want = playerbase.ErrConflict
 	case !v.IsPositive() || v.GreaterThan(left):
 		want = playerbase.ErrInvalid
 	}
-	_, err := m.pb.RefundOrder(m.ctx, o.id, amount(v, o.cur))
-	expect(t, "RefundOrder "+v.String()+" of "+left.String(), err, want)
-	if want == nil {
+	_, err := m.pb.RefundOrderRef(m.ctx, o.id, ref, amount(v, o.cur))
+	expect(t, "RefundOrderRef "+ref+" "+v.String()+" of "+left.String(), err, want)
+	if want == nil && !retried {
+		if ref != "" {
+			if o.refundRefs == nil {
+				o.refundRefs = map[string]decimal.Decimal{}
+			}
+			o.refundRefs[ref] = v
+		}
 		o.refunded = o.refunded.Add(v)
 		if o.refunded.Equal(o.total) {
 			o.status = orders.Refunded

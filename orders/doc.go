@@ -16,6 +16,14 @@
 //     changes nothing (changed == false), so a workflow grants items once.
 //     A different reference is a *TransitionError. The fees of the first
 //     completion stand.
+//   - Refunds are idempotent on the provider's refund reference: RefundRef
+//     records each refund (reference, amount, time) in Refunds, and a refund
+//     whose reference the order already lists — a retried refund webhook —
+//     is a success that changes nothing (changed == false), with the same
+//     amount, whatever the order's status now; with another amount it is a
+//     *RefundRefError matching errs.ErrConflict. A refund reference is
+//     checked like a payment reference and is unique per order only. A
+//     refund without one (Refund, by hand) is never matched: each counts.
 //   - A payment reference, once set, is unique per store: GetByPaymentRef
 //     finds the one order a webhook is about.
 //   - Lists are per customer, newest first (IDs are ULIDs, so ID order is

@@ -89,6 +89,24 @@ func (e *TransitionError) Error() string {
 // Is reports errs.ErrConflict.
 func (e *TransitionError) Is(target error) bool { return target == errs.ErrConflict }
 
+// RefundRefError is returned for a refund whose reference the order has
+// already recorded with another amount: a provider reusing a reference, or
+// a typo, that must not silently refund twice or be dropped. It matches
+// errs.ErrConflict.
+type RefundRefError struct {
+	ID        ID
+	Ref       string
+	Recorded  money.Amount // the amount refunded under Ref
+	Requested money.Amount
+}
+
+func (e *RefundRefError) Error() string {
+	return fmt.Sprintf("order %s: refund %s was for %s, not %s", e.ID, e.Ref, e.Recorded, e.Requested)
+}
+
+// Is reports errs.ErrConflict.
+func (e *RefundRefError) Is(target error) bool { return target == errs.ErrConflict }
+
 // Line is one product on an order.
 type Line struct {
 	// ProductID names what was bought. The root Client requires the ID of
@@ -97,6 +115,15 @@ type Line struct {
 	ProductID string
 	Quantity  int
 	UnitPrice money.Amount
+}
+
+// Refund is one refund of an order, as recorded on it.
+type Refund struct {
+	// Ref is the payment provider's refund reference, unique per order;
+	// "" for a refund made without one (by hand), which is never matched.
+	Ref    string
+	Amount money.Amount // in the order's currency
+	At     time.Time
 }
 
 // Order is a purchase as the Customer Details Page lists it.
@@ -126,6 +153,10 @@ type Order struct {
 	// granted or extended, once each, in grant order: what a refund or a
 	// chargeback acts on. The workflow that completes the order sets it.
 	Granted []string
+	// Refunds lists the refunds in the order they were made; their amounts
+	// add up to Refunded (for orders stored before refunds were listed,
+	// the list may be short).
+	Refunds []Refund
 	// Version counts stored changes; Store.Update refuses a stale one.
 	Version int64
 }
@@ -137,6 +168,7 @@ func (o Order) Currency() money.Currency { return o.Total.Currency }
 func (o Order) Clone() Order {
 	o.Lines = append([]Line(nil), o.Lines...)
 	o.Granted = append([]string(nil), o.Granted...)
+	o.Refunds = append([]Refund(nil), o.Refunds...)
 	o.CompletedAt = cloneTime(o.CompletedAt)
 	o.RefundedAt = cloneTime(o.RefundedAt)
 	o.ChargebackAt = cloneTime(o.ChargebackAt)
@@ -157,7 +189,7 @@ const (
 	MaxLines         = 100
 	MaxQuantity      = 10000
 	MaxProductIDLen  = 100
-	MaxPaymentRefLen = 255
+	MaxPaymentRefLen = 255 // also the limit of a refund reference
 )
 
 // Params describes a new order.
@@ -241,14 +273,20 @@ func checkLine(l Line) (Line, error) {
 
 // CheckPaymentRef trims a payment reference and checks it: at most
 // MaxPaymentRefLen printable characters without spaces; "" means none.
-func CheckPaymentRef(ref string) (string, error) {
+func CheckPaymentRef(ref string) (string, error) { return checkRef("payment_ref", ref) }
+
+// CheckRefundRef checks a refund reference as CheckPaymentRef checks a
+// payment reference.
+func CheckRefundRef(ref string) (string, error) { return checkRef("refund_ref", ref) }
+
+func checkRef(field, ref string) (string, error) {
 	ref = strings.TrimSpace(ref)
 	if len(ref) > MaxPaymentRefLen || !utf8.ValidString(ref) {
-		return "", errs.Invalid("payment_ref", ref, fmt.Sprintf("at most %d bytes of UTF-8", MaxPaymentRefLen))
+		return "", errs.Invalid(field, ref, fmt.Sprintf("at most %d bytes of UTF-8", MaxPaymentRefLen))
 	}
 	for _, r := range ref {
 		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
-			return "", errs.Invalid("payment_ref", ref, "must be printable, without spaces")
+			return "", errs.Invalid(field, ref, "must be printable, without spaces")
 		}
 	}
 	return ref, nil
@@ -330,10 +368,55 @@ func (o Order) Refundable() money.Amount {
 	return money.Amount{Value: o.Total.Value.Sub(o.Refunded.Value), Currency: o.Currency()}
 }
 
-// Refund gives amount back to the customer. Only a completed order can be
-// refunded; amount must be more than zero and at most Refundable. Refunding
-// the rest makes the order refunded; less keeps it completed.
+// Refund gives amount back to the customer, without a refund reference
+// (a refund made by hand): see RefundRef.
 func (o Order) Refund(amount money.Amount, now time.Time) (Order, error) {
+	next, _, err := o.RefundRef("", amount, now)
+	return next, err
+}
+
+// RefundRef gives amount back to the customer under the payment provider's
+// refund reference ref. Only a completed order can be refunded; amount must
+// be more than zero and at most Refundable. Refunding the rest makes the
+// order refunded; less keeps it completed. The refund is recorded in
+// Refunds.
+//
+// A refund whose ref the order has already recorded is a retried webhook:
+// with the same amount it returns the order unchanged with changed ==
+// false, whatever the order's status now; with another amount it is a
+// *RefundRefError. ref "" (none) is never matched, so every such refund
+// counts.
+func (o Order) RefundRef(ref string, amount money.Amount, now time.Time) (next Order, changed bool, err error) {
+	if ref, err = CheckRefundRef(ref); err != nil {
+		return o, false, err
+	}
+	if i := o.refundIndex(ref); i >= 0 {
+		if rec := o.Refunds[i].Amount; !rec.Equal(amount) {
+			return o, false, &RefundRefError{ID: o.ID, Ref: ref, Recorded: rec, Requested: amount}
+		}
+		return o, false, nil
+	}
+	if o, err = o.refund(ref, amount, now); err != nil {
+		return o, false, err
+	}
+	return o, true, nil
+}
+
+// refundIndex returns the index in Refunds of the refund with reference
+// ref, or -1 (always for "").
+func (o Order) refundIndex(ref string) int {
+	if ref == "" {
+		return -1
+	}
+	for i, r := range o.Refunds {
+		if r.Ref == ref {
+			return i
+		}
+	}
+	return -1
+}
+
+func (o Order) refund(ref string, amount money.Amount, now time.Time) (Order, error) {
 	if o.Status != Completed {
 		return o, o.refuse(EventRefund, "")
 	}
@@ -350,6 +433,7 @@ func (o Order) Refund(amount money.Amount, now time.Time) (Order, error) {
 	o = o.Clone()
 	now = now.UTC()
 	o.Refunded = money.Amount{Value: o.Refunded.Value.Add(amount.Value), Currency: o.Currency()}
+	o.Refunds = append(o.Refunds, Refund{Ref: ref, Amount: amount, At: now})
 	if o.Refunded.Value.Equal(o.Total.Value) {
 		o.Status = Refunded
 	}

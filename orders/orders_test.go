@@ -104,7 +104,8 @@ func TestNewRefuses(t *testing.T) {
 }
 
 // states builds an order in every status from a 10.00 EUR order paid with
-// reference "pay_1" and 0.79 fees.
+// reference "pay_1" and 0.79 fees; the partial refund of 3.00 has refund
+// reference "re_1".
 func states(t *testing.T) map[string]Order {
 	t.Helper()
 	at := t0.Add(time.Hour)
@@ -113,7 +114,7 @@ func states(t *testing.T) map[string]Order {
 	if err != nil {
 		t.Fatal(err)
 	}
-	partly, err := completed.Refund(eur("3.00"), at)
+	partly, _, err := completed.RefundRef("re_1", eur("3.00"), at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,6 +154,9 @@ func TestTransitions(t *testing.T) {
 		"refund 7.00":  func(o Order) (Order, bool, error) { n, err := o.Refund(eur("7.00"), at); return n, err == nil, err },
 		"refund 10.01": func(o Order) (Order, bool, error) { n, err := o.Refund(eur("10.01"), at); return n, err == nil, err },
 		"refund 0":     func(o Order) (Order, bool, error) { n, err := o.Refund(eur("0"), at); return n, err == nil, err },
+		// A retried refund webhook, with the amount it had, then another.
+		"refund 3.00 re_1": func(o Order) (Order, bool, error) { return o.RefundRef("re_1", eur("3.00"), at) },
+		"refund 1.00 re_1": func(o Order) (Order, bool, error) { return o.RefundRef("re_1", eur("1.00"), at) },
 		"chargeback 15.00": func(o Order) (Order, bool, error) {
 			n, err := o.Chargeback(eur("15.00"), at)
 			return n, err == nil, err
@@ -164,37 +168,45 @@ func TestTransitions(t *testing.T) {
 		"cancel": func(o Order) (Order, bool, error) { n, err := o.Cancel(at); return n, err == nil, err },
 	}
 	conflict := &TransitionError{}
+	refConflict := &RefundRefError{}
 	ok := func(s Status) result { return result{status: s} }
 	refused := func(s Status) result { return result{status: s, err: conflict} }
 	invalid := func(s Status) result { return result{status: s, err: errs.ErrInvalid} }
 	noop := func(s Status) result { return result{status: s, noop: true} }
+	reused := func(s Status) result { return result{status: s, err: refConflict} }
 	want := map[string]map[string]result{
 		"created": {
+			"refund 3.00 re_1": refused(Created), "refund 1.00 re_1": refused(Created),
 			"complete pay_1": ok(Completed), "complete pay_2": ok(Completed), "complete no ref": ok(Completed),
 			"refund 3.00": refused(Created), "refund 7.00": refused(Created), "refund 10.01": refused(Created), "refund 0": refused(Created),
 			"chargeback 15.00": refused(Created), "chargeback no fee": refused(Created), "cancel": ok(Canceled),
 		},
 		"completed": {
+			"refund 3.00 re_1": ok(Completed), "refund 1.00 re_1": ok(Completed),
 			"complete pay_1": noop(Completed), "complete pay_2": refused(Completed), "complete no ref": refused(Completed),
 			"refund 3.00": ok(Completed), "refund 7.00": ok(Completed), "refund 10.01": invalid(Completed), "refund 0": invalid(Completed),
 			"chargeback 15.00": ok(Chargeback), "chargeback no fee": ok(Chargeback), "cancel": refused(Completed),
 		},
 		"partly refunded": {
+			"refund 3.00 re_1": noop(Completed), "refund 1.00 re_1": reused(Completed),
 			"complete pay_1": noop(Completed), "complete pay_2": refused(Completed), "complete no ref": refused(Completed),
 			"refund 3.00": ok(Completed), "refund 7.00": ok(Refunded), "refund 10.01": invalid(Completed), "refund 0": invalid(Completed),
 			"chargeback 15.00": ok(Chargeback), "chargeback no fee": ok(Chargeback), "cancel": refused(Completed),
 		},
 		"refunded": {
+			"refund 3.00 re_1": refused(Refunded), "refund 1.00 re_1": refused(Refunded),
 			"complete pay_1": noop(Refunded), "complete pay_2": refused(Refunded), "complete no ref": refused(Refunded),
 			"refund 3.00": refused(Refunded), "refund 7.00": refused(Refunded), "refund 10.01": refused(Refunded), "refund 0": refused(Refunded),
 			"chargeback 15.00": refused(Refunded), "chargeback no fee": refused(Refunded), "cancel": refused(Refunded),
 		},
 		"chargeback": {
+			"refund 3.00 re_1": refused(Chargeback), "refund 1.00 re_1": refused(Chargeback),
 			"complete pay_1": noop(Chargeback), "complete pay_2": refused(Chargeback), "complete no ref": refused(Chargeback),
 			"refund 3.00": refused(Chargeback), "refund 7.00": refused(Chargeback), "refund 10.01": refused(Chargeback), "refund 0": refused(Chargeback),
 			"chargeback 15.00": refused(Chargeback), "chargeback no fee": refused(Chargeback), "cancel": refused(Chargeback),
 		},
 		"canceled": {
+			"refund 3.00 re_1": refused(Canceled), "refund 1.00 re_1": refused(Canceled),
 			"complete pay_1": refused(Canceled), "complete pay_2": refused(Canceled), "complete no ref": refused(Canceled),
 			"refund 3.00": refused(Canceled), "refund 7.00": refused(Canceled), "refund 10.01": refused(Canceled), "refund 0": refused(Canceled),
 			"chargeback 15.00": refused(Canceled), "chargeback no fee": refused(Canceled), "cancel": refused(Canceled),
@@ -215,6 +227,11 @@ func TestTransitions(t *testing.T) {
 					}
 					if w.noop && !cmp.Equal(next, o, cmpOpts) {
 						t.Errorf("a no-op changed the order")
+					}
+				case refConflict:
+					var re *RefundRefError
+					if !errors.As(err, &re) || re.Ref != "re_1" || !errors.Is(err, errs.ErrConflict) {
+						t.Fatalf("err = %v, want a *RefundRefError for re_1 matching ErrConflict", err)
 					}
 				case conflict:
 					var te *TransitionError
@@ -275,6 +292,87 @@ func TestCompleteRecordsRefAndFees(t *testing.T) {
 	}
 	if _, _, err := o.Complete("pay_9", eur("-0.01"), at); !errors.Is(err, errs.ErrInvalid) {
 		t.Errorf("Complete with negative fees = %v, want ErrInvalid", err)
+	}
+}
+
+// TestRefundRef delivers refund webhooks in turn to one 10.00 order: a
+// retried one changes nothing, so the money stays right to the cent.
+func TestRefundRef(t *testing.T) {
+	paid, _, err := mustNew(t, line("10.00", 1)).Complete("pay_1", eur("0.79"), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(time.Hour)
+	var te *TransitionError
+	var re *RefundRefError
+	steps := []struct {
+		name     string
+		ref      string
+		amount   money.Amount
+		changed  bool
+		err      any // nil, errs.ErrInvalid, &te or &re
+		refunded string
+		status   Status
+	}{
+		{"first partial refund", "re_1", eur("3.00"), true, nil, "3.00", Completed},
+		{"the same webhook again", "re_1", eur("3.00"), false, nil, "3.00", Completed},
+		{"the same amount at another scale", " re_1 ", eur("3"), false, nil, "3.00", Completed},
+		{"the same reference, another amount", "re_1", eur("3.01"), false, &re, "3.00", Completed},
+		{"the same reference in another currency", "re_1", money.MustParse("3.00", "USD"), false, &re, "3.00", Completed},
+		{"a reference with a space", "re 2", eur("1.00"), false, errs.ErrInvalid, "3.00", Completed},
+		{"a reference too long", strings.Repeat("r", MaxPaymentRefLen+1), eur("1.00"), false, errs.ErrInvalid, "3.00", Completed},
+		{"a new reference, too much", "re_2", eur("7.01"), false, errs.ErrInvalid, "3.00", Completed},
+		{"a manual refund", "", eur("1.00"), true, nil, "4.00", Completed},
+		{"another manual refund of the same amount", "", eur("1.00"), true, nil, "5.00", Completed},
+		{"the rest under a new reference", "re_2", eur("5.00"), true, nil, "10.00", Refunded},
+		{"the first webhook, once more, after the full refund", "re_1", eur("3.00"), false, nil, "10.00", Refunded},
+		{"the last webhook again", "re_2", eur("5.00"), false, nil, "10.00", Refunded},
+		{"a new reference on a refunded order", "re_3", eur("1.00"), false, &te, "10.00", Refunded},
+	}
+	o := paid
+	for _, s := range steps {
+		next, changed, err := o.RefundRef(s.ref, s.amount, at)
+		switch want := s.err.(type) {
+		case nil:
+			if err != nil {
+				t.Fatalf("%s: %v", s.name, err)
+			}
+		case error:
+			if !errors.Is(err, want) {
+				t.Fatalf("%s: err = %v, want %v", s.name, err, want)
+			}
+		default:
+			if !errors.As(err, want) || !errors.Is(err, errs.ErrConflict) {
+				t.Fatalf("%s: err = %v, want %T matching ErrConflict", s.name, err, want)
+			}
+		}
+		if changed != s.changed {
+			t.Errorf("%s: changed = %v, want %v", s.name, changed, s.changed)
+		}
+		if !changed && !cmp.Equal(next, o, cmpOpts) {
+			t.Errorf("%s: unchanged, yet the order differs", s.name)
+		}
+		if !next.Refunded.Equal(eur(s.refunded)) || next.Status != s.status {
+			t.Errorf("%s: refunded %s, %s; want %s EUR, %s", s.name, next.Refunded, next.Status, s.refunded, s.status)
+		}
+		o = next
+		at = at.Add(time.Minute)
+	}
+	want := []Refund{
+		{Ref: "re_1", Amount: eur("3.00"), At: t0.Add(time.Hour)},
+		{Amount: eur("1.00"), At: t0.Add(time.Hour + 8*time.Minute)},
+		{Amount: eur("1.00"), At: t0.Add(time.Hour + 9*time.Minute)},
+		{Ref: "re_2", Amount: eur("5.00"), At: t0.Add(time.Hour + 10*time.Minute)},
+	}
+	if d := cmp.Diff(want, o.Refunds, cmpOpts); d != "" {
+		t.Errorf("Refunds (-want +got):\n%s", d)
+	}
+	if re.Ref != "re_1" || !re.Recorded.Equal(eur("3.00")) || re.ID != paid.ID {
+		t.Errorf("RefundRefError = %+v, want re_1 recorded 3.00 EUR on %s", re, paid.ID)
+	}
+	// The order handed in is never changed: a value, with its own list.
+	if len(paid.Refunds) != 0 || !paid.Refunded.Equal(eur("0")) {
+		t.Errorf("the paid order changed: %v, refunded %s", paid.Refunds, paid.Refunded)
 	}
 }
 
@@ -390,6 +488,16 @@ func TestSummaryRunning(t *testing.T) {
 			},
 		})
 	})
+}
+
+func TestCheckRefundRef(t *testing.T) {
+	if ref, err := CheckRefundRef(" re_1 "); ref != "re_1" || err != nil {
+		t.Errorf(`CheckRefundRef(" re_1 ") = %q, %v`, ref, err)
+	}
+	var inv *errs.InvalidError
+	if _, err := CheckRefundRef("re 1"); !errors.As(err, &inv) || inv.Field != "refund_ref" {
+		t.Errorf(`CheckRefundRef("re 1") = %v, want an *errs.InvalidError for refund_ref`, err)
+	}
 }
 
 func FuzzCheckPaymentRef(f *testing.F) {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"net/netip"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -57,6 +58,38 @@ func linesOf(js []lineJSON) ([]orders.Line, error) {
 	return out, nil
 }
 
+// refundJSON is one refund as the orders.refunds column holds it: the
+// amount as a decimal string, in the order's currency.
+type refundJSON struct {
+	Ref    string    `json:"ref"`
+	Amount string    `json:"amount"`
+	At     time.Time `json:"at"`
+}
+
+// refundsJSON is the refunds column's value: a JSON array, never null.
+func refundsJSON(rs []orders.Refund) []refundJSON {
+	out := make([]refundJSON, len(rs))
+	for i, r := range rs {
+		out[i] = refundJSON{r.Ref, r.Amount.Value.String(), r.At.UTC()}
+	}
+	return out
+}
+
+func refundsOf(js []refundJSON, cur money.Currency) ([]orders.Refund, error) {
+	if len(js) == 0 {
+		return nil, nil
+	}
+	out := make([]orders.Refund, len(js))
+	for i, j := range js {
+		v, err := decimal.NewFromString(j.Amount)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = orders.Refund{Ref: j.Ref, Amount: money.Amount{Value: v, Currency: cur}, At: j.At.UTC()}
+	}
+	return out, nil
+}
+
 // addrParam is the inet value for an optional address: NULL if unset.
 func addrParam(a netip.Addr) any {
 	if !a.IsValid() {
@@ -69,7 +102,7 @@ type ordersTx struct{ *tx }
 
 const orderColumns = `id, customer_id, lines, currency, total, fees, refunded, dispute_fee, status, payment_ref,
 	checkout_ip, checkout_email, created_at, updated_at, completed_at, refunded_at, chargeback_at, canceled_at, version,
-	granted`
+	granted, refunds`
 
 // grantedJSON is the granted column's value: a JSON array, never null.
 func grantedJSON(ids []string) []string {
@@ -86,9 +119,10 @@ func scanOrder(row pgx.Row) (orders.Order, error) {
 	var total, fees, refunded, dispute decimal.Decimal
 	var ip *netip.Addr
 	var granted []string
+	var refunds []refundJSON
 	err := row.Scan(&o.ID, &o.Customer, &lines, &code, &total, &fees, &refunded, &dispute, &o.Status, &o.PaymentRef,
 		&ip, &o.CheckoutEmail, &o.CreatedAt, &o.UpdatedAt, &o.CompletedAt, &o.RefundedAt, &o.ChargebackAt,
-		&o.CanceledAt, &o.Version, &granted)
+		&o.CanceledAt, &o.Version, &granted, &refunds)
 	if err != nil {
 		return orders.Order{}, err
 	}
@@ -100,6 +134,9 @@ func scanOrder(row pgx.Row) (orders.Order, error) {
 		return orders.Order{}, err
 	}
 	if o.Lines, err = linesOf(lines); err != nil {
+		return orders.Order{}, err
+	}
+	if o.Refunds, err = refundsOf(refunds, cur); err != nil {
 		return orders.Order{}, err
 	}
 	o.Total = money.Amount{Value: total, Currency: cur}
@@ -121,7 +158,11 @@ func scanOrders(r pgx.Rows) (orders.Order, error) { return scanOrder(r) }
 // currencies: the table keeps one currency per order.
 func checkCurrencies(o orders.Order) error {
 	cur := o.Currency()
-	for _, a := range []money.Amount{o.Fees, o.Refunded, o.DisputeFee} {
+	amounts := []money.Amount{o.Fees, o.Refunded, o.DisputeFee}
+	for _, r := range o.Refunds {
+		amounts = append(amounts, r.Amount)
+	}
+	for _, a := range amounts {
 		if a.Currency != cur && !(a.Currency.IsZero() && a.Value.IsZero()) {
 			return &money.MismatchError{A: cur, B: a.Currency}
 		}
@@ -137,12 +178,12 @@ func (t ordersTx) Create(ctx context.Context, o orders.Order) error {
 		return err
 	}
 	tag, err := t.exec(ctx, `insert into orders (`+orderColumns+`)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 		on conflict do nothing`,
 		o.ID, o.Customer, linesJSON(o.Lines), o.Currency().Code(), o.Total.Value, o.Fees.Value, o.Refunded.Value,
 		o.DisputeFee.Value, o.Status, o.PaymentRef, addrParam(o.CheckoutIP), o.CheckoutEmail, o.CreatedAt.UTC(),
 		o.UpdatedAt.UTC(), utcPtr(o.CompletedAt), utcPtr(o.RefundedAt), utcPtr(o.ChargebackAt), utcPtr(o.CanceledAt),
-		o.Version, grantedJSON(o.Granted))
+		o.Version, grantedJSON(o.Granted), refundsJSON(o.Refunds))
 	if err != nil {
 		return translate(err, "order", string(o.ID))
 	}
@@ -200,13 +241,13 @@ func (t ordersTx) Update(ctx context.Context, o orders.Order) error {
 		set lines = $4, currency = $5, total = $6, fees = $7, refunded = $8, dispute_fee = $9, status = $10,
 		    payment_ref = $11, checkout_ip = $12, checkout_email = $13, created_at = $14, updated_at = $15,
 		    completed_at = $16, refunded_at = $17, chargeback_at = $18, canceled_at = $19, granted = $20,
-		    version = version + 1
+		    refunds = $21, version = version + 1
 		where id = $1 and version = $2 and customer_id = $3
 		  and ($11 = '' or not exists (select 1 from orders o where o.payment_ref = $11 and o.id <> $1))`,
 		o.ID, o.Version, o.Customer, linesJSON(o.Lines), o.Currency().Code(), o.Total.Value, o.Fees.Value,
 		o.Refunded.Value, o.DisputeFee.Value, o.Status, o.PaymentRef, addrParam(o.CheckoutIP), o.CheckoutEmail,
 		o.CreatedAt.UTC(), o.UpdatedAt.UTC(), utcPtr(o.CompletedAt), utcPtr(o.RefundedAt), utcPtr(o.ChargebackAt),
-		utcPtr(o.CanceledAt), grantedJSON(o.Granted))
+		utcPtr(o.CanceledAt), grantedJSON(o.Granted), refundsJSON(o.Refunds))
 	if err != nil {
 		return translate(err, "order", string(o.ID))
 	}

@@ -202,6 +202,54 @@ func testOrders(t *testing.T, newBackend NewBackend) {
 		})
 	})
 
+	t.Run("Refunds", func(t *testing.T) {
+		b := newBackend(t)
+		c := createCustomer(t, b)
+		o := newOrder(t, c.ID, "10.00", "EUR", "", now)
+		update(t, b, func(tx storage.Tx) error { return tx.Orders().Create(ctx, o) })
+		o, _, err := o.Complete(newPaymentRef(), money.MustParse("0.79", "EUR"), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		update(t, b, func(tx storage.Tx) error { return tx.Orders().Update(ctx, o) })
+		o.Version++
+		// Two webhooks and a refund by hand, at microsecond times, one with
+		// more digits than the currency has.
+		at := now.Add(time.Minute + 123456*time.Microsecond)
+		steps := []struct{ ref, amount string }{{"re_1", "3.00"}, {"", "1.5"}, {"re_2/ü", "2.125"}}
+		for _, s := range steps {
+			if o, _, err = o.RefundRef(s.ref, money.MustParse(s.amount, "EUR"), at); err != nil {
+				t.Fatal(err)
+			}
+			at = at.Add(time.Second)
+		}
+		update(t, b, func(tx storage.Tx) error { return tx.Orders().Update(ctx, o) })
+		want := o
+		want.Version++
+		view(t, b, func(tx storage.Tx) error {
+			got, err := tx.Orders().Get(ctx, o.ID)
+			if err != nil {
+				return err
+			}
+			if d := cmp.Diff(want, got, moneyCmpOpts...); d != "" {
+				t.Errorf("Get after refunds (-want +got):\n%s", d)
+			}
+			// A retried webhook is recognised from the stored order.
+			if again, changed, err := got.RefundRef("re_2/ü", money.MustParse("2.125", "EUR"), at); err != nil || changed || again.Version != want.Version {
+				t.Errorf("retried refund on the stored order: changed %v, %v", changed, err)
+			}
+			got.Refunds[0].Ref = "changed-after-get"
+			list, err := tx.Orders().List(ctx, orders.ListParams{Customer: c.ID})
+			if err != nil {
+				return err
+			}
+			if len(list) != 1 || len(list[0].Refunds) != len(steps) || list[0].Refunds[0].Ref != "re_1" {
+				t.Errorf("List after refunds (and a caller changing a copy) = %+v, want one order refunded under re_1 first", list)
+			}
+			return nil
+		})
+	})
+
 	t.Run("ListNewestFirst", func(t *testing.T) { testOrdersList(t, newBackend) })
 	t.Run("Summary", func(t *testing.T) { testOrdersSummary(t, newBackend) })
 
