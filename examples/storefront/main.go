@@ -3,7 +3,9 @@
 // for a Minecraft server, takes the payment provider's webhook (delivered
 // twice, as providers do), and serves the Customer Details Page as JSON; a
 // simulated game server picks up the rank's commands, and, once the rank
-// runs out and the store sweeps, the command that takes it away.
+// runs out and the store sweeps, the command that takes it away. A second
+// purchase is refunded (the refund webhook, too, arrives twice) and the
+// rank is taken away once; a banned network cannot check out.
 package main
 
 import (
@@ -48,6 +50,7 @@ func (s *store) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /checkout", s.checkout)
 	mux.HandleFunc("POST /webhooks/payment", s.paymentWebhook)
+	mux.HandleFunc("POST /webhooks/refund", s.refundWebhook)
 	mux.HandleFunc("GET /customers/{id}", s.details)
 	return mux
 }
@@ -123,6 +126,35 @@ func (s *store) paymentWebhook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]string{"order": string(o.ID), "status": string(o.Status)})
 }
 
+type refundEvent struct {
+	Order     orders.ID `json:"order"`
+	RefundRef string    `json:"refund_ref"`
+	Amount    string    `json:"amount"`
+	Currency  string    `json:"currency"`
+}
+
+// refundWebhook records a refund under the provider's reference: a retry
+// refunds nothing more and reverses the items once (by default a full
+// refund revokes them, which runs their on-expiry commands).
+func (s *store) refundWebhook(w http.ResponseWriter, r *http.Request) {
+	var ev refundEvent
+	if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	amount, err := money.ParsePrice(ev.Amount, ev.Currency)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	o, err := s.pb.RefundOrderRef(r.Context(), ev.Order, ev.RefundRef, amount)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, map[string]string{"order": string(o.ID), "status": string(o.Status)})
+}
+
 // detailsView is the part of the Customer Details Page this example shows.
 type detailsView struct {
 	Name      string     `json:"name"`
@@ -137,7 +169,7 @@ type detailsView struct {
 func (v detailsView) String() string {
 	s := fmt.Sprintf("%s, net spent %v, %d payment(s), orders %v, inventory", v.Name, v.NetSpent, v.Payments, v.Orders)
 	for _, it := range v.Inventory {
-		s += fmt.Sprintf(" [%s %s until %s]", it.Product, it.State, it.Expires)
+		s += fmt.Sprintf(" [%s %s, expiry %s]", it.Product, it.State, it.Expires)
 	}
 	return s
 }
@@ -310,6 +342,33 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 		return err
 	}
 	fmt.Fprintf(out, "31 days later: %d item(s) expired, %d command(s) delivered\n", n, r.Delivered)
+	if err := get(web.URL+"/customers/"+string(co.Customer), &page); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "details: %s\n", page)
+
+	// Notch buys the rank again, changes his mind, and the provider
+	// reports the refund twice: the rank is taken away once.
+	if err := post(web.URL+"/checkout", checkoutRequest{UUID: "069a79f4-44e9-4726-a5be-fca90e38aaf5", Name: "Notch", Product: vip.ID, IP: "203.0.113.20"}, &co); err != nil {
+		return err
+	}
+	var res map[string]string
+	if err := post(web.URL+"/webhooks/payment", paymentEvent{Order: co.Order, PaymentRef: "pi_3Nx2", Fees: "0.45", Currency: "EUR"}, &res); err != nil {
+		return err
+	}
+	if _, err = mc.Deliver(ctx); err != nil {
+		return err
+	}
+	for i := range 2 {
+		if err := post(web.URL+"/webhooks/refund", refundEvent{Order: co.Order, RefundRef: "re_1Py", Amount: "4.99", Currency: "EUR"}, &res); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "refund webhook #%d: order %s\n", i+1, res["status"])
+	}
+	if r, err = mc.Deliver(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "after the refund: %d command(s) delivered\n", r.Delivered)
 	if err := get(web.URL+"/customers/"+string(co.Customer), &page); err != nil {
 		return err
 	}

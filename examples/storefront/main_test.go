@@ -24,9 +24,14 @@ func TestRun(t *testing.T) {
 		"game server, Notch offline: 1 command(s)",
 		"game server, Notch online: 1 command(s)",
 		// 4.99 − 0.45 fees, one payment though the webhook came twice.
-		"details: Notch, net spent [4.54 EUR], 1 payment(s), orders [4.99 EUR completed], inventory [VIP (30 days) active until 2026-12-25]",
+		"details: Notch, net spent [4.54 EUR], 1 payment(s), orders [4.99 EUR completed], inventory [VIP (30 days) active, expiry 2026-12-25]",
 		"31 days later: 1 item(s) expired, 1 command(s) delivered",
-		"inventory [VIP (30 days) expired until 2026-12-25]",
+		"inventory [VIP (30 days) expired, expiry 2026-12-25]",
+		"refund webhook #1: order refunded",
+		"refund webhook #2: order refunded",
+		"after the refund: 1 command(s) delivered",
+		// The second order nets −0.45 (its fee): 4.54 − 0.45.
+		"details: Notch, net spent [4.09 EUR], 2 payment(s), orders [4.99 EUR refunded 4.99 EUR completed], inventory [VIP (30 days) revoked, expiry 2027-01-25] [VIP (30 days) expired, expiry 2026-12-25]",
 		"checkout from a banned network: 403 Forbidden: banned: ban_",
 	} {
 		if !strings.Contains(got, want) {
@@ -37,6 +42,9 @@ func TestRun(t *testing.T) {
 		"lp user 069a79f4-44e9-4726-a5be-fca90e38aaf5 parent add vip",
 		"give Notch diamond 5",
 		"lp user 069a79f4-44e9-4726-a5be-fca90e38aaf5 parent remove vip",
+		"lp user 069a79f4-44e9-4726-a5be-fca90e38aaf5 parent add vip",
+		"give Notch diamond 5",
+		"lp user 069a79f4-44e9-4726-a5be-fca90e38aaf5 parent remove vip", // once, though the refund came twice
 	}
 	if ran := console.Ran(); !slices.Equal(ran, want) {
 		t.Errorf("console ran %q, want %q", ran, want)
