@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"math/big"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -92,41 +93,64 @@ func ActiveSubscriptions(subs []subscriptions.Subscription, now time.Time) int {
 
 // MRR returns the monthly recurring revenue of subs at now, per currency,
 // unrounded. Subscriptions that are not active at now, and trials, add
-// nothing; every currency with an active subscription has a total.
+// nothing; every currency with an active subscription has a total. The
+// monthly values are added as exact fractions and divided once, so the
+// total rounds as the exact sum would (three quarterly 1.00 plans and a
+// yearly 0.06 one make exactly 1.005, which rounds to 1.01).
 func MRR(subs []subscriptions.Subscription, now time.Time, cfg *Config) money.Totals {
-	var t money.Totals
+	sums := map[money.Currency]*big.Rat{}
 	for _, s := range subs {
-		if s.StatusAt(now) == subscriptions.Active {
-			t.Add(Monthly(s, cfg))
+		if s.StatusAt(now) != subscriptions.Active {
+			continue
 		}
+		sum, ok := sums[s.Amount.Currency]
+		if !ok {
+			sum = new(big.Rat)
+			sums[s.Amount.Currency] = sum
+		}
+		sum.Add(sum, monthly(s, cfg))
+	}
+	var t money.Totals
+	for cur, sum := range sums {
+		t.Add(money.Amount{Value: decimal.NewFromBigRat(sum, mrrPrecision), Currency: cur})
 	}
 	return t
 }
 
-// mrrPrecision is the number of decimals a division keeps: far beyond any
-// currency's minor unit, so rounding the total once stays exact in practice.
+// mrrPrecision is the number of decimals the one division of a total
+// keeps: far beyond any currency's minor unit, and beyond the smallest
+// distance between a fraction with these denominators and a rounding
+// boundary, so rounding the result to minor units is exact.
 const mrrPrecision = 24
 
-// Monthly returns what s brings in per month, unrounded, whatever its
-// status: 0 for a trial.
+// Monthly returns what s brings in per month, unrounded (to mrrPrecision
+// decimals), whatever its status: 0 for a trial.
 func Monthly(s subscriptions.Subscription, cfg *Config) money.Amount {
+	return money.Amount{Value: decimal.NewFromBigRat(monthly(s, cfg), mrrPrecision), Currency: s.Amount.Currency}
+}
+
+// monthly is Monthly as an exact fraction: month ÷ count, year ÷ (12 ×
+// count), and day and week periods scaled by the month length.
+func monthly(s subscriptions.Subscription, cfg *Config) *big.Rat {
+	v := new(big.Rat)
 	if s.Trial {
-		return money.Amount{Value: decimal.Zero, Currency: s.Amount.Currency}
+		return v
 	}
-	count := decimal.NewFromInt(int64(s.Period.Count))
-	var v decimal.Decimal
+	count := int64(s.Period.Count)
+	var per *big.Rat
 	switch s.Period.Unit {
 	case subscriptions.Month:
-		v = s.Amount.Value.DivRound(count, mrrPrecision)
+		per = big.NewRat(1, count)
 	case subscriptions.Year:
-		v = s.Amount.Value.DivRound(count.Mul(decimal.NewFromInt(12)), mrrPrecision)
+		per = big.NewRat(1, 12*count)
 	case subscriptions.Day, subscriptions.Week:
 		unit := 24 * time.Hour
 		if s.Period.Unit == subscriptions.Week {
 			unit *= 7
 		}
-		month := decimal.NewFromInt(int64(cfg.monthLength()))
-		v = s.Amount.Value.Mul(month).DivRound(count.Mul(decimal.NewFromInt(int64(unit))), mrrPrecision)
+		per = big.NewRat(int64(cfg.monthLength()), count*int64(unit))
+	default:
+		return v
 	}
-	return money.Amount{Value: v, Currency: s.Amount.Currency}
+	return v.Mul(s.Amount.Value.Rat(), per)
 }
