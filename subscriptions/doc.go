@@ -24,6 +24,11 @@
 //     as canceled (StatusAt, At) with CanceledAt = CurrentPeriodEnd, before
 //     any write records it: there is no sweep to miss. The next transition
 //     stores the canceled state. A subscription set to cancel cannot renew.
+//   - A period that ends with neither a renewal nor a cancellation leaves
+//     the subscription active (and in MRR): the payment provider decides
+//     when a late payment means the end, and says so with a cancel or a
+//     late renewal. The subscription's item, granted to the period end,
+//     expires on time either way.
 //   - Trial marks a subscription in its free trial: active, but worth 0 in
 //     MRR. The first renewal (the first paid period) ends the trial.
 //   - Lists are per customer, newest first, cursor-paged, filtered by the
