@@ -43,6 +43,7 @@ func (o Order) Net() money.Amount {
 // precision.
 type Sum struct {
 	Currency money.Currency
+	Payments int             // paid orders in this currency
 	Gross    decimal.Decimal // Σ Total
 	Fees     decimal.Decimal // Σ AllFees
 	Reversed decimal.Decimal // Σ Reversed
@@ -107,8 +108,14 @@ func (s Summary) add(o Order, sign int) Summary {
 		s.Sums = slices.Insert(s.Sums, i, Sum{Currency: cur})
 	}
 	sum := &s.Sums[i]
+	sum.Payments += sign
 	sum.Gross = sum.Gross.Add(gross)
 	sum.Fees = sum.Fees.Add(fees)
 	sum.Reversed = sum.Reversed.Add(reversed)
+	if sum.Payments == 0 {
+		// The currency's last paid order was removed: a summary lists the
+		// currencies its orders have, as Summarize would.
+		s.Sums = slices.Delete(s.Sums, i, i+1)
+	}
 	return s
 }

@@ -323,6 +323,7 @@ func (t ordersTx) Summary(ctx context.Context, c customer.ID) (orders.Summary, e
 	}
 	var s orders.Summary
 	for _, x := range rows {
+		x.sum.Payments = x.payments
 		s.Sums = append(s.Sums, x.sum)
 		s.Payments += x.payments
 		s.Refunds += x.refunds

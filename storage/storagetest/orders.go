@@ -422,4 +422,20 @@ func testOrdersSummary(t *testing.T, newBackend NewBackend) {
 	if s := summary(); s.Payments != 3 || s.Refunds != 3 || s.Chargebacks != 3 || len(s.Sums) != 3 {
 		t.Errorf("Summary = %+v, want 3 payments, refunds and chargebacks in 3 currencies", s)
 	}
+
+	// The store contract holds for any update, not just the workflows'
+	// transitions: a paid order moved to a currency of its own leaves no
+	// empty entry behind for the one it left.
+	gbp := save(newOrder(t, c.ID, "5", "GBP", "", now), true)
+	gbp, _, _ = gbp.Complete(newPaymentRef(), money.MustParse("0.20", "GBP"), now)
+	gbp = save(gbp, false)
+	check("complete GBP")
+	chf := gbp.Clone()
+	for i := range chf.Lines {
+		chf.Lines[i].UnitPrice = money.MustParse(chf.Lines[i].UnitPrice.Value.String(), "CHF")
+	}
+	chf.Total, chf.Fees = money.MustParse("5", "CHF"), money.MustParse("0.20", "CHF")
+	chf.Refunded, chf.DisputeFee = money.MustParse("0", "CHF"), money.MustParse("0", "CHF")
+	save(chf, false)
+	check("move GBP to CHF")
 }
