@@ -421,8 +421,8 @@ func TestSummarize(t *testing.T) {
 	got := Summarize(all)
 	want := Summary{
 		Sums: []Sum{
-			{Currency: money.MustCurrency("EUR"), Gross: dec("40"), Fees: dec("18.16"), Reversed: dec("23")},
-			{Currency: money.MustCurrency("USD"), Gross: dec("20"), Fees: dec("1"), Reversed: dec("0")},
+			{Currency: money.MustCurrency("EUR"), Payments: 4, Gross: dec("40"), Fees: dec("18.16"), Reversed: dec("23")},
+			{Currency: money.MustCurrency("USD"), Payments: 1, Gross: dec("20"), Fees: dec("1"), Reversed: dec("0")},
 		},
 		Payments: 5, Refunds: 2, Chargebacks: 1,
 	}
