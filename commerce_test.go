@@ -440,6 +440,63 @@ func TestRefundWebhooks(t *testing.T) {
 	})
 }
 
+// A dispute webhook delivered twice charges back once: the item is revoked
+// and its on_chargeback commands queued once; another dispute fee for the
+// same order is a conflict.
+func TestChargebackWebhookRetried(t *testing.T) {
+	forBackends(t, func(t *testing.T, b storage.Backend) {
+		ctx := context.Background()
+		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
+		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_cb", Fees: eur("0.79")}); err != nil {
+			t.Fatal(err)
+		}
+		first, err := pb.ChargebackOrder(ctx, o.ID, eur("15.00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := pb.ChargebackOrder(ctx, o.ID, eur("15.00"))
+		if err != nil || again.Version != first.Version || again.Status != orders.Chargeback {
+			t.Fatalf("retried chargeback = %s v%d, %v; want chargeback v%d, no error", again.Status, again.Version, err, first.Version)
+		}
+		if _, err := pb.ChargebackOrder(ctx, o.ID, eur("20.00")); !errors.Is(err, playerbase.ErrConflict) {
+			t.Errorf("a chargeback with another dispute fee = %v, want ErrConflict", err)
+		}
+		page, err := pb.Inventory(ctx, cust.ID, playerbase.InventoryParams{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 1 || page.Items[0].State != inventory.Revoked {
+			t.Fatalf("items = %+v, want one revoked", page.Items)
+		}
+		cmds, err := pb.ItemCommands(ctx, page.Items[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stages := map[inventory.Stage]int{}
+		for _, c := range cmds {
+			stages[c.Stage]++
+		}
+		var vip inventory.Product
+		if vip, err = pb.Product(ctx, page.Items[0].ProductID); err != nil {
+			t.Fatal(err)
+		}
+		if want := len(vip.CommandsFor(inventory.OnChargeback)); stages[inventory.OnChargeback] != want {
+			t.Errorf("on_chargeback commands = %d, want %d (once)", stages[inventory.OnChargeback], want)
+		}
+		st, err := pb.CustomerStats(ctx, cust.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.NetSpent) != 1 || st.NetSpent[0].String() != "-15.79 EUR" || st.Chargebacks != 1 {
+			t.Errorf("net spent %v, %d chargebacks; want -15.79 EUR, 1", st.NetSpent, st.Chargebacks)
+		}
+	})
+}
+
 // TestSubscriptionItems follows a subscription's item through activation,
 // renewal and both kinds of cancellation.
 func TestSubscriptionItems(t *testing.T) {

@@ -300,7 +300,8 @@ func refundOrder(ctx context.Context, tx storage.Tx, id orders.ID, ref string, a
 // order's payment, charging the store disputeFee (the zero Amount for
 // none). In the same transaction the order's items get what
 // Config.Reversals says (by default their on_chargeback commands are
-// queued and they are revoked).
+// queued and they are revoked). A retried dispute webhook (same fee)
+// returns the order as it is and reverses nothing again.
 func (c *Client) ChargebackOrder(ctx context.Context, id orders.ID, disputeFee money.Amount) (o orders.Order, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
@@ -315,8 +316,9 @@ func chargebackOrder(ctx context.Context, tx storage.Tx, id orders.ID, disputeFe
 	if err != nil {
 		return orders.Order{}, err
 	}
-	if o, err = o.Chargeback(disputeFee, now); err != nil {
-		return orders.Order{}, err
+	o, changed, err := o.Chargeback(disputeFee, now)
+	if err != nil || !changed {
+		return o, err // a retried dispute webhook: no second reversal
 	}
 	if o, err = saveOrder(ctx, tx, o); err != nil {
 		return orders.Order{}, err

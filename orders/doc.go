@@ -24,6 +24,10 @@
 //     *RefundRefError matching errs.ErrConflict. A refund reference is
 //     checked like a payment reference and is unique per order only. A
 //     refund without one (Refund, by hand) is never matched: each counts.
+//   - A chargeback is idempotent too: a retried dispute webhook on an order
+//     already charged back with the same dispute fee is a success that
+//     changes nothing (changed == false); another fee is a
+//     *TransitionError.
 //   - A payment reference, once set, is unique per store: GetByPaymentRef
 //     finds the one order a webhook is about.
 //   - Lists are per customer, newest first (IDs are ULIDs, so ID order is

@@ -28,7 +28,7 @@ func ExampleOrder_Chargeback() {
 	o, _ = o.Refund(money.MustParse("3.00", "EUR"), now)
 	fmt.Println(o.Status, "net", o.Net(), "refundable", o.Refundable())
 
-	o, _ = o.Chargeback(money.MustParse("15.00", "EUR"), now)
+	o, _, _ = o.Chargeback(money.MustParse("15.00", "EUR"), now)
 	fmt.Println(o.Status, "net", o.Net())
 
 	_, err = o.Refund(money.MustParse("1.00", "EUR"), now)

@@ -444,14 +444,23 @@ func (o Order) refund(ref string, amount money.Amount, now time.Time) (Order, er
 
 // Chargeback records that the customer's bank reversed the payment of a
 // completed (possibly partly refunded) order, with the bank's dispute fee
-// (the zero Amount for none).
-func (o Order) Chargeback(disputeFee money.Amount, now time.Time) (Order, error) {
-	if o.Status != Completed {
-		return o, o.refuse(EventChargeback, "")
+// (the zero Amount for none). Like Complete it is idempotent, for retried
+// dispute webhooks: on an order already charged back with the same
+// dispute fee it returns the order unchanged with changed false; another
+// fee is a *TransitionError.
+func (o Order) Chargeback(disputeFee money.Amount, now time.Time) (_ Order, changed bool, err error) {
+	if o.Status != Completed && o.Status != Chargeback {
+		return o, false, o.refuse(EventChargeback, "")
 	}
 	fee, err := feeIn("dispute_fee", disputeFee, o.Currency())
 	if err != nil {
-		return o, err
+		return o, false, err
+	}
+	if o.Status == Chargeback {
+		if !fee.Value.Equal(o.DisputeFee.Value) {
+			return o, false, o.refuse(EventChargeback, "charged back already, with a dispute fee of "+o.DisputeFee.String())
+		}
+		return o, false, nil
 	}
 	o = o.Clone()
 	now = now.UTC()
@@ -459,7 +468,7 @@ func (o Order) Chargeback(disputeFee money.Amount, now time.Time) (Order, error)
 	o.Status = Chargeback
 	o.ChargebackAt = &now
 	o.UpdatedAt = now
-	return o, nil
+	return o, true, nil
 }
 
 // Cancel abandons an unpaid order: created → canceled.

@@ -122,7 +122,7 @@ func states(t *testing.T) map[string]Order {
 	if err != nil {
 		t.Fatal(err)
 	}
-	charged, err := completed.Chargeback(eur("15.00"), at)
+	charged, _, err := completed.Chargeback(eur("15.00"), at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,12 +158,10 @@ func TestTransitions(t *testing.T) {
 		"refund 3.00 re_1": func(o Order) (Order, bool, error) { return o.RefundRef("re_1", eur("3.00"), at) },
 		"refund 1.00 re_1": func(o Order) (Order, bool, error) { return o.RefundRef("re_1", eur("1.00"), at) },
 		"chargeback 15.00": func(o Order) (Order, bool, error) {
-			n, err := o.Chargeback(eur("15.00"), at)
-			return n, err == nil, err
+			return o.Chargeback(eur("15.00"), at)
 		},
 		"chargeback no fee": func(o Order) (Order, bool, error) {
-			n, err := o.Chargeback(money.Amount{}, at)
-			return n, err == nil, err
+			return o.Chargeback(money.Amount{}, at)
 		},
 		"cancel": func(o Order) (Order, bool, error) { n, err := o.Cancel(at); return n, err == nil, err },
 	}
@@ -203,7 +201,7 @@ func TestTransitions(t *testing.T) {
 			"refund 3.00 re_1": refused(Chargeback), "refund 1.00 re_1": refused(Chargeback),
 			"complete pay_1": noop(Chargeback), "complete pay_2": refused(Chargeback), "complete no ref": refused(Chargeback),
 			"refund 3.00": refused(Chargeback), "refund 7.00": refused(Chargeback), "refund 10.01": refused(Chargeback), "refund 0": refused(Chargeback),
-			"chargeback 15.00": refused(Chargeback), "chargeback no fee": refused(Chargeback), "cancel": refused(Chargeback),
+			"chargeback 15.00": noop(Chargeback), "chargeback no fee": refused(Chargeback), "cancel": refused(Chargeback),
 		},
 		"canceled": {
 			"refund 3.00 re_1": refused(Canceled), "refund 1.00 re_1": refused(Canceled),
@@ -405,7 +403,7 @@ func TestNet(t *testing.T) {
 	}
 	// A chargeback after a partial refund reverses the rest, not the total
 	// again.
-	cb, err := s["partly refunded"].Chargeback(eur("15.00"), t0)
+	cb, _, err := s["partly refunded"].Chargeback(eur("15.00"), t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,7 +469,7 @@ func TestSummaryRunning(t *testing.T) {
 				case 1:
 					next, err = o.Refund(money.MustParse(rapid.SampledFrom([]string{"1", "3", "10"}).Draw(t, "refund"), cur), at)
 				case 2:
-					next, err = o.Chargeback(money.MustParse("15", cur), at)
+					next, _, err = o.Chargeback(money.MustParse("15", cur), at)
 				default:
 					next, err = o.Cancel(at)
 				}

@@ -57,7 +57,7 @@ func order(t *testing.T, cur string, price string, steps ...string) orders.Order
 		case "refund":
 			o, err = o.Refund(money.MustParse(arg, cur), t0)
 		case "chargeback":
-			o, err = o.Chargeback(money.MustParse(arg, cur), t0)
+			o, _, err = o.Chargeback(money.MustParse(arg, cur), t0)
 		case "cancel":
 			o, err = o.Cancel(t0)
 		}

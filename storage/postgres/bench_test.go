@@ -192,7 +192,7 @@ func customerDetailsFixture(b *testing.B) (*playerbase.Client, customer.ID) {
 						o, err = o.Refund(money.MustParse("1.00", cur), at)
 					}
 					if err == nil && i%50 == 3 {
-						o, err = o.Chargeback(money.MustParse("15.00", cur), at)
+						o, _, err = o.Chargeback(money.MustParse("15.00", cur), at)
 					}
 					if err != nil {
 						return err

@@ -176,7 +176,7 @@ func (m *storeMachine) ChangeOrder(t *rapid.T) {
 	case 1:
 		o, err = o.Refund(money.MustParse(rapid.SampledFrom([]string{"0.01", "1"}).Draw(t, "refund"), cur), now)
 	case 2:
-		o, err = o.Chargeback(money.MustParse("15", cur), now)
+		o, _, err = o.Chargeback(money.MustParse("15", cur), now)
 	default:
 		o, err = o.Cancel(now)
 	}

@@ -412,7 +412,7 @@ func testOrdersSummary(t *testing.T, newBackend NewBackend) {
 		o, _ = o.Refund(money.MustParse("3", cur), now)
 		o = save(o, false)
 		check("refund " + cur)
-		o, _ = o.Chargeback(money.MustParse("15", cur), now)
+		o, _, _ = o.Chargeback(money.MustParse("15", cur), now)
 		save(o, false)
 		check("chargeback " + cur)
 		canceled, _ := newOrder(t, c.ID, "99", cur, "", now).Cancel(now)
