@@ -117,8 +117,12 @@ func (s *BanSync) session(ctx context.Context) error {
 	// LISTEN before the load: a change committed after the load's snapshot
 	// is then always notified (one committed in between is both loaded and
 	// notified, which is harmless).
+	// The channel names the schema of the bans table this connection
+	// reads, as the trigger names the schema of the table it fires on.
 	var channel string
-	if err := conn.QueryRow(ctx, `select left('playerbase_bans:' || current_schema(), 63)`).Scan(&channel); err != nil {
+	if err := conn.QueryRow(ctx, `select left('playerbase_bans:' || n.nspname, 63)
+		from pg_class c join pg_namespace n on n.oid = c.relnamespace
+		where c.oid = 'bans'::regclass`).Scan(&channel); err != nil {
 		return err
 	}
 	if _, err := conn.Exec(ctx, "listen "+pgx.Identifier{channel}.Sanitize()); err != nil {
