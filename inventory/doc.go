@@ -13,8 +13,10 @@
 //     "_", then "}" is a variable reference and must name one of Variables
 //     (lower case). Anything else is literal, so Minecraft NBT and JSON
 //     braces ({Unbreakable:1b}) pass through. Render runs once, when a
-//     command is queued; control characters are dropped from values so a
-//     rendered command is always one line. A variable the customer has no
+//     command is queued; control characters, quotes, backslashes and
+//     semicolons are dropped from values, so a value (a player's display
+//     name) can neither add a line nor break out of the template's quotes
+//     or chain a command. A variable the customer has no
 //     value for (steam_id of a Minecraft player) renders empty.
 //   - An Item's State is a function of time: an item recorded active whose
 //     ExpiresAt has passed reads expired from that instant on (StateAt),

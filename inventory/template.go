@@ -99,23 +99,30 @@ func TemplateVariables(s string) []string {
 }
 
 // Render replaces each variable reference in a template with its value in
-// vars (empty if vars has none). Control characters in values are dropped.
-// Templates are validated when their product is saved, so Render never
-// fails.
+// vars (empty if vars has none). Templates are validated when their product
+// is saved, so Render never fails.
+//
+// A value cannot change the command around it: control characters (a
+// newline would start a second console command) and the characters game
+// consoles read as quotes, escapes or command separators (" ' ` \ ;) are
+// dropped from it. IDs never contain them; a player's display name may
+// ("O'Brien" renders as "OBrien"), and it is the one value a player
+// chooses.
 func Render(template string, vars Vars) string {
 	var b strings.Builder
 	last := 0
 	scan(template, func(name string, off int) {
 		b.WriteString(template[last:off])
-		b.WriteString(strings.Map(dropControl, vars[name]))
+		b.WriteString(strings.Map(inertRune, vars[name]))
 		last = off + len(name) + 2
 	})
 	b.WriteString(template[last:])
 	return b.String()
 }
 
-func dropControl(r rune) rune {
-	if unicode.IsControl(r) {
+// inertRune keeps r unless a console could read it as more than text.
+func inertRune(r rune) rune {
+	if unicode.IsControl(r) || strings.ContainsRune("\"'`\\;", r) {
 		return -1
 	}
 	return r

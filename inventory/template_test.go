@@ -76,6 +76,21 @@ func TestRender(t *testing.T) {
 	if got := inventory.Render("say {name}", inventory.Vars{"name": "a\nop evil\r"}); got != "say aop evil" {
 		t.Errorf("Render with a newline in a value = %q", got)
 	}
+	// Nor close the template's quotes, escape them, or chain a command: a
+	// Steam display name is free text the player chose.
+	for name, want := range map[string]string{
+		`x"; ownerid 76561198006409530; say "`: `say "x ownerid 76561198006409530 say  joined"`,
+		`O'Brien`:                              `say "OBrien joined"`,
+		"back`tick\\":                          `say "backtick joined"`,
+	} {
+		if got := inventory.Render(`say "{name} joined"`, inventory.Vars{"name": name}); got != want {
+			t.Errorf("Render with name %q = %q, want %q", name, got, want)
+		}
+	}
+	// The template's own text is the store owner's and stays as written.
+	if got := inventory.Render(`say "hi; {name}"`, inventory.Vars{"name": "Garry"}); got != `say "hi; Garry"` {
+		t.Errorf("Render kept the template = %q", got)
+	}
 }
 
 func TestCustomerVars(t *testing.T) {
