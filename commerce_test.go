@@ -18,6 +18,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/stats"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
@@ -390,13 +391,7 @@ func TestRefundWebhooks(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_re", Fees: eur("0.79")}); err != nil {
-			t.Fatal(err)
-		}
+		o := paidVIP(t, pb, cust.ID, "pay_re")
 		const n = 8
 		var wg sync.WaitGroup
 		errc := make(chan error, n)
@@ -413,7 +408,7 @@ func TestRefundWebhooks(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		_, err = pb.RefundOrderRef(ctx, o.ID, "re_race", eur("7.00"))
+		_, err := pb.RefundOrderRef(ctx, o.ID, "re_race", eur("7.00"))
 		var re *orders.RefundRefError
 		if !errors.As(err, &re) || !errors.Is(err, playerbase.ErrConflict) || !re.Recorded.Equal(eur("3.00")) {
 			t.Errorf("the same refund reference for 7.00 = %v, want an *orders.RefundRefError (3.00 recorded) matching ErrConflict", err)
@@ -430,11 +425,7 @@ func TestRefundWebhooks(t *testing.T) {
 			t.Errorf("after the webhooks: %s, refunded %s, version %d, refunds %v; want completed, 3.00 EUR, %d, one re_race",
 				got.Status, got.Refunded, got.Version, got.Refunds, o.Version+1)
 		}
-		st, err := pb.CustomerStats(ctx, cust.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(st.NetSpent) != 1 || st.NetSpent[0].String() != "6.21 EUR" || st.Refunds != 1 {
+		if st := statsOf(t, pb, cust.ID); len(st.NetSpent) != 1 || st.NetSpent[0].String() != "6.21 EUR" || st.Refunds != 1 {
 			t.Errorf("net spent %v, %d refunds; want 6.21 EUR, 1", st.NetSpent, st.Refunds)
 		}
 	})
@@ -447,13 +438,7 @@ func TestChargebackWebhookRetried(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_cb", Fees: eur("0.79")}); err != nil {
-			t.Fatal(err)
-		}
+		o := paidVIP(t, pb, cust.ID, "pay_cb")
 		first, err := pb.ChargebackOrder(ctx, o.ID, eur("15.00"))
 		if err != nil {
 			t.Fatal(err)
@@ -487,11 +472,7 @@ func TestChargebackWebhookRetried(t *testing.T) {
 		if want := len(vip.CommandsFor(inventory.OnChargeback)); stages[inventory.OnChargeback] != want {
 			t.Errorf("on_chargeback commands = %d, want %d (once)", stages[inventory.OnChargeback], want)
 		}
-		st, err := pb.CustomerStats(ctx, cust.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(st.NetSpent) != 1 || st.NetSpent[0].String() != "-15.79 EUR" || st.Chargebacks != 1 {
+		if st := statsOf(t, pb, cust.ID); len(st.NetSpent) != 1 || st.NetSpent[0].String() != "-15.79 EUR" || st.Chargebacks != 1 {
 			t.Errorf("net spent %v, %d chargebacks; want -15.79 EUR, 1", st.NetSpent, st.Chargebacks)
 		}
 	})
@@ -692,4 +673,28 @@ func TestConcurrentWebhooksGrantOnce(t *testing.T) {
 			t.Errorf("after %d concurrent webhooks (-want +got):\n%s", n, d)
 		}
 	})
+}
+
+// paidVIP checks cust out for one 10.00 EUR VIP and completes the order
+// with payment reference ref and 0.79 EUR fees.
+func paidVIP(t *testing.T, pb *playerbase.Client, cust customer.ID, ref string) orders.Order {
+	t.Helper()
+	ctx := context.Background()
+	o, err := pb.CreateOrder(ctx, cust, playerbase.OrderParams{Lines: vipLine("10.00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: ref, Fees: eur("0.79")}); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func statsOf(t *testing.T, pb *playerbase.Client, cust customer.ID) stats.Stats {
+	t.Helper()
+	st, err := pb.CustomerStats(context.Background(), cust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
