@@ -2,7 +2,9 @@ package money
 
 import (
 	"fmt"
+	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -67,23 +69,11 @@ type Amount struct {
 	Currency Currency
 }
 
-// New returns an amount; it refuses the zero Currency.
-func New(value decimal.Decimal, c Currency) (Amount, error) {
-	if c.IsZero() {
-		return Amount{}, errs.Invalid("currency", "", "missing")
-	}
-	return Amount{Value: value, Currency: c}, nil
-}
-
-// NewPrice is New for prices: a negative value is refused.
-func NewPrice(value decimal.Decimal, c Currency) (Amount, error) {
-	if value.IsNegative() {
-		return Amount{}, errs.Invalid("price", value.String(), "must not be negative")
-	}
-	return New(value, c)
-}
-
-// Parse reads a decimal string such as "10.00" and a currency code.
+// Parse reads an amount that comes from outside as text (a form, a
+// webhook, a config file): a decimal string such as "10.00" and a currency
+// code. The value may be negative; ParsePrice refuses that too. A value
+// finer than the currency's minor unit ("0.004" USD, "0.4" JPY) is an
+// *errs.InvalidError for "amount".
 func Parse(value, code string) (Amount, error) {
 	c, err := ParseCurrency(code)
 	if err != nil {
@@ -93,19 +83,28 @@ func Parse(value, code string) (Amount, error) {
 	if err != nil {
 		return Amount{}, err
 	}
-	return New(d, c)
+	a := Amount{Value: d, Currency: c}
+	if err := a.checkMinor("amount", value); err != nil {
+		return Amount{}, err
+	}
+	return a, nil
 }
 
-// ParsePrice is Parse for prices: a negative value is refused.
+// ParsePrice is Parse for prices, fees and refunds: a negative value is
+// refused too, as an *errs.InvalidError for "price".
 func ParsePrice(value, code string) (Amount, error) {
 	a, err := Parse(value, code)
 	if err != nil {
 		return Amount{}, err
 	}
-	return NewPrice(a.Value, a.Currency)
+	if err := a.CheckPrice("price"); err != nil {
+		return Amount{}, err
+	}
+	return a, nil
 }
 
-// MustParse is Parse for constants in tests and examples; it panics on error.
+// MustParse is Parse for constants in tests and examples; it panics on what
+// Parse refuses.
 func MustParse(value, code string) Amount {
 	a, err := Parse(value, code)
 	if err != nil {
@@ -114,12 +113,83 @@ func MustParse(value, code string) Amount {
 	return a
 }
 
+// Check is for an Amount that enters from outside already built (a struct
+// literal, a host's own decimal): it returns an *errs.InvalidError naming
+// field unless the currency is set, the value is within Parse's bounds and
+// it has no more decimals than the currency's minor unit. It accepts
+// exactly what Parse accepts. Amounts computed from checked ones (sums,
+// MRR fractions) keep full precision and are never checked.
+func (a Amount) Check(field string) error {
+	v := quote(a.Value)
+	if a.Currency.IsZero() {
+		return errs.Invalid(field, v, "missing currency")
+	}
+	if err := a.checkMinor(field, v); err != nil {
+		return err
+	}
+	if a.Value.Abs().GreaterThan(maxAbs) {
+		return errs.Invalid(field, v, fmt.Sprintf("at most 10^%d", maxDigits))
+	}
+	return nil
+}
+
+// CheckPrice is Check for prices, fees and refunds: a negative value is
+// refused too.
+func (a Amount) CheckPrice(field string) error {
+	if err := a.Check(field); err != nil {
+		return err
+	}
+	if a.Value.IsNegative() {
+		return errs.Invalid(field, a.String(), "must not be negative")
+	}
+	return nil
+}
+
+// quote spells v for an error message; a value whose plain spelling would
+// be long (a huge exponent) is spelled with its exponent instead.
+func quote(v decimal.Decimal) string {
+	if exp := int64(v.Exponent()); exp < -maxInput || exp > maxInput {
+		return v.Coefficient().String() + "e" + strconv.FormatInt(exp, 10)
+	}
+	return v.String()
+}
+
+// checkMinor refuses a value finer than the currency's minor unit, quoting
+// the input as given.
+func (a Amount) checkMinor(field, input string) error {
+	minor := a.Currency.MinorUnits()
+	if !finer(a.Value, minor) {
+		return nil
+	}
+	reason := fmt.Sprintf("finer than the currency's minor unit: %s has %d decimals", a.Currency.Code(), minor)
+	if minor == 0 {
+		reason = fmt.Sprintf("finer than the currency's minor unit: %s has no decimals", a.Currency.Code())
+	}
+	return errs.Invalid(field, input+" "+a.Currency.Code(), reason)
+}
+
+// finer reports whether v has a nonzero digit beyond decimal place minor.
+// It reads the coefficient instead of rescaling, so a value built with a
+// huge negative exponent costs no more than its own digits.
+func finer(v decimal.Decimal, minor int32) bool {
+	shift := -(int64(v.Exponent()) + int64(minor))
+	c := v.Coefficient()
+	if shift <= 0 || c.Sign() == 0 {
+		return false
+	}
+	if shift > int64(v.NumDigits()) {
+		return true
+	}
+	unit := new(big.Int).Exp(big.NewInt(10), big.NewInt(shift), nil)
+	return new(big.Int).Rem(c, unit).Sign() != 0
+}
+
 // Parsed amounts are bounded so a hostile string cannot make a huge number:
 // at most maxInput bytes, a magnitude of at most 10^maxDigits and at most
 // maxDigits decimals (trailing zeros aside). The bounds are on the value,
 // not the spelling, so every accepted amount's String ("-.5" gives "-0.5")
-// and display form (rounding may carry: 99.999 USD shows as "100.00") parse
-// again.
+// parses again, and so does the display form of a computed amount
+// (rounding may carry: 99.999 USD shows as "100.00").
 const (
 	maxDigits = 40
 	maxInput  = 100
@@ -221,11 +291,40 @@ func (t Totals) Len() int { return len(t.sums) }
 
 // Rounded returns each currency's sum rounded once to its minor unit, sorted
 // by currency code.
-func (t Totals) Rounded() []Amount {
-	out := make([]Amount, 0, len(t.sums))
+func (t Totals) Rounded() Amounts {
+	out := make(Amounts, 0, len(t.sums))
 	for c, v := range t.sums {
 		out = append(out, Amount{Value: v, Currency: c}.Rounded())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Currency.Code() < out[j].Currency.Code() })
+	return out
+}
+
+// Amounts is a list with one amount per currency, as Totals.Rounded
+// returns it, so a host can ask for one currency instead of looping.
+type Amounts []Amount
+
+// In returns the amount in the currency with the given ISO code (any
+// case): zero in that currency if the list has none, and the zero Amount
+// if code is not a currency.
+func (as Amounts) In(code string) Amount {
+	c, err := ParseCurrency(code)
+	if err != nil {
+		return Amount{}
+	}
+	for _, a := range as {
+		if a.Currency == c {
+			return a
+		}
+	}
+	return Amount{Value: decimal.Zero, Currency: c}
+}
+
+// Currencies returns the currencies of the list, in its order.
+func (as Amounts) Currencies() []Currency {
+	out := make([]Currency, len(as))
+	for i, a := range as {
+		out[i] = a.Currency
+	}
 	return out
 }

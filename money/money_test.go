@@ -12,6 +12,12 @@ import (
 	"github.com/playerbase/playerbase/money"
 )
 
+// exact builds an amount the way a computation does (a sum, an MRR
+// fraction): at any precision, never checked as input.
+func exact(v, code string) money.Amount {
+	return money.Amount{Value: decimal.RequireFromString(v), Currency: money.MustCurrency(code)}
+}
+
 func TestParseCurrencyMinorUnits(t *testing.T) {
 	for _, tc := range []struct {
 		code  string
@@ -59,8 +65,9 @@ func TestParse(t *testing.T) {
 		{".5", "USD", "0.50 USD"},
 		{"-.5", "USD", "-0.50 USD"},
 		{"0", "EUR", "0.00 EUR"},
-		{"000" + strings.Repeat("9", 40) + ".999", "USD", "1" + strings.Repeat("0", 40) + ".00 USD"},
-		{"0." + strings.Repeat("0", 39) + "5" + strings.Repeat("0", 20), "JPY", "0 JPY"},
+		{"000" + strings.Repeat("9", 38) + ".99", "USD", strings.Repeat("9", 38) + ".99 USD"},
+		{"1500." + strings.Repeat("0", 60), "JPY", "1500 JPY"},
+		{"0.125", "KWD", "0.125 KWD"},
 	} {
 		a, err := money.Parse(tc.value, tc.code)
 		if err != nil {
@@ -85,8 +92,8 @@ func TestNegativePriceRefused(t *testing.T) {
 	if _, err := money.ParsePrice("-0.01", "USD"); !errors.Is(err, errs.ErrInvalid) {
 		t.Errorf("ParsePrice(-0.01) = %v, want ErrInvalid", err)
 	}
-	if _, err := money.NewPrice(decimal.RequireFromString("-1"), money.MustCurrency("EUR")); !errors.Is(err, errs.ErrInvalid) {
-		t.Errorf("NewPrice(-1) = %v, want ErrInvalid", err)
+	if err := (money.Amount{Value: decimal.RequireFromString("-1"), Currency: money.MustCurrency("EUR")}).CheckPrice("price"); !errors.Is(err, errs.ErrInvalid) {
+		t.Errorf("CheckPrice(-1 EUR) = %v, want ErrInvalid", err)
 	}
 	for _, v := range []string{"0", "-0", "0.00", "19.99"} {
 		if _, err := money.ParsePrice(v, "USD"); err != nil {
@@ -101,8 +108,9 @@ func TestNegativePriceRefused(t *testing.T) {
 }
 
 func TestZeroCurrencyRefused(t *testing.T) {
-	if _, err := money.New(decimal.NewFromInt(1), money.Currency{}); !errors.Is(err, errs.ErrInvalid) {
-		t.Errorf("New with zero currency = %v, want ErrInvalid", err)
+	var inv *errs.InvalidError
+	if err := (money.Amount{Value: decimal.NewFromInt(1)}).Check("fees"); !errors.As(err, &inv) || inv.Field != "fees" {
+		t.Errorf("Check with zero currency = %v, want an *errs.InvalidError for fees", err)
 	}
 }
 
@@ -120,8 +128,8 @@ func TestAddAcrossCurrencies(t *testing.T) {
 			t.Errorf("%s(USD, EUR) = %v, want it to match ErrInvalid", name, err)
 		}
 	}
-	sum, err := usd.Add(money.MustParse("0.005", "USD"))
-	if err != nil || !sum.Equal(money.MustParse("1.005", "USD")) {
+	sum, err := usd.Add(exact("0.005", "USD"))
+	if err != nil || !sum.Equal(exact("1.005", "USD")) {
 		t.Errorf("1.00 + 0.005 USD = %v, %v; want 1.005 at full precision", sum.Value, err)
 	}
 }
@@ -147,7 +155,7 @@ func TestTotalsRoundOnceAtTheEnd(t *testing.T) {
 			var tot money.Totals
 			perItem := decimal.Zero
 			for _, v := range tc.values {
-				a := money.MustParse(v, tc.code)
+				a := exact(v, tc.code)
 				tot.Add(a)
 				perItem = perItem.Add(a.Rounded().Value)
 			}
@@ -170,7 +178,7 @@ func TestTotalsPerCurrency(t *testing.T) {
 	}
 	for _, a := range []money.Amount{
 		money.MustParse("10.00", "USD"), money.MustParse("500", "JPY"),
-		money.MustParse("2.50", "USD"), money.MustParse("1.234", "EUR"),
+		money.MustParse("2.50", "USD"), exact("1.234", "EUR"),
 	} {
 		tot.Add(a)
 	}
@@ -193,7 +201,7 @@ func TestTotalsPerCurrency(t *testing.T) {
 }
 
 func TestStringRoundsForDisplayOnly(t *testing.T) {
-	a := money.MustParse("10.005", "USD")
+	a := exact("10.005", "USD")
 	if a.String() != "10.01 USD" {
 		t.Errorf("String() = %q, want 10.01 USD", a.String())
 	}
@@ -266,10 +274,151 @@ func TestAddMatchesCurrency(t *testing.T) {
 	})
 }
 
+// Amounts from outside may not be finer than the currency's minor unit:
+// JPY has none, USD 2 decimals, KWD 3. Trailing zeros are spelling, not
+// precision.
+func TestMinorUnitBoundaries(t *testing.T) {
+	for _, tc := range []struct {
+		value, code string
+		ok          bool
+	}{
+		{"1", "JPY", true},
+		{"1.0", "JPY", true},
+		{"0.4", "JPY", false},
+		{"1.5", "JPY", false},
+		{"-0.5", "JPY", false},
+		{"9.99", "USD", true},
+		{"9.990000", "USD", true},
+		{"0.004", "USD", false},
+		{"9.999", "USD", false},
+		{"-0.001", "USD", false},
+		{"0.001", "KWD", true},
+		{"1.125", "KWD", true},
+		{"0.0005", "KWD", false},
+		{"1.1250", "KWD", true},
+		{"1.1251", "KWD", false},
+	} {
+		_, err := money.Parse(tc.value, tc.code)
+		var inv *errs.InvalidError
+		if tc.ok != (err == nil) || (!tc.ok && (!errors.As(err, &inv) || inv.Field != "amount")) {
+			t.Errorf("Parse(%q, %q) = %v, want accepted %v (else an *errs.InvalidError for amount)", tc.value, tc.code, err, tc.ok)
+		}
+		a := exact(tc.value, tc.code)
+		if err := a.Check("fees"); tc.ok != (err == nil) || (!tc.ok && (!errors.As(err, &inv) || inv.Field != "fees")) {
+			t.Errorf("Check(%s %s) = %v, want accepted %v (else an *errs.InvalidError for fees)", tc.value, tc.code, err, tc.ok)
+		}
+		negative := strings.HasPrefix(tc.value, "-")
+		if _, err := money.ParsePrice(tc.value, tc.code); (err == nil) != (tc.ok && !negative) {
+			t.Errorf("ParsePrice(%q, %q) = %v", tc.value, tc.code, err)
+		}
+		if err := a.CheckPrice("lines[0].unit_price"); (err == nil) != (tc.ok && !negative) || (err != nil && (!errors.As(err, &inv) || inv.Field != "lines[0].unit_price")) {
+			t.Errorf("CheckPrice(%s %s) = %v", tc.value, tc.code, err)
+		}
+	}
+}
+
+// Check reads the coefficient, so a value built with a huge exponent is
+// refused without building a number of that many digits.
+func TestCheckHugeExponent(t *testing.T) {
+	usd := money.MustCurrency("USD")
+	for _, v := range []decimal.Decimal{decimal.New(1, -1_000_000_000), decimal.New(-7, -2_000_000_000)} {
+		if err := (money.Amount{Value: v, Currency: usd}).Check("amount"); !errors.Is(err, errs.ErrInvalid) {
+			t.Errorf("Check(1e%d USD) = %v, want ErrInvalid", v.Exponent(), err)
+		}
+	}
+	if err := (money.Amount{Value: decimal.New(1, 41), Currency: usd}).Check("amount"); !errors.Is(err, errs.ErrInvalid) {
+		t.Errorf("Check(1e41 USD) = %v, want ErrInvalid: beyond Parse's bound", err)
+	}
+	if err := (money.Amount{Value: decimal.New(1_000, -3), Currency: usd}).Check("amount"); err != nil {
+		t.Errorf("Check(1.000 USD) = %v, want it accepted", err)
+	}
+}
+
+func TestAmountsIn(t *testing.T) {
+	as := money.Amounts{money.MustParse("-15.79", "EUR"), money.MustParse("1500", "JPY")}
+	for _, tc := range []struct {
+		code string
+		want money.Amount
+	}{
+		{"EUR", money.MustParse("-15.79", "EUR")},
+		{"jpy", money.MustParse("1500", "JPY")},
+		{"USD", money.MustParse("0", "USD")},
+		{"ABC", money.Amount{}},
+		{"", money.Amount{}},
+	} {
+		if got := as.In(tc.code); !got.Equal(tc.want) || got.Currency != tc.want.Currency {
+			t.Errorf("In(%q) = %v, want %v", tc.code, got, tc.want)
+		}
+	}
+	if got := money.Amounts(nil).In("EUR"); !got.Equal(money.MustParse("0", "EUR")) {
+		t.Errorf("nil Amounts In(EUR) = %v, want 0.00 EUR", got)
+	}
+	got := as.Currencies()
+	if len(got) != 2 || got[0].Code() != "EUR" || got[1].Code() != "JPY" {
+		t.Errorf("Currencies() = %v, want [EUR JPY]", got)
+	}
+}
+
+// inputGen draws the text of an amount with 0 to 5 decimals, some of them
+// trailing zeros, in a currency with 0, 2 or 3 minor units.
+func inputGen() *rapid.Generator[[2]string] {
+	return rapid.Custom(func(t *rapid.T) [2]string {
+		units := rapid.Int64Range(-1_000_000, 1_000_000).Draw(t, "units")
+		scale := rapid.Int32Range(0, 5).Draw(t, "decimals")
+		v := decimal.New(units, -scale).StringFixed(scale)
+		v += strings.Repeat("0", rapid.IntRange(0, 2).Draw(t, "zeros"))
+		if scale == 0 && strings.HasSuffix(v, "0") && !strings.Contains(v, ".") {
+			v = decimal.New(units, 0).String()
+		}
+		return [2]string{v, rapid.SampledFrom(currencies).Draw(t, "currency")}
+	})
+}
+
+// An amount accepted as input never has more decimals than its currency's
+// minor unit, so rounding it changes nothing; Parse and Check agree; and
+// sums of accepted inputs stay per currency, exact at the minor unit.
+func TestInputAtMostMinorUnits(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ins := rapid.SliceOfN(inputGen(), 1, 20).Draw(t, "inputs")
+		var tot money.Totals
+		model := map[string]decimal.Decimal{}
+		for _, in := range ins {
+			c := money.MustCurrency(in[1])
+			d := decimal.RequireFromString(in[0])
+			a, err := money.Parse(in[0], in[1])
+			fits := d.Equal(d.Truncate(c.MinorUnits()))
+			if (err == nil) != fits {
+				t.Fatalf("Parse(%q, %q) = %v; %d decimals allowed", in[0], in[1], err, c.MinorUnits())
+			}
+			if cerr := (money.Amount{Value: d, Currency: c}).Check("amount"); (cerr == nil) != (err == nil) {
+				t.Fatalf("Check(%s %s) = %v but Parse gave %v", in[0], in[1], cerr, err)
+			}
+			if err != nil {
+				continue
+			}
+			if !a.Rounded().Equal(a) || a.String() != a.Rounded().String() {
+				t.Fatalf("accepted %v has more decimals than %s allows", a.Value, in[1])
+			}
+			tot.Add(a)
+			model[in[1]] = model[in[1]].Add(a.Value)
+		}
+		if tot.Len() != len(model) {
+			t.Fatalf("Totals has %d currencies, want %d", tot.Len(), len(model))
+		}
+		for code, sum := range model {
+			got := tot.Rounded().In(code)
+			if !got.Equal(tot.Get(got.Currency)) || !got.Value.Equal(sum) {
+				t.Fatalf("%s: rounded total %v, unrounded %v, want exactly %v", code, got.Value, tot.Get(got.Currency).Value, sum)
+			}
+		}
+	})
+}
+
 func FuzzParse(f *testing.F) {
 	for _, s := range [][2]string{
 		{"10.00", "USD"}, {"-.5", "usd"}, {"0.005", "KWD"}, {"1500", "JPY"}, {"", ""}, {"1", "ABC"},
 		{"-0", "EUR"}, {"." + strings.Repeat("0", 39) + "1", "USD"}, {"1e5", "USD"}, {"12345678901234567890", "GBP"},
+		{"0.004", "USD"}, {"0.4", "JPY"}, {"1.125", "KWD"}, {"0.0005", "KWD"}, {"9.999", "USD"}, {"9.990", "usd"},
 	} {
 		f.Add(s[0], s[1])
 	}
@@ -288,18 +437,24 @@ func FuzzParse(f *testing.F) {
 		if (perr == nil) == a.Value.IsNegative() {
 			t.Fatalf("ParsePrice(%q, %q) = %v, %v; Parse gave %v", value, code, price, perr, a.Value)
 		}
+		if err := a.Check("amount"); err != nil {
+			t.Fatalf("Parse(%q, %q) = %v, which Check refuses: %v", value, code, a.Value, err)
+		}
+		if !a.Rounded().Equal(a) {
+			t.Fatalf("Parse(%q, %q) = %v, finer than %d decimals", value, code, a.Value, a.Currency.MinorUnits())
+		}
 		again, err := money.Parse(a.Value.String(), a.Currency.Code())
 		if err != nil || !again.Equal(a) {
 			t.Fatalf("Parse(%q, %q) = %v, whose String parses to %v, %v", value, code, a.Value, again.Value, err)
 		}
-		// The display form parses to the rounded amount.
+		// The display form is exact: nothing was rounded away.
 		num, cur, ok := strings.Cut(a.String(), " ")
 		if !ok {
 			t.Fatalf("String() = %q has no space", a.String())
 		}
 		shown, err := money.Parse(num, cur)
-		if err != nil || !shown.Equal(a.Rounded()) {
-			t.Fatalf("String() = %q parses to %v, %v; want %v", a.String(), shown.Value, err, a.Rounded().Value)
+		if err != nil || !shown.Equal(a) {
+			t.Fatalf("String() = %q parses to %v, %v; want %v", a.String(), shown.Value, err, a.Value)
 		}
 	})
 }

@@ -221,7 +221,7 @@ func New(p Params, now time.Time) (Order, error) {
 	cur := p.Lines[0].UnitPrice.Currency
 	var sum decimal.Decimal
 	for i, l := range p.Lines {
-		if l, err = checkLine(l); err != nil {
+		if l, err = checkLine(i, l); err != nil {
 			return Order{}, err
 		}
 		if l.UnitPrice.Currency != cur {
@@ -251,22 +251,21 @@ func New(p Params, now time.Time) (Order, error) {
 	return o, nil
 }
 
-func checkLine(l Line) (Line, error) {
+// checkLine checks line i, naming the line in errors ("lines[1].quantity").
+func checkLine(i int, l Line) (Line, error) {
+	field := func(name string) string { return "lines[" + strconv.Itoa(i) + "]." + name }
 	l.ProductID = strings.TrimSpace(l.ProductID)
 	if l.ProductID == "" {
-		return Line{}, errs.Invalid("product_id", "", "missing")
+		return Line{}, errs.Invalid(field("product_id"), "", "missing")
 	}
 	if len(l.ProductID) > MaxProductIDLen {
-		return Line{}, errs.Invalid("product_id", l.ProductID, fmt.Sprintf("at most %d bytes", MaxProductIDLen))
+		return Line{}, errs.Invalid(field("product_id"), l.ProductID, fmt.Sprintf("at most %d bytes", MaxProductIDLen))
 	}
 	if l.Quantity < 1 || l.Quantity > MaxQuantity {
-		return Line{}, errs.Invalid("quantity", strconv.Itoa(l.Quantity), fmt.Sprintf("want 1 to %d", MaxQuantity))
+		return Line{}, errs.Invalid(field("quantity"), strconv.Itoa(l.Quantity), fmt.Sprintf("want 1 to %d", MaxQuantity))
 	}
-	if l.UnitPrice.Currency.IsZero() {
-		return Line{}, errs.Invalid("unit_price", l.UnitPrice.Value.String(), "missing currency")
-	}
-	if l.UnitPrice.Value.IsNegative() {
-		return Line{}, errs.Invalid("unit_price", l.UnitPrice.String(), "must not be negative")
+	if err := l.UnitPrice.CheckPrice(field("unit_price")); err != nil {
+		return Line{}, err
 	}
 	return l, nil
 }
@@ -294,6 +293,16 @@ func checkRef(field, ref string) (string, error) {
 
 func zero(c money.Currency) money.Amount { return money.Amount{Value: decimal.Zero, Currency: c} }
 
+// checkFee checks a fee as input, whatever the order: the zero Amount
+// (no fee), or a non-negative amount no finer than its currency's minor
+// unit.
+func checkFee(field string, a money.Amount) error {
+	if a.Currency.IsZero() && a.Value.IsZero() {
+		return nil
+	}
+	return a.CheckPrice(field)
+}
+
 // feeIn checks a fee for an order in currency c. The zero Amount means no
 // fee, so callers may leave it out.
 func feeIn(field string, a money.Amount, c money.Currency) (money.Amount, error) {
@@ -306,8 +315,8 @@ func feeIn(field string, a money.Amount, c money.Currency) (money.Amount, error)
 	if a.Currency != c {
 		return money.Amount{}, &money.MismatchError{A: c, B: a.Currency}
 	}
-	if a.Value.IsNegative() {
-		return money.Amount{}, errs.Invalid(field, a.String(), "must not be negative")
+	if err := a.CheckPrice(field); err != nil {
+		return money.Amount{}, err
 	}
 	return a, nil
 }
@@ -327,6 +336,9 @@ func (o Order) refuse(e Event, reason string) *TransitionError {
 func (o Order) Complete(ref string, fees money.Amount, now time.Time) (next Order, changed bool, err error) {
 	ref, err = CheckPaymentRef(ref)
 	if err != nil {
+		return o, false, err
+	}
+	if err := checkFee("fees", fees); err != nil {
 		return o, false, err
 	}
 	if o.Status.Paid() {
@@ -390,6 +402,9 @@ func (o Order) RefundRef(ref string, amount money.Amount, now time.Time) (next O
 	if ref, err = CheckRefundRef(ref); err != nil {
 		return o, false, err
 	}
+	if err := amount.Check("amount"); err != nil {
+		return o, false, err
+	}
 	if i := o.refundIndex(ref); i >= 0 {
 		if rec := o.Refunds[i].Amount; !rec.Equal(amount) {
 			return o, false, &RefundRefError{ID: o.ID, Ref: ref, Recorded: rec, Requested: amount}
@@ -424,11 +439,11 @@ func (o Order) refund(ref string, amount money.Amount, now time.Time) (Order, er
 		return o, &money.MismatchError{A: o.Currency(), B: amount.Currency}
 	}
 	if !amount.Value.IsPositive() {
-		return o, errs.Invalid("refund", amount.String(), "must be more than zero")
+		return o, errs.Invalid("amount", amount.String(), "must be more than zero")
 	}
 	left := o.Refundable()
 	if amount.Value.GreaterThan(left.Value) {
-		return o, errs.Invalid("refund", amount.String(), "more than the "+left.String()+" left to refund")
+		return o, errs.Invalid("amount", amount.String(), "more than the "+left.String()+" left to refund")
 	}
 	o = o.Clone()
 	now = now.UTC()

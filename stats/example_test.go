@@ -32,9 +32,11 @@ func ExampleCompute() {
 	fmt.Println("gross spent:", st.GrossSpent)
 	fmt.Println("payments:", st.TotalPayments, "refunds:", st.Refunds, "chargebacks:", st.Chargebacks)
 	fmt.Println("active subscriptions:", st.ActiveSubscriptions, "MRR:", st.MRR)
+	fmt.Println("net spent in EUR:", st.NetSpent.In("EUR"), "in USD:", st.NetSpent.In("USD"))
 	// Output:
 	// net spent: [6.21 EUR]
 	// gross spent: [10.00 EUR]
 	// payments: 1 refunds: 1 chargebacks: 0
 	// active subscriptions: 1 MRR: [10.14 EUR]
+	// net spent in EUR: 6.21 EUR in USD: 0.00 USD
 }

@@ -30,15 +30,16 @@ func (c *Config) monthLength() time.Duration {
 }
 
 // Stats are the figures the Customer Details Page shows. Every money list
-// holds one amount per currency, rounded once, sorted by currency code.
+// holds one amount per currency, rounded once, sorted by currency code;
+// In reads one currency (st.NetSpent.In("EUR")).
 type Stats struct {
-	NetSpent            []money.Amount
-	GrossSpent          []money.Amount
+	NetSpent            money.Amounts
+	GrossSpent          money.Amounts
 	TotalPayments       int
 	Refunds             int
 	Chargebacks         int
 	ActiveSubscriptions int
-	MRR                 []money.Amount
+	MRR                 money.Amounts
 }
 
 // Compute returns the stats of a customer whose orders add up to o and who

@@ -24,8 +24,8 @@ var cmpOpts = cmp.Options{
 	cmp.Comparer(func(a, b money.Currency) bool { return a == b }),
 }
 
-func amounts(pairs ...string) []money.Amount {
-	out := []money.Amount{}
+func amounts(pairs ...string) money.Amounts {
+	out := money.Amounts{}
 	for i := 0; i < len(pairs); i += 2 {
 		out = append(out, money.MustParse(pairs[i], pairs[i+1]))
 	}
@@ -126,9 +126,9 @@ func TestOrderVectors(t *testing.T) {
 // normalize makes nil and empty money lists compare equal and sorts the
 // wanted lists as Compute does (by currency code).
 func normalize(s *stats.Stats) {
-	for _, l := range []*[]money.Amount{&s.NetSpent, &s.GrossSpent, &s.MRR} {
+	for _, l := range []*money.Amounts{&s.NetSpent, &s.GrossSpent, &s.MRR} {
 		if *l == nil {
-			*l = []money.Amount{}
+			*l = money.Amounts{}
 		}
 		sortAmounts(*l)
 	}

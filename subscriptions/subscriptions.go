@@ -141,8 +141,7 @@ func New(p Params, now time.Time) (Subscription, error) {
 	if product == "" || len(product) > MaxProductIDLen {
 		return Subscription{}, errs.Invalid("product_id", product, fmt.Sprintf("want 1 to %d bytes", MaxProductIDLen))
 	}
-	amount, err := money.NewPrice(p.Amount.Value, p.Amount.Currency)
-	if err != nil {
+	if err := p.Amount.CheckPrice("amount"); err != nil {
 		return Subscription{}, err
 	}
 	if err := p.Period.Check(); err != nil {
@@ -153,7 +152,7 @@ func New(p Params, now time.Time) (Subscription, error) {
 		ID:        NewID(now),
 		Customer:  p.Customer,
 		ProductID: product,
-		Amount:    amount,
+		Amount:    p.Amount,
 		Period:    p.Period,
 		Status:    Created,
 		Trial:     p.Trial,
