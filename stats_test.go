@@ -13,6 +13,7 @@ import (
 
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
@@ -256,7 +257,8 @@ func (m *commerceMachine) complete(t *rapid.T, o *modelOrder, p playerbase.Compl
 func (m *commerceMachine) CompleteOrder(t *rapid.T) {
 	o := m.pickOrder(t)
 	ref := rapid.SampledFrom([]string{"own", "fresh", "none"}).Draw(t, "ref")
-	p := playerbase.CompleteParams{OrderID: o.id, Fees: amount(decimal.RequireFromString(rapid.SampledFrom([]string{"0", "0.79", "3"}).Draw(t, "fees")), o.cur)}
+	fees := decimal.RequireFromString(rapid.SampledFrom([]string{"0", "0.79", "3"}).Draw(t, "fees")).Round(minor[o.cur])
+	p := playerbase.CompleteParams{OrderID: o.id, Fees: amount(fees, o.cur)}
 	switch ref {
 	case "own":
 		p.PaymentRef = o.ref
@@ -277,7 +279,7 @@ func (m *commerceMachine) DuplicateWebhook(t *rapid.T) {
 	if ref == "" {
 		ref = m.freshRef()
 	}
-	p := playerbase.CompleteParams{OrderID: o.id, PaymentRef: ref, Fees: amount(decimal.RequireFromString("0.5"), o.cur)}
+	p := playerbase.CompleteParams{OrderID: o.id, PaymentRef: ref, Fees: amount(decimal.RequireFromString("0.5").Round(minor[o.cur]), o.cur)}
 	m.complete(t, o, p)
 	before := o.version
 	m.complete(t, o, p)
@@ -376,6 +378,41 @@ func (m *commerceMachine) ChargebackOrder(t *rapid.T) {
 		o.status, o.dispute = orders.Chargeback, fee
 		o.version++
 		m.reverse(o, inventory.OnChargeback, !m.policy.KeepOnChargeback, m.clock.Now())
+	}
+}
+
+// FinerMoney sends money finer than its currency's minor unit, as a host
+// that built the Amount itself may: whatever the order's state, it is
+// invalid input and changes nothing (Check compares the store with the
+// model).
+func (m *commerceMachine) FinerMoney(t *rapid.T) {
+	field := rapid.SampledFrom([]string{"fees", "amount", "dispute_fee", "lines[0].unit_price", "subscription amount"}).Draw(t, "input")
+	var o *modelOrder
+	cur := rapid.SampledFrom([]string{"EUR", "USD", "JPY"}).Draw(t, "currency")
+	if field == "fees" || field == "amount" || field == "dispute_fee" {
+		o = m.pickOrder(t)
+		cur = o.cur
+	}
+	whole := decimal.RequireFromString(rapid.SampledFrom([]string{"0", "1", "10"}).Draw(t, "whole"))
+	fine := money.Amount{Value: whole.Add(decimal.New(rapid.Int64Range(1, 9).Draw(t, "digit"), -minor[cur]-1)), Currency: money.MustCurrency(cur)}
+	cust, product := rapid.IntRange(0, len(m.custs)-1).Draw(t, "customer"), rapid.IntRange(0, len(m.products)-1).Draw(t, "product")
+	var err error
+	switch field {
+	case "fees":
+		_, err = m.pb.CompleteOrder(m.ctx, playerbase.CompleteParams{OrderID: o.id, PaymentRef: o.ref, Fees: fine})
+	case "amount":
+		_, err = m.pb.RefundOrderRef(m.ctx, o.id, rapid.SampledFrom([]string{"", "re_fine"}).Draw(t, "ref"), fine)
+	case "dispute_fee":
+		_, err = m.pb.ChargebackOrder(m.ctx, o.id, fine)
+	case "lines[0].unit_price":
+		_, err = m.pb.CreateOrder(m.ctx, m.custs[cust], playerbase.OrderParams{Lines: []orders.Line{{ProductID: string(m.products[product].id), Quantity: 1, UnitPrice: fine}}})
+	default:
+		field = "amount"
+		_, err = m.pb.CreateSubscription(m.ctx, m.custs[cust], playerbase.SubscriptionParams{ProductID: string(m.products[product].id), Amount: fine, Period: periods[0]})
+	}
+	var inv *errs.InvalidError
+	if !errors.As(err, &inv) || inv.Field != field {
+		t.Fatalf("%s of %s: err = %v, want an *errs.InvalidError for %s", field, fine, err, field)
 	}
 }
 

@@ -5,6 +5,13 @@
 //     all in one currency. Its Total is computed from the lines — never taken
 //     from input — and rounded once to the currency's minor unit. Fees,
 //     Refunded and DisputeFee are kept in the same currency.
+//   - Money that comes in — unit prices, fees, refund amounts, dispute fees —
+//     is never finer than the currency's minor unit (money.Amount.Check): a
+//     refund of 0.004 USD or fees of 0.4 JPY is an *errs.InvalidError
+//     naming the field ("lines[0].unit_price", "fees", "amount",
+//     "dispute_fee"), whatever the order's status, even on a retried
+//     webhook, and changes nothing. Line errors name their line
+//     ("lines[1].quantity").
 //   - Statuses follow PayNow's: created → completed → refunded (full) |
 //     chargeback; created → canceled. A partial refund keeps the order
 //     completed and raises Refunded; a refund above what is left to refund

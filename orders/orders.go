@@ -464,6 +464,9 @@ func (o Order) refund(ref string, amount money.Amount, now time.Time) (Order, er
 // dispute fee it returns the order unchanged with changed false; another
 // fee is a *TransitionError.
 func (o Order) Chargeback(disputeFee money.Amount, now time.Time) (_ Order, changed bool, err error) {
+	if err := checkFee("dispute_fee", disputeFee); err != nil {
+		return o, false, err
+	}
 	if o.Status != Completed && o.Status != Chargeback {
 		return o, false, o.refuse(EventChargeback, "")
 	}

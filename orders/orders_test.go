@@ -292,6 +292,53 @@ func TestCompleteRecordsRefAndFees(t *testing.T) {
 	}
 }
 
+// Money finer than the currency's minor unit is refused wherever it enters
+// an order, whatever the order's status, with the field at fault, and the
+// order is left as it was.
+func TestFinerThanMinorUnit(t *testing.T) {
+	fine := func(v, code string) money.Amount {
+		return money.Amount{Value: decimal.RequireFromString(v), Currency: money.MustCurrency(code)}
+	}
+	field := func(t *testing.T, what string, err error, want string) {
+		t.Helper()
+		var inv *errs.InvalidError
+		if !errors.As(err, &inv) || inv.Field != want {
+			t.Errorf("%s = %v, want an *errs.InvalidError for %s", what, err, want)
+		}
+	}
+	for _, tc := range []struct{ code, price, fine string }{{"USD", "10.00", "0.004"}, {"JPY", "1000", "0.4"}, {"KWD", "10.000", "0.0005"}} {
+		t.Run(tc.code, func(t *testing.T) {
+			price, small := money.MustParse(tc.price, tc.code), fine(tc.fine, tc.code)
+			ok := Line{ProductID: "vip", Quantity: 1, UnitPrice: price}
+			_, err := New(Params{Customer: cust, Lines: []Line{ok, {ProductID: "kit", Quantity: 2, UnitPrice: fine("1"+tc.fine[1:], tc.code)}}}, t0)
+			field(t, "New with a line at "+tc.fine, err, "lines[1].unit_price")
+			created := mustNew(t, ok)
+			_, _, err = created.Complete("pay_1", small, t0)
+			field(t, "Complete with fees of "+tc.fine, err, "fees")
+			_, _, err = created.Chargeback(small, t0)
+			field(t, "Chargeback of a created order with a dispute fee of "+tc.fine, err, "dispute_fee")
+			paid, _, err := created.Complete("pay_1", money.Amount{}, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = paid.Complete("pay_1", small, t0)
+			field(t, "a retried Complete with fees of "+tc.fine, err, "fees")
+			_, err = paid.Refund(small, t0)
+			field(t, "Refund of "+tc.fine, err, "amount")
+			_, _, err = paid.RefundRef("re_1", small, t0)
+			field(t, "RefundRef of "+tc.fine, err, "amount")
+			_, _, err = paid.Chargeback(small, t0)
+			field(t, "Chargeback with a dispute fee of "+tc.fine, err, "dispute_fee")
+			full, err := paid.Refund(price, t0)
+			if err != nil || full.Status != Refunded {
+				t.Errorf("Refund of the whole %s = %s, %v; want refunded", price, full.Status, err)
+			}
+		})
+	}
+	_, err := New(Params{Customer: cust, Lines: []Line{line("1.00", 1), line("1.00", 0)}}, t0)
+	field(t, "New with a line of quantity 0", err, "lines[1].quantity")
+}
+
 // TestRefundRef delivers refund webhooks in turn to one 10.00 order: a
 // retried one changes nothing, so the money stays right to the cent.
 func TestRefundRef(t *testing.T) {

@@ -2,6 +2,9 @@
 // period and status.
 //
 // Rules (RULES.md "Subscriptions"):
+//   - The Amount charged each period is a price: not negative and not finer
+//     than its currency's minor unit (money.Amount.CheckPrice), else an
+//     *errs.InvalidError for "amount".
 //   - A billing Period is Count × day | week | month | year (ParsePeriod reads
 //     "30 days", "1 month", "monthly", "2w"), at most ten years long.
 //   - Statuses: created → active → canceled; created → canceled. Activate

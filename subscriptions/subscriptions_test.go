@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 
 	"github.com/playerbase/playerbase/customer"
@@ -146,13 +147,23 @@ func TestNewRefuses(t *testing.T) {
 		"no product":      func(p *Params) { p.ProductID = " " },
 		"negative amount": func(p *Params) { p.Amount = money.MustParse("-1", "EUR") },
 		"no currency":     func(p *Params) { p.Amount = money.Amount{} },
-		"zero period":     func(p *Params) { p.Period = Period{0, Month} },
-		"unknown unit":    func(p *Params) { p.Period = Period{1, "fortnight"} },
+		"0.4 JPY": func(p *Params) {
+			p.Amount = money.Amount{Value: decimal.RequireFromString("0.4"), Currency: money.MustCurrency("JPY")}
+		},
+		"9.999 EUR": func(p *Params) {
+			p.Amount = money.Amount{Value: decimal.RequireFromString("9.999"), Currency: money.MustCurrency("EUR")}
+		},
+		"zero period":  func(p *Params) { p.Period = Period{0, Month} },
+		"unknown unit": func(p *Params) { p.Period = Period{1, "fortnight"} },
 	} {
 		p := ok
 		mutate(&p)
 		if _, err := New(p, t0); !errors.Is(err, errs.ErrInvalid) {
 			t.Errorf("%s: New = %v, want ErrInvalid", name, err)
+		}
+		var inv *errs.InvalidError
+		if _, err := New(p, t0); p.Amount != ok.Amount && (!errors.As(err, &inv) || inv.Field != "amount") {
+			t.Errorf("%s: New = %v, want an *errs.InvalidError for amount", name, err)
 		}
 	}
 	if _, err := New(ok, t0); err != nil {
