@@ -74,30 +74,32 @@ type Amount struct {
 // code. The value may be negative; ParsePrice refuses that too. A value
 // finer than the currency's minor unit ("0.004" USD, "0.4" JPY) is an
 // *errs.InvalidError for "amount".
-func Parse(value, code string) (Amount, error) {
-	c, err := ParseCurrency(code)
+func Parse(value, code string) (Amount, error) { return parse("amount", value, code) }
+
+// ParsePrice is Parse for prices, fees and refunds: a negative value is
+// refused too. Its errors name the field "price".
+func ParsePrice(value, code string) (Amount, error) {
+	a, err := parse("price", value, code)
 	if err != nil {
 		return Amount{}, err
 	}
-	d, err := parseDecimal(value)
-	if err != nil {
-		return Amount{}, err
-	}
-	a := Amount{Value: d, Currency: c}
-	if err := a.checkMinor("amount", value); err != nil {
+	if err := a.CheckPrice("price"); err != nil {
 		return Amount{}, err
 	}
 	return a, nil
 }
 
-// ParsePrice is Parse for prices, fees and refunds: a negative value is
-// refused too, as an *errs.InvalidError for "price".
-func ParsePrice(value, code string) (Amount, error) {
-	a, err := Parse(value, code)
+func parse(field, value, code string) (Amount, error) {
+	c, err := ParseCurrency(code)
 	if err != nil {
 		return Amount{}, err
 	}
-	if err := a.CheckPrice("price"); err != nil {
+	d, err := parseDecimal(field, value)
+	if err != nil {
+		return Amount{}, err
+	}
+	a := Amount{Value: d, Currency: c}
+	if err := a.checkMinor(field, value); err != nil {
 		return Amount{}, err
 	}
 	return a, nil
@@ -197,8 +199,8 @@ const (
 
 var maxAbs = decimal.New(1, maxDigits)
 
-func parseDecimal(s string) (decimal.Decimal, error) {
-	bad := errs.Invalid("amount", s, "want a decimal number such as 10.00")
+func parseDecimal(field, s string) (decimal.Decimal, error) {
+	bad := errs.Invalid(field, s, "want a decimal number such as 10.00")
 	if s == "" || len(s) > maxInput {
 		return decimal.Decimal{}, bad
 	}
@@ -216,7 +218,7 @@ func parseDecimal(s string) (decimal.Decimal, error) {
 	}
 	_, frac, _ := strings.Cut(s, ".")
 	if d.Abs().GreaterThan(maxAbs) || len(strings.TrimRight(frac, "0")) > maxDigits {
-		return decimal.Decimal{}, errs.Invalid("amount", s, fmt.Sprintf("at most 10^%d, with at most %d decimals", maxDigits, maxDigits))
+		return decimal.Decimal{}, errs.Invalid(field, s, fmt.Sprintf("at most 10^%d, with at most %d decimals", maxDigits, maxDigits))
 	}
 	return d, nil
 }
