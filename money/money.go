@@ -129,7 +129,9 @@ func (a Amount) Check(field string) error {
 	if err := a.checkMinor(field, v); err != nil {
 		return err
 	}
-	if a.Value.Abs().GreaterThan(maxAbs) {
+	// Counting digits first keeps a huge exponent from being expanded by
+	// the comparison.
+	if int64(a.Value.NumDigits())+int64(a.Value.Exponent()) > maxDigits+1 || a.Value.Abs().GreaterThan(maxAbs) {
 		return errs.Invalid(field, v, fmt.Sprintf("at most 10^%d", maxDigits))
 	}
 	return nil

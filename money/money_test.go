@@ -317,11 +317,11 @@ func TestMinorUnitBoundaries(t *testing.T) {
 	}
 }
 
-// Check reads the coefficient, so a value built with a huge exponent is
-// refused without building a number of that many digits.
+// Check reads the coefficient and counts digits, so a value built with a
+// huge exponent is refused without building a number of that many digits.
 func TestCheckHugeExponent(t *testing.T) {
 	usd := money.MustCurrency("USD")
-	for _, v := range []decimal.Decimal{decimal.New(1, -1_000_000_000), decimal.New(-7, -2_000_000_000)} {
+	for _, v := range []decimal.Decimal{decimal.New(1, -1_000_000_000), decimal.New(-7, -2_000_000_000), decimal.New(3, 1_000_000_000)} {
 		if err := (money.Amount{Value: v, Currency: usd}).Check("amount"); !errors.Is(err, errs.ErrInvalid) {
 			t.Errorf("Check(1e%d USD) = %v, want ErrInvalid", v.Exponent(), err)
 		}
