@@ -30,12 +30,13 @@ var moneyCmpOpts = append([]cmp.Option{
 // newPaymentRef returns a payment reference no other test uses.
 func newPaymentRef() string { return fmt.Sprintf("pay_%016x", rand.Uint64()) }
 
-// newOrder returns a created order of c for 2 × price in cur, at at.
+// newOrder returns a created order of c for 2 × price in cur and a kit
+// whose price the host overrode, at at.
 func newOrder(t *testing.T, c customer.ID, price, cur, ref string, at time.Time) orders.Order {
 	t.Helper()
 	o, err := orders.New(orders.Params{
 		Customer:      c,
-		Lines:         []orders.Line{{ProductID: "vip", Quantity: 2, UnitPrice: money.MustParse(price, cur)}, {ProductID: "kit", Quantity: 1, UnitPrice: money.MustParse("0.50", cur)}},
+		Lines:         []orders.Line{{ProductID: "vip", Quantity: 2, UnitPrice: money.MustParse(price, cur)}, {ProductID: "kit", Quantity: 1, UnitPrice: money.MustParse("0.50", cur), PriceOverridden: true}},
 		PaymentRef:    ref,
 		CheckoutIP:    netip.MustParseAddr("203.0.113.9"),
 		CheckoutEmail: "buyer@example.com",
