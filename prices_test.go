@@ -166,6 +166,26 @@ func TestSubscriptionPricedFromCatalog(t *testing.T) {
 		t.Errorf("stored overridden subscription = %s overridden %t, %v; want 8.00 EUR, overridden", got.Amount, got.PriceOverridden, err)
 	}
 
+	// A new catalog price does not reprice a subscription taken.
+	s, err = pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vip, err := pb.Product(ctx, vipID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vip.Prices = []money.Amount{eur("15.00")}
+	if _, err := pb.UpdateProduct(ctx, vip); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pb.ActivateSubscription(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := pb.RenewSubscription(ctx, s.ID); err != nil || !got.Amount.Equal(eur("10.00")) {
+		t.Errorf("renewed after a price change = %s, %v; want the 10.00 EUR it was taken at", got.Amount, err)
+	}
+
 	_, err = pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(rankID), Currency: usd, PriceOverride: override(money.MustParse("1", "USD")), Period: monthly})
 	var np *inventory.NoPriceError
 	if !errors.As(err, &np) || np.Field != "product_id" || np.Currency != usd {
