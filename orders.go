@@ -101,6 +101,11 @@ func checkoutLines(cur money.Currency, lines []OrderLineParams) ([]OrderLinePara
 	if err := checkCurrency(cur); err != nil {
 		return nil, err
 	}
+	// orders.New refuses this too, but only after pricing, which reads a
+	// product per line: refuse before reading any.
+	if len(lines) > orders.MaxLines {
+		return nil, errs.Invalid("lines", strconv.Itoa(len(lines)), "at most "+strconv.Itoa(orders.MaxLines)+" lines")
+	}
 	out := make([]OrderLineParams, len(lines))
 	for i, l := range lines {
 		id, err := inventory.ParseProductID(strings.TrimSpace(l.ProductID))

@@ -3,6 +3,7 @@ package playerbase_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -113,6 +114,7 @@ func TestCheckoutPriceRefusals(t *testing.T) {
 		{"override in another currency", playerbase.OrderParams{Currency: euro, Lines: line(vipID, override(money.MustParse("5", "USD")))}, "lines[1].price_override"},
 		{"negative override", playerbase.OrderParams{Currency: euro, Lines: line(vipID, override(eur("-1")))}, "lines[1].price_override"},
 		{"override finer than a cent", playerbase.OrderParams{Currency: euro, Lines: line(vipID, override(eur("4.999")))}, "lines[1].price_override"},
+		{"too many lines", playerbase.OrderParams{Currency: euro, Lines: slices.Repeat(vipLine(), orders.MaxLines+1)}, "lines"},
 	} {
 		_, err := pb.CreateOrder(ctx, cust.ID, tc.p)
 		var ie *errs.InvalidError
