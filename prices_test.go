@@ -3,6 +3,7 @@ package playerbase_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -10,10 +11,12 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/storage/memory"
 )
 
 var (
@@ -202,4 +205,39 @@ func TestSubscriptionPricedFromCatalog(t *testing.T) {
 			t.Errorf("%s: CreateSubscription = %v, want ErrInvalid", name, err)
 		}
 	}
+}
+
+// A checkout names products and quantities; the catalog prices them in the
+// order's currency. A sale the host runs says so with PriceOverride, and
+// the order line keeps the mark.
+func ExampleClient_CreateOrder() {
+	ctx := context.Background()
+	pb := playerbase.New(memory.New(), nil)
+	cust, _, _ := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	vip, _ := pb.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
+		Prices: []money.Amount{money.MustParse("10.00", "EUR"), money.MustParse("1500", "JPY")}})
+	kit, _ := pb.CreateProduct(ctx, inventory.Product{Name: "Kit", Prices: []money.Amount{money.MustParse("2.50", "EUR")}})
+
+	o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+		Currency: money.MustCurrency("EUR"),
+		Lines: []playerbase.OrderLineParams{
+			{ProductID: string(vip.ID), Quantity: 1},
+			{ProductID: string(kit.ID), Quantity: 2, PriceOverride: override(money.MustParse("2.00", "EUR"))},
+		},
+	})
+	for _, l := range o.Lines {
+		fmt.Println(l.Quantity, "×", l.UnitPrice, "overridden:", l.PriceOverridden)
+	}
+	fmt.Println("total", o.Total)
+
+	_, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+		Currency: money.MustCurrency("JPY"),
+		Lines:    []playerbase.OrderLineParams{{ProductID: string(kit.ID), Quantity: 1}},
+	})
+	fmt.Println(errors.Is(err, playerbase.ErrInvalid), errors.As(err, new(*inventory.NoPriceError)))
+	// Output:
+	// 1 × 10.00 EUR overridden: false
+	// 2 × 2.00 EUR overridden: true
+	// total 14.00 EUR
+	// true true
 }
