@@ -136,11 +136,6 @@ func vipLine() []playerbase.OrderLineParams {
 	return []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}}
 }
 
-// vipAt is one VIP at a price the host sets, in EUR.
-func vipAt(price string) []playerbase.OrderLineParams {
-	return []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1, PriceOverride: override(eur(price))}}
-}
-
 func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comSetup(t)
