@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 
 	"github.com/playerbase/playerbase"
@@ -23,13 +24,17 @@ type modelProduct struct {
 	id     inventory.ProductID
 	dur    time.Duration // 0: forever
 	extend bool
-	stages map[inventory.Stage]int // command templates per stage
+	stages map[inventory.Stage]int    // command templates per stage
+	prices map[string]decimal.Decimal // catalog price per currency code
 }
 
 func (p modelProduct) action() bool { return p.stages[inventory.OnExpire] > 0 }
 
 func modelProductOf(p inventory.Product) modelProduct {
-	mp := modelProduct{id: p.ID, extend: p.Stacking != inventory.StackAdd, stages: map[inventory.Stage]int{}}
+	mp := modelProduct{id: p.ID, extend: p.Stacking != inventory.StackAdd, stages: map[inventory.Stage]int{}, prices: map[string]decimal.Decimal{}}
+	for _, a := range p.Prices {
+		mp.prices[a.Currency.Code()] = a.Value
+	}
 	if p.Duration != nil {
 		// Hours and days only: in UTC both are fixed lengths.
 		unit := time.Hour

@@ -103,9 +103,9 @@ func TestCompleteOrderGrantsItems(t *testing.T) {
 		ctx := context.Background()
 		pb, clock, cust := comOn(t, b, playerbase.ReversalPolicy{})
 		steam := cust.PlatformID.Value
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: []orders.Line{
-			{ProductID: string(vipID), Quantity: 2, UnitPrice: eur("5.00")},
-			{ProductID: string(crateID), Quantity: 2, UnitPrice: eur("1.00")},
+		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{
+			{ProductID: string(vipID), Quantity: 2},
+			{ProductID: string(crateID), Quantity: 2},
 		}})
 		if err != nil {
 			t.Fatal(err)
@@ -138,7 +138,7 @@ func TestCompleteOrderGrantsItems(t *testing.T) {
 		// A second order's VIP extends the same item, whose source stays the
 		// first order.
 		clock.Advance(24 * time.Hour)
-		o2, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("5.00")})
+		o2, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,9 +154,9 @@ func TestCompleteOrderGrantsItems(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 12.00 − 0.79 + 5.00
-		if len(st.NetSpent) != 1 || st.NetSpent[0].String() != "16.21 EUR" || st.TotalPayments != 2 {
-			t.Errorf("stats: net %v, %d payments; want 16.21 EUR, 2", st.NetSpent, st.TotalPayments)
+		// 2 × 10.00 + 2 × 1.00 − 0.79 + 10.00, at catalog prices
+		if len(st.NetSpent) != 1 || st.NetSpent[0].String() != "31.21 EUR" || st.TotalPayments != 2 {
+			t.Errorf("stats: net %v, %d payments; want 31.21 EUR, 2", st.NetSpent, st.TotalPayments)
 		}
 	})
 }
@@ -168,14 +168,14 @@ func TestCheckoutNamesStoredProducts(t *testing.T) {
 		unknown := string(inventory.NewProductID(comStart))
 		for _, tc := range []struct {
 			name  string
-			lines []orders.Line
+			lines []playerbase.OrderLineParams
 			field string
 		}{
-			{"unknown product", []orders.Line{vipLine("1")[0], {ProductID: unknown, Quantity: 1, UnitPrice: eur("1")}}, "lines[1].product_id"},
-			{"not a product ID", []orders.Line{{ProductID: "vip", Quantity: 1, UnitPrice: eur("1")}}, "lines[0].product_id"},
-			{"another kind of ID", []orders.Line{vipLine("1")[0], vipLine("1")[0], {ProductID: string(cust.ID), Quantity: 1, UnitPrice: eur("1")}}, "lines[2].product_id"},
+			{"unknown product", []playerbase.OrderLineParams{vipLine()[0], {ProductID: unknown, Quantity: 1}}, "lines[1].product_id"},
+			{"not a product ID", []playerbase.OrderLineParams{{ProductID: "vip", Quantity: 1}}, "lines[0].product_id"},
+			{"another kind of ID", []playerbase.OrderLineParams{vipLine()[0], vipLine()[0], {ProductID: string(cust.ID), Quantity: 1}}, "lines[2].product_id"},
 		} {
-			_, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: tc.lines, IP: "198.51.100.9"})
+			_, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: tc.lines, IP: "198.51.100.9"})
 			var inv *errs.InvalidError
 			if !errors.As(err, &inv) || inv.Field != tc.field || !errors.Is(err, playerbase.ErrInvalid) {
 				t.Errorf("%s: CreateOrder = %v, want an *errs.InvalidError for %s", tc.name, err, tc.field)
@@ -190,13 +190,13 @@ func TestCheckoutNamesStoredProducts(t *testing.T) {
 
 		// Any case of the ID works; the order stores it canonical.
 		lower := "prd_" + strings.ToLower(strings.TrimPrefix(string(vipID), "prd_"))
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: []orders.Line{{ProductID: " " + lower, Quantity: 1, UnitPrice: eur("1")}}})
+		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: " " + lower, Quantity: 1}}})
 		if err != nil || o.Lines[0].ProductID != string(vipID) {
 			t.Errorf("CreateOrder with %q = %v, %v; want the line stored as %s", lower, o.Lines, err, vipID)
 		}
 
 		for name, id := range map[string]string{"unknown product": unknown, "not a product ID": "vip"} {
-			_, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: id, Amount: eur("1"), Period: monthly})
+			_, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: id, Currency: euro, Period: monthly})
 			var inv *errs.InvalidError
 			if !errors.As(err, &inv) || inv.Field != "product_id" {
 				t.Errorf("subscription to %s: %v, want an *errs.InvalidError for product_id", name, err)
@@ -316,10 +316,11 @@ func TestReversals(t *testing.T) {
 			forBackends(t, func(t *testing.T, b storage.Backend) {
 				ctx := context.Background()
 				pb, clock, cust := comOn(t, b, tc.policy)
-				o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: []orders.Line{
-					{ProductID: string(vipID), Quantity: 1, UnitPrice: eur("6.00")},
-					{ProductID: string(crateID), Quantity: 1, UnitPrice: eur("2.50")},
-					{ProductID: string(rankID), Quantity: 1, UnitPrice: eur("1.50")},
+				// A bundle the host prices at 10.00 in all.
+				o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{
+					{ProductID: string(vipID), Quantity: 1, PriceOverride: override(eur("6.00"))},
+					{ProductID: string(crateID), Quantity: 1, PriceOverride: override(eur("2.50"))},
+					{ProductID: string(rankID), Quantity: 1, PriceOverride: override(eur("1.50"))},
 				}})
 				if err != nil {
 					t.Fatal(err)
@@ -370,7 +371,7 @@ func TestReversals(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
-		o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00")})
+		o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
 		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_who"}); err != nil {
 			t.Fatal(err)
 		}
@@ -487,7 +488,7 @@ func TestSubscriptionItems(t *testing.T) {
 		steam := cust.PlatformID.Value
 		subscribe := func(cust customer.ID, p inventory.ProductID) subscriptions.Subscription {
 			t.Helper()
-			s, err := pb.CreateSubscription(ctx, cust, playerbase.SubscriptionParams{ProductID: string(p), Amount: eur("10.00"), Period: monthly})
+			s, err := pb.CreateSubscription(ctx, cust, playerbase.SubscriptionParams{ProductID: string(p), Currency: euro, Period: monthly})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -516,7 +517,7 @@ func TestSubscriptionItems(t *testing.T) {
 
 		// A VIP bought meanwhile is an item of its own: the subscription's
 		// keeps its period.
-		o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("5.00")})
+		o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
 		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_beside"}); err != nil {
 			t.Fatal(err)
 		}
@@ -570,7 +571,7 @@ func TestLateRenewal(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, clock, cust := comOn(t, b, playerbase.ReversalPolicy{})
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("10.00"), Period: monthly})
+		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -611,7 +612,7 @@ func TestReversalOfAnExtension(t *testing.T) {
 		pb, clock, cust := comOn(t, b, playerbase.ReversalPolicy{})
 		var paid []orders.Order
 		for i := range 2 {
-			o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00")})
+			o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -648,7 +649,7 @@ func TestConcurrentWebhooksGrantOnce(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00"), PaymentRef: "pay_race"})
+		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_race"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -680,7 +681,7 @@ func TestConcurrentWebhooksGrantOnce(t *testing.T) {
 func paidVIP(t *testing.T, pb *playerbase.Client, cust customer.ID, ref string) orders.Order {
 	t.Helper()
 	ctx := context.Background()
-	o, err := pb.CreateOrder(ctx, cust, playerbase.OrderParams{Lines: vipLine("10.00")})
+	o, err := pb.CreateOrder(ctx, cust, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
-	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage/memory"
 )
 
@@ -29,14 +28,16 @@ func ExampleClient_CustomerDetails() {
 			{Stage: inventory.OnPurchase, Server: "rust-eu", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnExpire, Server: "rust-eu", Template: "oxide.usergroup remove {steam_id} vip"},
 		},
+		Prices: []money.Amount{money.MustParse("10.00", "EUR")},
 	})
 	garry, _, _ := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry"})
 
 	// Buy, then the payment provider's webhook completes the order and
 	// delivers the VIP.
 	o, _ := pb.CreateOrder(ctx, garry.ID, playerbase.OrderParams{
-		Lines: []orders.Line{{ProductID: string(vip.ID), Quantity: 1, UnitPrice: money.MustParse("10.00", "EUR")}},
-		IP:    "203.0.113.7",
+		Currency: money.MustCurrency("EUR"),
+		Lines:    []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
+		IP:       "203.0.113.7",
 	})
 	_, _ = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pi_123", Fees: money.MustParse("0.79", "EUR")})
 

@@ -19,7 +19,6 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
-	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/subscriptions"
 )
@@ -42,7 +41,7 @@ func TestCustomerDetails(t *testing.T) {
 		// 51 orders, one more than a page; the first two paid, each with a
 		// crate.
 		for i := range playerbase.DefaultOrderPage + 1 {
-			p := playerbase.OrderParams{Lines: []orders.Line{{ProductID: string(crateID), Quantity: 1, UnitPrice: eur("1.00")}}}
+			p := playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(crateID), Quantity: 1}}}
 			if i == 0 {
 				p.IP = "203.0.113.77"
 			}
@@ -57,14 +56,14 @@ func TestCustomerDetails(t *testing.T) {
 			}
 			clock.Advance(time.Second)
 		}
-		active, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("10.00"), Period: monthly})
+		active, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := pb.ActivateSubscription(ctx, active.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(rankID), Amount: eur("3.00"), Period: monthly}); err != nil {
+		if _, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(rankID), Currency: euro, Period: monthly}); err != nil {
 			t.Fatal(err)
 		}
 		ban, err := pb.Ban(ctx, playerbase.BanParams{Reason: "fraud", Actor: "admin", Identities: []bans.Identity{bans.MustIdentity(bans.IP, "203.0.113.77")}})
@@ -150,12 +149,13 @@ func benchDetailsFixture(b *testing.B) {
 		pb, _, cust := comSetup(b)
 		f.pb, f.cust = pb, cust.ID
 		supporter, err := pb.CreateProduct(ctx, inventory.Product{Name: "Supporter", Duration: inventory.For(1, inventory.Day),
-			Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "tag {steam_id} supporter"}}})
+			Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "tag {steam_id} supporter"}},
+			Prices:   []money.Amount{eur("4.99")}})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for i := range 10_000 {
-			o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: []orders.Line{{ProductID: string(supporter.ID), Quantity: 1, UnitPrice: eur("4.99")}}})
+			o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(supporter.ID), Quantity: 1}}})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -168,7 +168,7 @@ func benchDetailsFixture(b *testing.B) {
 			f.totals, f.fees = append(f.totals, o.Total.Value), append(f.fees, decimal.RequireFromString("0.30"))
 		}
 		for range 100 {
-			s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("10.00"), Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+			s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -14,6 +14,14 @@
 // Commerce crosses domains here (see each method for the details):
 //   - Order lines and subscriptions name stored inventory products;
 //     checkout refuses any other with an error naming the line.
+//   - Prices live in the catalog (inventory.Product.Prices): a checkout
+//     line names a product and a quantity and is charged the product's
+//     price in the order's currency, a subscription its product's price in
+//     its currency; a product without one is refused
+//     (*inventory.NoPriceError). A checkout carries no price of its own,
+//     so what a browser posts cannot change what is charged; only the
+//     host's explicit PriceOverride does, and the order line or
+//     subscription records that it did (PriceOverridden).
 //   - Completing an order (a payment webhook) grants each line's product
 //     Quantity times, with the product's stacking and commands, and records
 //     the items on the order (orders.Order.Granted); a retried webhook

@@ -48,25 +48,25 @@ func TestFinerThanMinorUnitRefused(t *testing.T) {
 				ctx := context.Background()
 				pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
 				fine := hostAmount(tc.fine, tc.code)
-				line := func(price money.Amount) []orders.Line {
-					return []orders.Line{{ProductID: string(vipID), Quantity: 1, UnitPrice: price}}
+				checkout := func(price money.Amount) playerbase.OrderParams {
+					return playerbase.OrderParams{Currency: price.Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1, PriceOverride: &price}}}
 				}
 
-				_, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: line(hostAmount("1"+tc.fine[1:], tc.code))})
-				wantInvalidField(t, "CreateOrder with a unit price of "+tc.fine, err, "lines[0].unit_price")
+				_, err := pb.CreateOrder(ctx, cust.ID, checkout(hostAmount("1"+tc.fine[1:], tc.code)))
+				wantInvalidField(t, "CreateOrder with a unit price of "+tc.fine, err, "lines[0].price_override")
 				if page, err := pb.Orders(ctx, cust.ID, playerbase.OrdersParams{}); err != nil || len(page.Orders) != 0 {
 					t.Errorf("orders after the refused checkout: %v, %v; want none", page.Orders, err)
 				}
 				_, err = pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{
-					ProductID: string(vipID), Amount: fine, Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month},
+					ProductID: string(vipID), Currency: fine.Currency, PriceOverride: &fine, Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month},
 				})
-				wantInvalidField(t, "CreateSubscription for "+tc.fine, err, "amount")
+				wantInvalidField(t, "CreateSubscription for "+tc.fine, err, "price_override")
 				if page, err := pb.Subscriptions(ctx, cust.ID, playerbase.SubscriptionsParams{}); err != nil || len(page.Subscriptions) != 0 {
 					t.Errorf("subscriptions after the refused one: %v, %v; want none", page.Subscriptions, err)
 				}
 
 				price := hostAmount(tc.price, tc.code)
-				o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: line(price)})
+				o, err := pb.CreateOrder(ctx, cust.ID, checkout(price))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -18,10 +18,11 @@ import (
 
 // OrderParams describes a checkout.
 type OrderParams struct {
-	// Lines name what is bought: each line's ProductID is the ID of a
-	// stored inventory product (prd_…), whose items the order grants when
-	// it is paid, Quantity times.
-	Lines []orders.Line
+	// Currency is the order's currency: every line is charged its
+	// product's price in it.
+	Currency money.Currency
+	// Lines name what is bought.
+	Lines []OrderLineParams
 	// PaymentRef is the payment provider's reference if it is known at
 	// checkout; it may instead come with the completion.
 	PaymentRef string
@@ -29,27 +30,42 @@ type OrderParams struct {
 	Email      string // the buyer's email, if known
 }
 
+// OrderLineParams is one line of a checkout. It carries no price: the line
+// is charged its product's catalog price (inventory.Product.Prices) in the
+// order's currency, so a price a browser sends has nothing to change.
+type OrderLineParams struct {
+	// ProductID is the ID of a stored inventory product (prd_…), whose
+	// items the order grants when it is paid, Quantity times.
+	ProductID string
+	Quantity  int
+	// PriceOverride, if set, is charged for one unit instead of the
+	// catalog price: the host pricing the line itself (a sale, a coupon),
+	// in the order's currency. The stored line records it
+	// (orders.Line.PriceOverridden). The host sets it from its own rules,
+	// never from what a request carries.
+	PriceOverride *money.Amount
+}
+
 // CreateOrder checks a customer out. In one transaction it records the
 // checkout IP and email on the customer, refuses a banned customer (an
 // error matching ErrForbidden that carries the ban IDs, see
-// bans.BannedError), checks that every line names a stored product (an
-// *errs.InvalidError whose Field names the line, "lines[1].product_id",
-// otherwise) and stores the order as created. The total is computed from
-// the lines. A refused checkout stores nothing.
-func (c *Client) CreateOrder(ctx context.Context, id customer.ID, p OrderParams) (orders.Order, error) {
+// bans.BannedError), prices every line from the catalog and stores the
+// order as created. A line that names no stored product is an
+// *errs.InvalidError whose Field names the line ("lines[1].product_id");
+// one whose product has no price in the order's currency, overridden or
+// not, is an *inventory.NoPriceError (matching ErrInvalid) naming it the
+// same way. The total is computed from the lines. A refused checkout
+// stores nothing.
+func (c *Client) CreateOrder(ctx context.Context, id customer.ID, p OrderParams) (o orders.Order, err error) {
 	ip, email, err := parseCheckoutContact(p.IP, p.Email)
 	if err != nil {
 		return orders.Order{}, err
 	}
-	lines, err := productLines(p.Lines)
+	lines, err := checkoutLines(p.Currency, p.Lines)
 	if err != nil {
 		return orders.Order{}, err
 	}
 	now := c.clock()
-	o, err := orders.New(orders.Params{Customer: id, Lines: lines, PaymentRef: p.PaymentRef, CheckoutIP: ip, CheckoutEmail: email}, now)
-	if err != nil {
-		return orders.Order{}, err
-	}
 	err = c.update(ctx, func(tx storage.Tx) error {
 		cust, err := recordCheckout(ctx, tx, id, ip, email, now)
 		if err != nil {
@@ -58,7 +74,12 @@ func (c *Client) CreateOrder(ctx context.Context, id customer.ID, p OrderParams)
 		if err := checkNotBanned(ctx, tx, cust, now); err != nil {
 			return err
 		}
-		if err := checkProducts(ctx, tx, o.Lines); err != nil {
+		priced, err := priceLines(ctx, tx, p.Currency, lines)
+		if err != nil {
+			return err
+		}
+		o, err = orders.New(orders.Params{Customer: id, Lines: priced, PaymentRef: p.PaymentRef, CheckoutIP: ip, CheckoutEmail: email}, now)
+		if err != nil {
 			return err
 		}
 		return tx.Orders().Create(ctx, o)
@@ -72,41 +93,61 @@ func (c *Client) CreateOrder(ctx context.Context, id customer.ID, p OrderParams)
 // lineField names line i's product in errors.
 func lineField(i int) string { return "lines[" + strconv.Itoa(i) + "].product_id" }
 
-// productLines returns a copy of lines with each product ID in canonical
-// form, or an *errs.InvalidError naming the first line whose product ID is
-// not a product ID at all.
-func productLines(lines []orders.Line) ([]orders.Line, error) {
-	out := make([]orders.Line, len(lines))
+// checkoutLines returns a copy of lines with each product ID in canonical
+// form and each override checked, or an *errs.InvalidError naming the
+// first line whose product ID is not a product ID at all or whose override
+// is not a price in cur.
+func checkoutLines(cur money.Currency, lines []OrderLineParams) ([]OrderLineParams, error) {
+	if err := checkCurrency(cur); err != nil {
+		return nil, err
+	}
+	// orders.New refuses this too, but only after pricing, which reads a
+	// product per line: refuse before reading any.
+	if len(lines) > orders.MaxLines {
+		return nil, errs.Invalid("lines", strconv.Itoa(len(lines)), "at most "+strconv.Itoa(orders.MaxLines)+" lines")
+	}
+	out := make([]OrderLineParams, len(lines))
 	for i, l := range lines {
 		id, err := inventory.ParseProductID(strings.TrimSpace(l.ProductID))
 		if err != nil {
 			return nil, errs.Invalid(lineField(i), l.ProductID, "want the ID of a product (prd_…)")
 		}
 		l.ProductID = string(id)
+		if l.PriceOverride, err = checkOverride("lines["+strconv.Itoa(i)+"].price_override", l.PriceOverride, cur); err != nil {
+			return nil, err
+		}
 		out[i] = l
 	}
 	return out, nil
 }
 
-// checkProducts refuses lines naming a product that is not stored, with an
-// *errs.InvalidError naming the first such line: a checkout that could
-// never be delivered is bad input, not a missing order.
-func checkProducts(ctx context.Context, tx storage.Tx, lines []orders.Line) error {
-	seen := map[string]bool{}
+// priceLines prices checked lines in cur (see priceOf). A line naming a
+// product that is not stored is an *errs.InvalidError naming the line: a
+// checkout that could never be delivered is bad input, not a missing
+// order.
+func priceLines(ctx context.Context, tx storage.Tx, cur money.Currency, lines []OrderLineParams) ([]orders.Line, error) {
+	products := map[string]inventory.Product{}
+	out := make([]orders.Line, len(lines))
 	for i, l := range lines {
-		if seen[l.ProductID] {
-			continue
+		p, ok := products[l.ProductID]
+		if !ok {
+			var err error
+			p, err = tx.Products().Get(ctx, inventory.ProductID(l.ProductID))
+			if errors.Is(err, errs.ErrNotFound) {
+				return nil, errs.Invalid(lineField(i), l.ProductID, "no such product")
+			}
+			if err != nil {
+				return nil, err
+			}
+			products[l.ProductID] = p
 		}
-		_, err := tx.Products().Get(ctx, inventory.ProductID(l.ProductID))
-		if errors.Is(err, errs.ErrNotFound) {
-			return errs.Invalid(lineField(i), l.ProductID, "no such product")
-		}
+		price, overridden, err := priceOf(p, lineField(i), cur, l.PriceOverride)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		seen[l.ProductID] = true
+		out[i] = orders.Line{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: price, PriceOverridden: overridden}
 	}
-	return nil
+	return out, nil
 }
 
 // CompleteParams names a paid order, as a payment webhook reports it.

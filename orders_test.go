@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -57,7 +58,8 @@ type fataler interface {
 }
 
 // The products every commerce test client holds, under fixed IDs so order
-// lines can name them.
+// lines can name them. The VIP is sold in EUR, USD and JPY, the crate in
+// EUR and USD, the rank in EUR only.
 var (
 	// vipID lasts 30 days, stacks by extending, and has commands at every
 	// stage; on expiry it removes the group.
@@ -80,10 +82,16 @@ func comProducts() []inventory.Product {
 	}
 	crate := cmds("crate")
 	crate = slices.DeleteFunc(crate, func(c inventory.CommandTemplate) bool { return c.Stage == inventory.OnExpire })
+	price := func(v string, codes ...string) (out []money.Amount) {
+		for i, code := range codes {
+			out = append(out, money.MustParse(strings.Fields(v)[i], code))
+		}
+		return out
+	}
 	return []inventory.Product{
-		{ID: vipID, Name: "VIP", Duration: inventory.For(30, inventory.Day), Stacking: inventory.StackExtend, Commands: cmds("vip")},
-		{ID: crateID, Name: "Crate", Stacking: inventory.StackAdd, Commands: crate},
-		{ID: rankID, Name: "Rank", Commands: cmds("rank")},
+		{ID: vipID, Name: "VIP", Duration: inventory.For(30, inventory.Day), Stacking: inventory.StackExtend, Commands: cmds("vip"), Prices: price("10.00 12.00 1500 10.000", "EUR", "USD", "JPY", "KWD")},
+		{ID: crateID, Name: "Crate", Stacking: inventory.StackAdd, Commands: crate, Prices: price("1.00 1.20", "EUR", "USD")},
+		{ID: rankID, Name: "Rank", Commands: cmds("rank"), Prices: price("3.00", "EUR")},
 	}
 }
 
@@ -123,8 +131,9 @@ func comCustomer(t fataler, pb *playerbase.Client, n int) customer.Customer {
 
 func eur(s string) money.Amount { return money.MustParse(s, "EUR") }
 
-func vipLine(price string) []orders.Line {
-	return []orders.Line{{ProductID: string(vipID), Quantity: 1, UnitPrice: eur(price)}}
+// vipLine is one VIP at the catalog price: 10.00 in an EUR order.
+func vipLine() []playerbase.OrderLineParams {
+	return []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}}
 }
 
 func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
@@ -132,7 +141,7 @@ func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
 	pb, _, cust := comSetup(t)
 
 	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
-		Lines: vipLine("10.00"), IP: "::ffff:198.51.100.4", Email: "Buyer@Example.com",
+		Currency: euro, Lines: vipLine(), IP: "::ffff:198.51.100.4", Email: "Buyer@Example.com",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +160,7 @@ func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("5.00"), IP: "203.0.113.66"})
+	_, err = pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), IP: "203.0.113.66"})
 	var banned *bans.BannedError
 	if !errors.As(err, &banned) || !errors.Is(err, playerbase.ErrForbidden) || !slices.Contains(banned.IDs, ban.ID) {
 		t.Fatalf("checkout from a banned IP = %v, want a BannedError naming %s", err, ban.ID)
@@ -165,10 +174,10 @@ func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
 	if _, err := pb.Ban(ctx, playerbase.BanParams{Reason: "chargebacks", Actor: "admin", Identities: []bans.Identity{bans.CustomerIdentity(cust.ID)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("5.00")}); !errors.Is(err, playerbase.ErrForbidden) {
+	if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()}); !errors.Is(err, playerbase.ErrForbidden) {
 		t.Errorf("checkout of a banned customer = %v, want ErrForbidden", err)
 	}
-	if _, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("5"), Period: monthly}); !errors.Is(err, playerbase.ErrForbidden) {
+	if _, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly}); !errors.Is(err, playerbase.ErrForbidden) {
 		t.Errorf("subscription of a banned customer = %v, want ErrForbidden", err)
 	}
 	// A completed payment is still recorded: the ban gates purchases only.
@@ -186,19 +195,19 @@ func TestCheckoutRefuses(t *testing.T) {
 		p    playerbase.OrderParams
 		want error
 	}{
-		{"unknown customer", customer.NewID(comStart), playerbase.OrderParams{Lines: vipLine("1")}, playerbase.ErrNotFound},
+		{"unknown customer", customer.NewID(comStart), playerbase.OrderParams{Currency: euro, Lines: vipLine()}, playerbase.ErrNotFound},
 		{"no lines", cust.ID, playerbase.OrderParams{}, playerbase.ErrInvalid},
-		{"bad IP", cust.ID, playerbase.OrderParams{Lines: vipLine("1"), IP: "300.1.1.1"}, playerbase.ErrInvalid},
-		{"bad email", cust.ID, playerbase.OrderParams{Lines: vipLine("1"), Email: "nobody"}, playerbase.ErrInvalid},
-		{"two currencies", cust.ID, playerbase.OrderParams{Lines: []orders.Line{vipLine("1")[0], {ProductID: string(crateID), Quantity: 1, UnitPrice: money.MustParse("1", "USD")}}}, playerbase.ErrInvalid},
+		{"bad IP", cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), IP: "300.1.1.1"}, playerbase.ErrInvalid},
+		{"bad email", cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), Email: "nobody"}, playerbase.ErrInvalid},
+		{"two currencies", cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{vipLine()[0], {ProductID: string(crateID), Quantity: 1, PriceOverride: override(money.MustParse("1", "USD"))}}}, playerbase.ErrInvalid},
 	}
 	for _, tt := range tests {
 		if _, err := pb.CreateOrder(ctx, tt.id, tt.p); !errors.Is(err, tt.want) {
 			t.Errorf("%s: CreateOrder = %v, want %v", tt.name, err, tt.want)
 		}
 	}
-	o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("1"), PaymentRef: "pay_dup"})
-	if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("1"), PaymentRef: "pay_dup"}); !errors.Is(err, playerbase.ErrConflict) {
+	o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_dup"})
+	if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_dup"}); !errors.Is(err, playerbase.ErrConflict) {
 		t.Errorf("a second checkout with %s's payment reference = %v, want ErrConflict", o.ID, err)
 	}
 }
@@ -208,7 +217,7 @@ func TestCheckoutRefuses(t *testing.T) {
 func TestOrderTransitions(t *testing.T) {
 	ctx := context.Background()
 	pb, clock, cust := comSetup(t)
-	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00"), PaymentRef: "pay_A"})
+	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_A"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +284,7 @@ func TestOrderTransitions(t *testing.T) {
 	}
 
 	// Cancel is for unpaid orders only.
-	open, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("2")})
+	open, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
 	if c, err := pb.CancelOrder(ctx, open.ID); err != nil || c.Status != orders.Canceled || c.CanceledAt == nil {
 		t.Errorf("CancelOrder = %s, %v", c.Status, err)
 	}
@@ -302,7 +311,7 @@ func errOf[T any](_ T, err error) error { return err }
 func TestDuplicateWebhooksCompleteOnce(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comSetup(t)
-	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00")})
+	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +357,7 @@ func TestOrdersPages(t *testing.T) {
 	other := comCustomer(t, pb, 2)
 	var made []orders.ID // oldest first
 	for i := range 7 {
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("1.00")})
+		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,7 +369,7 @@ func TestOrdersPages(t *testing.T) {
 		made = append(made, o.ID)
 		clock.Advance(time.Second)
 	}
-	if _, err := pb.CreateOrder(ctx, other.ID, playerbase.OrderParams{Lines: vipLine("1.00")}); err != nil {
+	if _, err := pb.CreateOrder(ctx, other.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()}); err != nil {
 		t.Fatal(err)
 	}
 	walk := func(p playerbase.OrdersParams) (pages [][]orders.ID) {
@@ -423,11 +432,12 @@ func ExampleClient_CompleteOrder() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
 	cust, _, _ := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
-	vip, _ := pb.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day)})
+	vip, _ := pb.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day), Prices: []money.Amount{money.MustParse("10.00", "EUR")}})
 
 	o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
-		Lines: []orders.Line{{ProductID: string(vip.ID), Quantity: 1, UnitPrice: money.MustParse("10.00", "EUR")}},
-		IP:    "203.0.113.7",
+		Currency: money.MustCurrency("EUR"),
+		Lines:    []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
+		IP:       "203.0.113.7",
 	})
 	// The payment provider's webhook, delivered twice.
 	for range 2 {

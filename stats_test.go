@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 
@@ -34,7 +35,7 @@ func TestCustomerStatsMonthLength(t *testing.T) {
 	} {
 		pb := comClient(t, memory.New(), &playerbase.Config{MonthLength: tt.month})
 		cust := comCustomer(t, pb, 1)
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("10.00"), Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,8 +149,9 @@ func newCommerceMachine(t *rapid.T, backend storage.Backend) *commerceMachine {
 		m.custs = append(m.custs, comCustomer(t, m.pb, i+1).ID)
 	}
 	// Beside the VIP, crate and rank: a one-day pass that adds an item per
-	// purchase and has nothing to run on expiry.
+	// purchase and has nothing to run on expiry, free in EUR.
 	pass, err := m.pb.CreateProduct(m.ctx, inventory.Product{Name: "Pass", Duration: inventory.For(1, inventory.Day), Stacking: inventory.StackAdd,
+		Prices: []money.Amount{money.MustParse("0", "EUR"), money.MustParse("2.5", "USD")},
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "pass {steam_id}"},
 			{Stage: inventory.OnRefund, Server: "eu-1", Template: "unpass {steam_id}"},
@@ -187,27 +189,49 @@ func expect(t *rapid.T, what string, err, want error) {
 func (m *commerceMachine) CreateOrder(t *rapid.T) {
 	cust := rapid.IntRange(0, len(m.custs)-1).Draw(t, "customer")
 	cur := rapid.SampledFrom([]string{"EUR", "USD", "JPY"}).Draw(t, "currency")
-	prices := map[string][]string{"EUR": {"0", "0.99", "4.75", "10", "19.99"}, "USD": {"1", "2.5", "10"}, "JPY": {"0", "100", "1500"}}[cur]
-	var lines []orders.Line
+	overrides := map[string][]string{"EUR": {"0", "0.99", "4.75", "10", "19.99"}, "USD": {"1", "2.5", "10"}, "JPY": {"0", "100", "1500"}}[cur]
+	var lines []playerbase.OrderLineParams
 	var mlines []modelLine
+	var want []orders.Line
 	var sum decimal.Decimal
-	for range rapid.IntRange(1, 2).Draw(t, "lines") {
+	unsold := -1 // the first line whose product has no price in cur
+	for i := range rapid.IntRange(1, 2).Draw(t, "lines") {
 		product := rapid.IntRange(0, len(m.products)-1).Draw(t, "product")
-		price := rapid.SampledFrom(prices).Draw(t, "price")
 		qty := rapid.IntRange(1, 3).Draw(t, "quantity")
-		lines = append(lines, orders.Line{ProductID: string(m.products[product].id), Quantity: qty, UnitPrice: money.MustParse(price, cur)})
+		line := playerbase.OrderLineParams{ProductID: string(m.products[product].id), Quantity: qty}
+		price, sold := m.products[product].prices[cur]
+		if !sold && unsold < 0 {
+			unsold = i
+		}
+		// The host's override is the only price a line carries in.
+		if rapid.Bool().Draw(t, "override") {
+			price = decimal.RequireFromString(rapid.SampledFrom(overrides).Draw(t, "price"))
+			line.PriceOverride = new(amount(price, cur))
+		}
+		lines = append(lines, line)
 		mlines = append(mlines, modelLine{product, qty})
-		sum = sum.Add(decimal.RequireFromString(price).Mul(decimal.NewFromInt(int64(qty))))
+		want = append(want, orders.Line{ProductID: line.ProductID, Quantity: qty, UnitPrice: amount(price, cur), PriceOverridden: line.PriceOverride != nil})
+		sum = sum.Add(price.Mul(decimal.NewFromInt(int64(qty))))
 	}
 	ref := ""
 	if rapid.Bool().Draw(t, "ref at checkout") {
 		ref = m.freshRef()
 	}
-	o, err := m.pb.CreateOrder(m.ctx, m.custs[cust], playerbase.OrderParams{Lines: lines, PaymentRef: ref})
+	o, err := m.pb.CreateOrder(m.ctx, m.custs[cust], playerbase.OrderParams{Currency: money.MustCurrency(cur), Lines: lines, PaymentRef: ref})
+	if unsold >= 0 {
+		var np *inventory.NoPriceError
+		if !errors.As(err, &np) || np.Field != fmt.Sprintf("lines[%d].product_id", unsold) {
+			t.Fatalf("CreateOrder of a product not sold in %s = %v, want a NoPriceError for line %d", cur, err, unsold)
+		}
+		return
+	}
 	expect(t, "CreateOrder", err, nil)
 	mo := &modelOrder{id: o.ID, cust: cust, cur: cur, total: sum.Round(minor[cur]), status: orders.Created, ref: ref, lines: mlines}
 	if !o.Total.Value.Equal(mo.total) {
 		t.Fatalf("CreateOrder total %s, model %s", o.Total, mo.total)
+	}
+	if d := cmp.Diff(want, o.Lines, amountOpts); d != "" {
+		t.Fatalf("CreateOrder lines (-model +got):\n%s", d)
 	}
 	m.orders = append(m.orders, mo)
 }
@@ -386,7 +410,7 @@ func (m *commerceMachine) ChargebackOrder(t *rapid.T) {
 // invalid input and changes nothing (Check compares the store with the
 // model).
 func (m *commerceMachine) FinerMoney(t *rapid.T) {
-	field := rapid.SampledFrom([]string{"fees", "amount", "dispute_fee", "lines[0].unit_price", "subscription amount"}).Draw(t, "input")
+	field := rapid.SampledFrom([]string{"fees", "amount", "dispute_fee", "lines[0].price_override", "subscription price_override"}).Draw(t, "input")
 	var o *modelOrder
 	cur := rapid.SampledFrom([]string{"EUR", "USD", "JPY"}).Draw(t, "currency")
 	if field == "fees" || field == "amount" || field == "dispute_fee" {
@@ -404,11 +428,11 @@ func (m *commerceMachine) FinerMoney(t *rapid.T) {
 		_, err = m.pb.RefundOrderRef(m.ctx, o.id, rapid.SampledFrom([]string{"", "re_fine"}).Draw(t, "ref"), fine)
 	case "dispute_fee":
 		_, err = m.pb.ChargebackOrder(m.ctx, o.id, fine)
-	case "lines[0].unit_price":
-		_, err = m.pb.CreateOrder(m.ctx, m.custs[cust], playerbase.OrderParams{Lines: []orders.Line{{ProductID: string(m.products[product].id), Quantity: 1, UnitPrice: fine}}})
+	case "lines[0].price_override":
+		_, err = m.pb.CreateOrder(m.ctx, m.custs[cust], playerbase.OrderParams{Currency: fine.Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(m.products[product].id), Quantity: 1, PriceOverride: &fine}}})
 	default:
-		field = "amount"
-		_, err = m.pb.CreateSubscription(m.ctx, m.custs[cust], playerbase.SubscriptionParams{ProductID: string(m.products[product].id), Amount: fine, Period: periods[0]})
+		field = "price_override"
+		_, err = m.pb.CreateSubscription(m.ctx, m.custs[cust], playerbase.SubscriptionParams{ProductID: string(m.products[product].id), Currency: fine.Currency, PriceOverride: &fine, Period: periods[0]})
 	}
 	var inv *errs.InvalidError
 	if !errors.As(err, &inv) || inv.Field != field {
@@ -438,12 +462,27 @@ var periods = []subscriptions.Period{
 func (m *commerceMachine) CreateSubscription(t *rapid.T) {
 	cust := rapid.IntRange(0, len(m.custs)-1).Draw(t, "customer")
 	cur := rapid.SampledFrom([]string{"EUR", "USD", "JPY"}).Draw(t, "currency")
-	v := decimal.RequireFromString(map[string]string{"EUR": "3.33", "USD": "10", "JPY": "1000"}[cur])
 	p := rapid.SampledFrom(periods).Draw(t, "period")
 	trial := rapid.Bool().Draw(t, "trial")
 	product := rapid.IntRange(0, len(m.products)-1).Draw(t, "product")
-	s, err := m.pb.CreateSubscription(m.ctx, m.custs[cust], playerbase.SubscriptionParams{ProductID: string(m.products[product].id), Amount: amount(v, cur), Period: p, Trial: trial})
+	params := playerbase.SubscriptionParams{ProductID: string(m.products[product].id), Currency: money.MustCurrency(cur), Period: p, Trial: trial}
+	v, sold := m.products[product].prices[cur]
+	if rapid.Bool().Draw(t, "override") {
+		v = decimal.RequireFromString(map[string]string{"EUR": "3.33", "USD": "10", "JPY": "1000"}[cur])
+		params.PriceOverride = new(amount(v, cur))
+	}
+	s, err := m.pb.CreateSubscription(m.ctx, m.custs[cust], params)
+	if !sold {
+		var np *inventory.NoPriceError
+		if !errors.As(err, &np) {
+			t.Fatalf("CreateSubscription of a product not sold in %s = %v, want a NoPriceError", cur, err)
+		}
+		return
+	}
 	expect(t, "CreateSubscription", err, nil)
+	if !s.Amount.Equal(amount(v, cur)) || s.PriceOverridden != (params.PriceOverride != nil) {
+		t.Fatalf("CreateSubscription = %s overridden %t, model %s overridden %t", s.Amount, s.PriceOverridden, v, params.PriceOverride != nil)
+	}
 	m.subs = append(m.subs, &modelSub{id: s.ID, cust: cust, cur: cur, amount: v, period: p, trial: trial, status: subscriptions.Created, product: product})
 }
 
@@ -741,7 +780,7 @@ func BenchmarkCustomerStats(b *testing.B) {
 	pb, _, cust := comSetup(b)
 	var totals, fees []decimal.Decimal
 	for i := range 10_000 {
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("10.00")})
+		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -754,7 +793,7 @@ func BenchmarkCustomerStats(b *testing.B) {
 		totals, fees = append(totals, o.Total.Value), append(fees, decimal.RequireFromString("0.79"))
 	}
 	for range 100 {
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("10.00"), Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 		if err != nil {
 			b.Fatal(err)
 		}

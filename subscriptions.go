@@ -19,26 +19,38 @@ type SubscriptionParams struct {
 	// ProductID is the ID of the stored inventory product (prd_…) the
 	// subscription keeps granted, one billing period at a time.
 	ProductID string
-	Amount    money.Amount // charged each period
-	Period    subscriptions.Period
-	Trial     bool // starts with a free trial: worth 0 in MRR until the first renewal
+	// Currency is the subscription's currency: each period is charged the
+	// product's catalog price in it.
+	Currency money.Currency
+	// PriceOverride, if set, is charged each period instead of the catalog
+	// price: the host pricing the subscription itself (a sale, a coupon),
+	// in Currency. The subscription records it
+	// (subscriptions.Subscription.PriceOverridden).
+	PriceOverride *money.Amount
+	Period        subscriptions.Period
+	Trial         bool // starts with a free trial: worth 0 in MRR until the first renewal
 }
 
 // CreateSubscription checks a customer out for a subscription, in the
-// created status. A banned customer is refused (an error matching
+// created status, charged the product's price in p.Currency each period
+// (or p.PriceOverride). A banned customer is refused (an error matching
 // ErrForbidden that carries the ban IDs), as is a ProductID that names no
-// stored product (an *errs.InvalidError for "product_id").
-func (c *Client) CreateSubscription(ctx context.Context, id customer.ID, p SubscriptionParams) (subscriptions.Subscription, error) {
+// stored product (an *errs.InvalidError for "product_id") or one without a
+// price in the currency, overridden or not (an *inventory.NoPriceError for
+// "product_id", matching ErrInvalid).
+func (c *Client) CreateSubscription(ctx context.Context, id customer.ID, p SubscriptionParams) (s subscriptions.Subscription, err error) {
 	now := c.clock()
-	product := strings.TrimSpace(p.ProductID)
-	if product != "" {
-		pid, err := inventory.ParseProductID(product)
-		if err != nil {
-			return subscriptions.Subscription{}, err
-		}
-		product = string(pid)
+	product, err := inventory.ParseProductID(strings.TrimSpace(p.ProductID))
+	if err != nil {
+		return subscriptions.Subscription{}, err
 	}
-	s, err := subscriptions.New(subscriptions.Params{Customer: id, ProductID: product, Amount: p.Amount, Period: p.Period, Trial: p.Trial}, now)
+	if err := checkCurrency(p.Currency); err != nil {
+		return subscriptions.Subscription{}, err
+	}
+	if err := p.Period.Check(); err != nil {
+		return subscriptions.Subscription{}, err
+	}
+	override, err := checkOverride("price_override", p.PriceOverride, p.Currency)
 	if err != nil {
 		return subscriptions.Subscription{}, err
 	}
@@ -50,7 +62,15 @@ func (c *Client) CreateSubscription(ctx context.Context, id customer.ID, p Subsc
 		if err := checkNotBanned(ctx, tx, cust, now); err != nil {
 			return err
 		}
-		if _, err := subscriptionProduct(ctx, tx, s); err != nil {
+		prod, err := subscriptionProduct(ctx, tx, string(product))
+		if err != nil {
+			return err
+		}
+		params := subscriptions.Params{Customer: id, ProductID: string(product), Period: p.Period, Trial: p.Trial}
+		if params.Amount, params.PriceOverridden, err = priceOf(prod, "product_id", p.Currency, override); err != nil {
+			return err
+		}
+		if s, err = subscriptions.New(params, now); err != nil {
 			return err
 		}
 		return tx.Subscriptions().Create(ctx, s)
@@ -157,12 +177,12 @@ func cancelSubscription(ctx context.Context, tx storage.Tx, id subscriptions.ID,
 	return next, endSubscriptionItems(ctx, tx, next, now)
 }
 
-// subscriptionProduct returns the product s grants, or an
+// subscriptionProduct returns the product a subscription grants, or an
 // *errs.InvalidError for "product_id" if it is not stored.
-func subscriptionProduct(ctx context.Context, tx storage.Tx, s subscriptions.Subscription) (inventory.Product, error) {
-	p, err := tx.Products().Get(ctx, inventory.ProductID(s.ProductID))
+func subscriptionProduct(ctx context.Context, tx storage.Tx, id string) (inventory.Product, error) {
+	p, err := tx.Products().Get(ctx, inventory.ProductID(id))
 	if errors.Is(err, errs.ErrNotFound) {
-		return inventory.Product{}, errs.Invalid("product_id", s.ProductID, "no such product")
+		return inventory.Product{}, errs.Invalid("product_id", id, "no such product")
 	}
 	return p, err
 }
@@ -174,7 +194,7 @@ func grantSubscription(ctx context.Context, tx storage.Tx, s subscriptions.Subsc
 	if err != nil {
 		return err
 	}
-	p, err := subscriptionProduct(ctx, tx, s)
+	p, err := subscriptionProduct(ctx, tx, s.ProductID)
 	if err != nil {
 		return err
 	}

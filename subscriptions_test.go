@@ -22,7 +22,7 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 18, 3
 func TestSubscriptionLifecycle(t *testing.T) {
 	ctx := context.Background()
 	pb, clock, cust := comSetup(t)
-	s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("10.00"), Period: monthly})
+	s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,15 +109,15 @@ func TestSubscriptionRefusals(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comSetup(t)
 	for name, p := range map[string]playerbase.SubscriptionParams{
-		"no product":      {Amount: eur("1"), Period: monthly},
-		"negative amount": {ProductID: string(vipID), Amount: eur("-1"), Period: monthly},
-		"no period":       {ProductID: string(vipID), Amount: eur("1")},
+		"no product":      {Currency: euro, Period: monthly},
+		"negative amount": {ProductID: string(vipID), Currency: euro, PriceOverride: override(eur("-1")), Period: monthly},
+		"no period":       {ProductID: string(vipID), Currency: euro},
 	} {
 		if _, err := pb.CreateSubscription(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
 		}
 	}
-	ok := playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("1"), Period: monthly}
+	ok := playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly}
 	if _, err := pb.CreateSubscription(ctx, customer.NewID(comStart), ok); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("unknown customer: %v, want ErrNotFound", err)
 	}
@@ -150,7 +150,7 @@ func TestSubscriptionsPages(t *testing.T) {
 	pb, clock, cust := comSetup(t)
 	var made []subscriptions.ID
 	for i := range 5 {
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Amount: eur("1"), Period: monthly, Trial: i == 0})
+		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly, Trial: i == 0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,8 +188,8 @@ func TestSubscriptionsPages(t *testing.T) {
 		t.Errorf("created: %d, want made[3] and made[1]", len(page.Subscriptions))
 	}
 	st, _ := pb.CustomerStats(ctx, cust.ID)
-	if st.ActiveSubscriptions != 3 || len(st.MRR) != 1 || !st.MRR[0].Equal(eur("2.00")) {
-		t.Errorf("stats: %d active, MRR %v; want 3 active and 2.00 EUR (the trial counts 0)", st.ActiveSubscriptions, st.MRR)
+	if st.ActiveSubscriptions != 3 || len(st.MRR) != 1 || !st.MRR[0].Equal(eur("20.00")) {
+		t.Errorf("stats: %d active, MRR %v; want 3 active and 20.00 EUR (the trial counts 0)", st.ActiveSubscriptions, st.MRR)
 	}
 	if _, err := pb.Subscriptions(ctx, cust.ID, playerbase.SubscriptionsParams{Statuses: []subscriptions.Status{"paused"}}); !errors.Is(err, playerbase.ErrInvalid) {
 		t.Errorf("unknown status: %v, want ErrInvalid", err)

@@ -9,6 +9,14 @@
 //     flag, and a stacking policy. CheckProduct refuses an unknown template
 //     variable when the product is saved, never at delivery. OnExpiry is
 //     "commands" exactly when the product has on_expire commands.
+//   - Prices: a product has at most one price per currency it is sold in
+//     (Prices, kept sorted by currency code), each a CheckPrice price: not
+//     negative and a whole number of the currency's minor unit (no 0.005
+//     USD, no 0.4 JPY). A product with no price in a currency is not sold
+//     in it: a purchase in that currency is a *NoPriceError, even one whose
+//     price the host overrides (an override reprices a sale; it does not
+//     put on sale what the catalog does not sell). A product with no
+//     prices at all is only ever assigned by hand.
 //   - Templates: a "{" followed by a letter or "_", then letters, digits or
 //     "_", then "}" is a variable reference and must name one of Variables
 //     (lower case). Anything else is literal, so Minecraft NBT and JSON

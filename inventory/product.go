@@ -9,6 +9,7 @@ import (
 
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/money"
 )
 
 // ProductID identifies a product: "prd_" + a ULID.
@@ -78,6 +79,10 @@ type Product struct {
 	// CheckProduct fills it in when empty.
 	OnExpiry ExpiryAction
 	Commands []CommandTemplate
+	// Prices are what a checkout charges, one per currency the product is
+	// sold in, sorted by currency code. None: the product is not sold,
+	// only assigned by hand.
+	Prices []money.Amount `json:"prices"`
 	// Stacking applies to timed products; empty means StackExtend.
 	Stacking Stacking
 	Created  time.Time
@@ -101,6 +106,7 @@ func (p Product) Clone() Product {
 		p.Duration = &d
 	}
 	p.Commands = append([]CommandTemplate(nil), p.Commands...)
+	p.Prices = append([]money.Amount(nil), p.Prices...)
 	return p
 }
 
@@ -176,6 +182,11 @@ func CheckProduct(p Product) (Product, error) {
 	default:
 		return Product{}, errs.Invalid("stacking", string(p.Stacking), "want extend or add")
 	}
+	prices, err := checkPrices(p.Prices)
+	if err != nil {
+		return Product{}, err
+	}
+	p.Prices = prices
 	return p, nil
 }
 

@@ -12,6 +12,11 @@
 //     "dispute_fee"), whatever the order's status, even on a retried
 //     webhook, and changes nothing. Line errors name their line
 //     ("lines[1].quantity").
+//   - A line's UnitPrice is what was charged. The root Client's checkout
+//     takes it from the product's catalog price in the order's currency;
+//     a checkout names no price, so a browser cannot set one. A price the
+//     host set itself (a sale, a coupon) is marked PriceOverridden on the
+//     line, for good.
 //   - Statuses follow PayNow's: created → completed → refunded (full) |
 //     chargeback; created → canceled. A partial refund keeps the order
 //     completed and raises Refunded; a refund above what is left to refund

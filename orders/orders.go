@@ -107,14 +107,19 @@ func (e *RefundRefError) Error() string {
 // Is reports errs.ErrConflict.
 func (e *RefundRefError) Is(target error) bool { return target == errs.ErrConflict }
 
-// Line is one product on an order.
+// Line is one product on an order, as it was charged.
 type Line struct {
 	// ProductID names what was bought. The root Client requires the ID of
 	// a stored inventory product (prd_…); this package only checks its
 	// length.
 	ProductID string
 	Quantity  int
+	// UnitPrice is what one unit was charged: the product's catalog price
+	// in the order's currency at checkout, unless PriceOverridden.
 	UnitPrice money.Amount
+	// PriceOverridden records that the host set UnitPrice itself (a sale,
+	// a coupon) instead of taking the catalog price.
+	PriceOverridden bool `json:"price_overridden"`
 }
 
 // Refund is one refund of an order, as recorded on it.

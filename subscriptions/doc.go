@@ -32,6 +32,10 @@
 //     when a late payment means the end, and says so with a cancel or a
 //     late renewal. The subscription's item, granted to the period end,
 //     expires on time either way.
+//   - Amount is the product's catalog price in the subscription's currency
+//     at checkout (the root Client takes it), unless the host set it itself,
+//     which PriceOverridden records. A later catalog change does not reprice
+//     a subscription taken.
 //   - Trial marks a subscription in its free trial: active, but worth 0 in
 //     MRR. The first renewal (the first paid period) ends the trial.
 //   - Lists are per customer, newest first, cursor-paged, filtered by the

@@ -84,8 +84,13 @@ type Subscription struct {
 	// ProductID names what the subscription keeps granted: the root Client
 	// requires the ID of a stored inventory product (prd_…).
 	ProductID string
-	Amount    money.Amount // charged each period
+	Amount    money.Amount // charged each period: the product's price, unless PriceOverridden
 	Period    Period
+
+	// PriceOverridden records that the host set Amount itself (a sale, a
+	// coupon) instead of taking the product's catalog price.
+	PriceOverridden bool `json:"price_overridden"`
+
 	// Status as last stored; read it through StatusAt or At, which apply a
 	// cancellation that fell due at the period end.
 	Status Status
@@ -130,6 +135,8 @@ type Params struct {
 	Amount    money.Amount
 	Period    Period
 	Trial     bool
+
+	PriceOverridden bool // the host set Amount instead of the catalog price
 }
 
 // New checks p and returns a created subscription stamped with now.
@@ -158,6 +165,8 @@ func New(p Params, now time.Time) (Subscription, error) {
 		Trial:     p.Trial,
 		CreatedAt: now,
 		UpdatedAt: now,
+
+		PriceOverridden: p.PriceOverridden,
 	}, nil
 }
 

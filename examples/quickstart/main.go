@@ -15,7 +15,6 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
-	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage/memory"
 )
 
@@ -73,20 +72,24 @@ func run(ctx context.Context, out io.Writer) error {
 	_, err = pb.Authenticate(ctx, secret)
 	fmt.Fprintf(out, "after revoke: %v\n", err)
 
-	// The store sells a 30-day VIP rank; the payment webhook completes the
-	// order, which grants the rank and queues its command for the server.
+	// The store sells a 30-day VIP rank at 10.00 EUR: the catalog holds the
+	// price, so a checkout names the product and how many, never a price.
+	// The payment webhook completes the order, which grants the rank and
+	// queues its command for the server.
 	vip, err := pb.CreateProduct(ctx, inventory.Product{
 		Name: "VIP (30 days)", Duration: inventory.For(30, inventory.Day),
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnExpire, Server: "rust-eu-1", Template: "oxide.usergroup remove {steam_id} vip"},
 		},
+		Prices: []money.Amount{money.MustParse("10.00", "EUR"), money.MustParse("11.00", "USD")},
 	})
 	if err != nil {
 		return err
 	}
 	order, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
-		Lines: []orders.Line{{ProductID: string(vip.ID), Quantity: 1, UnitPrice: money.MustParse("10.00", "EUR")}},
+		Currency: money.MustCurrency("EUR"),
+		Lines:    []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
 	})
 	if err != nil {
 		return err

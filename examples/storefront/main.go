@@ -5,7 +5,10 @@
 // simulated game server picks up the rank's commands, and, once the rank
 // runs out and the store sweeps, the command that takes it away. A second
 // purchase is refunded (the refund webhook, too, arrives twice) and the
-// rank is taken away once; a banned network cannot check out.
+// rank is taken away once; a banned network cannot check out. Prices come
+// from playerbase's catalog: a price the browser posts changes nothing,
+// and only the store's own coupon rule reprices a line, which the order
+// records.
 package main
 
 import (
@@ -20,6 +23,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/bans"
@@ -39,11 +44,12 @@ func main() {
 
 const server = "mc-survival"
 
-// store is the host app: its catalog (prices are the host's business,
-// products and what they run are playerbase's) and its HTTP handlers.
+// store is the host app: its HTTP handlers and its coupons. The catalog
+// (products, their prices and what they run) is playerbase's.
 type store struct {
-	pb     *playerbase.Client
-	prices map[inventory.ProductID]money.Amount
+	pb *playerbase.Client
+	// coupons maps a code to the share of the catalog price it charges.
+	coupons map[string]decimal.Decimal
 }
 
 func (s *store) routes() http.Handler {
@@ -55,47 +61,77 @@ func (s *store) routes() http.Handler {
 	return mux
 }
 
+// checkoutRequest is what the browser posts. It has no price: whatever
+// price a tampered request carries is never read.
 type checkoutRequest struct {
-	UUID    string              `json:"uuid"`
-	Name    string              `json:"name"`
-	Product inventory.ProductID `json:"product"`
-	IP      string              `json:"ip"`
+	UUID     string              `json:"uuid"`
+	Name     string              `json:"name"`
+	Product  inventory.ProductID `json:"product"`
+	Currency string              `json:"currency"`
+	Coupon   string              `json:"coupon,omitempty"`
+	IP       string              `json:"ip"`
 }
 
 type checkoutResponse struct {
-	Customer customer.ID `json:"customer"`
-	Order    orders.ID   `json:"order"`
-	Total    string      `json:"total"`
+	Customer   customer.ID `json:"customer"`
+	Order      orders.ID   `json:"order"`
+	Total      string      `json:"total"`
+	Overridden bool        `json:"overridden"`
 }
 
-// checkout identifies the player (find or create) and opens an order; a
-// banned player is refused here with 403 and the ban IDs.
+// checkout identifies the player (find or create) and opens an order at
+// the catalog price; a banned player is refused here with 403 and the ban
+// IDs.
 func (s *store) checkout(w http.ResponseWriter, r *http.Request) {
 	var req checkoutRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	price, ok := s.prices[req.Product]
-	if !ok {
-		http.Error(w, "unknown product", http.StatusNotFound)
+	cur, err := money.ParseCurrency(req.Currency)
+	if err != nil {
+		writeError(w, err)
 		return
 	}
 	ctx := r.Context()
+	line := playerbase.OrderLineParams{ProductID: string(req.Product), Quantity: 1}
+	if req.Coupon != "" {
+		if line.PriceOverride, err = s.discounted(ctx, req.Product, cur, req.Coupon); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
 	cust, _, err := s.pb.Identify(ctx, playerbase.Identity{Platform: customer.MinecraftJava, PlatformID: req.UUID, Name: req.Name})
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	o, err := s.pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
-		Lines: []orders.Line{{ProductID: string(req.Product), Quantity: 1, UnitPrice: price}},
-		IP:    req.IP,
-	})
+	o, err := s.pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: cur, Lines: []playerbase.OrderLineParams{line}, IP: req.IP})
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, checkoutResponse{Customer: cust.ID, Order: o.ID, Total: o.Total.String()})
+	writeJSON(w, checkoutResponse{Customer: cust.ID, Order: o.ID, Total: o.Total.String(), Overridden: o.Lines[0].PriceOverridden})
+}
+
+// discounted applies the store's own coupon rule to the catalog price: the
+// one place a price playerbase did not pick enters a checkout, so it says
+// so with PriceOverride.
+func (s *store) discounted(ctx context.Context, id inventory.ProductID, cur money.Currency, code string) (*money.Amount, error) {
+	share, ok := s.coupons[code]
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown coupon %q", playerbase.ErrInvalid, code)
+	}
+	p, err := s.pb.Product(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	price, ok := p.Price(cur)
+	if !ok {
+		return nil, &inventory.NoPriceError{Field: "product", Product: id, Currency: cur}
+	}
+	off := price.Mul(share).Rounded()
+	return &off, nil
 }
 
 type paymentEvent struct {
@@ -277,22 +313,19 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 			{Stage: inventory.OnPurchase, Server: server, Template: "give {name} diamond 5", OnlineOnly: true},
 			{Stage: inventory.OnExpire, Server: server, Template: "lp user {uuid} parent remove vip"},
 		},
+		Prices: []money.Amount{money.MustParse("4.99", "EUR"), money.MustParse("5.49", "USD")},
 	})
 	if err != nil {
 		return err
 	}
-	eur, err := money.ParsePrice("4.99", "EUR")
-	if err != nil {
-		return err
-	}
-	app := &store{pb: pb, prices: map[inventory.ProductID]money.Amount{vip.ID: eur}}
+	app := &store{pb: pb, coupons: map[string]decimal.Decimal{"HALFOFF": decimal.RequireFromString("0.5")}}
 	web := httptest.NewServer(app.routes())
 	defer web.Close()
 
 	// The player buys on the web store; the provider reports the payment
 	// twice.
 	var co checkoutResponse
-	if err := post(web.URL+"/checkout", checkoutRequest{UUID: "069A79F444E94726A5BEFCA90E38AAF5", Name: "Notch", Product: vip.ID, IP: "203.0.113.20"}, &co); err != nil {
+	if err := post(web.URL+"/checkout", checkoutRequest{UUID: "069A79F444E94726A5BEFCA90E38AAF5", Name: "Notch", Product: vip.ID, Currency: "EUR", IP: "203.0.113.20"}, &co); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "checkout: order of %s\n", co.Total)
@@ -349,7 +382,7 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 
 	// Notch buys the rank again, changes his mind, and the provider
 	// reports the refund twice: the rank is taken away once.
-	if err := post(web.URL+"/checkout", checkoutRequest{UUID: "069a79f4-44e9-4726-a5be-fca90e38aaf5", Name: "Notch", Product: vip.ID, IP: "203.0.113.20"}, &co); err != nil {
+	if err := post(web.URL+"/checkout", checkoutRequest{UUID: "069a79f4-44e9-4726-a5be-fca90e38aaf5", Name: "Notch", Product: vip.ID, Currency: "EUR", IP: "203.0.113.20"}, &co); err != nil {
 		return err
 	}
 	var res map[string]string
@@ -381,8 +414,23 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 	}); err != nil {
 		return err
 	}
-	err = post(web.URL+"/checkout", checkoutRequest{UUID: "853c80ef-3c37-49fd-aa49-938b674adae6", Name: "jeb_", Product: vip.ID, IP: "198.51.100.7"}, &co)
+	err = post(web.URL+"/checkout", checkoutRequest{UUID: "853c80ef-3c37-49fd-aa49-938b674adae6", Name: "jeb_", Product: vip.ID, Currency: "EUR", IP: "198.51.100.7"}, &co)
 	fmt.Fprintf(out, "checkout from a banned network: %v\n", err)
+
+	// Prices come from the catalog: a browser that posts its own price is
+	// charged the catalog's, in the currency it asks for; only the store's
+	// coupon reprices the line, and the order says so.
+	tampered := map[string]any{"uuid": "853c80ef-3c37-49fd-aa49-938b674adae6", "name": "jeb_", "product": vip.ID, "currency": "USD", "ip": "203.0.113.21", "price": "0.01"}
+	if err := post(web.URL+"/checkout", tampered, &co); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "checkout posting a price of 0.01: order of %s, overridden %t\n", co.Total, co.Overridden)
+	if err := post(web.URL+"/checkout", checkoutRequest{UUID: "853c80ef-3c37-49fd-aa49-938b674adae6", Name: "jeb_", Product: vip.ID, Currency: "EUR", Coupon: "HALFOFF", IP: "203.0.113.21"}, &co); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "checkout with coupon HALFOFF: order of %s, overridden %t\n", co.Total, co.Overridden)
+	err = post(web.URL+"/checkout", checkoutRequest{UUID: "853c80ef-3c37-49fd-aa49-938b674adae6", Name: "jeb_", Product: vip.ID, Currency: "GBP", IP: "203.0.113.21"}, &co)
+	fmt.Fprintf(out, "checkout in GBP: %v\n", err)
 
 	fmt.Fprintln(out, "console ran:")
 	for _, c := range console.Ran() {

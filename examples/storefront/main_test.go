@@ -33,6 +33,9 @@ func TestRun(t *testing.T) {
 		// The second order nets −0.45 (its fee): 4.54 − 0.45.
 		"details: Notch, net spent [4.09 EUR], 2 payment(s), orders [4.99 EUR refunded 4.99 EUR completed], inventory [VIP (30 days) revoked, expiry 2027-01-25] [VIP (30 days) expired, expiry 2026-12-25]",
 		"checkout from a banned network: 403 Forbidden: banned: ban_",
+		"checkout posting a price of 0.01: order of 5.49 USD, overridden false",
+		"checkout with coupon HALFOFF: order of 2.50 EUR, overridden true",
+		"checkout in GBP: 400 Bad Request: invalid lines[0].product_id",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q", want)

@@ -71,14 +71,16 @@ func TestConcurrentWorkflows(t *testing.T) {
 		t.Fatal(err)
 	}
 	kit, err := c.CreateProduct(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
-		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit {steam_id}"}}})
+		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit {steam_id}"}},
+		Prices:   []money.Amount{money.MustParse("9.99", "EUR")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	newOrder := func(t *testing.T) orders.Order {
 		t.Helper()
 		o, err := c.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
-			Lines: []orders.Line{{ProductID: string(kit.ID), Quantity: 1, UnitPrice: money.MustParse("9.99", "EUR")}},
+			Currency: money.MustCurrency("EUR"),
+			Lines:    []playerbase.OrderLineParams{{ProductID: string(kit.ID), Quantity: 1}},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -6,10 +6,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/money"
 )
 
 // whyUnchanged explains an optimistic UPDATE … WHERE id = $1 AND version = $2
@@ -49,15 +51,54 @@ func templatesJSON(ts []inventory.CommandTemplate) []templateJSON {
 	return out
 }
 
-const productColumns = `id, name, duration_count, duration_unit, on_expiry, commands, stacking, created, updated, version`
+// priceJSON is a price as the products.prices column holds it: the amount
+// as a decimal string, so no precision is lost to JSON numbers.
+type priceJSON struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// pricesJSON is the prices column's value: a JSON array, never null.
+func pricesJSON(ps []money.Amount) []priceJSON {
+	out := make([]priceJSON, len(ps))
+	for i, a := range ps {
+		out[i] = priceJSON{a.Value.String(), a.Currency.Code()}
+	}
+	return out
+}
+
+func pricesOf(js []priceJSON) ([]money.Amount, error) {
+	if len(js) == 0 {
+		return nil, nil
+	}
+	out := make([]money.Amount, len(js))
+	for i, j := range js {
+		v, err := decimal.NewFromString(j.Amount)
+		if err != nil {
+			return nil, err
+		}
+		c, err := money.ParseCurrency(j.Currency)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = money.Amount{Value: v, Currency: c}
+	}
+	return out, nil
+}
+
+const productColumns = `id, name, duration_count, duration_unit, on_expiry, commands, stacking, created, updated, version, prices`
 
 func scanProduct(row pgx.Row) (inventory.Product, error) {
 	var p inventory.Product
 	var count *int
 	var unit *string
 	var cmds []templateJSON
-	err := row.Scan(&p.ID, &p.Name, &count, &unit, &p.OnExpiry, &cmds, &p.Stacking, &p.Created, &p.Updated, &p.Version)
+	var prices []priceJSON
+	err := row.Scan(&p.ID, &p.Name, &count, &unit, &p.OnExpiry, &cmds, &p.Stacking, &p.Created, &p.Updated, &p.Version, &prices)
 	if err != nil {
+		return inventory.Product{}, err
+	}
+	if p.Prices, err = pricesOf(prices); err != nil {
 		return inventory.Product{}, err
 	}
 	if count != nil && unit != nil {
@@ -89,8 +130,9 @@ func (t productsTx) Create(ctx context.Context, p inventory.Product) error {
 	}
 	count, unit := duration(p)
 	tag, err := t.exec(ctx, `insert into products (`+productColumns+`)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (id) do nothing`,
-		p.ID, p.Name, count, unit, p.OnExpiry, templatesJSON(p.Commands), p.Stacking, p.Created.UTC(), p.Updated.UTC(), p.Version)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (id) do nothing`,
+		p.ID, p.Name, count, unit, p.OnExpiry, templatesJSON(p.Commands), p.Stacking, p.Created.UTC(), p.Updated.UTC(), p.Version,
+		pricesJSON(p.Prices))
 	if err != nil {
 		return translate(err, "product", string(p.ID))
 	}
@@ -119,9 +161,10 @@ func (t productsTx) Update(ctx context.Context, p inventory.Product) error {
 	count, unit := duration(p)
 	tag, err := t.exec(ctx, `update products
 		set name = $3, duration_count = $4, duration_unit = $5, on_expiry = $6, commands = $7, stacking = $8,
-		    created = $9, updated = $10, version = version + 1
+		    created = $9, updated = $10, prices = $11, version = version + 1
 		where id = $1 and version = $2`,
-		p.ID, p.Version, p.Name, count, unit, p.OnExpiry, templatesJSON(p.Commands), p.Stacking, p.Created.UTC(), p.Updated.UTC())
+		p.ID, p.Version, p.Name, count, unit, p.OnExpiry, templatesJSON(p.Commands), p.Stacking, p.Created.UTC(), p.Updated.UTC(),
+		pricesJSON(p.Prices))
 	if err != nil {
 		return translate(err, "product", string(p.ID))
 	}

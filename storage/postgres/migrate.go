@@ -38,7 +38,8 @@ type migration struct {
 }
 
 // loadMigrations reads Migrations in version order and checks the numbering:
-// 1, 2, 3, … with no gaps or repeats.
+// each version once. Gaps are allowed: work on parallel branches takes
+// numbers apart, and the branches merge in any order.
 func loadMigrations() ([]migration, error) {
 	names, err := fs.Glob(Migrations, "*.sql")
 	if err != nil {
@@ -58,9 +59,9 @@ func loadMigrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: strings.TrimSuffix(path.Base(name), ".sql"), sql: string(body)})
 	}
 	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("postgres: migration %s: want version %d", m.name, i+1)
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("postgres: migrations %s and %s: one version twice", ms[i-1].name, ms[i].name)
 		}
 	}
 	return ms, nil
@@ -110,15 +111,24 @@ func (b *Backend) Migrate(ctx context.Context) error {
 	)`); err != nil {
 		return wrap(err)
 	}
-	var current int
-	if err := t.QueryRow(ctx, "select coalesce(max(version), 0) from "+qs+".playerbase_migrations").Scan(&current); err != nil {
+	rows, err := t.Query(ctx, "select version from "+qs+".playerbase_migrations")
+	if err != nil {
+		return wrap(err)
+	}
+	applied, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
 		return wrap(err)
 	}
 	// Migrations name tables without a schema: put ours first for them.
 	if _, err := t.Exec(ctx, "select set_config('search_path', $1, true)", qs); err != nil {
 		return wrap(err)
 	}
-	for _, m := range ms[min(current, len(ms)):] {
+	for _, m := range ms {
+		// By set, not by the highest version: a migration merged with a
+		// lower number than one already applied still runs.
+		if slices.Contains(applied, m.version) {
+			continue
+		}
 		if _, err := t.Exec(ctx, m.sql); err != nil {
 			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
 		}

@@ -16,7 +16,8 @@ import (
 type subscriptionsTx struct{ *tx }
 
 const subscriptionColumns = `id, customer_id, product_id, amount, currency, period_count, period_unit, status, trial,
-	activated_at, periods, current_period_end, cancel_at_period_end, canceled_at, created_at, updated_at, version`
+	activated_at, periods, current_period_end, cancel_at_period_end, canceled_at, created_at, updated_at, version,
+	price_overridden`
 
 func scanSubscription(row pgx.Row) (subscriptions.Subscription, error) {
 	var s subscriptions.Subscription
@@ -24,7 +25,7 @@ func scanSubscription(row pgx.Row) (subscriptions.Subscription, error) {
 	var code string
 	err := row.Scan(&s.ID, &s.Customer, &s.ProductID, &amount, &code, &s.Period.Count, &s.Period.Unit, &s.Status,
 		&s.Trial, &s.ActivatedAt, &s.Periods, &s.CurrentPeriodEnd, &s.CancelAtPeriodEnd, &s.CanceledAt,
-		&s.CreatedAt, &s.UpdatedAt, &s.Version)
+		&s.CreatedAt, &s.UpdatedAt, &s.Version, &s.PriceOverridden)
 	if err != nil {
 		return subscriptions.Subscription{}, err
 	}
@@ -45,10 +46,10 @@ func (t subscriptionsTx) Create(ctx context.Context, s subscriptions.Subscriptio
 		return err
 	}
 	tag, err := t.exec(ctx, `insert into subscriptions (`+subscriptionColumns+`)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) on conflict (id) do nothing`,
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) on conflict (id) do nothing`,
 		s.ID, s.Customer, s.ProductID, s.Amount.Value, s.Amount.Currency.Code(), s.Period.Count, s.Period.Unit, s.Status,
 		s.Trial, utcPtr(s.ActivatedAt), s.Periods, utcPtr(s.CurrentPeriodEnd), s.CancelAtPeriodEnd, utcPtr(s.CanceledAt),
-		s.CreatedAt.UTC(), s.UpdatedAt.UTC(), s.Version)
+		s.CreatedAt.UTC(), s.UpdatedAt.UTC(), s.Version, s.PriceOverridden)
 	if err != nil {
 		return translate(err, "subscription", string(s.ID))
 	}
@@ -77,11 +78,11 @@ func (t subscriptionsTx) Update(ctx context.Context, s subscriptions.Subscriptio
 	tag, err := t.exec(ctx, `update subscriptions
 		set product_id = $4, amount = $5, currency = $6, period_count = $7, period_unit = $8, status = $9,
 		    trial = $10, activated_at = $11, periods = $12, current_period_end = $13, cancel_at_period_end = $14,
-		    canceled_at = $15, created_at = $16, updated_at = $17, version = version + 1
+		    canceled_at = $15, created_at = $16, updated_at = $17, price_overridden = $18, version = version + 1
 		where id = $1 and version = $2 and customer_id = $3`,
 		s.ID, s.Version, s.Customer, s.ProductID, s.Amount.Value, s.Amount.Currency.Code(), s.Period.Count,
 		s.Period.Unit, s.Status, s.Trial, utcPtr(s.ActivatedAt), s.Periods, utcPtr(s.CurrentPeriodEnd),
-		s.CancelAtPeriodEnd, utcPtr(s.CanceledAt), s.CreatedAt.UTC(), s.UpdatedAt.UTC())
+		s.CancelAtPeriodEnd, utcPtr(s.CanceledAt), s.CreatedAt.UTC(), s.UpdatedAt.UTC(), s.PriceOverridden)
 	if err != nil {
 		return translate(err, "subscription", string(s.ID))
 	}

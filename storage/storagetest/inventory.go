@@ -13,6 +13,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
 	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/storage"
 )
 
@@ -24,6 +25,8 @@ func newProduct() inventory.Product {
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnExpire, Server: "eu-1", Template: "oxide.usergroup remove {steam_id} vip", OnlineOnly: true},
 		},
+		// One currency of each minor unit, and a price of nothing.
+		Prices:  []money.Amount{money.MustParse("0", "EUR"), money.MustParse("1200", "JPY"), money.MustParse("1.125", "KWD"), money.MustParse("10.99", "USD")},
 		Created: now, Updated: now,
 	}
 }
@@ -80,13 +83,17 @@ func testInventory(t *testing.T, newBackend NewBackend) {
 			if err != nil {
 				return err
 			}
-			if d := cmp.Diff(p, got, cmpOpts...); d != "" {
+			if d := cmp.Diff(p, got, moneyCmpOpts...); d != "" {
 				t.Errorf("Get (-want +got):\n%s", d)
 			}
 			got.Commands[0].Template = "changed after Get"
+			if len(got.Prices) == 0 {
+				t.Fatalf("Get lost the product's prices")
+			}
+			got.Prices[0] = money.MustParse("1", "EUR")
 			again, _ := tx.Products().Get(ctx, p.ID)
-			if again.Commands[0].Template != p.Commands[0].Template {
-				t.Errorf("stored template changed through a caller's slice")
+			if again.Commands[0].Template != p.Commands[0].Template || !again.Prices[0].Equal(p.Prices[0]) {
+				t.Errorf("stored template or price changed through a caller's slice")
 			}
 			if _, err := tx.Products().Get(ctx, inventory.NewProductID(now)); !errors.Is(err, errs.ErrNotFound) {
 				t.Errorf("Get unknown = %v, want ErrNotFound", err)
@@ -100,6 +107,7 @@ func testInventory(t *testing.T, newBackend NewBackend) {
 		edited := p
 		edited.Name = "VIP+"
 		edited.Duration = nil
+		edited.Prices = nil // off sale: assigned by hand only
 		update(t, b, func(tx storage.Tx) error { return tx.Products().Update(ctx, edited) })
 		stale := p
 		stale.Name = "Stale"
@@ -114,8 +122,11 @@ func testInventory(t *testing.T, newBackend NewBackend) {
 		update(t, b, func(tx storage.Tx) error { return tx.Products().Create(ctx, other) })
 		view(t, b, func(tx storage.Tx) error {
 			got, _ := tx.Products().Get(ctx, p.ID)
-			if got.Name != "VIP+" || got.Duration != nil || got.Version != p.Version+1 {
-				t.Errorf("after Update: %+v, want name VIP+, no duration, version %d", got, p.Version+1)
+			if got.Name != "VIP+" || got.Duration != nil || len(got.Prices) != 0 || got.Version != p.Version+1 {
+				t.Errorf("after Update: %+v, want name VIP+, no duration, no prices, version %d", got, p.Version+1)
+			}
+			if got, _ := tx.Products().Get(ctx, other.ID); !cmp.Equal(got.Prices, other.Prices, moneyCmpOpts...) {
+				t.Errorf("prices of a new product = %v, want %v", got.Prices, other.Prices)
 			}
 			list, err := tx.Products().List(ctx)
 			if err != nil {

@@ -37,12 +37,13 @@ func inMinor(v, cur string) money.Amount {
 	return money.Amount{Value: decimal.RequireFromString(v).Round(c.MinorUnits()), Currency: c}
 }
 
-// newOrder returns a created order of c for 2 × price in cur, at at.
+// newOrder returns a created order of c for 2 × price in cur and a kit
+// whose price the host overrode, at at.
 func newOrder(t *testing.T, c customer.ID, price, cur, ref string, at time.Time) orders.Order {
 	t.Helper()
 	o, err := orders.New(orders.Params{
 		Customer:      c,
-		Lines:         []orders.Line{{ProductID: "vip", Quantity: 2, UnitPrice: money.MustParse(price, cur)}, {ProductID: "kit", Quantity: 1, UnitPrice: inMinor("0.50", cur)}},
+		Lines:         []orders.Line{{ProductID: "vip", Quantity: 2, UnitPrice: money.MustParse(price, cur)}, {ProductID: "kit", Quantity: 1, UnitPrice: inMinor("0.50", cur), PriceOverridden: true}},
 		PaymentRef:    ref,
 		CheckoutIP:    netip.MustParseAddr("203.0.113.9"),
 		CheckoutEmail: "buyer@example.com",

@@ -36,6 +36,7 @@ func testSubscriptions(t *testing.T, newBackend NewBackend) {
 		c := createCustomer(t, b)
 		s := newSubscription(t, c.ID, subscriptions.Period{Count: 30, Unit: subscriptions.Day}, now)
 		s.Trial = true
+		s.PriceOverridden = true
 		update(t, b, func(tx storage.Tx) error { return tx.Subscriptions().Create(ctx, s) })
 		view(t, b, func(tx storage.Tx) error {
 			got, err := tx.Subscriptions().Get(ctx, s.ID)
