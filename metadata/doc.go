@@ -1,6 +1,6 @@
 // Package metadata holds a customer's string key/value pairs.
 //
-// Rules (RULES.md "Metadata", Stripe's limits):
+// Rules (docs/RULES.md "Metadata", Stripe's limits):
 //   - At most MaxKeys keys; a key is 1–40 characters, a value at most 500
 //     (characters, counted as Unicode code points).
 //   - Keys are printable and contain neither "[" nor "]".
