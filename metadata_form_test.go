@@ -39,7 +39,11 @@ func TestReplaceMetadataForm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		loaded := d.Metadata.Version()
+		// The page's form sends back the version it was shown with.
+		loaded := d.MetadataVersion
+		if loaded != d.Metadata.Version() {
+			t.Fatalf("Details.MetadataVersion %q is not its metadata's version %q", loaded, d.Metadata.Version())
+		}
 
 		got, err := pb.ReplaceMetadata(ctx, id, []metadata.Field{{Key: "", Value: ""}, {Key: "tier", Value: "gold"}}, loaded)
 		if err != nil {
