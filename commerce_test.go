@@ -212,7 +212,7 @@ func TestCheckoutNamesStoredProducts(t *testing.T) {
 // TestReversals pays a 10.00 order (a VIP for 6.00, a crate for 2.50, a
 // rank for 1.50) with 0.79 fees, then reverses it. The crate is permanent
 // without an on-expiry action, so the revoke rule always keeps it; net
-// spent follows RULES.md, in hand-computed cents.
+// spent follows docs/RULES.md, in hand-computed cents.
 func TestReversals(t *testing.T) {
 	type step func(t *testing.T, pb *playerbase.Client, clock *comClock, o orders.Order, items map[inventory.ProductID]inventory.ItemID)
 	refundOf := func(v string) step {

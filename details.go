@@ -28,6 +28,11 @@ type Details struct {
 	Orders        OrderPage
 	Subscriptions SubscriptionPage
 	Metadata      metadata.Metadata
+
+	// MetadataVersion is Metadata's version, for the page's metadata form
+	// to send back to ReplaceMetadata; a page script reading Details as
+	// JSON could not compute it.
+	MetadataVersion metadata.Version
 }
 
 // CustomerDetails reads a customer's details page in one read-only
@@ -59,8 +64,11 @@ func (c *Client) CustomerDetails(ctx context.Context, id customer.ID) (d Details
 		if d.Subscriptions, err = subscriptionsPage(ctx, tx, id, SubscriptionsParams{}, now); err != nil {
 			return err
 		}
-		d.Metadata, err = tx.Metadata().GetMetadata(ctx, id)
-		return err
+		if d.Metadata, err = tx.Metadata().GetMetadata(ctx, id); err != nil {
+			return err
+		}
+		d.MetadataVersion = d.Metadata.Version()
+		return nil
 	})
 	if err != nil {
 		return Details{}, err

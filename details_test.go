@@ -100,6 +100,7 @@ func TestCustomerDetails(t *testing.T) {
 		must(err)
 		want.Metadata, err = pb.Metadata(ctx, cust.ID)
 		must(err)
+		want.MetadataVersion = want.Metadata.Version()
 		if d := cmp.Diff(want, got, detailsCmp); d != "" {
 			t.Errorf("CustomerDetails differs from the separate calls (-want +got):\n%s", d)
 		}

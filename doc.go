@@ -48,5 +48,7 @@
 //
 // Errors match the sentinels ErrNotFound, ErrConflict, ErrInvalid and
 // ErrForbidden with errors.Is; the typed errors in package errs (and the
-// domain packages) carry the details for errors.As.
+// domain packages) carry the details for errors.As. An HTTP host writes
+// any of them with problem.Write: one mapping to statuses and RFC 9457
+// bodies for every surface.
 package playerbase

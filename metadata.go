@@ -42,3 +42,34 @@ func (c *Client) UpdateMetadata(ctx context.Context, id customer.ID, fields []me
 	}
 	return m, nil
 }
+
+// ReplaceMetadata makes rows, the seed's metadata form as submitted, the
+// customer's whole metadata (see metadata.Replace) and returns the result.
+// loaded is the Version of the metadata the form was shown with
+// (Metadata(ctx, id) or CustomerDetails, then .Version()). If the metadata
+// changed since, it returns an error matching ErrConflict and changes
+// nothing: the staff member reloads the form rather than silently undo
+// someone else's edit. Bad rows match ErrInvalid and change nothing.
+func (c *Client) ReplaceMetadata(ctx context.Context, id customer.ID, rows []metadata.Field, loaded metadata.Version) (m metadata.Metadata, err error) {
+	err = c.update(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Customers().Get(ctx, id); err != nil {
+			return err
+		}
+		// The version is compared with metadata read in the transaction
+		// that writes, so of two forms loaded at one version only one can
+		// commit: PostgreSQL aborts the other (SERIALIZABLE) and its retry
+		// reads the winner's metadata.
+		cur, err := tx.Metadata().GetMetadata(ctx, id)
+		if err != nil {
+			return err
+		}
+		if m, err = metadata.Replace(cur, rows, loaded); err != nil {
+			return err
+		}
+		return tx.Metadata().PutMetadata(ctx, id, m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}

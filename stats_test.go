@@ -694,7 +694,7 @@ func amountsOf(as []money.Amount) []string {
 	return out
 }
 
-// stats is the model's reading of RULES.md "Stats", computed its own way.
+// stats is the model's reading of docs/RULES.md "Stats", computed its own way.
 func (m *commerceMachine) stats(cust int, now time.Time) statsView {
 	net, gross, mrr := map[string]decimal.Decimal{}, map[string]decimal.Decimal{}, map[string]decimal.Decimal{}
 	var v statsView

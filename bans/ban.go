@@ -300,6 +300,16 @@ func (e *BannedError) Error() string {
 // Is reports errs.ErrForbidden.
 func (e *BannedError) Is(target error) bool { return target == errs.ErrForbidden }
 
+// BanIDs returns the IDs as strings, for packages that must not import
+// bans to read them: package problem lists them in an HTTP error body.
+func (e *BannedError) BanIDs() []string {
+	s := make([]string, len(e.IDs))
+	for i, id := range e.IDs {
+		s[i] = string(id)
+	}
+	return s
+}
+
 // IDs returns the bans' IDs in order.
 func IDs(bs []Ban) []ID {
 	out := make([]ID, len(bs))

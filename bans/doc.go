@@ -1,7 +1,7 @@
 // Package bans holds bans: who is banned, why, until when, and the rules
 // for matching, changing and lifting them.
 //
-// Rules (RULES.md "Bans"):
+// Rules (docs/RULES.md "Bans"):
 //   - A ban has a reason (internal, required), an optional expiry (none:
 //     permanent), one or more identities, and who created, last changed and
 //     lifted it, and when. Unban never deletes: the ban stays, removed.

@@ -1,7 +1,7 @@
 // Package customer holds a store's customers, their platform IDs and their
 // tokens.
 //
-// Rules (RULES.md "Customers"):
+// Rules (docs/RULES.md "Customers"):
 //   - Platform IDs are parsed from every common form and kept in one
 //     canonical form (ParsePlatformID): SteamID64 for Steam (from SteamID64,
 //     STEAM_X:Y:Z with X 0 or 1, [U:1:W], or a profile link; individual

@@ -13,7 +13,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 )
 
-// The RULES.md vector: one Steam account in every form.
+// The docs/RULES.md vector: one Steam account in every form.
 const (
 	garry64  = "76561198006409530"
 	garry2   = "STEAM_0:0:23071901"

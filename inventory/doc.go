@@ -1,7 +1,7 @@
 // Package inventory holds what customers own: products ("packages"), the
 // items granted from them, and the game-server commands each item queues.
 //
-// Rules (RULES.md "Inventory"):
+// Rules (docs/RULES.md "Inventory"):
 //   - A Product has a name, an optional Duration (nil: its items never
 //     expire), an on-expiry action (none, or run its on_expire commands),
 //     command templates per stage (on_purchase, on_expire, on_renew,

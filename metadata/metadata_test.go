@@ -147,7 +147,7 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// The plain-Go model of one field's validity, written from RULES.md rather
+// The plain-Go model of one field's validity, written from docs/RULES.md rather
 // than from the package.
 func keyOK(k string) bool {
 	if !utf8.ValidString(k) || k == "" || utf8.RuneCountInString(k) > 40 || strings.ContainsAny(k, "[]") {

@@ -1,7 +1,7 @@
 // Package money holds amounts of one ISO 4217 currency and totals kept per
 // currency.
 //
-// Rules (RULES.md "Money"):
+// Rules (docs/RULES.md "Money"):
 //   - An Amount is a shopspring/decimal value with a Currency. Currency codes
 //     and their minor units come from golang.org/x/text/currency: JPY has 0
 //     decimals, USD 2, KWD 3. Codes starting with X (gold, test, "no

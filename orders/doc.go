@@ -1,6 +1,6 @@
 // Package orders holds a store's orders: their lines, money and status.
 //
-// Rules (RULES.md "Orders"):
+// Rules (docs/RULES.md "Orders"):
 //   - An order has one or more lines (product, quantity ≥ 1, unit price ≥ 0),
 //     all in one currency. Its Total is computed from the lines — never taken
 //     from input — and rounded once to the currency's minor unit. Fees,

@@ -427,7 +427,7 @@ func TestRefundCurrency(t *testing.T) {
 	}
 }
 
-// TestNet checks the hand-computed vectors of RULES.md "Stats" order by
+// TestNet checks the hand-computed vectors of docs/RULES.md "Stats" order by
 // order.
 func TestNet(t *testing.T) {
 	s := states(t)

@@ -1,7 +1,7 @@
 // Package stats computes the figures of the Customer Details Page from a
 // customer's orders and subscriptions. Everything here is a pure function.
 //
-// Rules (RULES.md "Stats"):
+// Rules (docs/RULES.md "Stats"):
 //   - Net spent, per currency, over paid orders (completed, refunded,
 //     chargeback): Total − fees − refunded, where a chargeback reverses the
 //     whole total and its dispute fee adds to the fees (orders.Order.Net).

@@ -68,7 +68,7 @@ func order(t *testing.T, cur string, price string, steps ...string) orders.Order
 	return o
 }
 
-// TestOrderVectors checks the hand-computed figures of RULES.md "Stats" and
+// TestOrderVectors checks the hand-computed figures of docs/RULES.md "Stats" and
 // issue 4.
 func TestOrderVectors(t *testing.T) {
 	tests := []struct {

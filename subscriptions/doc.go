@@ -1,7 +1,7 @@
 // Package subscriptions holds recurring purchases: their price, billing
 // period and status.
 //
-// Rules (RULES.md "Subscriptions"):
+// Rules (docs/RULES.md "Subscriptions"):
 //   - The Amount charged each period is a price: not negative and not finer
 //     than its currency's minor unit (money.Amount.CheckPrice), else an
 //     *errs.InvalidError for "amount".

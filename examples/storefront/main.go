@@ -15,7 +15,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -33,6 +32,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/problem"
 	"github.com/playerbase/playerbase/storage/memory"
 )
 
@@ -103,12 +103,12 @@ func (s *store) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 	cust, _, err := s.pb.Identify(ctx, playerbase.Identity{Platform: customer.MinecraftJava, PlatformID: req.UUID, Name: req.Name})
 	if err != nil {
-		writeError(w, err)
+		problem.Write(w, r, err)
 		return
 	}
 	o, err := s.pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: cur, Lines: []playerbase.OrderLineParams{line}, IP: req.IP})
 	if err != nil {
-		writeError(w, err)
+		problem.Write(w, r, err)
 		return
 	}
 	writeJSON(w, checkoutResponse{Customer: cust.ID, Order: o.ID, Total: o.Total.String(), Overridden: o.Lines[0].PriceOverridden})
@@ -151,12 +151,12 @@ func (s *store) paymentWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	fees, err := money.ParsePrice(ev.Fees, ev.Currency)
 	if err != nil {
-		writeError(w, err)
+		problem.Write(w, r, err)
 		return
 	}
 	o, err := s.pb.CompleteOrder(r.Context(), playerbase.CompleteParams{OrderID: ev.Order, PaymentRef: ev.PaymentRef, Fees: fees})
 	if err != nil {
-		writeError(w, err)
+		problem.Write(w, r, err)
 		return
 	}
 	writeJSON(w, map[string]string{"order": string(o.ID), "status": string(o.Status)})
@@ -180,12 +180,12 @@ func (s *store) refundWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	amount, err := money.ParsePrice(ev.Amount, ev.Currency)
 	if err != nil {
-		writeError(w, err)
+		problem.Write(w, r, err)
 		return
 	}
 	o, err := s.pb.RefundOrderRef(r.Context(), ev.Order, ev.RefundRef, amount)
 	if err != nil {
-		writeError(w, err)
+		problem.Write(w, r, err)
 		return
 	}
 	writeJSON(w, map[string]string{"order": string(o.ID), "status": string(o.Status)})
@@ -219,7 +219,7 @@ type itemView struct {
 func (s *store) details(w http.ResponseWriter, r *http.Request) {
 	d, err := s.pb.CustomerDetails(r.Context(), customer.ID(r.PathValue("id")))
 	if err != nil {
-		writeError(w, err)
+		problem.Write(w, r, err)
 		return
 	}
 	v := detailsView{Name: d.Customer.Name, Profile: d.ProfileURL, Payments: d.Stats.TotalPayments, Banned: len(d.Banner) > 0}
@@ -232,7 +232,7 @@ func (s *store) details(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			p, err := s.pb.Product(r.Context(), it.ProductID)
 			if err != nil {
-				writeError(w, err)
+				problem.Write(w, r, err)
 				return
 			}
 			name, names[it.ProductID] = p.Name, p.Name
@@ -247,22 +247,6 @@ func (s *store) details(w http.ResponseWriter, r *http.Request) {
 		v.Orders = append(v.Orders, fmt.Sprintf("%s %s", o.Total, o.Status))
 	}
 	writeJSON(w, v)
-}
-
-// writeError maps playerbase's error kinds to HTTP statuses.
-func writeError(w http.ResponseWriter, err error) {
-	code := http.StatusInternalServerError
-	switch {
-	case errors.Is(err, playerbase.ErrInvalid):
-		code = http.StatusBadRequest
-	case errors.Is(err, playerbase.ErrNotFound):
-		code = http.StatusNotFound
-	case errors.Is(err, playerbase.ErrConflict):
-		code = http.StatusConflict
-	case errors.Is(err, playerbase.ErrForbidden):
-		code = http.StatusForbidden
-	}
-	http.Error(w, err.Error(), code)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -295,6 +279,10 @@ func decode(resp *http.Response, out any) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(resp.Body)
+		var p problem.Problem
+		if resp.Header.Get("Content-Type") == problem.ContentType && json.Unmarshal(msg, &p) == nil {
+			return fmt.Errorf("%s: %s", resp.Status, p.Detail)
+		}
 		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
