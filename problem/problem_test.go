@@ -181,7 +181,7 @@ func TestBannedCheckout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prod, err := pb.CreateProduct(ctx, inventory.Product{Name: "VIP"})
+	prod, err := pb.CreateProduct(ctx, inventory.Product{Name: "VIP", Prices: []money.Amount{money.MustParse("5.00", "EUR")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,11 +194,7 @@ func TestBannedCheckout(t *testing.T) {
 		}
 		banned = append(banned, string(b.ID))
 	}
-	price, err := money.Parse("5.00", "EUR")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = pb.CreateOrder(ctx, c.ID, playerbase.OrderParams{Lines: []orders.Line{{ProductID: string(prod.ID), Quantity: 1, UnitPrice: price}}})
+	_, err = pb.CreateOrder(ctx, c.ID, playerbase.OrderParams{Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(prod.ID), Quantity: 1}}})
 	resp, _, p := serve(t, err)
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("status %d, want 403 (%v)", resp.StatusCode, err)

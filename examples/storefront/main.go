@@ -90,14 +90,14 @@ func (s *store) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 	cur, err := money.ParseCurrency(req.Currency)
 	if err != nil {
-		writeError(w, err)
+		problem.Write(w, r, err)
 		return
 	}
 	ctx := r.Context()
 	line := playerbase.OrderLineParams{ProductID: string(req.Product), Quantity: 1}
 	if req.Coupon != "" {
 		if line.PriceOverride, err = s.discounted(ctx, req.Product, cur, req.Coupon); err != nil {
-			writeError(w, err)
+			problem.Write(w, r, err)
 			return
 		}
 	}

@@ -35,7 +35,7 @@ func TestRun(t *testing.T) {
 		"checkout from a banned network: 403 Forbidden: banned: ban_",
 		"checkout posting a price of 0.01: order of 5.49 USD, overridden false",
 		"checkout with coupon HALFOFF: order of 2.50 EUR, overridden true",
-		"checkout in GBP: 400 Bad Request: invalid lines[0].product_id",
+		"checkout in GBP: 422 Unprocessable Entity: invalid lines[0].product_id",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q", want)
