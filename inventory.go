@@ -134,6 +134,24 @@ func grantItem(ctx context.Context, tx storage.Tx, cust customer.Customer, p inv
 // until when until is not nil: a subscription's item lasts exactly its
 // billing period, whatever the product's Duration.
 func grantItemUntil(ctx context.Context, tx storage.Tx, cust customer.Customer, p inventory.Product, src inventory.Source, vars inventory.Vars, until *time.Time, now time.Time) (inventory.Item, error) {
+	var st stack
+	return st.grant(ctx, tx, cust, p, src, vars, until, now)
+}
+
+// stack is what successive grants of one product to one customer in one
+// transaction, at one now, read (an order's units): reading it once per
+// product keeps an order of N units O(N), whatever the customer holds.
+// The first grant records the lapsed items expired, and no later one can
+// find more (every grant's item expires after now). For a product whose
+// grants extend (inventory.Extends), the item the last grant returned is
+// the one the next extends: it was extended past every other, or, new, it
+// is the only one left unexpired.
+type stack struct {
+	swept  bool
+	target *inventory.Item // the item the next grant extends, once known
+}
+
+func (st *stack) grant(ctx context.Context, tx storage.Tx, cust customer.Customer, p inventory.Product, src inventory.Source, vars inventory.Vars, until *time.Time, now time.Time) (inventory.Item, error) {
 	var discord string
 	if d := vars[inventory.VarDiscordID]; d != "" {
 		sf, err := inventory.ParseSnowflake(d, now)
@@ -142,19 +160,40 @@ func grantItemUntil(ctx context.Context, tx storage.Tx, cust customer.Customer, 
 		}
 		discord = sf.String()
 	}
-	active, err := tx.Items().ActiveByProduct(ctx, cust.ID, p.ID)
+	src, err := inventory.CheckSource(src)
 	if err != nil {
 		return inventory.Item{}, err
 	}
-	live := active[:0]
-	for _, a := range active {
-		if a.StateAt(now) != inventory.Expired {
-			live = append(live, a)
-		} else if _, err := expireItem(ctx, tx, cust, p, a, now); err != nil {
+	if !st.swept {
+		lapsed, err := tx.Items().Lapsed(ctx, cust.ID, p.ID, now)
+		if err != nil {
 			return inventory.Item{}, err
 		}
+		for _, a := range lapsed {
+			if _, err := expireItem(ctx, tx, cust, p, a, now); err != nil {
+				return inventory.Item{}, err
+			}
+		}
+		st.swept = true
 	}
-	it, extended, err := inventory.Grant(live, p, cust.ID, src, now)
+	var candidates []inventory.Item
+	switch extends := inventory.Extends(p, src); {
+	case src.Kind == inventory.FromSubscription:
+		if candidates, err = tx.Items().ListBySource(ctx, src); err != nil {
+			return inventory.Item{}, err
+		}
+	case extends && st.target != nil:
+		candidates = []inventory.Item{*st.target}
+	case extends:
+		target, ok, err := tx.Items().Extendable(ctx, cust.ID, p.ID, now)
+		if err != nil {
+			return inventory.Item{}, err
+		}
+		if ok {
+			candidates = []inventory.Item{target}
+		}
+	}
+	it, extended, err := inventory.Grant(candidates, p, cust.ID, src, now)
 	if err != nil {
 		return inventory.Item{}, err
 	}
@@ -173,6 +212,9 @@ func grantItemUntil(ctx context.Context, tx storage.Tx, cust customer.Customer, 
 		it.Version++
 	} else if err := tx.Items().Create(ctx, it); err != nil {
 		return inventory.Item{}, err
+	}
+	if inventory.Extends(p, src) && until == nil {
+		st.target = new(it.Clone())
 	}
 	grantVars := inventory.Vars{inventory.VarOrderID: src.OrderID, inventory.VarSubscriptionID: src.SubscriptionID}
 	all := inventory.Merge(grantVars, vars)

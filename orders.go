@@ -3,7 +3,6 @@ package playerbase
 import (
 	"context"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -212,6 +211,8 @@ func grantOrder(ctx context.Context, tx storage.Tx, o orders.Order, now time.Tim
 	}
 	src := inventory.Source{Kind: inventory.FromOrder, OrderID: string(o.ID)}
 	var granted []string
+	seen := map[inventory.ItemID]bool{}
+	stacks := map[inventory.ProductID]*stack{}
 	for i, l := range o.Lines {
 		p, err := tx.Products().Get(ctx, inventory.ProductID(l.ProductID))
 		if errors.Is(err, errs.ErrNotFound) {
@@ -223,12 +224,18 @@ func grantOrder(ctx context.Context, tx storage.Tx, o orders.Order, now time.Tim
 		if err != nil {
 			return nil, err
 		}
+		st := stacks[p.ID]
+		if st == nil {
+			st = &stack{}
+			stacks[p.ID] = st
+		}
 		for range l.Quantity {
-			it, err := grantItem(ctx, tx, cust, p, src, nil, now)
+			it, err := st.grant(ctx, tx, cust, p, src, nil, nil, now)
 			if err != nil {
 				return nil, err
 			}
-			if !slices.Contains(granted, string(it.ID)) {
+			if !seen[it.ID] {
+				seen[it.ID] = true
 				granted = append(granted, string(it.ID))
 			}
 		}

@@ -162,11 +162,20 @@ func (it Item) StateAt(now time.Time) State {
 	return it.State
 }
 
+// Extends reports whether a grant of p from src may extend an item other
+// than one src granted: the one ItemStore.Extendable returns, which is
+// then all Grant needs to be given. A subscription's grant needs the items
+// that subscription granted (ItemStore.ListBySource); any other grant, of
+// a permanent or an add-stacking product, needs none.
+func Extends(p Product, src Source) bool {
+	return src.Kind != FromSubscription && p.Duration != nil && p.Stacking == StackExtend
+}
+
 // Grant returns what granting p to cust from src at now does, given the
-// customer's items of p recorded active (others, and those past their
-// expiry at now, are ignored). extended reports that the result is one of
-// active, extended (its ExpiresAt moved, the rest kept), rather than a new
-// item:
+// customer's items of p it may extend (see Extends; others, and those
+// past their expiry at now, are ignored). extended reports that the result
+// is one of active, extended (its ExpiresAt moved, the rest kept), rather
+// than a new item:
 //   - a subscription grant extends the active item the same subscription
 //     granted, whatever the stacking policy (a renewal);
 //   - otherwise a timed product with StackExtend extends the active item

@@ -54,10 +54,19 @@ type ItemStore interface {
 	// ListByCustomer returns the items q selects, newest (highest ID)
 	// first, at most q.Limit.
 	ListByCustomer(ctx context.Context, q ItemQuery) ([]Item, error)
-	// ActiveByProduct returns the customer's items of the product whose
-	// recorded State is Active (including those past their expiry but not
-	// yet swept), oldest first.
-	ActiveByProduct(ctx context.Context, c customer.ID, p ProductID) ([]Item, error)
+	// Lapsed returns the customer's items of the product recorded Active
+	// whose ExpiresAt is at or before now (lapsed, not swept yet), oldest
+	// (lowest ID) first; none is not an error. It reads an index by
+	// customer, product and expiry: a grant calls it for every unit bought,
+	// so it must cost the same whatever else the customer holds.
+	Lapsed(ctx context.Context, c customer.ID, p ProductID, now time.Time) ([]Item, error)
+	// Extendable returns the item a purchase of the product extends (see
+	// Grant): of the customer's items of the product recorded Active whose
+	// ExpiresAt is after now and whose Source is not a subscription, the
+	// one with the latest ExpiresAt, the oldest (lowest ID) of those that
+	// share it; ok is false if there is none. It reads that one item from
+	// the same index as Lapsed.
+	Extendable(ctx context.Context, c customer.ID, p ProductID, now time.Time) (it Item, ok bool, err error)
 	// DueForExpiry returns up to limit items recorded Active whose
 	// ExpiresAt is at or before now, earliest expiry first.
 	DueForExpiry(ctx context.Context, now time.Time, limit int) ([]Item, error)

@@ -2,7 +2,8 @@
 //
 // Rules (docs/RULES.md "Orders"):
 //   - An order has one or more lines (product, quantity ≥ 1, unit price ≥ 0),
-//     all in one currency. Its Total is computed from the lines — never taken
+//     at most MaxUnits units in all (the quantities added up: paying grants
+//     each unit in one transaction), all in one currency. Its Total is computed from the lines — never taken
 //     from input — and rounded once to the currency's minor unit. Fees,
 //     Refunded and DisputeFee are kept in the same currency.
 //   - Money that comes in — unit prices, fees, refund amounts, dispute fees —

@@ -189,10 +189,16 @@ func cloneTime(t *time.Time) *time.Time {
 	return &c
 }
 
-// Limits on what a checkout may send.
+// Limits on what a checkout may send. Paying an order grants an item (or
+// extends one) and queues its commands once per unit, all in one
+// transaction, so MaxUnits caps the units of an order, its lines'
+// quantities added up, and with them how long that transaction runs and
+// how many commands one payment queues. A store sells a larger amount as
+// a bundle product.
 const (
 	MaxLines         = 100
-	MaxQuantity      = 10000
+	MaxUnits         = 1000
+	MaxQuantity      = MaxUnits
 	MaxProductIDLen  = 100
 	MaxPaymentRefLen = 255 // also the limit of a refund reference
 )
@@ -225,15 +231,20 @@ func New(p Params, now time.Time) (Order, error) {
 	lines := make([]Line, len(p.Lines))
 	cur := p.Lines[0].UnitPrice.Currency
 	var sum decimal.Decimal
+	units := 0
 	for i, l := range p.Lines {
 		if l, err = checkLine(i, l); err != nil {
 			return Order{}, err
 		}
+		units += l.Quantity
 		if l.UnitPrice.Currency != cur {
 			return Order{}, &money.MismatchError{A: cur, B: l.UnitPrice.Currency}
 		}
 		lines[i] = l
 		sum = sum.Add(l.UnitPrice.Value.Mul(decimal.NewFromInt(int64(l.Quantity))))
+	}
+	if units > MaxUnits {
+		return Order{}, errs.Invalid("quantity", strconv.Itoa(units), fmt.Sprintf("at most %d units per order, all lines added up", MaxUnits))
 	}
 	now = now.UTC()
 	o := Order{

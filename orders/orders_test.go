@@ -81,6 +81,7 @@ func TestNewRefuses(t *testing.T) {
 		{"too many lines", Params{Customer: cust, Lines: many}, errs.ErrInvalid},
 		{"zero quantity", Params{Customer: cust, Lines: []Line{line("1.00", 0)}}, errs.ErrInvalid},
 		{"huge quantity", Params{Customer: cust, Lines: []Line{line("1.00", MaxQuantity+1)}}, errs.ErrInvalid},
+		{"too many units in all", Params{Customer: cust, Lines: []Line{line("1.00", MaxUnits), line("1.00", 1)}}, errs.ErrInvalid},
 		{"negative price", Params{Customer: cust, Lines: []Line{line("-1.00", 1)}}, errs.ErrInvalid},
 		{"no product", Params{Customer: cust, Lines: []Line{{Quantity: 1, UnitPrice: eur("1")}}}, errs.ErrInvalid},
 		{"no currency", Params{Customer: cust, Lines: []Line{{ProductID: "x", Quantity: 1, UnitPrice: money.Amount{Value: decimal.NewFromInt(1)}}}}, errs.ErrInvalid},

@@ -18,6 +18,9 @@ type inventoryState struct {
 	// expiring indexes items recorded active that have an expiry, so a
 	// sweep does not scan every item.
 	expiring map[inventory.ItemID]time.Time
+	// stacks holds the same items per customer and product, ordered for
+	// ItemStore.Lapsed and Extendable.
+	stacks map[stackKey]tree[stackEntry]
 	// bySource holds the IDs of the items each order or subscription
 	// granted (key sourceKey), sorted by ID.
 	bySource   map[string][]inventory.ItemID
@@ -32,15 +35,22 @@ func (s *inventoryState) init() {
 	s.items = map[inventory.ItemID]inventory.Item{}
 	s.itemsOf = map[customer.ID][]inventory.ItemID{}
 	s.expiring = map[inventory.ItemID]time.Time{}
+	s.stacks = map[stackKey]tree[stackEntry]{}
 	s.bySource = map[string][]inventory.ItemID{}
 	s.commands = map[inventory.CommandID]inventory.Command{}
 	s.commandsOf = map[inventory.ItemID][]inventory.CommandID{}
 	s.open = map[openKey]*openQueue{}
 }
 
-// insertSorted returns a copy of s with v in its sorted place, so the undo
-// log keeps the old slice intact.
+// insertSorted returns s with v in its sorted place, leaving the elements
+// the old slice shows as they were, so the undo log can restore it. IDs
+// grow with time, so v usually goes last: append, which may write past the
+// old slice's end, where nothing reads, instead of copying the whole slice
+// on every insert (quadratic for an order of many items).
 func insertSorted[T cmp.Ordered](s []T, v T) []T {
+	if len(s) == 0 || s[len(s)-1] < v {
+		return append(s, v)
+	}
 	i, _ := slices.BinarySearch(s, v)
 	out := make([]T, 0, len(s)+1)
 	out = append(out, s[:i]...)
@@ -105,14 +115,62 @@ func (t productsTx) List(ctx context.Context) ([]inventory.Product, error) {
 
 type itemsTx struct{ *tx }
 
-// index keeps the expiring set in step with a stored item.
-func (t itemsTx) index(it inventory.Item) {
+// stackKey names a customer's items of one product.
+type stackKey struct {
+	customer customer.ID
+	product  inventory.ProductID
+}
+
+// stackEntry is an item recorded active that expires, in a stacks tree.
+type stackEntry struct {
+	expires time.Time
+	id      inventory.ItemID
+}
+
+// byStack orders a stack by expiry, and the oldest item last among those
+// that share one, so the last entry is the one Extendable picks unless a
+// subscription granted it.
+func byStack(a, b stackEntry) int {
+	if c := a.expires.Compare(b.expires); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.id, a.id)
+}
+
+// index keeps the expiring set and the stacks in step with a stored item,
+// old being what was stored before (the zero Item for a new one).
+func (t itemsTx) index(old, it inventory.Item) {
 	s := &t.db.inventory
 	if it.State == inventory.Active && it.ExpiresAt != nil {
 		put(t.tx, s.expiring, it.ID, *it.ExpiresAt)
 	} else {
 		del(t.tx, s.expiring, it.ID)
 	}
+	key := stackKey{it.Customer, it.ProductID}
+	st, ok := s.stacks[key]
+	if !ok {
+		st = tree[stackEntry]{cmp: byStack}
+	}
+	if e, ok := stacked(old); ok {
+		st = st.without(e)
+	}
+	if e, ok := stacked(it); ok {
+		st = st.with(e)
+	}
+	if st.root == nil {
+		del(t.tx, s.stacks, key)
+	} else {
+		put(t.tx, s.stacks, key, st)
+	}
+}
+
+// stacked returns it's entry in its stack; ok is false for an item that is
+// in none (not recorded active, or permanent).
+func stacked(it inventory.Item) (stackEntry, bool) {
+	if it.ID == "" || it.State != inventory.Active || it.ExpiresAt == nil {
+		return stackEntry{}, false
+	}
+	return stackEntry{*it.ExpiresAt, it.ID}, true
 }
 
 func (t itemsTx) Create(ctx context.Context, it inventory.Item) error {
@@ -125,7 +183,7 @@ func (t itemsTx) Create(ctx context.Context, it inventory.Item) error {
 	}
 	put(t.tx, s.items, it.ID, it.Clone())
 	put(t.tx, s.itemsOf, it.Customer, insertSorted(s.itemsOf[it.Customer], it.ID))
-	t.index(it)
+	t.index(inventory.Item{}, it)
 	t.indexSource(inventory.Item{}, it)
 	return nil
 }
@@ -183,7 +241,7 @@ func (t itemsTx) Update(ctx context.Context, it inventory.Item) error {
 	it = it.Clone()
 	it.Version++
 	put(t.tx, s.items, it.ID, it)
-	t.index(it)
+	t.index(old, it)
 	t.indexSource(old, it)
 	return nil
 }
@@ -209,18 +267,41 @@ func (t itemsTx) ListByCustomer(ctx context.Context, q inventory.ItemQuery) ([]i
 	return out, nil
 }
 
-func (t itemsTx) ActiveByProduct(ctx context.Context, c customer.ID, p inventory.ProductID) ([]inventory.Item, error) {
+func (t itemsTx) Lapsed(ctx context.Context, c customer.ID, p inventory.ProductID, now time.Time) ([]inventory.Item, error) {
 	if err := t.check(ctx, false); err != nil {
 		return nil, err
 	}
 	s := &t.db.inventory
 	var out []inventory.Item
-	for _, id := range s.itemsOf[c] {
-		if it := s.items[id]; it.ProductID == p && it.State == inventory.Active {
-			out = append(out, it.Clone())
+	s.stacks[stackKey{c, p}].ascend(func(e stackEntry) bool {
+		if e.expires.After(now) {
+			return false
 		}
-	}
+		out = append(out, s.items[e.id].Clone())
+		return true
+	})
+	slices.SortFunc(out, func(a, b inventory.Item) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+func (t itemsTx) Extendable(ctx context.Context, c customer.ID, p inventory.ProductID, now time.Time) (it inventory.Item, ok bool, err error) {
+	if err := t.check(ctx, false); err != nil {
+		return inventory.Item{}, false, err
+	}
+	s := &t.db.inventory
+	// A customer has few subscriptions to one product, so few entries are
+	// skipped.
+	s.stacks[stackKey{c, p}].descend(func(e stackEntry) bool {
+		if !e.expires.After(now) {
+			return false
+		}
+		if a := s.items[e.id]; a.Source.Kind != inventory.FromSubscription {
+			it, ok = a.Clone(), true
+			return false
+		}
+		return true
+	})
+	return it, ok, nil
 }
 
 func (t itemsTx) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]inventory.Item, error) {

@@ -289,13 +289,35 @@ func (t itemsTx) ListByCustomer(ctx context.Context, q inventory.ItemQuery) ([]i
 	return collect(ctx, t.tx, sql, a, scanItems)
 }
 
-func (t itemsTx) ActiveByProduct(ctx context.Context, c customer.ID, p inventory.ProductID) ([]inventory.Item, error) {
+// Lapsed and Extendable read items_stack_idx (migration 0009); their
+// predicates repeat its own so the planner can use it.
+func (t itemsTx) Lapsed(ctx context.Context, c customer.ID, p inventory.ProductID, now time.Time) ([]inventory.Item, error) {
 	if err := t.check(ctx, false); err != nil {
 		return nil, err
 	}
 	return collect(ctx, t.tx, `select `+itemColumns+` from items
-		where customer_id = $1 and product_id = $2 and state = 'active'
-		order by id`, []any{c, p}, scanItems)
+		where customer_id = $1 and product_id = $2 and state = 'active' and expires_at is not null
+		  and expires_at <= $3
+		order by id`, []any{c, p, now.UTC()}, scanItems)
+}
+
+func (t itemsTx) Extendable(ctx context.Context, c customer.ID, p inventory.ProductID, now time.Time) (inventory.Item, bool, error) {
+	if err := t.check(ctx, false); err != nil {
+		return inventory.Item{}, false, err
+	}
+	it, err := scanItem(t.queryRow(ctx, `select `+itemColumns+` from items
+		where customer_id = $1 and product_id = $2 and state = 'active' and expires_at is not null
+		  and expires_at > $3 and source_kind <> 'subscription'
+		order by expires_at desc, id
+		limit 1`, c, p, now.UTC()))
+	t.note(err)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return inventory.Item{}, false, nil
+	}
+	if err != nil {
+		return inventory.Item{}, false, wrap(err)
+	}
+	return it, true, nil
 }
 
 func (t itemsTx) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]inventory.Item, error) {

@@ -243,19 +243,100 @@ func testInventory(t *testing.T, newBackend NewBackend) {
 			}
 		}
 
-		view(t, b, func(tx storage.Tx) error {
-			got, err := tx.Items().ActiveByProduct(ctx, c.ID, p.ID)
+	})
+
+	t.Run("Stacks", func(t *testing.T) {
+		b := newBackend(t)
+		c, p := inventoryFixture(t, b)
+		other, q := inventoryFixture(t, b)
+		at := now.Add(2 * time.Hour)
+		item := func(n int, expires *time.Time) inventory.Item {
+			return newItem(c.ID, p.ID, now.Add(time.Duration(n)*time.Second), expires)
+		}
+		forever := item(1, nil)
+		lapsed := item(2, timePtr(at.Add(-time.Hour)))
+		lapsedEarlier := item(3, timePtr(at.Add(-90*time.Minute))) // by ID, not by expiry
+		exact := item(4, timePtr(at))                              // over at its expiry instant
+		revoked := item(5, timePtr(at.Add(-time.Hour)))
+		revoked.State, revoked.RevokedAt, revoked.RevokedBy = inventory.Revoked, timePtr(now), "admin"
+		early := item(6, timePtr(at.Add(24*time.Hour)))
+		tieOld := item(7, timePtr(at.Add(48*time.Hour))) // the oldest of the latest
+		tieNew := item(8, timePtr(at.Add(48*time.Hour)))
+		sub := item(9, timePtr(at.Add(100*time.Hour))) // a subscription's: never extended by a purchase
+		sub.Source = inventory.Source{Kind: inventory.FromSubscription, SubscriptionID: ids.New("sub", now)}
+		otherCustomers := newItem(other.ID, p.ID, now, timePtr(at.Add(200*time.Hour)))
+		otherProducts := newItem(c.ID, q.ID, now, timePtr(at.Add(200*time.Hour)))
+		otherLapsed := newItem(c.ID, q.ID, now, timePtr(at.Add(-time.Hour)))
+		update(t, b, func(tx storage.Tx) error {
+			for _, it := range []inventory.Item{tieNew, sub, forever, lapsed, lapsedEarlier, exact, revoked, early, tieOld, otherCustomers, otherProducts, otherLapsed} {
+				if err := tx.Items().Create(ctx, it); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		check := func(t *testing.T, tx storage.Tx, at time.Time, wantLapsed []inventory.ItemID, wantTarget inventory.ItemID) {
+			t.Helper()
+			got, err := tx.Items().Lapsed(ctx, c.ID, p.ID, at)
 			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(wantLapsed, itemIDs(got)); d != "" {
+				t.Errorf("Lapsed at %s (-want +got):\n%s", at, d)
+			}
+			target, ok, err := tx.Items().Extendable(ctx, c.ID, p.ID, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if target.ID != wantTarget || ok != (wantTarget != "") {
+				t.Errorf("Extendable at %s = %s, %v; want %q", at, target.ID, ok, wantTarget)
+			}
+		}
+		view(t, b, func(tx storage.Tx) error {
+			check(t, tx, at, []inventory.ItemID{lapsed.ID, lapsedEarlier.ID, exact.ID}, tieOld.ID)
+			check(t, tx, now, []inventory.ItemID{}, tieOld.ID)
+			// Only the subscription's item is left unexpired.
+			check(t, tx, at.Add(99*time.Hour), []inventory.ItemID{lapsed.ID, lapsedEarlier.ID, exact.ID, early.ID, tieOld.ID, tieNew.ID}, "")
+			got, ok, err := tx.Items().Extendable(ctx, other.ID, q.ID, at)
+			if err != nil || ok {
+				t.Errorf("Extendable of a customer without items of the product = %s, %v, %v", got.ID, ok, err)
+			}
+			return nil
+		})
+
+		// Writes move items in and out, read back in the same transaction,
+		// and a rollback puts them back.
+		revoke := func(it inventory.Item) inventory.Item {
+			it.State, it.RevokedAt, it.RevokedBy = inventory.Revoked, timePtr(now), "admin"
+			return it
+		}
+		err := b.Update(ctx, func(tx storage.Tx) error {
+			ext := tieNew
+			ext.ExpiresAt = timePtr(at.Add(300 * time.Hour))
+			if err := tx.Items().Update(ctx, ext); err != nil {
 				return err
 			}
-			// Recorded state: the lapsed item is still recorded active.
-			if d := cmp.Diff([]inventory.ItemID{forever.ID, lapsed.ID, active.ID}, itemIDs(got)); d != "" {
-				t.Errorf("ActiveByProduct (-want +got):\n%s", d)
+			check(t, tx, at, []inventory.ItemID{lapsed.ID, lapsedEarlier.ID, exact.ID}, tieNew.ID)
+			if err := tx.Items().Update(ctx, revoke(lapsed)); err != nil {
+				return err
 			}
-			got, _ = tx.Items().ActiveByProduct(ctx, c.ID, inventory.NewProductID(now))
-			if len(got) != 0 {
-				t.Errorf("ActiveByProduct of another product = %v", itemIDs(got))
+			fresh := item(10, timePtr(at.Add(400*time.Hour)))
+			if err := tx.Items().Create(ctx, fresh); err != nil {
+				return err
 			}
+			check(t, tx, at, []inventory.ItemID{lapsedEarlier.ID, exact.ID}, fresh.ID)
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			t.Fatalf("Update = %v, want the rollback", err)
+		}
+		view(t, b, func(tx storage.Tx) error {
+			check(t, tx, at, []inventory.ItemID{lapsed.ID, lapsedEarlier.ID, exact.ID}, tieOld.ID)
+			return nil
+		})
+		update(t, b, func(tx storage.Tx) error { return tx.Items().Update(ctx, revoke(tieOld)) })
+		view(t, b, func(tx storage.Tx) error {
+			check(t, tx, at, []inventory.ItemID{lapsed.ID, lapsedEarlier.ID, exact.ID}, tieNew.ID)
 			return nil
 		})
 	})

@@ -1,0 +1,181 @@
+package playerbase_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+)
+
+// grantBench is a client with a timed product that adds an item per unit
+// bought and queues one command for each: the shape that made one large
+// order quadratic.
+type grantBench struct {
+	pb   *playerbase.Client
+	prod inventory.ProductID
+	n    int // customers made so far
+}
+
+func newGrantBench(b *testing.B, backend storage.Backend) *grantBench {
+	b.Helper()
+	pb := playerbase.New(backend, nil)
+	p, err := pb.CreateProduct(context.Background(), inventory.Product{
+		Name:     "Crate",
+		Duration: inventory.For(30, inventory.Day),
+		Stacking: inventory.StackAdd,
+		Commands: []inventory.CommandTemplate{
+			{Stage: inventory.OnPurchase, Server: "bench", Template: "inventory.giveto {steam_id} crate 1"},
+			{Stage: inventory.OnExpire, Server: "bench", Template: "inventory.take {steam_id} crate 1"},
+		},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &grantBench{pb: pb, prod: p.ID}
+}
+
+func (g *grantBench) customer(b *testing.B) customer.ID {
+	b.Helper()
+	g.n++
+	c, _, err := g.pb.Identify(context.Background(), playerbase.Identity{
+		Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 1000+g.n), Name: fmt.Sprintf("Bench%d", g.n),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c.ID
+}
+
+// order creates an unpaid order of units of the product for cust, split
+// into lines of at most orders.MaxQuantity.
+func (g *grantBench) order(b *testing.B, cust customer.ID, units int) orders.ID {
+	b.Helper()
+	var lines []orders.Line
+	for left := units; left > 0; left -= orders.MaxQuantity {
+		lines = append(lines, orders.Line{ProductID: string(g.prod), Quantity: min(left, orders.MaxQuantity), UnitPrice: eur("0.10")})
+	}
+	o, err := g.pb.CreateOrder(context.Background(), cust, playerbase.OrderParams{Lines: lines})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return o.ID
+}
+
+func (g *grantBench) complete(b *testing.B, id orders.ID) orders.Order {
+	o, err := g.pb.CompleteOrder(context.Background(), playerbase.CompleteParams{OrderID: id, PaymentRef: "pay_" + string(id)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return o
+}
+
+// grantSizes are the units of BenchmarkCompleteLargeOrder, smallest first:
+// 100, 1 000 and 10 000, up to the cap on units per order, and the cap.
+func grantSizes() []int {
+	var sizes []int
+	for _, n := range []int{100, 1000, 10_000} {
+		if n < orders.MaxUnits {
+			sizes = append(sizes, n)
+		}
+	}
+	return append(sizes, orders.MaxUnits)
+}
+
+// BenchmarkCompleteLargeOrder: paying one order of N units of an
+// add-stacking product, each granting an item and queuing its command, for
+// a customer who held nothing. ns/unit should stay flat as N grows;
+// x-smallest is ns/unit over the smallest size's ns/unit in the same run:
+//
+//	go test -run '^$' -bench BenchmarkCompleteLargeOrder -benchtime 3x .
+//
+// The postgres cases need PLAYERBASE_TEST_POSTGRES and are skipped without.
+func BenchmarkCompleteLargeOrder(b *testing.B) {
+	for _, backend := range []struct {
+		name string
+		open func(b *testing.B) storage.Backend
+	}{
+		{"memory", func(*testing.B) storage.Backend { return memory.New() }},
+		{"postgres", func(b *testing.B) storage.Backend { return pgtest.NewBackend(b) }},
+	} {
+		b.Run(backend.name, func(b *testing.B) {
+			var smallest float64
+			sizes := grantSizes()
+			for _, units := range sizes {
+				b.Run(fmt.Sprintf("units=%d", units), func(b *testing.B) {
+					g := newGrantBench(b, backend.open(b))
+					b.ResetTimer()
+					for range b.N {
+						b.StopTimer()
+						id := g.order(b, g.customer(b), units)
+						b.StartTimer()
+						if o := g.complete(b, id); len(o.Granted) != units {
+							b.Fatalf("granted %d items, want %d", len(o.Granted), units)
+						}
+					}
+					perUnit := float64(b.Elapsed().Nanoseconds()) / float64(b.N*units)
+					if units == sizes[0] {
+						smallest = perUnit
+					}
+					b.ReportMetric(perUnit, "ns/unit")
+					b.ReportMetric(perUnit/smallest, "x-smallest")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkRepeatBuyer: a customer who holds `held` active items of an
+// add-stacking product buys one more. The grant reads what stacking needs
+// for that customer and product only, so 10 000 held should cost about
+// what 100 do; x-held=100 is ns/op over held=100's in the same run:
+//
+//	go test -run '^$' -bench BenchmarkRepeatBuyer -benchtime 200x .
+func BenchmarkRepeatBuyer(b *testing.B) {
+	for _, backend := range []struct {
+		name string
+		open func(b *testing.B) storage.Backend
+	}{
+		{"memory", func(*testing.B) storage.Backend { return memory.New() }},
+		{"postgres", func(b *testing.B) storage.Backend { return pgtest.NewBackend(b) }},
+	} {
+		b.Run("backend="+backend.name, func(b *testing.B) {
+			var base float64
+			for _, held := range []int{100, 10_000} {
+				b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
+					ctx := context.Background()
+					g := newGrantBench(b, backend.open(b))
+					cust := g.customer(b)
+					for left := held; left > 0; left -= orders.MaxUnits {
+						g.complete(b, g.order(b, cust, min(left, orders.MaxUnits)))
+					}
+					b.ResetTimer()
+					for range b.N {
+						b.StopTimer()
+						id := g.order(b, cust, 1)
+						b.StartTimer()
+						o := g.complete(b, id)
+						b.StopTimer()
+						// Keep `held` active: the new item is revoked off the
+						// clock.
+						if _, err := g.pb.RevokeItem(ctx, inventory.ItemID(o.Granted[0]), "bench", "admin:bench"); err != nil {
+							b.Fatal(err)
+						}
+						b.StartTimer()
+					}
+					perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+					if held == 100 {
+						base = perOp
+					}
+					b.ReportMetric(perOp/base, "x-held=100")
+				})
+			}
+		})
+	}
+}
