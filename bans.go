@@ -175,8 +175,9 @@ func (c *Client) Check(ctx context.Context, identities []bans.Identity) (found [
 // BannedBy returns the IDs of the bans active now that match any of the
 // identities (raw or canonical), newest first; none is nil. It is Check's
 // question for a game server's join, without the bans themselves: on a
-// backend that offers storage.BanChecker (PostgreSQL) it is one statement
-// outside any transaction. A plugin that keeps a bans.Index (BanIndex,
+// backend that offers storage.BanChecker it is answered outside any
+// transaction (PostgreSQL: one statement; memory: without waiting for
+// writes that touch no ban). A plugin that keeps a bans.Index (BanIndex,
 // postgres.Backend.SyncBans) asks the index instead and never waits on the
 // database.
 func (c *Client) BannedBy(ctx context.Context, identities []bans.Identity) ([]bans.ID, error) {

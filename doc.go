@@ -25,7 +25,11 @@
 //   - Completing an order (a payment webhook) grants each line's product
 //     Quantity times, with the product's stacking and commands, and records
 //     the items on the order (orders.Order.Granted); a retried webhook
-//     grants nothing more.
+//     grants nothing more. A grant first records the customer's lapsed,
+//     unswept items of the product expired (their on_expire would otherwise
+//     run after, and undo, the new item's on_purchase) and reads only the
+//     item it may extend, so an order costs O(units), whatever the customer
+//     holds; checkout caps the units at orders.MaxUnits.
 //   - A subscription's item lasts its billing period: activation grants it
 //     until the period end, a renewal extends it to the next one; canceled
 //     at the period end it expires then, canceled now it ends now.

@@ -3,9 +3,12 @@ package playerbase_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/orders"
@@ -178,4 +181,83 @@ func BenchmarkRepeatBuyer(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkBannedByDuringLargeOrders: a game server's join check (BannedBy)
+// on the memory backend, alone and while orders of orders.MaxUnits units
+// are paid for one after another. max-wait-ns is the longest single check,
+// x-idle the mean check over the idle one's in the same run:
+//
+//	go test -run '^$' -bench BenchmarkBannedByDuringLargeOrders -benchtime 2000x .
+func BenchmarkBannedByDuringLargeOrders(b *testing.B) {
+	var idle float64
+	for _, busy := range []bool{false, true} {
+		name := "idle"
+		if busy {
+			name = "during-large-orders"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			g := newGrantBench(b, memory.New())
+			steam := bans.Identity{Type: bans.Steam, Value: "76561198006409530"}
+			if _, err := g.pb.Ban(ctx, playerbase.BanParams{Reason: "bench", Identities: []bans.Identity{steam}, Actor: "admin:bench"}); err != nil {
+				b.Fatal(err)
+			}
+			buyer := g.customer(b)
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			if busy {
+				started := make(chan struct{})
+				wg.Go(func() {
+					for i := 0; ; i++ {
+						if i == 1 {
+							close(started)
+						}
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						if err := g.payLarge(ctx, buyer); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				<-started
+			}
+			var worst time.Duration
+			b.ResetTimer()
+			for range b.N {
+				start := time.Now()
+				ids, err := g.pb.BannedBy(ctx, []bans.Identity{steam})
+				worst = max(worst, time.Since(start))
+				if err != nil || len(ids) != 1 {
+					b.Fatalf("BannedBy = %v, %v", ids, err)
+				}
+			}
+			b.StopTimer()
+			close(stop)
+			wg.Wait()
+			mean := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			if !busy {
+				idle = mean
+			}
+			b.ReportMetric(float64(worst.Nanoseconds()), "max-wait-ns")
+			b.ReportMetric(mean/idle, "x-idle")
+		})
+	}
+}
+
+// payLarge creates and pays an order of orders.MaxUnits units for cust,
+// without a testing.B, for another goroutine.
+func (g *grantBench) payLarge(ctx context.Context, cust customer.ID) error {
+	o, err := g.pb.CreateOrder(ctx, cust, playerbase.OrderParams{Lines: []orders.Line{
+		{ProductID: string(g.prod), Quantity: orders.MaxUnits, UnitPrice: eur("0.10")},
+	}})
+	if err != nil {
+		return err
+	}
+	_, err = g.pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_" + string(o.ID)})
+	return err
 }

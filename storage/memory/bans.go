@@ -29,7 +29,7 @@ type bansTx struct{ *tx }
 func (t bansTx) state() *bansState { return &t.db.bans }
 
 func (t bansTx) Create(ctx context.Context, b bans.Ban) error {
-	if err := t.check(ctx, true); err != nil {
+	if err := t.write(ctx); err != nil {
 		return err
 	}
 	s := t.state()
@@ -53,7 +53,7 @@ func (t bansTx) Get(ctx context.Context, id bans.ID) (bans.Ban, error) {
 }
 
 func (t bansTx) Update(ctx context.Context, b bans.Ban) error {
-	if err := t.check(ctx, true); err != nil {
+	if err := t.write(ctx); err != nil {
 		return err
 	}
 	s := t.state()

@@ -4,7 +4,14 @@
 // Transactions serialise writers behind one lock (readers share it), and
 // every write inside Update records how to undo itself, so a function that
 // fails leaves no trace. Values are copied in and out: nothing a caller
-// holds aliases stored state.
+// holds aliases stored state. A game server's join check (CheckBans) takes
+// only the bans' own lock, held by a transaction from its first ban write
+// to its end, so a large write elsewhere (an order of many units) does not
+// hold it up.
+//
+// A customer's items of one product that are recorded active and expire
+// are kept ordered by expiry in a persistent tree, so a grant reads the
+// lapsed ones and the one it may extend without walking the others.
 //
 // A game server's poll reads a queue per server (and per player for
 // online-only commands) of the commands open when last written, in ID

@@ -14,10 +14,12 @@ import (
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
-// Backend keeps everything in maps guarded by one RWMutex.
+// Backend keeps everything in maps guarded by one RWMutex; the bans also
+// have their own, for CheckBans.
 type Backend struct {
-	mu sync.RWMutex
-	db db
+	mu     sync.RWMutex
+	bansMu sync.RWMutex
+	db     db
 }
 
 // db is the stored state, one struct per domain, each declared in the file
@@ -70,7 +72,7 @@ func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) (err er
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	t := &tx{db: &b.db, writable: true}
+	t := &tx{db: &b.db, writable: true, bansMu: &b.bansMu}
 	defer t.close()
 	defer func() {
 		if p := recover(); p != nil {
@@ -93,9 +95,19 @@ type tx struct {
 	writable bool
 	closed   bool
 	undo     []func()
+	// bansMu is the backend's; bansLocked says this transaction wrote a
+	// ban and holds it until close, after any rollback.
+	bansMu     *sync.RWMutex
+	bansLocked bool
 }
 
-func (t *tx) close() { t.closed = true }
+func (t *tx) close() {
+	t.closed = true
+	if t.bansLocked {
+		t.bansLocked = false
+		t.bansMu.Unlock()
+	}
+}
 
 func (t *tx) rollback() {
 	for i := len(t.undo) - 1; i >= 0; i-- {
