@@ -7,11 +7,15 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/storage/memory"
 )
 
 // TestCheckoutCapsUnits: an order of more than orders.MaxUnits units in
@@ -42,4 +46,89 @@ func TestCheckoutCapsUnits(t *testing.T) {
 			t.Errorf("CreateOrder of %d units: %v", orders.MaxUnits, err)
 		}
 	})
+}
+
+// stackReads counts the stacking reads of the transactions of a backend.
+type stackReads struct {
+	storage.Backend
+	lapsed, extendable int
+}
+
+func (b *stackReads) Update(ctx context.Context, fn func(storage.Tx) error) error {
+	return b.Backend.Update(ctx, func(tx storage.Tx) error { return fn(countingTx{tx, b}) })
+}
+
+type countingTx struct {
+	storage.Tx
+	n *stackReads
+}
+
+func (t countingTx) Items() inventory.ItemStore { return countingItems{t.Tx.Items(), t.n} }
+
+type countingItems struct {
+	inventory.ItemStore
+	n *stackReads
+}
+
+func (s countingItems) Lapsed(ctx context.Context, c customer.ID, p inventory.ProductID, now time.Time) ([]inventory.Item, error) {
+	s.n.lapsed++
+	return s.ItemStore.Lapsed(ctx, c, p, now)
+}
+
+func (s countingItems) Extendable(ctx context.Context, c customer.ID, p inventory.ProductID, now time.Time) (inventory.Item, bool, error) {
+	s.n.extendable++
+	return s.ItemStore.Extendable(ctx, c, p, now)
+}
+
+// TestLargeOrderReadsStackingOncePerProduct: paying an order reads what
+// stacking needs once per product, not once per unit, and still delivers
+// what unit-by-unit grants would: a lapsed, unswept VIP is expired first
+// (its on_expire queued before the new VIP's on_purchase), the VIP units
+// make one item extended again and again, the crates one item each.
+func TestLargeOrderReadsStackingOncePerProduct(t *testing.T) {
+	ctx := context.Background()
+	counted := &stackReads{Backend: memory.New()}
+	pb, clock, cust := comOn(t, counted, playerbase.ReversalPolicy{})
+	old := paidVIP(t, pb, cust.ID, "pay_old")
+	clock.Advance(31 * 24 * time.Hour) // the old VIP lapsed; no sweep ran
+	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: []orders.Line{
+		{ProductID: string(vipID), Quantity: 50, UnitPrice: eur("5.00")},
+		{ProductID: string(crateID), Quantity: 50, UnitPrice: eur("1.00")},
+		{ProductID: string(vipID), Quantity: 10, UnitPrice: eur("5.00")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted.lapsed, counted.extendable = 0, 0
+	paidAt := clock.Now()
+	o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_large"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Lapsed for the VIP and the crate; Extendable for the VIP (the crate
+	// is permanent: nothing to extend).
+	if counted.lapsed != 2 || counted.extendable != 1 {
+		t.Errorf("paying 110 units read Lapsed %d times and Extendable %d times, want 2 and 1", counted.lapsed, counted.extendable)
+	}
+	if len(o.Granted) != 51 {
+		t.Fatalf("the order granted %d items, want 1 VIP and 50 crates", len(o.Granted))
+	}
+	vip, err := pb.Item(ctx, inventory.ItemID(o.Granted[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := paidAt.AddDate(0, 0, 60*30); vip.ExpiresAt == nil || !vip.ExpiresAt.Equal(want) {
+		t.Errorf("the VIP expires at %v, want %v (60 × 30 days)", vip.ExpiresAt, want)
+	}
+	lapsed, err := pb.Item(ctx, inventory.ItemID(old.Granted[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldCmds, _ := pb.ItemCommands(ctx, lapsed.ID)
+	newCmds, _ := pb.ItemCommands(ctx, vip.ID)
+	last := oldCmds[len(oldCmds)-1]
+	if lapsed.State != inventory.Expired || last.Stage != inventory.OnExpire || last.ID >= newCmds[0].ID {
+		t.Errorf("the lapsed VIP is %s, its last command %s (%s), the new VIP's first %s (%s): want it expired, its on_expire queued first",
+			lapsed.State, last.Stage, last.ID, newCmds[0].Stage, newCmds[0].ID)
+	}
 }
