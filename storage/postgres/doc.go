@@ -73,6 +73,13 @@
 // stay locked and the next poll skips them; they come back on the one
 // after.
 //
+// Grants. What stacking reads (ItemStore.Lapsed, Extendable) comes from
+// one partial index of the items recorded active that expire, by customer,
+// product and expiry (migration 0009): the lapsed items are a range at its
+// start, the item a purchase extends the first row of a backward scan. So
+// a grant's predicate reads cover that customer's items of that product
+// only, and the root package reads them once per product of an order.
+//
 // Stats. orders.Store.Summary is one GROUP BY currency over a partial,
 // covering index of the paid orders (an index-only scan); numeric sums are
 // exact, so it agrees with orders.Summarize. 10 000 orders take a few
