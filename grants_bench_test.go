@@ -11,6 +11,7 @@ import (
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
@@ -33,6 +34,7 @@ func newGrantBench(b *testing.B, backend storage.Backend) *grantBench {
 		Name:     "Crate",
 		Duration: inventory.For(30, inventory.Day),
 		Stacking: inventory.StackAdd,
+		Prices:   []money.Amount{eur("0.10")},
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "bench", Template: "inventory.giveto {steam_id} crate 1"},
 			{Stage: inventory.OnExpire, Server: "bench", Template: "inventory.take {steam_id} crate 1"},
@@ -60,11 +62,11 @@ func (g *grantBench) customer(b *testing.B) customer.ID {
 // into lines of at most orders.MaxQuantity.
 func (g *grantBench) order(b *testing.B, cust customer.ID, units int) orders.ID {
 	b.Helper()
-	var lines []orders.Line
+	var lines []playerbase.OrderLineParams
 	for left := units; left > 0; left -= orders.MaxQuantity {
-		lines = append(lines, orders.Line{ProductID: string(g.prod), Quantity: min(left, orders.MaxQuantity), UnitPrice: eur("0.10")})
+		lines = append(lines, playerbase.OrderLineParams{ProductID: string(g.prod), Quantity: min(left, orders.MaxQuantity)})
 	}
-	o, err := g.pb.CreateOrder(context.Background(), cust, playerbase.OrderParams{Lines: lines})
+	o, err := g.pb.CreateOrder(context.Background(), cust, playerbase.OrderParams{Currency: euro, Lines: lines})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -268,8 +270,8 @@ func BenchmarkBannedByDuringLargeOrders(b *testing.B) {
 // payLarge creates and pays an order of orders.MaxUnits units for cust,
 // without a testing.B, for another goroutine.
 func (g *grantBench) payLarge(ctx context.Context, cust customer.ID) error {
-	o, err := g.pb.CreateOrder(ctx, cust, playerbase.OrderParams{Lines: []orders.Line{
-		{ProductID: string(g.prod), Quantity: orders.MaxUnits, UnitPrice: eur("0.10")},
+	o, err := g.pb.CreateOrder(ctx, cust, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{
+		{ProductID: string(g.prod), Quantity: orders.MaxUnits},
 	}})
 	if err != nil {
 		return err

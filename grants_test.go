@@ -26,13 +26,13 @@ func TestCheckoutCapsUnits(t *testing.T) {
 		ctx := context.Background()
 		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
 		half := orders.MaxUnits / 2
-		lines := func(extra int) []orders.Line {
-			return []orders.Line{
-				{ProductID: string(crateID), Quantity: half, UnitPrice: eur("0.10")},
-				{ProductID: string(vipID), Quantity: orders.MaxUnits - half + extra, UnitPrice: eur("1.00")},
+		lines := func(extra int) []playerbase.OrderLineParams {
+			return []playerbase.OrderLineParams{
+				{ProductID: string(crateID), Quantity: half},
+				{ProductID: string(vipID), Quantity: orders.MaxUnits - half + extra},
 			}
 		}
-		_, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: lines(1), IP: "198.51.100.7"})
+		_, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: lines(1), IP: "198.51.100.7"})
 		var inv *errs.InvalidError
 		if !errors.As(err, &inv) || inv.Field != "quantity" || inv.Value != strconv.Itoa(orders.MaxUnits+1) {
 			t.Fatalf("CreateOrder of %d units = %v, want an *errs.InvalidError for quantity", orders.MaxUnits+1, err)
@@ -42,7 +42,7 @@ func TestCheckoutCapsUnits(t *testing.T) {
 		if len(page.Orders) != 0 || slices.Contains(got.KnownIPs, netip.MustParseAddr("198.51.100.7")) {
 			t.Errorf("a refused checkout stored %d orders, known IPs %v", len(page.Orders), got.KnownIPs)
 		}
-		if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: lines(0)}); err != nil {
+		if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: lines(0)}); err != nil {
 			t.Errorf("CreateOrder of %d units: %v", orders.MaxUnits, err)
 		}
 	})
@@ -91,10 +91,10 @@ func TestLargeOrderReadsStackingOncePerProduct(t *testing.T) {
 	pb, clock, cust := comOn(t, counted, playerbase.ReversalPolicy{})
 	old := paidVIP(t, pb, cust.ID, "pay_old")
 	clock.Advance(31 * 24 * time.Hour) // the old VIP lapsed; no sweep ran
-	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: []orders.Line{
-		{ProductID: string(vipID), Quantity: 50, UnitPrice: eur("5.00")},
-		{ProductID: string(crateID), Quantity: 50, UnitPrice: eur("1.00")},
-		{ProductID: string(vipID), Quantity: 10, UnitPrice: eur("5.00")},
+	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{
+		{ProductID: string(vipID), Quantity: 50},
+		{ProductID: string(crateID), Quantity: 50},
+		{ProductID: string(vipID), Quantity: 10},
 	}})
 	if err != nil {
 		t.Fatal(err)
