@@ -118,3 +118,35 @@ func ascii(s string) bool {
 	}
 	return true
 }
+
+// Older reports whether keys made under version v, a Version of another
+// build ("" for keys made before there was folding), predate this build's,
+// so that re-folding them moves forward. Versions compare number by
+// number; a build meeting newer keys leaves them alone rather than undo a
+// newer build's work during a rolling upgrade.
+func Older(v string) bool {
+	a, b := numbers(v), numbers(Version)
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return len(a) < len(b)
+}
+
+// numbers returns the runs of decimal digits in s, as numbers.
+func numbers(s string) []int {
+	var out []int
+	n, in := 0, false
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			n, in = n*10+int(s[i]-'0'), true
+			continue
+		}
+		if in {
+			out = append(out, n)
+		}
+		n, in = 0, false
+	}
+	return out
+}

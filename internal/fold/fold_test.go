@@ -245,3 +245,18 @@ func TestOneRoundIsAKey(t *testing.T) {
 		}
 	})
 }
+
+func TestOlder(t *testing.T) {
+	for v, want := range map[string]bool{
+		"": true, // lower-cased keys, from before folding
+		"0;nfkc=99.0.0;fold=99.0.0;ignorable=99.0.0": true,
+		fold.Version: false,
+		"1;nfkc=15.0.0;fold=15.0.0;ignorable=9.0.0":  true,
+		"1;nfkc=17.0.0;fold=17.0.0;ignorable=17.0.0": false, // a newer build's
+		"2": false,
+	} {
+		if got := fold.Older(v); got != want {
+			t.Errorf("Older(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
