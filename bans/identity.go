@@ -41,17 +41,21 @@ type Identity struct {
 
 func (id Identity) String() string { return string(id.Type) + ":" + id.Value }
 
-// maxNameKeyLen bounds a banned name's folded form: twice the longest
-// display name a customer may have (Steam's 32), as folding lengthens some
-// text (ß → ss, ﬃ → ffi) and a folded name must parse to itself.
-const maxNameKeyLen = 2 * 32
+// maxNameLen bounds a banned name as entered: the longest display name a
+// customer may have (Steam's 32). maxNameKeyLen bounds its folded form,
+// which folding may lengthen (ß → ss, ﬃ → ffi).
+const (
+	maxNameLen    = 32
+	maxNameKeyLen = 2 * maxNameLen
+)
 
 // ParseIdentity reads raw as an identity of type t and returns its canonical
 // form:
 //   - customer: a customer ID;
 //   - name: folded (customer.FoldName: NFKC, full case folding, invisible
 //     code points removed, trimmed), so look-alikes such as "Ｇａｒｒｙ" or
-//     "Garry\u3164" are "garry"; a name that folds to nothing is refused;
+//     "Garry\u3164" are "garry"; at most 32 characters as entered (64 once
+//     folded); a name that folds to nothing is refused;
 //   - steam: any form customer.ParseSteamID accepts → SteamID64;
 //   - minecraft_uuid: a UUID dashed or not, any case → lower-case dashed
 //     (Floodgate UUIDs of Bedrock players included);
@@ -88,8 +92,11 @@ func parseValue(t IdentityType, raw string) (string, error) {
 		if !utf8.ValidString(s) {
 			return bad("want a name of 1 to 32 characters")
 		}
+		// At most 32 characters as entered, as customer names. Folding
+		// may lengthen them (ß → ss) and a folded name must parse to
+		// itself, so one already folded may have up to 64.
 		n := customer.FoldName(s)
-		if n == "" || utf8.RuneCountInString(n) > maxNameKeyLen {
+		if n == "" || utf8.RuneCountInString(n) > maxNameKeyLen || utf8.RuneCountInString(s) > maxNameLen && n != s {
 			return bad("want a name of 1 to 32 characters")
 		}
 		for _, r := range n {

@@ -2,6 +2,7 @@ package bans_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -103,6 +104,24 @@ func TestFoldedIdentityRefusals(t *testing.T) {
 		var ie *errs.InvalidError
 		if !errors.As(err, &ie) || ie.Field != string(c.typ) {
 			t.Errorf("ParseIdentity(%s, %+q) = %v, want an InvalidError on %s", c.typ, c.raw, err, c.typ)
+		}
+	}
+}
+
+// A banned name is at most 32 characters as entered; its folded form may
+// be longer (up to 64) and still parses to itself.
+func TestNameLengthBounds(t *testing.T) {
+	long := strings.Repeat("ß", 32) // folds to 64 characters
+	id, err := bans.ParseIdentity(bans.Name, long)
+	if err != nil || id.Value != strings.Repeat("ss", 32) {
+		t.Fatalf("ParseIdentity(32 × ß) = %v, %v", id, err)
+	}
+	if again, err := bans.ParseIdentity(bans.Name, id.Value); err != nil || again != id {
+		t.Errorf("its key parses to %v, %v", again, err)
+	}
+	for _, s := range []string{strings.Repeat("X", 33), strings.Repeat("ß", 33), strings.Repeat("x", 65)} {
+		if _, err := bans.ParseIdentity(bans.Name, s); !errors.Is(err, errs.ErrInvalid) {
+			t.Errorf("ParseIdentity(%d characters) = %v, want ErrInvalid", len([]rune(s)), err)
 		}
 	}
 }

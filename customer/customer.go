@@ -27,7 +27,7 @@ func ParseID(s string) (ID, error) {
 // Customer is a store's customer as the Customer Details Page shows them.
 type Customer struct {
 	ID         ID
-	Name       string     // as entered; Minecraft names compare case-insensitively
+	Name       string     // as entered; compared folded (FoldName)
 	PlatformID PlatformID // canonical; (Platform, Value) is unique per store
 	FirstSeen  time.Time  // set by Identify once, never moved
 	Updated    time.Time
