@@ -15,7 +15,7 @@ import (
 )
 
 // lookalikes are the ways a ban was dodged before names and emails were
-// folded (RULES.md "Text, numbers and times from outside"): each variant
+// folded (docs/RULES.md "Text, numbers and times from outside"): each variant
 // must meet the ban on the text it imitates.
 var lookalikes = []struct {
 	typ             bans.IdentityType

@@ -13,7 +13,7 @@ import (
 )
 
 // lookalikes imitate a banned name or address; each must meet its ban
-// (RULES.md "Text, numbers and times from outside").
+// (docs/RULES.md "Text, numbers and times from outside").
 var lookalikes = []struct {
 	typ             bans.IdentityType
 	banned, variant string

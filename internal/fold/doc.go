@@ -1,6 +1,6 @@
 // Package fold turns names and email addresses into the keys they are
 // compared by, so that text which looks the same matches the same ban
-// (RULES.md "Text, numbers and times from outside"). Bans, customers, the
+// (docs/RULES.md "Text, numbers and times from outside"). Bans, customers, the
 // ban index and every storage backend compare these keys and nothing else.
 //
 // A key is Unicode's compatibility caseless match (D146: NFKD, full case

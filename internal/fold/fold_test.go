@@ -13,7 +13,7 @@ import (
 	"github.com/playerbase/playerbase/internal/fold"
 )
 
-// The look-alikes of RULES.md and of the ban-dodging report: each must fold
+// The look-alikes of docs/RULES.md and of the ban-dodging report: each must fold
 // to the key of the name it imitates.
 var nameVariants = []struct{ variant, of string }{
 	{"Garry\u034F", "Garry"},     // combining grapheme joiner

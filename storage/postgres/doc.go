@@ -22,7 +22,7 @@
 //
 // Folded keys. Names and emails are stored and matched as the keys Go
 // folds them to (NFKC, full case folding, invisible code points removed;
-// RULES.md "Text, numbers and times from outside"), which SQL cannot
+// docs/RULES.md "Text, numbers and times from outside"), which SQL cannot
 // compute. Table playerbase_text_fold (migration 0010) records the folding
 // the stored keys were made with; Migrate, under its lock, re-folds ban
 // identities and customers' known emails in Go when this build's folding
