@@ -98,7 +98,7 @@ func TestLookalikesMatchBans(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				_, err = pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: vipLine("5.00"), Email: email})
+				_, err = pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), Email: email})
 				var be *bans.BannedError
 				if !errors.As(err, &be) || !errors.Is(err, playerbase.ErrForbidden) || !cmp.Equal(be.IDs, want) {
 					t.Errorf("checkout = %v, want a BannedError with %v", err, want)
