@@ -12,9 +12,8 @@
 //   - Minecraft Java names are 3–16 of [A-Za-z0-9_]; other names are 1–32
 //     printable characters, at least one of them visible. Names are shown
 //     as entered and compared folded (FoldName: NFKC, full case folding,
-//     invisible code points removed; docs/RULES.md "Text, numbers and
-//     times from outside"), so "Ｇａｒｒｙ" and "Garry\u3164" compare equal
-//     to "Garry".
+//     invisible code points removed), so "Ｇａｒｒｙ" and "Garry\u3164"
+//     compare equal to "Garry" (docs/RULES.md "Text, numbers and times from outside").
 //   - (Platform, platform ID) is unique per store. FirstSeen is set once by
 //     Identify. Edits carry the Version the caller read; a stale one is a
 //     conflict.
