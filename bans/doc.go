@@ -6,8 +6,11 @@
 //     permanent), one or more identities, and who created, last changed and
 //     lifted it, and when. Unban never deletes: the ban stays, removed.
 //   - Identities are parsed once, at the edge, into one canonical form
-//     (ParseIdentity): customer IDs; names and emails lower-cased (compared
-//     case-insensitively); Steam IDs in any form as SteamID64 (STEAM_0 and
+//     (ParseIdentity): customer IDs; names and emails folded (customer.
+//     FoldName and NormalizeEmail: NFKC, full case folding, invisible code
+//     points removed, an email's trailing domain dot dropped), so
+//     look-alikes such as "Ｇａｒｒｙ", "Garry\u034F" or "bob@example.com."
+//     match the ban on the plain form; Steam IDs in any form as SteamID64 (STEAM_0 and
 //     STEAM_1 are the same account); Minecraft UUIDs lower-case dashed; IPs
 //     with IPv4-mapped IPv6 turned into IPv4 and zones dropped; IP ranges as
 //     masked CIDR prefixes, an IPv4-mapped IPv6 prefix turned into the IPv4
@@ -39,7 +42,8 @@
 //
 // Index is a read-optimised snapshot of bans for game-server plugins. A
 // plugin turns a player's identities into Keys once (KeyOf, SteamKey,
-// IPKey, …); FirstMatch/Banned then answer with one map lookup per key plus
+// IPKey, …; names and emails are folded then, never at lookup);
+// FirstMatch/Banned then answer with one map lookup per key plus
 // one per IP range length in use, allocating nothing. Reads take no lock
 // while Put/Remove/Prune publish new snapshots; expiry is judged at lookup.
 // Client.BanIndex builds one from a store; Put the bans Ban, UpdateBan and

@@ -19,12 +19,12 @@ type IdentityType string
 // The identity types a ban can name.
 const (
 	Customer      IdentityType = "customer"       // a customer ID, cus_…
-	Name          IdentityType = "name"           // a player name, case-folded
+	Name          IdentityType = "name"           // a player name, folded
 	Steam         IdentityType = "steam"          // a SteamID64
 	MinecraftUUID IdentityType = "minecraft_uuid" // a lower-case dashed UUID
 	IP            IdentityType = "ip"             // an IPv4 or IPv6 address
 	IPRange       IdentityType = "ip_range"       // a masked CIDR prefix
-	Email         IdentityType = "email"          // an address, lower-case
+	Email         IdentityType = "email"          // an address, folded
 )
 
 // IdentityTypes lists every identity type, for tests and UIs.
@@ -41,14 +41,21 @@ type Identity struct {
 
 func (id Identity) String() string { return string(id.Type) + ":" + id.Value }
 
-// maxNameLen bounds a banned name: the longest display name a customer may
-// have (Steam's 32).
-const maxNameLen = 32
+// maxNameLen bounds a banned name as entered: the longest display name a
+// customer may have (Steam's 32). maxNameKeyLen bounds its folded form,
+// which folding may lengthen (ß → ss, ﬃ → ffi).
+const (
+	maxNameLen    = 32
+	maxNameKeyLen = 2 * maxNameLen
+)
 
 // ParseIdentity reads raw as an identity of type t and returns its canonical
 // form:
 //   - customer: a customer ID;
-//   - name: trimmed and lower-cased (names compare case-insensitively);
+//   - name: folded (customer.FoldName: NFKC, full case folding, invisible
+//     code points removed, trimmed), so look-alikes such as "Ｇａｒｒｙ" or
+//     "Garry\u3164" are "garry"; at most 32 characters as entered (64 once
+//     folded); a name that folds to nothing is refused;
 //   - steam: any form customer.ParseSteamID accepts → SteamID64;
 //   - minecraft_uuid: a UUID dashed or not, any case → lower-case dashed
 //     (Floodgate UUIDs of Bedrock players included);
@@ -56,7 +63,8 @@ const maxNameLen = 32
 //     a zone is dropped;
 //   - ip_range: a CIDR prefix, masked (10.1.2.3/8 → 10.0.0.0/8); a prefix
 //     inside ::ffff:0:0/96 becomes the IPv4 prefix; /0 is refused;
-//   - email: trimmed and lower-cased.
+//   - email: folded like a name, with no trailing dot on the domain
+//     (customer.ParseEmail): "ｂｏｂ@example.com." is "bob@example.com".
 //
 // A canonical value parses to itself. An invalid raw value is an
 // *errs.InvalidError whose Field is the type name.
@@ -79,8 +87,16 @@ func parseValue(t IdentityType, raw string) (string, error) {
 		}
 		return string(id), nil
 	case Name:
+		// Checked before folding, which would turn invalid bytes into
+		// U+FFFD and so accept them.
+		if !utf8.ValidString(s) {
+			return bad("want a name of 1 to 32 characters")
+		}
+		// At most 32 characters as entered, as customer names. Folding
+		// may lengthen them (ß → ss) and a folded name must parse to
+		// itself, so one already folded may have up to 64.
 		n := customer.FoldName(s)
-		if n == "" || !utf8.ValidString(n) || utf8.RuneCountInString(n) > maxNameLen {
+		if n == "" || utf8.RuneCountInString(n) > maxNameKeyLen || utf8.RuneCountInString(s) > maxNameLen && n != s {
 			return bad("want a name of 1 to 32 characters")
 		}
 		for _, r := range n {

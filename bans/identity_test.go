@@ -136,6 +136,8 @@ func FuzzParseIdentity(f *testing.F) {
 		"76561198006409530", "STEAM_1:1:1", "[U:1:46143802]", "708f6260183d3912bbde5e279a5e739a",
 		"::ffff:1.2.3.4", "fe80::1%eth0", "10.0.0.0/8", "::ffff:10.0.0.0/104", "2001:db8::/129",
 		"Notch", "A@B.C", "cus_01JD3XK5G7M3Q2W8E9R4T6Y1ZA", "", " ", "\xff",
+		"Garry\u034F", "Garry\uFE0F", "Garry\u3164", "Ｇａｒｒｙ", "Jose\u0301", "ΣΟΦΟΣ", "STRASSE",
+		"bob@example.com.", "ｂｏｂ@example.com", "\u3164",
 	} {
 		for i := range bans.IdentityTypes {
 			f.Add(uint8(i), s)

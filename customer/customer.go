@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/internal/fold"
 	"github.com/playerbase/playerbase/internal/ids"
 )
 
@@ -26,7 +27,7 @@ func ParseID(s string) (ID, error) {
 // Customer is a store's customer as the Customer Details Page shows them.
 type Customer struct {
 	ID         ID
-	Name       string     // as entered; Minecraft names compare case-insensitively
+	Name       string     // as entered; compared folded (FoldName)
 	PlatformID PlatformID // canonical; (Platform, Value) is unique per store
 	FirstSeen  time.Time  // set by Identify once, never moved
 	Updated    time.Time
@@ -99,15 +100,17 @@ func containsString(s []string, v string) bool {
 // so one address has one form.
 func NormalizeIP(ip netip.Addr) netip.Addr { return ip.Unmap().WithZone("") }
 
-// NormalizeEmail trims and lower-cases an email address: stores and bans
-// compare emails case-insensitively.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// NormalizeEmail returns the form emails are stored and compared in, the
+// canonical folding of package fold: NFKC, full case folding, invisible
+// code points removed, no trailing dot on the domain. Fullwidth
+// "ｂｏｂ@example.com" and "bob@example.com." are "bob@example.com".
+func NormalizeEmail(s string) string { return fold.Email(s) }
 
 // ParseEmail checks that s looks like an address (one @, non-empty parts,
 // no spaces or control characters) and returns it normalized.
 func ParseEmail(s string) (string, error) {
 	bad := errs.Invalid("email", s, "want an address such as name@example.com")
-	// Checked before normalizing: ToLower would turn invalid bytes into
+	// Checked before normalizing: folding would turn invalid bytes into
 	// U+FFFD and so accept them.
 	if !utf8.ValidString(s) {
 		return "", bad
@@ -165,9 +168,15 @@ func CheckName(p Platform, name string) (string, error) {
 			return "", errs.Invalid("name", name, "names must be printable")
 		}
 	}
+	// A name of fillers and joiners alone ("\u3164") shows as nothing
+	// and folds to nothing: no name to find or ban.
+	if FoldName(name) == "" {
+		return "", errs.Invalid("name", name, "names need a visible character")
+	}
 	return name, nil
 }
 
-// FoldName returns the form names are compared in: Minecraft (and bans)
-// compare names case-insensitively.
-func FoldName(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+// FoldName returns the form names are compared in (Minecraft's, the bans'),
+// the canonical folding of package fold: NFKC, full case folding, invisible
+// code points removed, so "Ｇａｒｒｙ" and "Garry\u034F" are "garry".
+func FoldName(name string) string { return fold.Name(name) }

@@ -9,14 +9,18 @@
 //     Minecraft Java (offline-mode version-3 UUIDs are kept and reported by
 //     PlatformID.Offline); a decimal XUID for Minecraft Bedrock (from the
 //     number or its Floodgate UUID).
-//   - Minecraft Java names are 3–16 of [A-Za-z0-9_], shown as entered and
-//     compared case-insensitively (FoldName). Other names are 1–32 printable
-//     characters.
+//   - Minecraft Java names are 3–16 of [A-Za-z0-9_]; other names are 1–32
+//     printable characters, at least one of them visible. Names are shown
+//     as entered and compared folded (FoldName: NFKC, full case folding,
+//     invisible code points removed), so "Ｇａｒｒｙ" and "Garry\u3164"
+//     compare equal to "Garry" (docs/RULES.md "Text, numbers and times from outside").
 //   - (Platform, platform ID) is unique per store. FirstSeen is set once by
 //     Identify. Edits carry the Version the caller read; a stale one is a
 //     conflict.
 //   - KnownIPs and KnownEmails (seen at checkout, for the ban banner) are
-//     normalised sets of at most MaxKnown entries each.
+//     normalised sets of at most MaxKnown entries each; emails are kept
+//     folded like names, with no trailing dot on the domain
+//     (NormalizeEmail).
 //   - Tokens: the secret (256 bits from crypto/rand) is returned once; only
 //     its SHA-256 hash is stored and it is compared in constant time. A
 //     revoked or expired token is refused at once.

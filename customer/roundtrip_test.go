@@ -182,7 +182,8 @@ func FuzzParseXUID(f *testing.F) {
 }
 
 func FuzzCheckName(f *testing.F) {
-	for _, s := range []string{"Notch", " jeb_ ", "ab", "A2345678901234567", "Garry Newman", "ガリー", "\x00", "\xff", "\u00a0x\u00a0", ""} {
+	for _, s := range []string{"Notch", " jeb_ ", "ab", "A2345678901234567", "Garry Newman", "ガリー", "\x00", "\xff", "\u00a0x\u00a0", "",
+		"Garry\u034F", "Garry\uFE0F", "Garry\u3164", "Ｇａｒｒｙ", "Jose\u0301", "ΣΟΦΟΣ", "STRASSE", "\u3164", "\u034F\u200B"} {
 		for i := range customer.Platforms {
 			f.Add(uint8(i), s)
 		}
@@ -198,6 +199,9 @@ func FuzzCheckName(f *testing.F) {
 		if n < 1 || n > 32 || !utf8.ValidString(name) || (p == customer.MinecraftJava && (n < 3 || n > 16 || len(name) != n)) {
 			t.Fatalf("CheckName(%s, %q) = %q, breaks the name rules", p, s, name)
 		}
+		if customer.FoldName(name) == "" {
+			t.Fatalf("CheckName(%s, %q) = %q, which folds to nothing", p, s, name)
+		}
 		if again, err := customer.CheckName(p, name); err != nil || again != name {
 			t.Fatalf("CheckName(%s, %q) = %q, which checks to %q, %v", p, s, name, again, err)
 		}
@@ -205,7 +209,8 @@ func FuzzCheckName(f *testing.F) {
 }
 
 func FuzzParseEmail(f *testing.F) {
-	for _, s := range []string{"name@example.com", " Name@Example.COM ", "a@b@c", "a\xff@b.c", "a\x00@b.c", "İ@x.y", "@", ""} {
+	for _, s := range []string{"name@example.com", " Name@Example.COM ", "a@b@c", "a\xff@b.c", "a\x00@b.c", "İ@x.y", "@", "",
+		"bob@example.com.", "ｂｏｂ@example.com", "bob@.", "a@b. .", "bob\u200B@example.com"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -20,6 +20,17 @@
 // are never edited; changes come as new files, and a node meeting a newer
 // schema than it knows leaves it alone.
 //
+// Folded keys. Names and emails are stored and matched as the keys Go
+// folds them to (NFKC, full case folding, invisible code points removed;
+// docs/RULES.md "Text, numbers and times from outside"), which SQL cannot
+// compute. Table playerbase_text_fold (migration 0010) records the folding
+// the stored keys were made with; Migrate, under its lock, re-folds ban
+// identities and customers' known emails in Go when this build's folding
+// is newer (keys written before 0010 were only lower-cased; a newer Unicode
+// in x/text or Go may fold some text differently), and leaves keys from a
+// newer build alone. A host applying Migrations with its own tool calls
+// Refold after it.
+//
 // Options.Schema puts every table in one schema (Open sets it as the
 // connections' search_path); by default the server's search_path decides
 // (normally public). New takes a pool the host configured instead.

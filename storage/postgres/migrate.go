@@ -136,6 +136,10 @@ func (b *Backend) Migrate(ctx context.Context) error {
 			return wrap(err)
 		}
 	}
+	// Keys SQL cannot compute: see Refold.
+	if err := refold(ctx, t); err != nil {
+		return err
+	}
 	return wrap(t.Commit(ctx))
 }
 

@@ -280,6 +280,45 @@ func testBans(t *testing.T, newBackend NewBackend) {
 		}
 	})
 
+	// Names and emails are stored as the folded keys bans.ParseIdentity
+	// makes (non-ASCII, NFC) and found again, byte for byte, through the
+	// key of any look-alike: fullwidth, decomposed, upper-case, with
+	// fillers, with a trailing domain dot.
+	t.Run("FoldedKeys", func(t *testing.T) {
+		b := newBackend(t)
+		n := rand.Uint64N(1e9)
+		banned := []bans.Identity{
+			bans.MustIdentity(bans.Name, fmt.Sprintf("José%d", n)),
+			bans.MustIdentity(bans.Name, fmt.Sprintf("σοφος%d", n)),
+			bans.MustIdentity(bans.Email, fmt.Sprintf("straße%d@example.com", n)),
+		}
+		lookalikes := []bans.Identity{
+			bans.MustIdentity(bans.Name, fmt.Sprintf("Jose\u0301%d\u3164", n)),
+			bans.MustIdentity(bans.Name, fmt.Sprintf("ΣΟΦΟΣ%d", n)),
+			bans.MustIdentity(bans.Email, fmt.Sprintf("ＳＴＲＡＳＳＥ%d@EXAMPLE.COM.", n)),
+		}
+		var all []bans.Ban
+		for _, x := range banned {
+			all = append(all, newBan(x))
+		}
+		create(t, b, all...)
+		for i, x := range lookalikes {
+			if x != banned[i] {
+				t.Fatalf("look-alike %d parsed to %v, not to the banned %v", i, x, banned[i])
+			}
+			if got := mine(matching(t, b, x), all...); !cmp.Equal(got, []bans.ID{all[i].ID}) {
+				t.Errorf("Matching(%v) = %v, want %v", x, got, all[i].ID)
+			}
+			p := bans.ListParams{Type: x.Type, Value: x.Value}
+			if got := mine(list(t, b, p), all...); !cmp.Equal(got, []bans.ID{all[i].ID}) {
+				t.Errorf("List(%v) = %v, want %v", x, got, all[i].ID)
+			}
+			if d := cmp.Diff(banned[i:i+1], get(t, b, all[i].ID).Identities); d != "" {
+				t.Errorf("stored identities (-want +got):\n%s", d)
+			}
+		}
+	})
+
 	t.Run("ReturnsCopies", func(t *testing.T) {
 		b := newBackend(t)
 		email := newEmail()
