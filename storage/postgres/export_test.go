@@ -1,5 +1,51 @@
 package postgres
 
+import (
+	"context"
+	"slices"
+
+	"github.com/playerbase/playerbase/storage"
+)
+
 // PID returns the backend PID of the sync's listening connection, so a test
 // can kill it.
 func (s *BanSync) PID() uint32 { return s.pid.Load() }
+
+// Retries returns how many attempts PostgreSQL has aborted, so a test can
+// report how often transactions collided.
+func (b *Backend) Retries() int64 { return b.retries.Load() }
+
+// TableLockSpy is a Backend that, before each Update commits, notes the
+// tables its transaction holds a table-wide serializable read lock on.
+type TableLockSpy struct {
+	*Backend
+	Tables []string
+}
+
+func (s *TableLockSpy) Update(ctx context.Context, fn func(storage.Tx) error) error {
+	return s.Backend.Update(ctx, func(stx storage.Tx) error {
+		if err := fn(stx); err != nil {
+			return err
+		}
+		t := stx.(*tx)
+		if !t.begun {
+			return nil
+		}
+		rows, err := t.conn.Query(ctx, `select c.relname from pg_locks l join pg_class c on c.oid = l.relation
+			where l.pid = pg_backend_pid() and l.mode = 'SIReadLock' and l.locktype = 'relation' and c.relkind = 'r'`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				return err
+			}
+			if !slices.Contains(s.Tables, name) {
+				s.Tables = append(s.Tables, name)
+			}
+		}
+		return rows.Err()
+	})
+}

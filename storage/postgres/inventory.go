@@ -350,8 +350,10 @@ func (t itemsTx) ListBySource(ctx context.Context, src inventory.Source) ([]inve
 	if src.Kind == inventory.FromSubscription {
 		column = "source_subscription_id"
 	}
+	// The column <> '' spelled out lets the generic plan use the partial
+	// index rather than scan the table.
 	out, err := collect(ctx, t.tx, `select `+itemColumns+` from items
-		where `+column+` = $1 and source_kind = $2 order by id`, []any{ref, src.Kind}, scanItems)
+		where `+column+` = $1 and `+column+` <> '' and source_kind = $2 order by id`, []any{ref, src.Kind}, scanItems)
 	if err != nil {
 		return nil, err
 	}

@@ -222,7 +222,10 @@ func (t ordersTx) GetByPaymentRef(ctx context.Context, ref string) (orders.Order
 	if ref == "" {
 		return orders.Order{}, errs.NotFound("order with payment reference", ref)
 	}
-	o, err := scanOrder(t.queryRow(ctx, `select `+orderColumns+` from orders where payment_ref = $1`, ref))
+	// payment_ref <> '' spelled out lets the generic plan use the partial
+	// unique index: a sequential scan would lock the whole table against
+	// every other customer's order (serializable predicate locks).
+	o, err := scanOrder(t.queryRow(ctx, `select `+orderColumns+` from orders where payment_ref = $1 and payment_ref <> ''`, ref))
 	t.note(err)
 	if err != nil {
 		return orders.Order{}, translate(err, "order with payment reference", ref)
@@ -246,7 +249,8 @@ func (t ordersTx) Update(ctx context.Context, o orders.Order) error {
 		    completed_at = $16, refunded_at = $17, chargeback_at = $18, canceled_at = $19, granted = $20,
 		    refunds = $21, version = version + 1
 		where id = $1 and version = $2 and customer_id = $3
-		  and ($11 = '' or not exists (select 1 from orders o where o.payment_ref = $11 and o.id <> $1))`,
+		  and ($11 = '' or not exists (select 1 from orders o
+		                               where o.payment_ref = $11 and o.payment_ref <> '' and o.id <> $1))`,
 		o.ID, o.Version, o.Customer, linesJSON(o.Lines), o.Currency().Code(), o.Total.Value, o.Fees.Value,
 		o.Refunded.Value, o.DisputeFee.Value, o.Status, o.PaymentRef, addrParam(o.CheckoutIP), o.CheckoutEmail,
 		o.CreatedAt.UTC(), o.UpdatedAt.UTC(), utcPtr(o.CompletedAt), utcPtr(o.RefundedAt), utcPtr(o.ChargebackAt),

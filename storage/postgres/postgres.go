@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/orders"
@@ -41,6 +43,7 @@ type Backend struct {
 	ownPool     bool
 	schema      string // "" means the pool's search_path decides
 	maxAttempts int
+	retries     atomic.Int64 // attempts PostgreSQL aborted, for tests
 }
 
 var _ storage.Backend = (*Backend)(nil)
@@ -136,22 +139,66 @@ func (b *Backend) View(ctx context.Context, fn func(storage.Tx) error) error {
 
 // Update runs fn in a serializable transaction and commits if fn returns
 // nil. It runs fn again, up to Options.MaxAttempts times in all, when
-// PostgreSQL reports a serialization failure or a deadlock.
+// PostgreSQL reports a serialization failure or a deadlock; from attempt
+// soloAfter+1 on, fn runs alone (see soloAfter). If every attempt fails
+// that way, the error is a *RetryError, which matches errs.ErrConflict.
 func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) error {
 	return b.run(ctx, beginUpdate, fn)
 }
+
+// soloAfter is how many times an Update is aborted by PostgreSQL before it
+// runs alone. Serializable isolation tracks reads by B-tree leaf page, and
+// IDs are ULIDs, so concurrent transactions insert into and read the same
+// newest pages of orders, items and commands even when their customers
+// differ: each such pair may abort one side, and a long transaction (an
+// order completion granting items and queueing commands) can lose to a
+// stream of short ones every time. Every Update holds a shared advisory
+// lock; a transaction aborted soloAfter times takes it exclusively before
+// it begins, so it starts once the transactions running have ended and
+// none starts until it has committed: with no concurrent serializable
+// transaction it cannot be aborted for serialization, and makes progress.
+const soloAfter = 3
+
+// Advisory lock key of the schema's Update transactions (see soloAfter);
+// current_schema() names the schema the tables are in, whether Options.Schema
+// or the server's search_path chose it.
+const (
+	updateLockKey = "hashtextextended('playerbase.update.' || current_schema(), 0)"
+	sharedLock    = "select pg_advisory_xact_lock_shared(" + updateLockKey + ")"
+	soloLock      = "select pg_advisory_lock(" + updateLockKey + ")"
+	soloUnlock    = "select pg_advisory_unlock(" + updateLockKey + ")"
+)
+
+// RetryError is Update's error when PostgreSQL aborted every attempt to
+// keep transactions serializable (SQLSTATE 40001) or to break a deadlock
+// (40P01). Nothing was written. It matches errs.ErrConflict: the whole
+// operation may be retried, as a payment provider retries a webhook.
+type RetryError struct {
+	Attempts int
+	Err      error // the last attempt's, a *pgconn.PgError in its chain
+}
+
+func (e *RetryError) Error() string {
+	return fmt.Sprintf("postgres: concurrent transactions aborted all %d attempts, nothing was written; retry the operation: %v", e.Attempts, e.Err)
+}
+
+func (e *RetryError) Unwrap() error { return e.Err }
+
+// Is reports errs.ErrConflict.
+func (e *RetryError) Is(target error) bool { return target == errs.ErrConflict }
 
 func (b *Backend) run(ctx context.Context, begin string, fn func(storage.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := b.attempt(ctx, begin, fn)
+		err := b.attempt(ctx, begin, attempt > soloAfter, fn)
 		if !errors.Is(err, errRetry) {
 			return err
 		}
+		b.retries.Add(1)
 		if attempt >= b.maxAttempts {
-			return fmt.Errorf("postgres: gave up after %d attempts: %w", attempt, errors.Unwrap(err))
+			return &RetryError{Attempts: attempt, Err: errors.Unwrap(err)}
 		}
 		// Jittered backoff so the transactions that collided do not meet
 		// again at once.
@@ -174,13 +221,25 @@ func (e retryError) Error() string        { return e.err.Error() }
 func (e retryError) Unwrap() error        { return e.err }
 func (e retryError) Is(target error) bool { return target == errRetry }
 
-func (b *Backend) attempt(ctx context.Context, begin string, fn func(storage.Tx) error) (err error) {
+func (b *Backend) attempt(ctx context.Context, begin string, solo bool, fn func(storage.Tx) error) (err error) {
 	conn, err := b.pool.Acquire(ctx)
 	if err != nil {
 		return wrap(err)
 	}
 	writable := begin != beginView
 	t := &tx{conn: conn, writable: writable, begin: begin}
+	if begin == beginUpdate {
+		t.prelude = sharedLock
+		if solo {
+			// Session-level, taken before BEGIN: the transaction's snapshot
+			// then comes after every other Update has ended.
+			if _, err := conn.Exec(ctx, soloLock); err != nil {
+				conn.Release()
+				return wrap(err)
+			}
+			t.prelude, t.unlock = "", soloUnlock
+		}
+	}
 	defer func() {
 		t.closed = true
 		if p := recover(); p != nil {
@@ -190,7 +249,7 @@ func (b *Backend) attempt(ctx context.Context, begin string, fn func(storage.Tx)
 	}()
 	err = fn(t)
 	if !t.begun {
-		conn.Release()
+		t.release(ctx)
 		return err
 	}
 	if !writable || err != nil {
@@ -209,7 +268,7 @@ func (b *Backend) attempt(ctx context.Context, begin string, fn func(storage.Tx)
 
 // commit commits and releases the connection.
 func (t *tx) commit(ctx context.Context) error {
-	defer t.conn.Release()
+	defer t.release(ctx)
 	if _, err := t.conn.Exec(ctx, "commit"); err != nil {
 		t.note(err)
 		return wrap(err)
@@ -228,13 +287,25 @@ func (t *tx) commit(ctx context.Context) error {
 // left inside a transaction, so a failure here cannot leak one into the
 // pool.
 func (t *tx) finish(sql string) {
-	defer t.conn.Release()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	defer t.release(ctx)
 	if !t.begun {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	_, _ = t.conn.Exec(ctx, sql)
+}
+
+// release drops a solo transaction's session lock, once the transaction
+// has ended, and returns the connection to the pool. A connection whose
+// lock could not be dropped is closed, which drops it.
+func (t *tx) release(ctx context.Context) {
+	if t.unlock != "" {
+		if _, err := t.conn.Exec(context.WithoutCancel(ctx), t.unlock); err != nil {
+			_ = t.conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}
+	t.conn.Release()
 }
 
 // tx is one transaction on one pooled connection. BEGIN is sent in one
@@ -251,6 +322,9 @@ type tx struct {
 	failure error
 	// retry: the failure was a serialization failure or deadlock.
 	retry bool
+	// prelude, if set, is sent between BEGIN and the first statement;
+	// unlock, if set, runs once the transaction has ended (see soloAfter).
+	prelude, unlock string
 }
 
 // errReadOnly is returned by a write attempted inside View.
@@ -288,12 +362,20 @@ func (t *tx) note(err error) {
 func (t *tx) withBegin(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	var b pgx.Batch
 	b.Queue(t.begin)
+	if t.prelude != "" {
+		b.Queue(t.prelude)
+	}
 	b.Queue(sql, args...)
 	br := t.conn.SendBatch(ctx, &b)
 	if _, err := br.Exec(); err != nil {
 		return br, err
 	}
 	t.begun = true
+	if t.prelude != "" {
+		if _, err := br.Exec(); err != nil {
+			return br, err
+		}
+	}
 	return br, nil
 }
 
