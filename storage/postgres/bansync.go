@@ -117,10 +117,13 @@ func (s *BanSync) session(ctx context.Context) error {
 	// LISTEN before the load: a change committed after the load's snapshot
 	// is then always notified (one committed in between is both loaded and
 	// notified, which is harmless).
-	// The channel names the schema of the bans table this connection
-	// reads, as the trigger names the schema of the table it fires on.
+	// The channel is named after the schema of the bans table this
+	// connection reads, as the trigger (migration 0011) names it after the
+	// schema of the table it fires on: the same expression, computed by the
+	// server, so the names agree whatever the schema's script or the
+	// server's encoding, and a hash is a valid channel name at any length.
 	var channel string
-	if err := conn.QueryRow(ctx, `select left('playerbase_bans:' || n.nspname, 63)
+	if err := conn.QueryRow(ctx, `select 'playerbase_bans_' || md5(n.nspname)
 		from pg_class c join pg_namespace n on n.oid = c.relnamespace
 		where c.oid = 'bans'::regclass`).Scan(&channel); err != nil {
 		return err

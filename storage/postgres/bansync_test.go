@@ -2,12 +2,16 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/postgres"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
@@ -104,4 +108,60 @@ func TestBanSync(t *testing.T) {
 	final, _ := again.Unban("admin:test", clock())
 	write(func(tx storage.Tx) error { return tx.Bans().Update(ctx, final) })
 	seen("unbanned after reconnect", email)
+}
+
+// A schema named in a non-Latin script: its name is 50 bytes of Cyrillic
+// and a random suffix, so "playerbase_bans:" and the name, cut at 63
+// characters, was longer than the 63 bytes PostgreSQL allows a channel, and
+// every ban write failed. The channel is now named after a hash of the
+// schema, and a ban written there reaches a synced index.
+func TestBanSyncNonASCIISchema(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx := context.Background()
+	schema := strings.Repeat("б", 25) + "_" + strings.TrimPrefix(pgtest.SchemaName(), "playerbase_test_")
+	t.Cleanup(func() {
+		if err := pgtest.DropSchema(dsn, schema); err != nil {
+			t.Error(err)
+		}
+	})
+	b, err := pgtest.Open(dsn, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	idx := &bans.Index{}
+	sync := b.SyncBans(idx, &postgres.SyncOptions{RetryDelay: 20 * time.Millisecond})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- sync.Run(runCtx) }()
+	defer func() { stop(); <-done }()
+	<-sync.Ready()
+
+	email := bans.MustIdentity(bans.Email, "cyrillic@example.com")
+	ban, err := playerbase.New(b, nil).Ban(ctx, playerbase.BanParams{Reason: "griefing", Identities: []bans.Identity{email}, Actor: "admin:test"})
+	if err != nil {
+		t.Fatalf("Ban in schema %q: %v", schema, err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !slices.Equal(idx.Check(time.Now(), email), []bans.ID{ban.ID}); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the synced index never saw ban %s: Check = %v", ban.ID, idx.Check(time.Now(), email))
+		}
+	}
+}
+
+// A schema name PostgreSQL would cut short (longer than 63 bytes) or could
+// not hold is refused when the backend is opened, before it names tables
+// in a schema that is not the one asked for.
+func TestOpenRefusesBadSchemaNames(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	for _, schema := range []string{strings.Repeat("б", 32), "nul\x00schema", "bad\xffutf8"} {
+		b, err := postgres.Open(context.Background(), dsn, &postgres.Options{Schema: schema})
+		if err == nil {
+			b.Close()
+		}
+		var ie *errs.InvalidError
+		if !errors.As(err, &ie) || ie.Field != "schema" {
+			t.Errorf("Open(schema %q): %v, want an *errs.InvalidError for field schema", schema, err)
+		}
+	}
 }

@@ -14,7 +14,9 @@
 // advisory lock keyed by the schema name: nodes that start together queue
 // on the lock, the first applies the migrations and records each version in
 // playerbase_migrations, the others find nothing left to do. A failed
-// migration leaves no half-built schema. A host that runs migrations with
+// migration leaves no half-built schema. Numbers may have gaps (branches
+// take theirs up front); a migration not recorded is applied even if a
+// higher one is. A host that runs migrations with
 // its own tool (goose, migrate, Atlas…) reads the same files from the
 // exported Migrations fs.FS instead and never calls Migrate. Released files
 // are never edited; changes come as new files, and a node meeting a newer
@@ -33,7 +35,9 @@
 //
 // Options.Schema puts every table in one schema (Open sets it as the
 // connections' search_path); by default the server's search_path decides
-// (normally public). New takes a pool the host configured instead.
+// (normally public). Open and Migrate refuse (errs.Invalid) a name longer
+// than the 63 bytes PostgreSQL keeps of a name, or one with NUL or invalid
+// UTF-8. New takes a pool the host configured instead.
 //
 // Transactions. Update runs SERIALIZABLE: a workflow that reads, decides and
 // writes (complete an order, revoke an item, check bans before taking an
@@ -120,7 +124,8 @@
 // as one statement outside any transaction, reads covering indexes only —
 // for a game server asking the database on every join. A fleet rather keeps
 // a bans.Index in memory: SyncBans loads every live ban, LISTENs on
-// "playerbase_bans:<schema>" (a trigger NOTIFYs the ban ID on every commit
+// "playerbase_bans_<md5 of the schema name>", a valid channel name for any
+// schema (a trigger NOTIFYs the ban ID on every commit
 // that touches a ban; the sync reloads that ban), and reloads everything
 // after a reconnect. Write bans through the store: it keeps the identity
 // rows in step.

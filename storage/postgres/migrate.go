@@ -74,6 +74,9 @@ func loadMigrations() ([]migration, error) {
 // them sees half a schema. A database already at a newer version is left
 // alone.
 func (b *Backend) Migrate(ctx context.Context) error {
+	if err := checkSchema(b.schema); err != nil {
+		return err
+	}
 	ms, err := loadMigrations()
 	if err != nil {
 		return err

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -62,6 +64,9 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Backend, error) {
 	if opts != nil {
 		o = *opts
 	}
+	if err := checkSchema(o.Schema); err != nil {
+		return nil, err
+	}
 	if o.Schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{o.Schema}.Sanitize()
 	}
@@ -83,6 +88,19 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Backend, error) {
 	b := newBackend(pool, &o)
 	b.ownPool = true
 	return b, nil
+}
+
+// checkSchema refuses a schema name PostgreSQL would not keep as given: it
+// cuts identifiers to 63 bytes, so a longer name would create one schema
+// and search another, and it holds no NUL or invalid UTF-8.
+func checkSchema(schema string) error {
+	switch {
+	case len(schema) > 63:
+		return errs.Invalid("schema", schema, "longer than 63 bytes, PostgreSQL's limit for a name")
+	case strings.ContainsRune(schema, 0) || !utf8.ValidString(schema):
+		return errs.Invalid("schema", schema, "not valid UTF-8 text without NUL")
+	}
+	return nil
 }
 
 // New returns a Backend over a pool the caller made and closes; the
