@@ -46,6 +46,9 @@
 // FirstMatch/Banned then answer with one map lookup per key plus
 // one per IP range length in use, allocating nothing. Reads take no lock
 // while Put/Remove/Prune publish new snapshots; expiry is judged at lookup.
+// Prune(now) frees the bans expired at now at the cost of those it drops
+// (the index keeps its expiring bans in expiry order), and NextExpiry says
+// when to call it next: postgres.BanSync prunes that way as bans expire.
 // Client.BanIndex builds one from a store; Put the bans Ban, UpdateBan and
 // Unban return to keep it current.
 //

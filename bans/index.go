@@ -43,6 +43,56 @@ type Index struct {
 	// how many bans hold each range.
 	bans   map[ID]held
 	ranges map[Key]int
+	// Writer-only: the expiring bans, earliest first, so Prune touches only
+	// the bans it drops. An entry whose ban was since replaced or removed
+	// is stale and skipped (held.until tells).
+	expiries expiryHeap
+}
+
+// expiry is a heap entry: ban id held until until.
+type expiry struct {
+	until int64
+	id    ID
+}
+
+// expiryHeap is a binary min-heap by until.
+type expiryHeap []expiry
+
+func (h *expiryHeap) push(e expiry) {
+	*h = append(*h, e)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if s[p].until <= s[i].until {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func (h *expiryHeap) pop() expiry {
+	s := *h
+	top := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	s = s[:n]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && s[c+1].until < s[c].until {
+			c++
+		}
+		if s[i].until <= s[c].until {
+			break
+		}
+		s[i], s[c] = s[c], s[i]
+		i = c
+	}
+	*h = s
+	return top
 }
 
 type held struct {
@@ -458,6 +508,7 @@ func NewIndex(bs []Ban) *Index {
 	s.range4.base, s.range6.base = base.range4, base.range6
 	s.setRanges(x.ranges)
 	x.snap.Store(s)
+	x.rebuildExpiries()
 	return x
 }
 
@@ -583,17 +634,67 @@ func (x *Index) Remove(ids ...ID) {
 
 // Prune takes out the bans expired at now, to free their memory. Lookups
 // ignore expired bans anyway; a pruned ban no longer matches an earlier now.
-func (x *Index) Prune(now time.Time) {
+// It returns the IDs it took out, and costs what dropping them costs,
+// whatever the index holds: the expiring bans are kept in expiry order, so
+// a Prune with nothing expired looks at one and allocates nothing.
+func (x *Index) Prune(now time.Time) []ID {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var gone []ID
 	t := now.UnixNano()
+	for next := x.nextExpiry(); len(x.expiries) > 0 && next <= t; next = x.nextExpiry() {
+		gone = append(gone, x.expiries.pop().id)
+	}
+	if len(gone) > 0 {
+		x.apply(nil, gone)
+	}
+	return gone
+}
+
+// NextExpiry returns the earliest expiry among the bans the index holds, so
+// a caller can Prune when it passes; ok is false if no ban expires.
+func (x *Index) NextExpiry() (at time.Time, ok bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if t := x.nextExpiry(); t != math.MaxInt64 {
+		return time.Unix(0, t).UTC(), true
+	}
+	return time.Time{}, false
+}
+
+// nextExpiry drops stale entries off the top of the heap and returns the
+// earliest expiry held, math.MaxInt64 if none. x.mu is held.
+func (x *Index) nextExpiry() int64 {
+	for len(x.expiries) > 0 {
+		top := x.expiries[0]
+		if h, ok := x.bans[top.id]; ok && h.until == top.until {
+			return top.until
+		}
+		x.expiries.pop()
+	}
+	return math.MaxInt64
+}
+
+// expire records that the ban id is held until t, and rebuilds the heap
+// from the bans held when stale entries outnumber live ones (bans replaced
+// or removed before they expired), so it stays O(bans held). x.mu is held.
+func (x *Index) expire(id ID, t int64) {
+	if t == math.MaxInt64 {
+		return
+	}
+	x.expiries.push(expiry{t, id})
+	if len(x.expiries) > 2*len(x.bans)+64 {
+		x.rebuildExpiries()
+	}
+}
+
+func (x *Index) rebuildExpiries() {
+	x.expiries = x.expiries[:0]
 	for id, h := range x.bans {
-		if h.until <= t {
-			gone = append(gone, id)
+		if h.until != math.MaxInt64 {
+			x.expiries.push(expiry{h.until, id})
 		}
 	}
-	x.apply(nil, gone)
 }
 
 // apply publishes a snapshot with ids removed and bs put. x.mu is held.
@@ -635,6 +736,7 @@ func (x *Index) apply(bs []Ban, ids []ID) {
 			x.countRange(k, 1)
 		}
 		x.bans[b.ID] = h
+		x.expire(b.ID, h.until)
 	}
 	x.snap.Store(old.with(pending, len(x.bans), x.ranges))
 }

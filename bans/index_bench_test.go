@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
@@ -213,5 +214,58 @@ func TestBenchSetHalfBanned(t *testing.T) {
 	}
 	if banned != players/2 {
 		t.Errorf("%d of %d players banned, want half", banned, players)
+	}
+}
+
+// Pruning as bans expire, one ban at a time as a ban sync does: Put a ban
+// that expires, then Prune once it has. The baseline takes the same ban out
+// with Remove, timed in the same run; Prune should cost about as much at
+// every size (the prune/remove metric near 1), since it finds expired bans
+// by expiry rather than by looking at every ban.
+//
+//	go test -run XXX -bench 'IndexPrune' -benchmem ./bans/
+func BenchmarkIndexPrune(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		b.Run("bans="+strconv.Itoa(n), func(b *testing.B) {
+			const baselineOps = 5000
+			remove := expiringCycle(n, false)
+			start := time.Now()
+			for i := range baselineOps {
+				remove(i)
+			}
+			perRemove := float64(time.Since(start).Nanoseconds()) / baselineOps
+			prune := expiringCycle(n, true)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				prune(i)
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(i)/perRemove, "prune/remove")
+		})
+	}
+}
+
+// expiringCycle returns a step over a new index of n bans, half of them
+// expiring later, that puts one expiring ban and takes it out by Prune (or
+// by Remove) once it expires.
+func expiringCycle(n int, prune bool) func(i int) {
+	all := make([]bans.Ban, n)
+	for i := range all {
+		all[i] = bans.Ban{ID: bans.ID(fmt.Sprintf("ban_%026d", i)), Identities: []bans.Identity{bans.SteamIdentity(steamBase + uint64(i) + 1)}}
+		if i%2 == 0 {
+			all[i].ExpiresAt = new(now.Add(time.Duration(24+i) * time.Hour))
+		}
+	}
+	idx := bans.NewIndex(all)
+	return func(i int) {
+		at := now.Add(time.Duration(i+1) * time.Second)
+		ban := bans.Ban{ID: "ban_expiring", Identities: []bans.Identity{bans.SteamIdentity(steamBase)}, ExpiresAt: &at}
+		idx.Put(ban)
+		if prune {
+			idx.Prune(at)
+		} else {
+			idx.Remove(ban.ID)
+		}
 	}
 }

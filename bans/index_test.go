@@ -228,12 +228,19 @@ func TestIndexModel(t *testing.T) {
 				idx.Remove(id)
 			},
 			"prune": func(t *rapid.T) {
+				var want []bans.ID
 				for id, b := range model {
 					if !b.Active(clock) {
 						delete(model, id)
+						want = append(want, id)
 					}
 				}
-				idx.Prune(clock)
+				got := idx.Prune(clock)
+				slices.Sort(want)
+				slices.Sort(got)
+				if d := cmp.Diff(want, got); d != "" {
+					t.Fatalf("Prune took out (-model +index):\n%s", d)
+				}
 			},
 			"rebuild": func(t *rapid.T) {
 				all := make([]bans.Ban, 0, len(model))
@@ -248,6 +255,15 @@ func TestIndexModel(t *testing.T) {
 			"": func(t *rapid.T) {
 				if idx.Len() != len(model) {
 					t.Fatalf("Len = %d, model holds %d", idx.Len(), len(model))
+				}
+				var next *time.Time
+				for _, b := range model {
+					if b.ExpiresAt != nil && (next == nil || b.ExpiresAt.Before(*next)) {
+						next = b.ExpiresAt
+					}
+				}
+				if at, ok := idx.NextExpiry(); ok != (next != nil) || ok && !at.Equal(*next) {
+					t.Fatalf("NextExpiry = %v %v, model %v", at, ok, next)
 				}
 				q := identities.Draw(t, "query")
 				var want []bans.ID
@@ -298,5 +314,23 @@ func TestKeyOf(t *testing.T) {
 	idx := bans.NewIndex([]bans.Ban{{ID: "ban_1", Identities: []bans.Identity{{Type: bans.IPRange, Value: "::ffff:10.0.0.0/104"}}}})
 	if !idx.Banned(now, []bans.Key{bans.IPKey(mustAddr("10.9.9.9"))}) {
 		t.Error("a range given in its IPv4-mapped form does not match")
+	}
+}
+
+// A Prune with nothing expired is a look at the earliest expiry: nothing
+// is allocated or published, however many bans the index holds, so a ban
+// sync may call it whenever a ban expires.
+func TestIndexPruneNothingExpired(t *testing.T) {
+	var all []bans.Ban
+	for i := range 1000 {
+		exp := now.Add(time.Duration(i+1) * time.Minute)
+		all = append(all, bans.Ban{ID: bans.NewID(now), Identities: []bans.Identity{bans.SteamIdentity(76561198006409530 + uint64(i))}, ExpiresAt: &exp})
+	}
+	idx := bans.NewIndex(all)
+	if allocs := testing.AllocsPerRun(100, func() { idx.Prune(now) }); allocs != 0 {
+		t.Errorf("Prune with nothing expired: %v allocations", allocs)
+	}
+	if got := idx.Prune(now.Add(90 * time.Second)); len(got) != 1 || got[0] != all[0].ID || idx.Len() != 999 {
+		t.Errorf("Prune after the first expiry took out %v, Len %d; want [%s], 999", got, idx.Len(), all[0].ID)
 	}
 }

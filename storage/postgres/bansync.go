@@ -16,8 +16,9 @@ import (
 // SyncOptions tunes a BanSync. A nil *SyncOptions, and every zero field,
 // means the default.
 type SyncOptions struct {
-	// Now is the clock a full load uses to skip bans already expired.
-	// Default time.Now.
+	// Now is the clock a full load uses to skip bans already expired, and
+	// the one the sync prunes the index by as bans expire. Default
+	// time.Now.
 	Now func() time.Time
 	// RetryDelay is the pause before reconnecting after the listening
 	// connection fails; it doubles up to ten times as long while failures
@@ -33,7 +34,9 @@ type SyncOptions struct {
 // each change pushed by PostgreSQL (LISTEN/NOTIFY, payload = ban ID; the
 // sync reloads that ban), and a full resync after every reconnect, which
 // catches whatever changed while it was away. Changes arrive as soon as
-// their transaction commits.
+// their transaction commits. As each ban's expiry passes, the sync prunes
+// it from the index (bans.Index.Prune), so a long-running server's index
+// holds the live bans, not every ban it ever saw.
 //
 // It listens on a connection of its own, outside the pool.
 type BanSync struct {
@@ -98,6 +101,11 @@ func (s *BanSync) Run(ctx context.Context) error {
 	}
 }
 
+// minPruneWait is the shortest wait for the next expiry: with a clock that
+// lags the timer, or stands still in a test, a sync retries the prune this
+// often rather than spin.
+const minPruneWait = 10 * time.Millisecond
+
 // errSessionUseful marks a session that got as far as its full load, so
 // the next reconnect waits only the base delay.
 var errSessionUseful = errors.New("connection lost after a full load")
@@ -135,7 +143,21 @@ func (s *BanSync) session(ctx context.Context) error {
 		return err
 	}
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		// Wake for the next expiry as well as for a notification: the
+		// index would otherwise keep every expired ban for as long as
+		// the server runs. A lapsed wait leaves the connection usable.
+		wait, cancel := ctx, context.CancelFunc(func() {})
+		if at, ok := s.idx.NextExpiry(); ok {
+			wait, cancel = context.WithTimeout(ctx, max(at.Sub(s.opts.Now()), minPruneWait))
+		}
+		n, err := conn.WaitForNotification(wait)
+		cancel()
+		if err != nil && ctx.Err() == nil && wait.Err() != nil {
+			for _, id := range s.idx.Prune(s.opts.Now()) {
+				delete(s.known, id)
+			}
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("%w: %w", errSessionUseful, err)
 		}

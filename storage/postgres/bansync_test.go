@@ -165,3 +165,46 @@ func TestOpenRefusesBadSchemaNames(t *testing.T) {
 		}
 	}
 }
+
+// A synced index drops each ban once its expiry passes, with no write to
+// the ban and no reload: a long-running game server's index holds the live
+// bans, not every ban it has seen.
+func TestBanSyncPrunesExpiredBans(t *testing.T) {
+	b := pgtest.NewBackend(t)
+	ctx := context.Background()
+	idx := &bans.Index{}
+	sync := b.SyncBans(idx, &postgres.SyncOptions{RetryDelay: 20 * time.Millisecond})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- sync.Run(runCtx) }()
+	defer func() { stop(); <-done }()
+	<-sync.Ready()
+
+	c := playerbase.New(b, nil)
+	soon := time.Now().Add(300 * time.Millisecond)
+	email := bans.MustIdentity(bans.Email, "temp@example.com")
+	temp, err := c.Ban(ctx, playerbase.BanParams{Reason: "cool down", ExpiresAt: &soon, Identities: []bans.Identity{email}, Actor: "admin:test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perm, err := c.Ban(ctx, playerbase.BanParams{Reason: "cheating", Identities: []bans.Identity{bans.MustIdentity(bans.Name, "Cheater")}, Actor: "admin:test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); idx.Len() != 2; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the index never held both bans: Len %d", idx.Len())
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); idx.Len() != 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("ban %s expired but the index still holds %d bans", temp.ID, idx.Len())
+		}
+	}
+	if got := idx.Check(time.Now(), bans.MustIdentity(bans.Name, "cheater")); !slices.Equal(got, []bans.ID{perm.ID}) {
+		t.Errorf("after pruning, the permanent ban: Check = %v, want [%s]", got, perm.ID)
+	}
+	if n := sync.Loads(); n != 1 {
+		t.Errorf("%d full loads: pruning must not cost a reconnect", n)
+	}
+}

@@ -126,8 +126,8 @@
 // a bans.Index in memory: SyncBans loads every live ban, LISTENs on
 // "playerbase_bans_<md5 of the schema name>", a valid channel name for any
 // schema (a trigger NOTIFYs the ban ID on every commit
-// that touches a ban; the sync reloads that ban), and reloads everything
-// after a reconnect. Write bans through the store: it keeps the identity
+// that touches a ban; the sync reloads that ban), reloads everything
+// after a reconnect, and prunes each ban from the index when it expires. Write bans through the store: it keeps the identity
 // rows in step.
 //
 // Optimistic concurrency: versioned entities (customers, products, items,
