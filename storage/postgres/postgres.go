@@ -252,6 +252,9 @@ func (b *Backend) attempt(ctx context.Context, begin string, solo bool, fn func(
 			// Session-level, taken before BEGIN: the transaction's snapshot
 			// then comes after every other Update has ended.
 			if _, err := conn.Exec(ctx, soloLock); err != nil {
+				// The server may still take the lock for this session:
+				// closing the connection makes sure nothing holds it.
+				_ = conn.Conn().Close(context.WithoutCancel(ctx))
 				conn.Release()
 				return wrap(err)
 			}
