@@ -180,8 +180,12 @@ func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, 
 		return nil, nil
 	}
 	var a args
+	// = any(array(…)) rather than in (…): the matching IDs are found first
+	// and each ban read by its key, where a semi-join's generic plan scans
+	// every ban, and a checkout would then hold a serializable read lock on
+	// the whole table, so that any ban written meanwhile aborts it.
 	sql := `select ` + banColumns + ` from bans b
-		where b.id in (select i.ban_id from ban_identities i where ` + matchSQL(ids, &a) + `)
+		where b.id = any(array(select i.ban_id from ban_identities i where ` + matchSQL(ids, &a) + `))
 		  and b.removed_at is null
 		order by b.id desc`
 	return collect(ctx, t.tx, sql, a, scanBans)

@@ -55,9 +55,11 @@
 // Serializable isolation notes what each transaction read, by B-tree leaf
 // page (a table it scans whole, by table), and aborts one of two
 // concurrent transactions when each wrote what the other read. Reads
-// therefore go through indexes, never a sequential scan (a partial index's
-// condition is spelled out in the query, so generic plans can use it;
-// predicate_test.go checks the login, checkout and payment workflows). But
+// therefore go through indexes, never a sequential scan: a partial index's
+// condition is spelled out in the query, so generic plans can use it, and
+// Open sets enable_seqscan off unless the DSN names it, or the planner
+// would scan the small tables of a new store whole (predicate_test.go
+// checks the login, checkout and payment workflows). But
 // IDs are ULIDs, so transactions of different customers still insert into
 // and read the same newest index pages, and at small table sizes share
 // every page: their completions can abort each other, and a long one can

@@ -77,6 +77,16 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Backend, error) {
 	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
 		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
+	// A serializable transaction that scans a table whole holds a read
+	// lock on all of it, so any other customer's write to that table
+	// aborts one of the two; the planner picks such scans for the small
+	// tables of a new store (once autovacuum has counted their rows), where
+	// every statement here has an index to read instead. The setting only
+	// penalises sequential scans: a query with no index to use still scans.
+	// A DSN may say otherwise.
+	if _, ok := cfg.ConnConfig.RuntimeParams["enable_seqscan"]; !ok {
+		cfg.ConnConfig.RuntimeParams["enable_seqscan"] = "off"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -106,8 +116,8 @@ func checkSchema(schema string) error {
 // New returns a Backend over a pool the caller made and closes; the
 // pool's search_path decides where the tables live (opts.Schema, if set,
 // only tells Migrate where to create them: name the same schema in the
-// pool's search_path). Open's plan_cache_mode setting is the host's to
-// choose here. Close leaves the pool open.
+// pool's search_path). Open's plan_cache_mode and enable_seqscan settings
+// are the host's to choose here. Close leaves the pool open.
 func New(pool *pgxpool.Pool, opts *Options) *Backend {
 	var o Options
 	if opts != nil {

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/postgres"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
 )
@@ -19,7 +22,8 @@ import (
 // then any other customer's write to it aborts one of the two
 // transactions. Reads go through indexes, whose locks cover the pages
 // read. (A payment reference looked up with a generic plan could not use
-// the partial index of references, and scanned every order.)
+// the partial index of references, and scanned every order; the ban check
+// at checkout scanned every ban.)
 func TestCustomerWorkflowsLockNoTable(t *testing.T) {
 	ctx := context.Background()
 	spy := &postgres.TableLockSpy{Backend: pgtest.NewBackend(t)}
@@ -27,6 +31,28 @@ func TestCustomerWorkflowsLockNoTable(t *testing.T) {
 	vip, err := c.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "vip {steam_id}"}}})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Bans, for a realistic plan: with many, a semi-join's generic plan
+	// scanned the whole bans table.
+	now := time.Now().UTC()
+	err = spy.Backend.Update(ctx, func(tx storage.Tx) error {
+		for i := range 1000 {
+			ban, err := bans.New(bans.Draft{Reason: "seed", Actor: "admin:test", Identities: []bans.Identity{
+				bans.MustIdentity(bans.Email, fmt.Sprintf("p%d@example.com", i)), bans.MustIdentity(bans.IP, fmt.Sprintf("10.0.%d.%d", i/256, i%256))}}, now)
+			if err != nil {
+				return err
+			}
+			if err := tx.Bans().Create(ctx, ban); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := spy.Pool().Exec(ctx, "analyze"); err != nil {
 		t.Fatal(err)
 	}
 	spy.Tables = nil
