@@ -11,16 +11,16 @@
 // Schema. The tables come from numbered SQL files embedded in the binary
 // (migrations/0001_customers.sql, …). Migrate applies the ones a database
 // lacks, in order, in one transaction that first takes a transaction-level
-// advisory lock keyed by the schema name: nodes that start together queue
-// on the lock, the first applies the migrations and records each version in
+// advisory lock keyed by the schema name: nodes that start together queue on
+// the lock, the first applies the migrations and records each version in
 // playerbase_migrations, the others find nothing left to do. A failed
 // migration leaves no half-built schema. Numbers may have gaps (branches
 // take theirs up front); a migration not recorded is applied even if a
-// higher one is. A host that runs migrations with
-// its own tool (goose, migrate, Atlas…) reads the same files from the
-// exported Migrations fs.FS instead and never calls Migrate. Released files
-// are never edited; changes come as new files, and a node meeting a newer
-// schema than it knows leaves it alone.
+// higher one is. A host that runs migrations with its own tool (goose,
+// migrate, Atlas…) reads the same files from the exported Migrations fs.FS
+// instead and never calls Migrate. Released files are never edited; changes
+// come as new files, and a node meeting a newer schema than it knows leaves
+// it alone.
 //
 // Folded keys. Names and emails are stored and matched as the keys Go
 // folds them to (NFKC, full case folding, invisible code points removed;
@@ -51,26 +51,25 @@
 // one effect and seven typed conflicts (concurrency_test.go). When every
 // attempt was aborted, Update returns a *RetryError, which matches
 // errs.ErrConflict: nothing was written and the operation may be retried.
+// View runs REPEATABLE READ READ ONLY: one snapshot for the whole function,
+// no serialization failures, and a write inside it fails (checked before
+// any SQL is sent, and by the server).
 //
 // Serializable isolation notes what each transaction read, by B-tree leaf
-// page (a table it scans whole, by table), and aborts one of two
-// concurrent transactions when each wrote what the other read. Reads
-// therefore go through indexes, never a sequential scan: a partial index's
-// condition is spelled out in the query, so generic plans can use it, and
-// Open sets enable_seqscan off unless the DSN names it, or the planner
-// would scan the small tables of a new store whole (predicate_test.go
-// checks the login, checkout and payment workflows). But
-// IDs are ULIDs, so transactions of different customers still insert into
-// and read the same newest index pages, and at small table sizes share
-// every page: their completions can abort each other, and a long one can
-// lose every time to a stream of short ones. So every Update holds a
-// shared advisory lock, and an Update aborted three times takes it
-// exclusively before it begins: it runs alone and commits. Eight workers
-// on distinct customers, 50 rounds of identify, checkout and complete
-// each, all succeed (disjoint_test.go). View runs
-// REPEATABLE READ READ ONLY: one snapshot for the whole function, no
-// serialization failures, and a write inside it fails (checked before any
-// SQL is sent, and by the server).
+// page (a table it scans whole, by table), and aborts one of two concurrent
+// transactions when each wrote what the other read. Reads therefore go
+// through indexes, never a sequential scan: a partial index's condition is
+// spelled out in the query, so generic plans can use it, and Open sets
+// enable_seqscan off unless the DSN names it, or the planner would scan the
+// small tables of a new store whole (predicate_test.go checks the login,
+// checkout and payment workflows). But IDs are ULIDs, so transactions of
+// different customers still insert into and read the same newest index
+// pages, and at small table sizes share every page: their completions can
+// abort each other, and a long one can lose every time to a stream of short
+// ones. So every Update holds a shared advisory lock, and an Update aborted
+// three times takes it exclusively before it begins: it runs alone and
+// commits. Eight workers on distinct customers, 50 rounds of identify,
+// checkout and complete each, all succeed (disjoint_test.go).
 //
 // Round trips. BEGIN is sent in one batch with a transaction's first
 // statement (a function that touches no table costs nothing), and a View's
@@ -127,10 +126,10 @@
 // for a game server asking the database on every join. A fleet rather keeps
 // a bans.Index in memory: SyncBans loads every live ban, LISTENs on
 // "playerbase_bans_<md5 of the schema name>", a valid channel name for any
-// schema (a trigger NOTIFYs the ban ID on every commit
-// that touches a ban; the sync reloads that ban), reloads everything
-// after a reconnect, and prunes each ban from the index when it expires. Write bans through the store: it keeps the identity
-// rows in step.
+// schema (a trigger NOTIFYs the ban ID on every commit that touches a ban;
+// the sync reloads that ban), reloads everything after a reconnect, and
+// prunes each ban from the index when it expires. Write bans through the
+// store: it keeps the identity rows in step.
 //
 // Optimistic concurrency: versioned entities (customers, products, items,
 // commands) are written with UPDATE … WHERE id = $1 AND version = $2; when no
