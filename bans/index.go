@@ -643,7 +643,13 @@ func (x *Index) Prune(now time.Time) []ID {
 	var gone []ID
 	t := now.UnixNano()
 	for next := x.nextExpiry(); len(x.expiries) > 0 && next <= t; next = x.nextExpiry() {
-		gone = append(gone, x.expiries.pop().id)
+		id := x.expiries.pop().id
+		// A ban put again with the same expiry has two entries: mark it
+		// permanent until apply drops it, so the other reads as stale.
+		h := x.bans[id]
+		h.until = math.MaxInt64
+		x.bans[id] = h
+		gone = append(gone, id)
 	}
 	if len(gone) > 0 {
 		x.apply(nil, gone)
