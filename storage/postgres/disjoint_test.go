@@ -16,7 +16,6 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
-	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/postgres"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
@@ -33,6 +32,7 @@ func TestDisjointCustomersDoNotConflict(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	vip, err := c.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
+		Prices: []money.Amount{money.MustParse("4.99", "EUR")},
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnRenew, Server: "eu-1", Template: "say {name} renewed"},
@@ -41,6 +41,7 @@ func TestDisjointCustomersDoNotConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	kit, err := c.CreateProduct(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
+		Prices:   []money.Amount{money.MustParse("1.00", "EUR")},
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit {steam_id}"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +52,6 @@ func TestDisjointCustomersDoNotConflict(t *testing.T) {
 	if _, err := b.Pool().Exec(ctx, "analyze"); err != nil {
 		t.Fatal(err)
 	}
-	eur := func(s string) money.Amount { return money.MustParse(s, "EUR") }
 	results := race(workers, func(w int) error {
 		steam := fmt.Sprint(76561198006409530 + uint64(w)*2)
 		for r := range rounds {
@@ -60,8 +60,9 @@ func TestDisjointCustomersDoNotConflict(t *testing.T) {
 				return fmt.Errorf("round %d: identify: %w", r, err)
 			}
 			o, err := c.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
-				Lines: []orders.Line{{ProductID: string(vip.ID), Quantity: 1, UnitPrice: eur("4.99")},
-					{ProductID: string(kit.ID), Quantity: 2, UnitPrice: eur("1.00")}},
+				Currency: money.MustCurrency("EUR"),
+				Lines: []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1},
+					{ProductID: string(kit.ID), Quantity: 2}},
 				IP:    fmt.Sprintf("203.0.113.%d", w*10+r%5),
 				Email: fmt.Sprintf("w%d.%d@example.com", w, r%4),
 			})

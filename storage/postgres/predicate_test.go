@@ -11,7 +11,6 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
-	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/postgres"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
@@ -29,6 +28,7 @@ func TestCustomerWorkflowsLockNoTable(t *testing.T) {
 	spy := &postgres.TableLockSpy{Backend: pgtest.NewBackend(t)}
 	c := playerbase.New(spy, nil)
 	vip, err := c.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
+		Prices:   []money.Amount{money.MustParse("4.99", "EUR")},
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "vip {steam_id}"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +62,8 @@ func TestCustomerWorkflowsLockNoTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		o, err := c.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
-			Lines: []orders.Line{{ProductID: string(vip.ID), Quantity: 1, UnitPrice: money.MustParse("4.99", "EUR")}},
-			IP:    "203.0.113.7", Email: "buyer@example.com",
+			Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
+			IP: "203.0.113.7", Email: "buyer@example.com",
 		})
 		if err != nil {
 			t.Fatal(err)
