@@ -37,7 +37,7 @@ func TestCustomerWorkflowsLockNoTable(t *testing.T) {
 	// scanned the whole bans table.
 	now := time.Now().UTC()
 	err = spy.Backend.Update(ctx, func(tx storage.Tx) error {
-		for i := range 1000 {
+		for i := range 300 {
 			ban, err := bans.New(bans.Draft{Reason: "seed", Actor: "admin:test", Identities: []bans.Identity{
 				bans.MustIdentity(bans.Email, fmt.Sprintf("p%d@example.com", i)), bans.MustIdentity(bans.IP, fmt.Sprintf("10.0.%d.%d", i/256, i%256))}}, now)
 			if err != nil {
