@@ -101,10 +101,10 @@
 // waits and none aborts (delivery_test.go). That is safe because a poll or
 // an ack decides row by row: it writes only rows it locked or whose version
 // it read, and a serializable writer (a cancel, a resend) that read a row a
-// claim then changed fails and runs again. A failed transaction is rolled
-// back off the caller's path, so for a moment after a failed poll its rows
-// stay locked and the next poll skips them; they come back on the one
-// after.
+// claim then changed fails and runs again. A failed write transaction is
+// rolled back before the call returns, so the next poll never skips rows a
+// failed one still held; only a read-only transaction ends off the
+// caller's path.
 //
 // Grants. What stacking reads (ItemStore.Lapsed, Extendable) comes from
 // one partial index of the items recorded active that expire, by customer,

@@ -283,12 +283,18 @@ func (b *Backend) attempt(ctx context.Context, begin string, solo bool, fn func(
 		t.release(ctx)
 		return err
 	}
-	if !writable || err != nil {
-		// Ending a read-only or failed transaction cannot change what the
-		// caller gets, so it happens off the caller's path: a View costs
-		// one round trip, its BEGIN riding with its first statement.
+	switch {
+	case !writable:
+		// Ending a read-only transaction cannot change what anyone reads,
+		// so it happens off the caller's path: a View costs one round
+		// trip, its BEGIN riding with its first statement.
 		go t.finish("rollback")
-	} else {
+	case err != nil:
+		// A failed write rolls back before returning: until it has, its
+		// row locks stand, and a poll's FOR UPDATE SKIP LOCKED right after
+		// would skip the rows it touched as if another server held them.
+		t.finish("rollback")
+	default:
 		err = t.commit(ctx)
 	}
 	if err != nil && t.retry {
