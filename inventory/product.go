@@ -71,25 +71,25 @@ type CommandTemplate struct {
 
 // Product is a package a store sells.
 type Product struct {
-	ID   ProductID
-	Name string
+	ID   ProductID `json:"id"`
+	Name string    `json:"name"`
 	// Duration is how long an item lasts; nil means forever.
-	Duration *Period
+	Duration *Period `json:"duration,omitzero"`
 	// OnExpiry is ExpiryCommands exactly when Commands has on_expire ones;
 	// CheckProduct fills it in when empty.
-	OnExpiry ExpiryAction
-	Commands []CommandTemplate
+	OnExpiry ExpiryAction      `json:"on_expiry"`
+	Commands []CommandTemplate `json:"commands"`
 	// Prices are what a checkout charges, one per currency the product is
 	// sold in, sorted by currency code. None: the product is not sold,
 	// only assigned by hand.
 	Prices []money.Amount `json:"prices"`
 	// Stacking applies to timed products; empty means StackExtend.
-	Stacking Stacking
-	Created  time.Time
-	Updated  time.Time
+	Stacking Stacking  `json:"stacking"`
+	Created  time.Time `json:"created_at"`
+	Updated  time.Time `json:"updated_at"`
 	// Version counts stored changes; Update takes the version the caller
 	// read.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // Limits on a product.
