@@ -44,8 +44,8 @@ func (a Amount) MarshalJSON() ([]byte, error) {
 // key, a number or null instead of a string, a malformed decimal, an unknown
 // currency code, or a value finer than the currency's minor unit. A
 // negative amount is accepted (net spent can be negative); prices are
-// checked where they enter (NewPrice). null leaves a unchanged, as
-// encoding/json does for other types.
+// checked where they enter. null leaves a unchanged, as encoding/json does
+// for other types.
 func (a *Amount) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil

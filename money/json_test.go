@@ -12,6 +12,15 @@ import (
 	"github.com/playerbase/playerbase/money"
 )
 
+// jsonCur and jsonFiner build what the tests need without the parsers, which may
+// refuse it: a currency, and an amount finer than its minor unit (an
+// unrounded intermediate).
+func jsonCur(code string) money.Currency { return money.MustParse("0", code).Currency }
+
+func jsonFiner(value, code string) money.Amount {
+	return money.Amount{Value: decimal.RequireFromString(value), Currency: jsonCur(code)}
+}
+
 func TestAmountMarshalJSON(t *testing.T) {
 	for _, tc := range []struct {
 		in   money.Amount
@@ -23,7 +32,7 @@ func TestAmountMarshalJSON(t *testing.T) {
 		{money.MustParse("0.005", "KWD"), `{"amount":"0.005","currency":"KWD"}`},
 		{money.MustParse("-12.5", "USD"), `{"amount":"-12.50","currency":"USD"}`},
 		{money.MustParse("0", "GBP"), `{"amount":"0.00","currency":"GBP"}`},
-		{money.Amount{Value: decimal.New(1234, -1), Currency: money.MustCurrency("USD")}, `{"amount":"123.40","currency":"USD"}`},
+		{money.Amount{Value: decimal.New(1234, -1), Currency: jsonCur("USD")}, `{"amount":"123.40","currency":"USD"}`},
 		// The zero Amount is no amount at all: null, as for a nil pointer.
 		{money.Amount{}, `null`},
 	} {
@@ -39,10 +48,10 @@ func TestAmountMarshalJSON(t *testing.T) {
 // reach another system as a different amount, rounded a second time.
 func TestAmountMarshalJSONRefusesFinerThanMinorUnit(t *testing.T) {
 	for _, in := range []money.Amount{
-		money.MustParse("0.004", "USD"),
-		money.MustParse("0.4", "JPY"),
-		money.MustParse("10.1388", "EUR"),
-		money.MustParse("0.0001", "KWD"),
+		jsonFiner("0.004", "USD"),
+		jsonFiner("0.4", "JPY"),
+		jsonFiner("10.1388", "EUR"),
+		jsonFiner("0.0001", "KWD"),
 		{Value: decimal.NewFromInt(5)}, // no currency
 	} {
 		got, err := json.Marshal(in)
@@ -134,11 +143,11 @@ func TestTotalsJSON(t *testing.T) {
 	if err := json.Unmarshal(got, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Len() != 3 || !back.Get(money.MustCurrency("USD")).Equal(money.MustParse("6.25", "USD")) {
+	if back.Len() != 3 || !back.Get(jsonCur("USD")).Equal(money.MustParse("6.25", "USD")) {
 		t.Errorf("Unmarshal(%s) = %v", got, back.Rounded())
 	}
 	// An unrounded sum is refused as an unrounded Amount is.
-	tot.Add(money.MustParse("0.001", "USD"))
+	tot.Add(jsonFiner("0.001", "USD"))
 	if got, err := json.Marshal(tot); !errors.Is(err, errs.ErrInvalid) {
 		t.Errorf("Marshal(Totals with 6.251 USD) = %s, %v; want ErrInvalid", got, err)
 	}
@@ -161,7 +170,7 @@ func TestTotalsUnmarshalJSONRefuses(t *testing.T) {
 		if !errors.As(err, &ie) || ie.Field != tc.field {
 			t.Errorf("Unmarshal(%s) = %v, want an invalid %s", tc.in, err, tc.field)
 		}
-		if got.Len() != 1 || !got.Get(money.MustCurrency("GBP")).Equal(money.MustParse("7", "GBP")) {
+		if got.Len() != 1 || !got.Get(jsonCur("GBP")).Equal(money.MustParse("7", "GBP")) {
 			t.Errorf("Unmarshal(%s) changed the target to %v", tc.in, got.Rounded())
 		}
 	}
@@ -171,7 +180,7 @@ func TestTotalsUnmarshalJSONRefuses(t *testing.T) {
 // every record holds them.
 func minorAmountGen() *rapid.Generator[money.Amount] {
 	return rapid.Custom(func(t *rapid.T) money.Amount {
-		c := money.MustCurrency(rapid.SampledFrom(currencies).Draw(t, "currency"))
+		c := jsonCur(rapid.SampledFrom([]string{"USD", "EUR", "JPY", "KWD", "GBP"}).Draw(t, "currency"))
 		units := rapid.Int64Range(-1e12, 1e12).Draw(t, "units")
 		return money.Amount{Value: decimal.New(units, -c.MinorUnits()), Currency: c}
 	})
