@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,7 +177,7 @@ func findNull(v any, path string) string {
 		}
 	case []any:
 		for i, x := range v {
-			if p := findNull(x, path+"["+string(rune('0'+i%10))+"]"); p != "" {
+			if p := findNull(x, path+"["+strconv.Itoa(i)+"]"); p != "" {
 				return p
 			}
 		}

@@ -3,6 +3,7 @@ package money_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -12,13 +13,25 @@ import (
 	"github.com/playerbase/playerbase/money"
 )
 
-// jsonCur and jsonFiner build what the tests need without the parsers, which may
-// refuse it: a currency, and an amount finer than its minor unit (an
-// unrounded intermediate).
+// jsonCur and jsonFiner build what the tests need without the parsers,
+// which may refuse it: a currency, and an amount finer than its minor unit
+// (an unrounded intermediate).
 func jsonCur(code string) money.Currency { return money.MustParse("0", code).Currency }
 
 func jsonFiner(value, code string) money.Amount {
 	return money.Amount{Value: decimal.RequireFromString(value), Currency: jsonCur(code)}
+}
+
+func ExampleAmount_MarshalJSON() {
+	b, _ := json.Marshal(money.MustParse("9.4", "EUR"))
+	fmt.Println(string(b))
+
+	var back money.Amount
+	err := json.Unmarshal([]byte(`{"amount":"9.404","currency":"EUR"}`), &back)
+	fmt.Println(err)
+	// Output:
+	// {"amount":"9.40","currency":"EUR"}
+	// invalid amount "9.404 EUR": finer than EUR's minor unit (2 decimals)
 }
 
 func TestAmountMarshalJSON(t *testing.T) {
