@@ -1,6 +1,7 @@
 package jsonx_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -46,4 +47,28 @@ func TestMarshalNormalizesACopy(t *testing.T) {
 	if r.Names != nil || r.Labels != nil || r.List[0].Tags != nil || r.ByKey["k"].Tags != nil {
 		t.Error("Marshal filled the caller's nil lists")
 	}
+}
+
+// BenchmarkMarshal reports what the normalising copy costs: Marshal's time
+// as a multiple of json.Marshal's on the same record (a page of 50 entries,
+// each with a time and a list), measured in the same loop.
+func BenchmarkMarshal(b *testing.B) {
+	at := time.Date(2026, 3, 14, 16, 0, 0, 0, time.UTC)
+	r := record{When: at, Names: []string{"a", "b"}, Labels: map[string]string{"k": "v"}}
+	for range 50 {
+		r.List = append(r.List, inner{At: &at, Tags: []string{"vip", "eu"}})
+	}
+	var plain, normalized time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := json.Marshal(r); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := jsonx.Marshal(r); err != nil {
+			b.Fatal(err)
+		}
+		plain, normalized = plain+t1.Sub(t0), normalized+time.Since(t1)
+	}
+	b.ReportMetric(float64(normalized)/float64(plain), "x-json.Marshal")
 }
