@@ -301,8 +301,10 @@ func TestJSONTokenHidesHash(t *testing.T) {
 func TestJSONDetailsTwoCurrencies(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comOn(t, memory.New(), playerbase.ReversalPolicy{})
-	for i, price := range []money.Amount{eur("10.00"), money.MustParse("12.50", "USD")} {
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Lines: []orders.Line{{ProductID: string(crateID), Quantity: 1, UnitPrice: price}}})
+	// VIP's catalog prices are 10.00 EUR and 12.00 USD.
+	for i, code := range []string{"EUR", "USD"} {
+		p := playerbase.OrderParams{Currency: money.MustParse("0", code).Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}}}
+		o, err := pb.CreateOrder(ctx, cust.ID, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,7 +329,7 @@ func TestJSONDetailsTwoCurrencies(t *testing.T) {
 	if err := json.Unmarshal(b, &page); err != nil {
 		t.Fatal(err)
 	}
-	want := []struct{ Amount, Currency string }{{"10.00", "EUR"}, {"12.50", "USD"}}
+	want := []struct{ Amount, Currency string }{{"10.00", "EUR"}, {"12.00", "USD"}}
 	if diff := cmp.Diff(want, page.Stats.NetSpent); diff != "" {
 		t.Errorf("stats.net_spent in %s (-want +got):\n%s", b, diff)
 	}
@@ -417,6 +419,7 @@ func goldenRecords() map[string]any {
 			{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "oxide.usergroup add {steam_id} vip", OnlineOnly: false},
 			{Stage: inventory.OnExpire, Server: "rust-eu-1", Template: "oxide.usergroup remove {steam_id} vip"},
 		},
+		Prices:   []money.Amount{eur("10.00"), usd("12.00")},
 		Stacking: inventory.StackExtend, Created: at(1, 9), Updated: at(1, 9), Version: 1,
 	}
 	item := inventory.Item{
@@ -435,7 +438,7 @@ func goldenRecords() map[string]any {
 	}
 	paidUSD := orders.Order{
 		ID: ordUSD, Customer: cusID,
-		Lines: []orders.Line{{ProductID: string(prdVIP), Quantity: 2, UnitPrice: usd("6.25")}},
+		Lines: []orders.Line{{ProductID: string(prdVIP), Quantity: 2, UnitPrice: usd("6.25"), PriceOverridden: true}},
 		Total: usd("12.50"), Fees: usd("0.66"), Refunded: usd("0"), DisputeFee: usd("0"), Status: orders.Completed,
 		PaymentRef: "pay_77b0", CreatedAt: at(4, 8), UpdatedAt: at(4, 9), CompletedAt: ptr(at(4, 9)), Version: 2,
 	}
@@ -488,7 +491,7 @@ func goldenRecords() map[string]any {
 			Inventory:     playerbase.InventoryPage{Items: []inventory.Item{item}},
 			Orders:        playerbase.OrderPage{Orders: []orders.Order{paidUSD, paidEUR}},
 			Subscriptions: playerbase.SubscriptionPage{Subscriptions: []subscriptions.Subscription{sub}},
-			Metadata:      meta,
+			Metadata:      meta, MetadataVersion: meta.Version(),
 		},
 		"order_page":        playerbase.OrderPage{Orders: []orders.Order{paidUSD}, NextCursor: ordUSD},
 		"inventory_page":    playerbase.InventoryPage{},

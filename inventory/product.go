@@ -61,12 +61,12 @@ var Stages = []Stage{OnPurchase, OnExpire, OnRenew, OnRefund, OnChargeback}
 
 // CommandTemplate is a command a product runs at a stage on one game server.
 type CommandTemplate struct {
-	Stage    Stage
-	Server   string // the game server's name or ID, as the host names them
-	Template string // e.g. "lp user {uuid} parent addtemp vip 30d"
+	Stage    Stage  `json:"stage"`
+	Server   string `json:"server"`   // the game server's name or ID, as the host names them
+	Template string `json:"template"` // e.g. "lp user {uuid} parent addtemp vip 30d"
 	// OnlineOnly holds the command until the player is on that server (a
 	// kit given to an offline player is lost).
-	OnlineOnly bool
+	OnlineOnly bool `json:"online_only"`
 }
 
 // Product is a package a store sells.

@@ -3,7 +3,6 @@ package money
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -31,9 +30,9 @@ func (a Amount) MarshalJSON() ([]byte, error) {
 		if a.Value.IsZero() {
 			return []byte("null"), nil
 		}
-		return nil, errs.Invalid("currency", "", "an amount of "+a.Value.String()+" has no currency")
+		return nil, errs.Invalid("currency", "", "an amount of "+quote(a.Value)+" has no currency")
 	}
-	if err := checkMinorUnit(a); err != nil {
+	if err := a.checkMinor("amount", quote(a.Value)); err != nil {
 		return nil, err
 	}
 	return json.Marshal(amountJSON{Amount: a.Value.StringFixed(a.Currency.MinorUnits()), Currency: a.Currency.Code()})
@@ -71,9 +70,6 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMinorUnit(got); err != nil {
-		return err
-	}
 	*a = got
 	return nil
 }
@@ -86,15 +82,6 @@ func jsonString(raw json.RawMessage) (string, bool) {
 		return "", false
 	}
 	return s, true
-}
-
-func checkMinorUnit(a Amount) error {
-	minor := a.Currency.MinorUnits()
-	if a.Value.Equal(a.Value.Round(minor)) {
-		return nil
-	}
-	return errs.Invalid("amount", a.Value.String()+" "+a.Currency.Code(),
-		fmt.Sprintf("finer than %s's minor unit (%d decimals)", a.Currency.Code(), minor))
 }
 
 // MarshalJSON writes the sums as a list of amounts sorted by currency code,

@@ -31,7 +31,7 @@ func ExampleAmount_MarshalJSON() {
 	fmt.Println(err)
 	// Output:
 	// {"amount":"9.40","currency":"EUR"}
-	// invalid amount "9.404 EUR": finer than EUR's minor unit (2 decimals)
+	// invalid amount "9.404 EUR": finer than the currency's minor unit: EUR has 2 decimals
 }
 
 func TestAmountMarshalJSON(t *testing.T) {
