@@ -68,8 +68,8 @@ const (
 // BanPage is one page of bans, newest first. NextCursor is "" on the last
 // page.
 type BanPage struct {
-	Bans       []bans.Ban
-	NextCursor bans.ID
+	Bans       []bans.Ban `json:"bans"`
+	NextCursor bans.ID    `json:"next_cursor"`
 }
 
 // ListBans lists bans newest first, a page at a time. Removed bans stay

@@ -49,22 +49,22 @@ type Delivery struct {
 	// the command, different for a resend (a new attempt the store owner
 	// asked for). A plugin that has executed Key acknowledges it again
 	// instead of running it.
-	Key string
+	Key string `json:"key"`
 	// Command is the exact text to run, rendered when it was queued.
-	Command string
+	Command string `json:"command"`
 	// Player is the customer's canonical platform ID (SteamID64, Java UUID
 	// or Bedrock XUID).
-	Player     string
-	OnlineOnly bool
-	Customer   customer.ID
-	Item       inventory.ItemID
-	Stage      inventory.Stage
+	Player     string           `json:"player"`
+	OnlineOnly bool             `json:"online_only"`
+	Customer   customer.ID      `json:"customer_id"`
+	Item       inventory.ItemID `json:"item_id"`
+	Stage      inventory.Stage  `json:"stage"`
 	// Attempt counts leases of this command, 1 on the first: more means an
 	// earlier lease ran out unacknowledged, perhaps after the command ran.
-	Attempt int
+	Attempt int `json:"attempt"`
 	// LeaseExpiresAt is when the lease runs out and another Poll may get
 	// the command; acknowledge before then.
-	LeaseExpiresAt time.Time
+	LeaseExpiresAt time.Time `json:"lease_expires_at"`
 }
 
 func newDelivery(c inventory.Command) Delivery {
@@ -154,10 +154,10 @@ func (c *Client) Poll(ctx context.Context, server string, onlinePlayers []string
 
 // AckResult is what a game server reports for one delivery.
 type AckResult struct {
-	Key string
+	Key string `json:"key"`
 	// Error is "" if the command ran, or why it failed ("unknown item",
 	// the console's reply…); it is kept, up to inventory.MaxErrorLen bytes.
-	Error string
+	Error string `json:"error"`
 }
 
 // AckOutcome is what Ack did with one result.

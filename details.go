@@ -13,26 +13,26 @@ import (
 // Details is everything the Customer Details Page shows, read in one
 // transaction at one "now", so its parts agree with each other.
 type Details struct {
-	Customer customer.Customer
+	Customer customer.Customer `json:"customer"`
 	// ProfileURL links to the platform profile (Steam, NameMC); "" for
 	// Bedrock, which has none.
-	ProfileURL string
-	Stats      stats.Stats
+	ProfileURL string      `json:"profile_url"`
+	Stats      stats.Stats `json:"stats"`
 	// Banner holds the IDs of the bans active now that match the customer
 	// (see Banner), newest first; empty if none.
-	Banner []bans.ID
+	Banner []bans.ID `json:"banner"`
 	// The first page of each list, as Inventory, Orders and Subscriptions
 	// return it with default parameters: NextCursor continues the list
 	// through those methods.
-	Inventory     InventoryPage
-	Orders        OrderPage
-	Subscriptions SubscriptionPage
-	Metadata      metadata.Metadata
+	Inventory     InventoryPage     `json:"inventory"`
+	Orders        OrderPage         `json:"orders"`
+	Subscriptions SubscriptionPage  `json:"subscriptions"`
+	Metadata      metadata.Metadata `json:"metadata"`
 
 	// MetadataVersion is Metadata's version, for the page's metadata form
 	// to send back to ReplaceMetadata; a page script reading Details as
 	// JSON could not compute it.
-	MetadataVersion metadata.Version
+	MetadataVersion metadata.Version `json:"metadata_version"`
 }
 
 // CustomerDetails reads a customer's details page in one read-only

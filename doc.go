@@ -50,6 +50,13 @@
 // ItemCommands, CancelCommand, ResendCommand and ResendItemCommands are the
 // store owner's side.
 //
+// Every record a host sends on (customers, tokens, orders, subscriptions,
+// items, commands, deliveries, bans, stats, Details and the list pages)
+// marshals to JSON with snake_case names, [] for empty lists, absent times
+// left out and times in UTC, and unmarshals back to an equal record; money
+// is {"amount": "9.40", "currency": "EUR"}. docs/json.md describes each
+// shape; testdata/json holds one example of each.
+//
 // Errors match the sentinels ErrNotFound, ErrConflict, ErrInvalid and
 // ErrForbidden with errors.Is; the typed errors in package errs (and the
 // domain packages) carry the details for errors.As. An HTTP host writes

@@ -335,8 +335,8 @@ const (
 // InventoryPage is one page of items, newest first. NextCursor is "" on the
 // last page.
 type InventoryPage struct {
-	Items      []inventory.Item
-	NextCursor inventory.ItemID
+	Items      []inventory.Item `json:"items"`
+	NextCursor inventory.ItemID `json:"next_cursor"`
 }
 
 // Inventory lists a customer's items newest first, a page at a time, with

@@ -441,8 +441,8 @@ const (
 // OrderPage is one page of orders, newest first. NextCursor is "" on the
 // last page.
 type OrderPage struct {
-	Orders     []orders.Order
-	NextCursor orders.ID
+	Orders     []orders.Order `json:"orders"`
+	NextCursor orders.ID      `json:"next_cursor"`
 }
 
 // Orders lists a customer's orders newest first, a page at a time.

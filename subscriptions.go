@@ -271,8 +271,8 @@ const (
 // SubscriptionPage is one page of subscriptions, newest first, each as it
 // reads now. NextCursor is "" on the last page.
 type SubscriptionPage struct {
-	Subscriptions []subscriptions.Subscription
-	NextCursor    subscriptions.ID
+	Subscriptions []subscriptions.Subscription `json:"subscriptions"`
+	NextCursor    subscriptions.ID             `json:"next_cursor"`
 }
 
 // Subscriptions lists a customer's subscriptions newest first, a page at a

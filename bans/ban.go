@@ -33,16 +33,16 @@ const (
 // Ban is a ban as stored. It is never deleted: Unban sets RemovedAt and
 // RemovedBy, and the history stays listable.
 type Ban struct {
-	ID         ID
-	Reason     string     // internal, required
-	ExpiresAt  *time.Time // nil: permanent
-	Identities []Identity // canonical, at least one, no duplicates
-	CreatedBy  string
-	CreatedAt  time.Time
-	UpdatedBy  string // the last change, unban included
-	UpdatedAt  time.Time
-	RemovedBy  string
-	RemovedAt  *time.Time // nil: not lifted
+	ID         ID         `json:"id"`
+	Reason     string     `json:"reason"`              // internal, required
+	ExpiresAt  *time.Time `json:"expires_at,omitzero"` // nil: permanent
+	Identities []Identity `json:"identities"`          // canonical, at least one, no duplicates
+	CreatedBy  string     `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedBy  string     `json:"updated_by"` // the last change, unban included
+	UpdatedAt  time.Time  `json:"updated_at"`
+	RemovedBy  string     `json:"removed_by"`
+	RemovedAt  *time.Time `json:"removed_at,omitzero"` // nil: not lifted
 }
 
 // Clone returns a copy that shares no memory with b.

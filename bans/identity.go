@@ -35,8 +35,8 @@ var IdentityTypes = []IdentityType{Customer, Name, Steam, MinecraftUUID, IP, IPR
 // ParseIdentity (or a constructor such as SteamIdentity), never by hand from
 // user input.
 type Identity struct {
-	Type  IdentityType
-	Value string
+	Type  IdentityType `json:"type"`
+	Value string       `json:"value"`
 }
 
 func (id Identity) String() string { return string(id.Type) + ":" + id.Value }

@@ -26,18 +26,18 @@ func ParseID(s string) (ID, error) {
 
 // Customer is a store's customer as the Customer Details Page shows them.
 type Customer struct {
-	ID         ID
-	Name       string     // as entered; compared folded (FoldName)
-	PlatformID PlatformID // canonical; (Platform, Value) is unique per store
-	FirstSeen  time.Time  // set by Identify once, never moved
-	Updated    time.Time
+	ID         ID         `json:"id"`
+	Name       string     `json:"name"`          // as entered; compared folded (FoldName)
+	PlatformID PlatformID `json:"platform_id"`   // canonical; (Platform, Value) is unique per store
+	FirstSeen  time.Time  `json:"first_seen_at"` // set by Identify once, never moved
+	Updated    time.Time  `json:"updated_at"`
 	// Version counts stored changes. Edit takes the version the caller read
 	// and fails with a conflict if the stored one has moved on.
-	Version int64
+	Version int64 `json:"version"`
 	// KnownIPs and KnownEmails were seen at checkout; the ban banner matches
 	// them. Both are sets kept in first-seen order, at most MaxKnown each.
-	KnownIPs    []netip.Addr
-	KnownEmails []string
+	KnownIPs    []netip.Addr `json:"known_ips"`
+	KnownEmails []string     `json:"known_emails"`
 }
 
 // MaxKnown bounds KnownIPs and KnownEmails; the oldest entries make room.

@@ -35,8 +35,8 @@ func ParsePlatform(s string) (Platform, error) {
 // PlatformID is a platform account in its one canonical form: a SteamID64, a
 // lower-case dashed UUID, or a decimal XUID. It is comparable.
 type PlatformID struct {
-	Platform Platform
-	Value    string
+	Platform Platform `json:"platform"`
+	Value    string   `json:"value"`
 }
 
 // String returns "platform:value".

@@ -22,13 +22,13 @@ func NewTokenID(now time.Time) TokenID { return TokenID(ids.New("tok", now)) }
 // Token is a customer token as stored: its secret is never kept, only the
 // SHA-256 hash of it.
 type Token struct {
-	ID        TokenID
-	Customer  ID
-	Label     string
-	Hash      [sha256.Size]byte
-	Created   time.Time
-	ExpiresAt *time.Time // nil: never expires
-	RevokedAt *time.Time // nil: not revoked
+	ID        TokenID           `json:"id"`
+	Customer  ID                `json:"customer_id"`
+	Label     string            `json:"label"`
+	Hash      [sha256.Size]byte `json:"-"`
+	Created   time.Time         `json:"created_at"`
+	ExpiresAt *time.Time        `json:"expires_at,omitzero"` // nil: never expires
+	RevokedAt *time.Time        `json:"revoked_at,omitzero"` // nil: not revoked
 }
 
 // Clone returns a copy that shares no memory with t.

@@ -45,33 +45,33 @@ type Command struct {
 	// server that executed a command and crashed before acknowledging it
 	// recognises the command when it is leased again. A resend is a new
 	// command with a new ID.
-	ID       CommandID
-	ItemID   ItemID
-	Customer customer.ID
-	Server   string
-	Command  string // exactly as rendered at queue time
-	Stage    Stage
+	ID       CommandID   `json:"id"`
+	ItemID   ItemID      `json:"item_id"`
+	Customer customer.ID `json:"customer_id"`
+	Server   string      `json:"server"`
+	Command  string      `json:"command"` // exactly as rendered at queue time
+	Stage    Stage       `json:"stage"`
 	// OnlineOnly commands are leased only while Player is online on Server.
-	OnlineOnly bool
+	OnlineOnly bool `json:"online_only"`
 	// Player is the customer's canonical platform ID, which a server's
 	// online list names players by.
-	Player    string
-	Status    CommandStatus
-	Attempts  int // leases handed out
-	CreatedAt time.Time
+	Player    string        `json:"player"`
+	Status    CommandStatus `json:"status"`
+	Attempts  int           `json:"attempts"` // leases handed out
+	CreatedAt time.Time     `json:"created_at"`
 	// ExecutedAt is when the server's result was recorded (for executed
 	// and failed commands).
-	ExecutedAt *time.Time
-	Error      string // the server's error text, for failed commands
+	ExecutedAt *time.Time `json:"executed_at,omitzero"`
+	Error      string     `json:"error"` // the server's error text, for failed commands
 	// LeaseID names the current lease ("" unless Leased); a server
 	// acknowledging under an older lease is told apart by it.
-	LeaseID        string
-	LeaseExpiresAt *time.Time // nil unless Leased
+	LeaseID        string     `json:"lease_id"`
+	LeaseExpiresAt *time.Time `json:"lease_expires_at,omitzero"` // nil unless Leased
 	// ResendOf is the command this one repeats, or "".
-	ResendOf CommandID
+	ResendOf CommandID `json:"resend_of"`
 	// Version counts stored changes; Update takes the version the caller
 	// read, so two pollers cannot both lease one command.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // Clone returns a copy that shares no memory with c.

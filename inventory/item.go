@@ -53,12 +53,12 @@ const (
 
 // Source is where an item came from.
 type Source struct {
-	Kind           SourceKind
-	OrderID        string // ord_…, for FromOrder
-	SubscriptionID string // sub_…, for FromSubscription
+	Kind           SourceKind `json:"kind"`
+	OrderID        string     `json:"order_id"`        // ord_…, for FromOrder
+	SubscriptionID string     `json:"subscription_id"` // sub_…, for FromSubscription
 	// Actor is who assigned a manual item (required for FromManual); for
 	// the other kinds, optionally what granted it.
-	Actor string
+	Actor string `json:"actor"`
 }
 
 // MaxActorLen and MaxReasonLen bound actor names and revoke reasons.
@@ -116,26 +116,26 @@ func (s Source) Ref() (ref string, ok bool) {
 
 // Item is one product a customer holds.
 type Item struct {
-	ID        ItemID
-	Customer  customer.ID
-	ProductID ProductID
-	Source    Source
-	GrantedAt time.Time
+	ID        ItemID      `json:"id"`
+	Customer  customer.ID `json:"customer_id"`
+	ProductID ProductID   `json:"product_id"`
+	Source    Source      `json:"source"`
+	GrantedAt time.Time   `json:"granted_at"`
 	// ExpiresAt is nil for an item that never expires. Stacking moves it.
-	ExpiresAt *time.Time
+	ExpiresAt *time.Time `json:"expires_at,omitzero"`
 	// State is the recorded state. The state at a given time is StateAt:
 	// a recorded active item past its expiry reads expired before a sweep
 	// records it. The root Client returns items with State already derived
 	// at its clock.
-	State        State
-	RevokedAt    *time.Time
-	RevokeReason string
-	RevokedBy    string
+	State        State      `json:"state"`
+	RevokedAt    *time.Time `json:"revoked_at,omitzero"`
+	RevokeReason string     `json:"revoke_reason"`
+	RevokedBy    string     `json:"revoked_by"`
 	// DiscordUserID is a canonical snowflake (see ParseSnowflake), or "".
-	DiscordUserID string
+	DiscordUserID string `json:"discord_user_id"`
 	// Version counts stored changes; Update takes the version the caller
 	// read.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // Clone returns a copy that shares no memory with it.

@@ -25,8 +25,8 @@ const MaxPeriodCount = 1000
 // Period is a calendar length: Count units. Months and years follow the
 // calendar, clamping to the last day of a shorter month.
 type Period struct {
-	Count int
-	Unit  Unit
+	Count int  `json:"count"`
+	Unit  Unit `json:"unit"`
 }
 
 // For returns a *Period, for Product.Duration.

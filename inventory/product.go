@@ -61,35 +61,35 @@ var Stages = []Stage{OnPurchase, OnExpire, OnRenew, OnRefund, OnChargeback}
 
 // CommandTemplate is a command a product runs at a stage on one game server.
 type CommandTemplate struct {
-	Stage    Stage
-	Server   string // the game server's name or ID, as the host names them
-	Template string // e.g. "lp user {uuid} parent addtemp vip 30d"
+	Stage    Stage  `json:"stage"`
+	Server   string `json:"server"`   // the game server's name or ID, as the host names them
+	Template string `json:"template"` // e.g. "lp user {uuid} parent addtemp vip 30d"
 	// OnlineOnly holds the command until the player is on that server (a
 	// kit given to an offline player is lost).
-	OnlineOnly bool
+	OnlineOnly bool `json:"online_only"`
 }
 
 // Product is a package a store sells.
 type Product struct {
-	ID   ProductID
-	Name string
+	ID   ProductID `json:"id"`
+	Name string    `json:"name"`
 	// Duration is how long an item lasts; nil means forever.
-	Duration *Period
+	Duration *Period `json:"duration,omitzero"`
 	// OnExpiry is ExpiryCommands exactly when Commands has on_expire ones;
 	// CheckProduct fills it in when empty.
-	OnExpiry ExpiryAction
-	Commands []CommandTemplate
+	OnExpiry ExpiryAction      `json:"on_expiry"`
+	Commands []CommandTemplate `json:"commands"`
 	// Prices are what a checkout charges, one per currency the product is
 	// sold in, sorted by currency code. None: the product is not sold,
 	// only assigned by hand.
 	Prices []money.Amount `json:"prices"`
 	// Stacking applies to timed products; empty means StackExtend.
-	Stacking Stacking
-	Created  time.Time
-	Updated  time.Time
+	Stacking Stacking  `json:"stacking"`
+	Created  time.Time `json:"created_at"`
+	Updated  time.Time `json:"updated_at"`
 	// Version counts stored changes; Update takes the version the caller
 	// read.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // Limits on a product.

@@ -23,4 +23,14 @@
 //     Totals.Rounded rounds each total once, at the end, to the currency's
 //     minor unit, half away from zero, into Amounts, which answers
 //     In("EUR") so a host need not loop over currencies.
+//
+// JSON: an Amount is {"amount": "9.40", "currency": "EUR"}, the decimal as a
+// string with exactly the currency's minor-unit decimals ("1500" for JPY).
+// JSON never rounds: Marshal refuses an amount finer than its minor unit (an
+// unrounded intermediate such as stats.Monthly; round it with Rounded), and
+// Unmarshal refuses one too, with any other malformed input, naming the
+// field at fault. Every amount a record holds is at the minor unit (inputs
+// are checked where they enter, totals are rounded), so records round-trip
+// exactly. Totals is a list of amounts sorted by currency code, [] when
+// empty. The zero Amount is null.
 package money

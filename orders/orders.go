@@ -112,11 +112,11 @@ type Line struct {
 	// ProductID names what was bought. The root Client requires the ID of
 	// a stored inventory product (prd_…); this package only checks its
 	// length.
-	ProductID string
-	Quantity  int
+	ProductID string `json:"product_id"`
+	Quantity  int    `json:"quantity"`
 	// UnitPrice is what one unit was charged: the product's catalog price
 	// in the order's currency at checkout, unless PriceOverridden.
-	UnitPrice money.Amount
+	UnitPrice money.Amount `json:"unit_price"`
 	// PriceOverridden records that the host set UnitPrice itself (a sale,
 	// a coupon) instead of taking the catalog price.
 	PriceOverridden bool `json:"price_overridden"`
@@ -126,44 +126,44 @@ type Line struct {
 type Refund struct {
 	// Ref is the payment provider's refund reference, unique per order;
 	// "" for a refund made without one (by hand), which is never matched.
-	Ref    string
-	Amount money.Amount // in the order's currency
-	At     time.Time
+	Ref    string       `json:"ref"`
+	Amount money.Amount `json:"amount"` // in the order's currency
+	At     time.Time    `json:"refunded_at"`
 }
 
 // Order is a purchase as the Customer Details Page lists it.
 type Order struct {
-	ID       ID
-	Customer customer.ID
-	Lines    []Line
+	ID       ID          `json:"id"`
+	Customer customer.ID `json:"customer_id"`
+	Lines    []Line      `json:"lines"`
 	// Total is Σ quantity × unit price, rounded once; it carries the
 	// order's currency. Fees, Refunded and DisputeFee share it.
-	Total      money.Amount
-	Fees       money.Amount // the payment processor's fees, set on completion
-	Refunded   money.Amount // refunded so far (partial refunds add up)
-	DisputeFee money.Amount // charged by the bank on a chargeback
-	Status     Status
+	Total      money.Amount `json:"total"`
+	Fees       money.Amount `json:"fees"`        // the payment processor's fees, set on completion
+	Refunded   money.Amount `json:"refunded"`    // refunded so far (partial refunds add up)
+	DisputeFee money.Amount `json:"dispute_fee"` // charged by the bank on a chargeback
+	Status     Status       `json:"status"`
 	// PaymentRef is the payment provider's reference, unique per store once
 	// set (at checkout or on completion).
-	PaymentRef    string
-	CheckoutIP    netip.Addr // zero if unknown
-	CheckoutEmail string     // normalised; "" if unknown
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	CompletedAt   *time.Time
-	RefundedAt    *time.Time // the latest refund, partial or full
-	ChargebackAt  *time.Time
-	CanceledAt    *time.Time
+	PaymentRef    string     `json:"payment_ref"`
+	CheckoutIP    netip.Addr `json:"checkout_ip"`    // zero if unknown
+	CheckoutEmail string     `json:"checkout_email"` // normalised; "" if unknown
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	CompletedAt   *time.Time `json:"completed_at,omitzero"`
+	RefundedAt    *time.Time `json:"refunded_at,omitzero"` // the latest refund, partial or full
+	ChargebackAt  *time.Time `json:"chargeback_at,omitzero"`
+	CanceledAt    *time.Time `json:"canceled_at,omitzero"`
 	// Granted lists the inventory items (inv_… IDs) the order's payment
 	// granted or extended, once each, in grant order: what a refund or a
 	// chargeback acts on. The workflow that completes the order sets it.
-	Granted []string
+	Granted []string `json:"granted_item_ids"`
 	// Refunds lists the refunds in the order they were made; their amounts
 	// add up to Refunded (for orders stored before refunds were listed,
 	// the list may be short).
-	Refunds []Refund
+	Refunds []Refund `json:"refunds"`
 	// Version counts stored changes; Store.Update refuses a stale one.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // Currency returns the order's currency.

@@ -33,13 +33,13 @@ func (c *Config) monthLength() time.Duration {
 // holds one amount per currency, rounded once, sorted by currency code;
 // In reads one currency (st.NetSpent.In("EUR")).
 type Stats struct {
-	NetSpent            money.Amounts
-	GrossSpent          money.Amounts
-	TotalPayments       int
-	Refunds             int
-	Chargebacks         int
-	ActiveSubscriptions int
-	MRR                 money.Amounts
+	NetSpent            money.Amounts `json:"net_spent"`
+	GrossSpent          money.Amounts `json:"gross_spent"`
+	TotalPayments       int           `json:"total_payments"`
+	Refunds             int           `json:"refunds"`
+	Chargebacks         int           `json:"chargebacks"`
+	ActiveSubscriptions int           `json:"active_subscriptions"`
+	MRR                 money.Amounts `json:"mrr"`
 }
 
 // Compute returns the stats of a customer whose orders add up to o and who

@@ -25,8 +25,8 @@ var maxCount = map[Unit]int{Day: 3660, Week: 522, Month: 120, Year: 10}
 
 // Period is a billing period: Count × Unit, e.g. 30 days or 1 month.
 type Period struct {
-	Count int
-	Unit  Unit
+	Count int  `json:"count"`
+	Unit  Unit `json:"unit"`
 }
 
 // Check reports whether p is a period a subscription can bill by.

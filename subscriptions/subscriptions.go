@@ -79,13 +79,13 @@ func (e *TransitionError) Is(target error) bool { return target == errs.ErrConfl
 // Subscription is a recurring purchase as the Customer Details Page lists
 // it.
 type Subscription struct {
-	ID       ID
-	Customer customer.ID
+	ID       ID          `json:"id"`
+	Customer customer.ID `json:"customer_id"`
 	// ProductID names what the subscription keeps granted: the root Client
 	// requires the ID of a stored inventory product (prd_…).
-	ProductID string
-	Amount    money.Amount // charged each period: the product's price, unless PriceOverridden
-	Period    Period
+	ProductID string       `json:"product_id"`
+	Amount    money.Amount `json:"amount"` // charged each period: the product's price, unless PriceOverridden
+	Period    Period       `json:"period"`
 
 	// PriceOverridden records that the host set Amount itself (a sale, a
 	// coupon) instead of taking the product's catalog price.
@@ -93,20 +93,20 @@ type Subscription struct {
 
 	// Status as last stored; read it through StatusAt or At, which apply a
 	// cancellation that fell due at the period end.
-	Status Status
-	Trial  bool // in a free trial: worth 0 in MRR until the first renewal
+	Status Status `json:"status"`
+	Trial  bool   `json:"trial"` // in a free trial: worth 0 in MRR until the first renewal
 	// ActivatedAt anchors the billing periods; Periods counts the periods
 	// started (1 on activation, +1 per renewal). The current period ends at
 	// Period.AddN(*ActivatedAt, Periods), kept in CurrentPeriodEnd.
-	ActivatedAt       *time.Time
-	Periods           int
-	CurrentPeriodEnd  *time.Time
-	CancelAtPeriodEnd bool
-	CanceledAt        *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	ActivatedAt       *time.Time `json:"activated_at,omitzero"`
+	Periods           int        `json:"periods"`
+	CurrentPeriodEnd  *time.Time `json:"current_period_end,omitzero"`
+	CancelAtPeriodEnd bool       `json:"cancel_at_period_end"`
+	CanceledAt        *time.Time `json:"canceled_at,omitzero"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
 	// Version counts stored changes; Store.Update refuses a stale one.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // Clone returns a copy that shares no memory with s.
