@@ -10,6 +10,7 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/internal/textin"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/storage"
 )
@@ -86,6 +87,9 @@ func (c *Client) claim(ctx context.Context, fn func(storage.Tx) error) error {
 
 func checkServer(server string) (string, error) {
 	server = strings.TrimSpace(server)
+	if err := textin.CheckLine("server", server); err != nil {
+		return "", err
+	}
 	if server == "" || len(server) > inventory.MaxServerLen {
 		return "", errs.Invalid("server", server, "want the game server's name, as the products name it")
 	}
@@ -156,7 +160,9 @@ func (c *Client) Poll(ctx context.Context, server string, onlinePlayers []string
 type AckResult struct {
 	Key string `json:"key"`
 	// Error is "" if the command ran, or why it failed ("unknown item",
-	// the console's reply…); it is kept, up to inventory.MaxErrorLen bytes.
+	// the console's reply…). Any bytes are fine: it is kept cleaned, up to
+	// inventory.MaxErrorLen bytes (see inventory.Command.Ack), so one
+	// console's colour codes or NULs cannot fail its result or the batch.
 	Error string `json:"error"`
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/internal/textin"
 )
 
 // ID identifies a ban: "ban_" + a ULID.
@@ -225,7 +226,10 @@ func checkReason(s string) (string, error) {
 	if s == "" {
 		return "", errs.Invalid("reason", "", "required")
 	}
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxReasonLen {
+	if err := textin.CheckText("reason", s); err != nil {
+		return "", err
+	}
+	if utf8.RuneCountInString(s) > MaxReasonLen {
 		return "", errs.Invalid("reason", s, fmt.Sprintf("at most %d characters", MaxReasonLen))
 	}
 	return s, nil
@@ -236,14 +240,23 @@ func checkActor(s string) (string, error) {
 	if s == "" {
 		return "", errs.Invalid("actor", "", "required: who makes the change")
 	}
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxActorLen {
+	if err := textin.CheckLine("actor", s); err != nil {
+		return "", err
+	}
+	if utf8.RuneCountInString(s) > MaxActorLen {
 		return "", errs.Invalid("actor", s, fmt.Sprintf("at most %d characters", MaxActorLen))
 	}
 	return s, nil
 }
 
 func checkExpiry(t *time.Time, now time.Time) error {
-	if t != nil && !t.After(now) {
+	if t == nil {
+		return nil
+	}
+	if err := textin.CheckTime("expires_at", *t); err != nil {
+		return err
+	}
+	if !t.After(now) {
 		return errs.Invalid("expires_at", t.UTC().Format(time.RFC3339Nano), "must be after now; unban to end a ban")
 	}
 	return nil

@@ -24,6 +24,11 @@
 //
 // Choices where the rules are silent:
 //   - The actor (who bans, changes or lifts) is required, for the history.
+//     The reason may span lines; neither holds another control character
+//     (NUL included) or invalid UTF-8 (*errs.InvalidError naming the
+//     field), so every backend stores the same text.
+//   - An expiry is at most textin.MaxTime, the last microsecond of year
+//     9999: every backend and encoding/json hold it.
 //   - An expiry must be after now, when creating and when changing: a ban
 //     that never applies is a mistake. To end a ban early, unban it. An
 //     expired ban may still be changed (a new expiry revives it) or lifted.

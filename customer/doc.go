@@ -24,7 +24,8 @@
 //   - Tokens: the secret (256 bits from crypto/rand) is returned once; only
 //     its SHA-256 hash is stored and it is compared in constant time. A
 //     revoked or expired token is refused at once. A token's JSON never
-//     carries the hash.
+//     carries the hash. A label is one line without control characters;
+//     an expiry is at most textin.MaxTime (year 9999).
 //
 // The package is pure: Store and TokenStore are the storage it needs; the
 // root package playerbase runs the workflows.

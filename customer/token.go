@@ -11,6 +11,7 @@ import (
 
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/internal/textin"
 )
 
 // TokenID identifies a customer token: "tok_" + a ULID.
@@ -64,13 +65,19 @@ const maxLabel = 100
 // by ID and compare hashes in constant time.
 func NewToken(c ID, label string, expiresAt *time.Time, now time.Time) (Token, string, error) {
 	label = strings.TrimSpace(label)
-	if !utf8.ValidString(label) || utf8.RuneCountInString(label) > maxLabel {
+	if err := textin.CheckLine("label", label); err != nil {
+		return Token{}, "", err
+	}
+	if utf8.RuneCountInString(label) > maxLabel {
 		return Token{}, "", errs.Invalid("label", label, "at most 100 characters of UTF-8")
 	}
 	var expires *time.Time
 	if expiresAt != nil {
 		// Every backend stores microseconds; cutting here makes the expiry
 		// the same instant whichever backend keeps it.
+		if err := textin.CheckTime("expires_at", *expiresAt); err != nil {
+			return Token{}, "", err
+		}
 		e := expiresAt.UTC().Truncate(time.Microsecond)
 		if !e.After(now) {
 			return Token{}, "", errs.Invalid("expires_at", e.Format(time.RFC3339Nano), "must be in the future")

@@ -1,12 +1,12 @@
 package inventory
 
 import (
-	"strings"
 	"time"
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/internal/textin"
 )
 
 // CommandID identifies a command record: "cmd_" + a ULID.
@@ -36,7 +36,7 @@ const (
 // Final reports whether no transition leaves s.
 func (s CommandStatus) Final() bool { return s == Executed || s == Failed || s == Canceled }
 
-// MaxErrorLen bounds the error text a server reports.
+// MaxErrorLen bounds the error text a server reports, in bytes.
 const MaxErrorLen = 2000
 
 // Command is one rendered command an item queued for one game server.
@@ -141,7 +141,10 @@ func (c Command) ExpireLease(now time.Time) (Command, error) {
 }
 
 // Ack records a server's result: executed if errText is empty, failed with
-// errText otherwise. A command that was leased at least once takes the
+// errText otherwise. errText is cleaned first (textin.Clean: invalid UTF-8
+// replaced, control characters but newlines and tabs dropped, cut to
+// MaxErrorLen bytes), so any bytes a console printed can be stored, the
+// same on every backend. A command that was leased at least once takes the
 // result, under any lease, current or lapsed, and even if it was canceled
 // after its lease lapsed: the server did run it, and the record says what
 // happened in game. A command that already has a result keeps it and
@@ -149,7 +152,7 @@ func (c Command) ExpireLease(now time.Time) (Command, error) {
 // effect. A command never leased cannot have run: *TransitionError.
 func (c Command) Ack(errText string, now time.Time) (_ Command, changed bool, err error) {
 	to := Executed
-	if errText = strings.TrimSpace(errText); errText != "" {
+	if errText = textin.Clean(errText, MaxErrorLen); errText != "" {
 		to = Failed
 	}
 	switch {
@@ -157,9 +160,6 @@ func (c Command) Ack(errText string, now time.Time) (_ Command, changed bool, er
 		return c.Clone(), false, nil
 	case c.Attempts == 0:
 		return Command{}, false, &TransitionError{Command: c.ID, From: c.Status, To: to}
-	}
-	if len(errText) > MaxErrorLen {
-		errText = strings.ToValidUTF8(errText[:MaxErrorLen], "")
 	}
 	c = c.Clone()
 	c.Status, c.Error, c.ExecutedAt = to, errText, &now

@@ -42,7 +42,10 @@
 //     from its current expiry, but never an item a subscription granted (its
 //     expiry follows the billing period; bought time gets an item of its
 //     own); otherwise a new item is added. Permanent
-//     products always add a new item. A new item queues on_purchase commands,
+//     products always add a new item. An expiry past textin.MaxTime (year
+//     9999, which every backend and JSON hold) refuses the grant: a
+//     product's Duration is at most 1000 units, so only stacking reaches
+//     it, and a product cannot be refused for it when saved. A new item queues on_purchase commands,
 //     an extension on_renew: the player already has the item in game, only
 //     its time moved.
 //   - Periods are calendar lengths: adding months clamps to the month's last
@@ -55,7 +58,9 @@
 //   - Commands: one record per rendered command, its ID the stable delivery
 //     key a game server de-duplicates on. Status: pending → leased (Lease;
 //     Attempts counts leases) → executed | failed (Ack, ExecutedAt is the
-//     acknowledged time, failed keeps the error text, cut to MaxErrorLen);
+//     acknowledged time, failed keeps the error text, cleaned as all text
+//     from game servers is: invalid UTF-8 replaced with U+FFFD, control
+//     characters but newlines and tabs dropped, cut to MaxErrorLen bytes);
 //     leased → pending when the lease expires (ExpireLease; a lapsed lease
 //     reads pending and may be leased again directly); pending → canceled
 //     (Cancel; a leased command may be running, so it is not). Ack: the

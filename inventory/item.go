@@ -8,6 +8,7 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/internal/textin"
 )
 
 // ItemID identifies an item: "inv_" + a ULID.
@@ -184,6 +185,9 @@ func Extends(p Product, src Source) bool {
 //     billing period, so bought time is kept on an item of its own);
 //   - otherwise, and always for permanent products, it is a new item.
 //
+// An expiry past textin.MaxTime (year 9999; stacking a long duration many
+// times reaches it) is an *errs.InvalidError for "expires_at".
+//
 // p must have passed CheckProduct.
 func Grant(active []Item, p Product, cust customer.ID, src Source, now time.Time) (it Item, extended bool, err error) {
 	if src, err = CheckSource(src); err != nil {
@@ -213,6 +217,9 @@ func Grant(active []Item, p Product, cust customer.ID, src Source, now time.Time
 		it = target.Clone()
 		if p.Duration != nil && it.ExpiresAt != nil {
 			e := p.Duration.AddTo(*it.ExpiresAt)
+			if err := textin.CheckTime("expires_at", e); err != nil {
+				return Item{}, false, err
+			}
 			it.ExpiresAt = &e
 		}
 		return it, true, nil
@@ -220,6 +227,9 @@ func Grant(active []Item, p Product, cust customer.ID, src Source, now time.Time
 	it = Item{ID: NewItemID(now), Customer: cust, ProductID: p.ID, Source: src, GrantedAt: now, State: Active}
 	if p.Duration != nil {
 		e := p.Duration.AddTo(now)
+		if err := textin.CheckTime("expires_at", e); err != nil {
+			return Item{}, false, err
+		}
 		it.ExpiresAt = &e
 	}
 	return it, false, nil

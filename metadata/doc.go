@@ -3,7 +3,9 @@
 // Rules (docs/RULES.md "Metadata", Stripe's limits):
 //   - At most MaxKeys keys; a key is 1–40 characters, a value at most 500
 //     (characters, counted as Unicode code points).
-//   - Keys are printable and contain neither "[" nor "]".
+//   - Keys are printable and contain neither "[" nor "]". Values may span
+//     lines but hold no other control character (NUL included) and are
+//     valid UTF-8, so every backend stores them alike.
 //   - Apply takes a set of fields, as the Customer Details Page submits them:
 //     a field whose key and value are both empty is dropped (an empty row in
 //     the form); a key given an empty value is removed; a value with no key

@@ -11,6 +11,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/internal/textin"
 )
 
 // Limits, Stripe's.
@@ -82,8 +83,8 @@ func CheckKey(k string) error {
 
 // CheckValue reports whether v is a valid value for key k.
 func CheckValue(k, v string) error {
-	if !utf8.ValidString(v) {
-		return errs.Invalid("metadata."+k, v, "not valid UTF-8")
+	if err := textin.CheckText("metadata."+k, v); err != nil {
+		return err
 	}
 	if utf8.RuneCountInString(v) > MaxValueLen {
 		return errs.Invalid("metadata."+k, v, fmt.Sprintf("at most %d characters", MaxValueLen))

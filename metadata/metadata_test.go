@@ -161,7 +161,13 @@ func keyOK(k string) bool {
 	return true
 }
 
-func valueOK(v string) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= 500 }
+// valueOK is the model's value rule: UTF-8 of at most 500 characters, and
+// no control characters but tab and line breaks (NUL would be stored by
+// one backend and refused by another).
+func valueOK(v string) bool {
+	return utf8.ValidString(v) && utf8.RuneCountInString(v) <= 500 &&
+		!strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' })
+}
 
 // modelApply is what Apply should do, or ok=false if the update must fail.
 func modelApply(cur metadata.Metadata, fields []metadata.Field) (next metadata.Metadata, ok bool) {

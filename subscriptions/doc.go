@@ -19,6 +19,9 @@
 //     on Feb 29 renews on Feb 28 and again on Feb 29 when the year is leap.
 //     A late renewal still moves the end by exactly one period: the billing
 //     day never drifts.
+//   - A period end is at most textin.MaxTime (the last microsecond of year
+//     9999, which every backend and JSON hold): an Activate or Renew that
+//     would pass it is an *errs.InvalidError for "current_period_end".
 //   - Cancel now ends a created or active subscription at once. Cancel at
 //     period end only sets CancelAtPeriodEnd (a created subscription has no
 //     period, and one whose period ended unrenewed has none left, so either

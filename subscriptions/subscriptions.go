@@ -8,6 +8,7 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/internal/textin"
 	"github.com/playerbase/playerbase/money"
 )
 
@@ -201,7 +202,9 @@ func (s Subscription) refuse(e Event, reason string) *TransitionError {
 	return &TransitionError{ID: s.ID, From: s.Status, Event: e, Reason: reason}
 }
 
-// Activate starts the first period, at now: created → active.
+// Activate starts the first period, at now: created → active. A period
+// end past textin.MaxTime (year 9999) is an *errs.InvalidError for
+// "current_period_end", here and in Renew.
 func (s Subscription) Activate(now time.Time) (Subscription, error) {
 	cur := s.At(now)
 	if cur.Status != Created {
@@ -210,6 +213,9 @@ func (s Subscription) Activate(now time.Time) (Subscription, error) {
 	next := cur.Clone()
 	now = now.UTC()
 	end := next.Period.AddN(now, 1)
+	if err := textin.CheckTime("current_period_end", end); err != nil {
+		return s, err
+	}
 	next.Status = Active
 	next.ActivatedAt = &now
 	next.Periods = 1
@@ -232,6 +238,9 @@ func (s Subscription) Renew(now time.Time) (Subscription, error) {
 	next := cur.Clone()
 	next.Periods++
 	end := next.Period.AddN(*next.ActivatedAt, next.Periods)
+	if err := textin.CheckTime("current_period_end", end); err != nil {
+		return s, err
+	}
 	next.CurrentPeriodEnd = &end
 	next.Trial = false
 	next.UpdatedAt = now.UTC()

@@ -1,0 +1,228 @@
+package playerbase_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/metadata"
+	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/subscriptions"
+)
+
+// Text and times from outside, on every backend (RULES "Text, numbers and
+// times from outside"; package internal/textin).
+
+// A game server's error text is cleaned before it is stored, identically
+// on every backend: a Latin-1 colour code or a NUL in one result neither
+// fails the batch nor stays in the record.
+func TestAckCleansServerText(t *testing.T) {
+	forBackends(t, func(t *testing.T, b storage.Backend) {
+		ctx := context.Background()
+		f := newDeliveryFixture(t, b, nil)
+		it, _ := f.assign(t)
+		ds := f.poll(t, "eu-1", []string{"76561198006409530"}, 0)
+		if len(ds) != 2 {
+			t.Fatalf("Poll = %d deliveries, want 2", len(ds))
+		}
+		out, err := f.pb.Ack(ctx, "eu-1", []playerbase.AckResult{
+			{Key: ds[0].Key, Error: "Unknown item \xa7cDiamond"},
+			{Key: ds[1].Key, Error: "\x00player offline\r\nretry\x1b[0m later\x00"},
+			{Key: "cmd_\x00", Error: "x"},
+		})
+		if err != nil {
+			t.Fatalf("Ack = %v, want each result judged alone", err)
+		}
+		var ie *errs.InvalidError
+		if out[0].Err != nil || out[1].Err != nil || !errors.As(out[2].Err, &ie) || out[2].Key != "cmd_\x00" {
+			t.Fatalf("outcomes %+v, want two recorded and the malformed key refused alone", out)
+		}
+		got := map[string]string{}
+		for _, c := range f.commands(t, it.ID) {
+			if c.Status == inventory.Failed {
+				got[c.DeliveryKey()] = c.Error
+			}
+		}
+		want := map[string]string{ds[0].Key: "Unknown item \uFFFDcDiamond", ds[1].Key: "player offline\nretry[0m later"}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("stored error texts (-want +got):\n%s", d)
+		}
+		// A repeated ack of the same bad bytes is a duplicate, not a failure.
+		again, err := f.pb.Ack(ctx, "eu-1", []playerbase.AckResult{{Key: ds[0].Key, Error: "Unknown item \xa7cDiamond"}})
+		if err != nil || !again[0].Duplicate {
+			t.Errorf("repeated Ack = %+v, %v; want a duplicate", again, err)
+		}
+		for _, server := range []string{"eu-1\x00", "eu\xff"} {
+			if _, err := f.pb.Poll(ctx, server, nil, 0); !isInvalid(err, "server") {
+				t.Errorf("Poll(%q) = %v, want an *errs.InvalidError for server", server, err)
+			}
+			if _, err := f.pb.Ack(ctx, server, nil); !isInvalid(err, "server") {
+				t.Errorf("Ack(%q) = %v, want an *errs.InvalidError for server", server, err)
+			}
+		}
+	})
+}
+
+// isInvalid reports whether err is an *errs.InvalidError for field.
+func isInvalid(err error, field string) bool {
+	var ie *errs.InvalidError
+	return errors.As(err, &ie) && ie.Field == field
+}
+
+// Text staff type is refused with the same typed error on every backend
+// when it holds a NUL, another control character or invalid UTF-8, and
+// nothing is stored.
+func TestStaffTextRefused(t *testing.T) {
+	forBackends(t, func(t *testing.T, b storage.Backend) {
+		ctx := context.Background()
+		f := newDeliveryFixture(t, b, nil)
+		it, _ := f.assign(t)
+		steam := []bans.Identity{{Type: bans.Steam, Value: "76561198006409530"}}
+		ban, err := f.pb.Ban(ctx, playerbase.BanParams{Reason: "line 1\r\nline 2", Identities: steam, Actor: "admin:alice"})
+		if err != nil {
+			t.Fatalf("a two-line reason from a textarea: %v", err)
+		}
+		for _, bad := range []string{"nul\x00", "bad \xa7c byte", "bell\a"} {
+			checks := []struct {
+				field string
+				err   error
+			}{
+				{"reason", second(f.pb.Ban(ctx, playerbase.BanParams{Reason: bad, Identities: steam, Actor: "admin:alice"}))},
+				{"actor", second(f.pb.Ban(ctx, playerbase.BanParams{Reason: "r", Identities: steam, Actor: bad}))},
+				{"reason", second(f.pb.UpdateBan(ctx, ban.ID, bans.Change{Reason: &bad, Actor: "admin:alice"}))},
+				{"actor", second(f.pb.Unban(ctx, ban.ID, bad))},
+				{"label", third(f.pb.IssueToken(ctx, f.cust.ID, playerbase.TokenParams{Label: bad}))},
+				{"metadata.k", second(f.pb.UpdateMetadata(ctx, f.cust.ID, []metadata.Field{{Key: "k", Value: bad}}))},
+				{"metadata.key", second(f.pb.UpdateMetadata(ctx, f.cust.ID, []metadata.Field{{Key: bad, Value: "v"}}))},
+				{"name", second(f.pb.EditCustomer(ctx, f.cust.ID, playerbase.Edit{Version: f.cust.Version, Name: bad, PlatformID: f.cust.PlatformID.Value}))},
+				{"email", second(f.pb.RecordCheckout(ctx, f.cust.ID, "", "a"+bad+"@example.com"))},
+				{"reason", second(f.pb.RevokeItem(ctx, it.ID, bad, "admin:alice"))},
+				{"actor", second(f.pb.RevokeItem(ctx, it.ID, "r", bad))},
+				{"source.actor", second(f.pb.AssignItem(ctx, playerbase.AssignParams{Customer: f.cust.ID, Product: f.prod.ID, Actor: bad}))},
+				{"name", second(f.pb.CreateProduct(ctx, inventory.Product{Name: bad}))},
+			}
+			for i, c := range checks {
+				if !isInvalid(c.err, c.field) {
+					t.Errorf("check %d with %q = %v, want an *errs.InvalidError for %s", i, bad, c.err, c.field)
+				}
+			}
+		}
+		stored, err := f.pb.GetBan(ctx, ban.ID)
+		if err != nil || stored.Reason != "line 1\r\nline 2" || stored.Removed() {
+			t.Errorf("the ban after refused changes: %+v, %v", stored, err)
+		}
+		if toks, err := f.pb.Tokens(ctx, f.cust.ID); err != nil || len(toks) != 0 {
+			t.Errorf("tokens after refused labels: %v, %v", toks, err)
+		}
+		if m, err := f.pb.Metadata(ctx, f.cust.ID); err != nil || len(m) != 0 {
+			t.Errorf("metadata after refused updates: %v, %v", m, err)
+		}
+		if got, err := f.pb.Item(ctx, it.ID); err != nil || got.State != inventory.Active {
+			t.Errorf("item after refused revokes: %+v, %v", got, err)
+		}
+	})
+}
+
+func second[T any](_ T, err error) error        { return err }
+func third[T, U any](_ T, _ U, err error) error { return err }
+
+// Expiries are bounded by year 9999 (textin.MaxTime), on every backend and
+// in JSON: past it is an *errs.InvalidError, up to it is stored and read
+// back unchanged and encodes.
+func TestFarFutureTimes(t *testing.T) {
+	forBackends(t, func(t *testing.T, b storage.Backend) {
+		ctx := context.Background()
+		f := newDeliveryFixture(t, b, nil)
+		steam := []bans.Identity{{Type: bans.Steam, Value: "76561198006409530"}}
+		last := time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+		for _, tooLate := range []time.Time{time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC), last.Add(time.Microsecond)} {
+			_, err := f.pb.Ban(ctx, playerbase.BanParams{Reason: "r", Identities: steam, Actor: "admin:alice", ExpiresAt: &tooLate})
+			if !isInvalid(err, "expires_at") {
+				t.Errorf("Ban until %v = %v, want an *errs.InvalidError for expires_at", tooLate, err)
+			}
+			_, _, err = f.pb.IssueToken(ctx, f.cust.ID, playerbase.TokenParams{ExpiresAt: &tooLate})
+			if !isInvalid(err, "expires_at") {
+				t.Errorf("IssueToken until %v = %v, want an *errs.InvalidError for expires_at", tooLate, err)
+			}
+		}
+		ban, err := f.pb.Ban(ctx, playerbase.BanParams{Reason: "r", Identities: steam, Actor: "admin:alice", ExpiresAt: &last})
+		if err != nil {
+			t.Fatalf("Ban until the last microsecond of 9999: %v", err)
+		}
+		stored, err := f.pb.GetBan(ctx, ban.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(ban, stored); d != "" {
+			t.Errorf("stored ban (-made +stored):\n%s", d)
+		}
+		if _, err := json.Marshal(stored); err != nil {
+			t.Errorf("json.Marshal(ban until 9999): %v", err)
+		}
+		tooLate := last.Add(time.Microsecond)
+		if _, err := f.pb.UpdateBan(ctx, ban.ID, bans.Change{SetExpiry: true, ExpiresAt: &tooLate, Actor: "admin:alice"}); !isInvalid(err, "expires_at") {
+			t.Errorf("UpdateBan to %v = %v, want an *errs.InvalidError for expires_at", tooLate, err)
+		}
+		tok, _, err := f.pb.IssueToken(ctx, f.cust.ID, playerbase.TokenParams{ExpiresAt: &last})
+		if err != nil {
+			t.Fatalf("IssueToken until 9999: %v", err)
+		}
+		if toks, err := f.pb.Tokens(ctx, f.cust.ID); err != nil || len(toks) != 1 || !toks[0].ExpiresAt.Equal(last) || toks[0].ID != tok.ID {
+			t.Errorf("Tokens = %+v, %v; want the one until %v", toks, err, last)
+		}
+	})
+}
+
+// A time computed from input (a product's duration stacked on an item, a
+// subscription's period end) past the bound refuses that grant or
+// transition with a typed error, and stores nothing of it.
+func TestComputedTimesBounded(t *testing.T) {
+	forBackends(t, func(t *testing.T, b storage.Backend) {
+		ctx := context.Background()
+		f := newDeliveryFixture(t, b, nil)
+		millennium, err := f.pb.CreateProduct(ctx, inventory.Product{Name: "Millennium", Duration: inventory.For(1000, inventory.Year)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var it inventory.Item
+		for i := 1; i <= 10; i++ {
+			next, err := f.pb.AssignItem(ctx, playerbase.AssignParams{Customer: f.cust.ID, Product: millennium.ID, Actor: "admin:alice"})
+			if err != nil {
+				if !isInvalid(err, "expires_at") || i != 8 {
+					t.Fatalf("assignment %d = %v, want the 8th (past 9999) refused for expires_at", i, err)
+				}
+				break
+			}
+			if i == 10 {
+				t.Fatalf("assignment %d until %v accepted", i, next.ExpiresAt)
+			}
+			it = next
+		}
+		if got, err := f.pb.Item(ctx, it.ID); err != nil || got.ExpiresAt.Year() != 9026 {
+			t.Errorf("the item after the refused extension: %+v, %v; want it to expire in 9026", got, err)
+		}
+
+		f.clock.Set(time.Date(9995, 6, 1, 0, 0, 0, 0, time.UTC))
+		s, err := f.pb.CreateSubscription(ctx, f.cust.ID, playerbase.SubscriptionParams{
+			ProductID: string(f.prod.ID), Amount: money.MustParse("10.00", "EUR"), Period: subscriptions.Period{Count: 10, Unit: subscriptions.Year},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.pb.ActivateSubscription(ctx, s.ID); !isInvalid(err, "current_period_end") {
+			t.Errorf("ActivateSubscription ending in 10005 = %v, want an *errs.InvalidError for current_period_end", err)
+		}
+		if got, err := f.pb.Subscription(ctx, s.ID); err != nil || got.Status != subscriptions.Created {
+			t.Errorf("the subscription after the refused activation: %+v, %v; want created", got, err)
+		}
+	})
+}
