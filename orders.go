@@ -166,6 +166,12 @@ type CompleteParams struct {
 // so items are granted once. Another reference for a completed order is a
 // conflict.
 func (c *Client) CompleteOrder(ctx context.Context, p CompleteParams) (o orders.Order, err error) {
+	ref, err := orders.CheckPaymentRef(p.PaymentRef)
+	if err != nil {
+		return orders.Order{}, err
+	}
+	// Looked up as stored: a retried webhook's reference cleans alike.
+	p.PaymentRef = ref
 	if p.OrderID == "" && p.PaymentRef == "" {
 		return orders.Order{}, errs.Invalid("order_id", "", "name the order or its payment reference")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/subscriptions"
 )
@@ -223,6 +225,38 @@ func TestComputedTimesBounded(t *testing.T) {
 		}
 		if got, err := f.pb.Subscription(ctx, s.ID); err != nil || got.Status != subscriptions.Created {
 			t.Errorf("the subscription after the refused activation: %+v, %v; want created", got, err)
+		}
+	})
+}
+
+// A payment provider's references are cleaned, deterministically, before
+// they are stored or looked up: a webhook whose reference carries a NUL,
+// a line break or more than orders.MaxPaymentRefLen bytes completes or
+// refunds its order, and its retry finds the same order and refund.
+func TestProviderReferencesCleaned(t *testing.T) {
+	forBackends(t, func(t *testing.T, b storage.Backend) {
+		ctx := context.Background()
+		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
+		long := "pay_" + strings.Repeat("x", orders.MaxPaymentRefLen)
+		for _, ref := range []string{"pay_1\x00\r\n", " pay_\xa72 ", long} {
+			o := paidVIP(t, pb, cust.ID, ref)
+			if o.PaymentRef == "" || len(o.PaymentRef) > orders.MaxPaymentRefLen || strings.ContainsAny(o.PaymentRef, "\x00\r\n ") {
+				t.Errorf("reference %q stored as %q", ref, o.PaymentRef)
+			}
+			again, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: ref, Fees: eur("0.79")})
+			if err != nil || again.ID != o.ID || again.Version != o.Version {
+				t.Errorf("retried webhook %q = %v (version %d), %v; want order %s unchanged", ref, again.ID, again.Version, err, o.ID)
+			}
+			if _, err := pb.RefundOrderRef(ctx, o.ID, ref, eur("1.00")); err != nil {
+				t.Fatalf("refund %q: %v", ref, err)
+			}
+			r, err := pb.RefundOrderRef(ctx, o.ID, ref, eur("1.00"))
+			if err != nil || !r.Refunded.Equal(eur("1.00")) || len(r.Refunds) != 1 {
+				t.Errorf("retried refund %q: refunded %v, refunds %v, %v; want 1.00 once", ref, r.Refunded, r.Refunds, err)
+			}
+		}
+		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: "\x00\n"}); !errors.Is(err, playerbase.ErrInvalid) {
+			t.Errorf("a reference of nothing but control characters = %v, want ErrInvalid", err)
 		}
 	})
 }

@@ -42,7 +42,11 @@
 //     changes nothing (changed == false); another fee is a
 //     *TransitionError.
 //   - A payment reference, once set, is unique per store: GetByPaymentRef
-//     finds the one order a webhook is about.
+//     finds the one order a webhook is about. References come from a
+//     payment provider and are cleaned, not refused (CheckPaymentRef):
+//     cleaning is deterministic, so a retried webhook finds its order;
+//     two references that differ only in control characters, invalid
+//     bytes or past MaxPaymentRefLen bytes are the same reference.
 //   - Lists are per customer, newest first (IDs are ULIDs, so ID order is
 //     creation order), cursor-paged by the last ID seen, filtered by status.
 //

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/internal/textin"
 	"github.com/playerbase/playerbase/money"
 )
 
@@ -286,8 +286,12 @@ func checkLine(i int, l Line) (Line, error) {
 	return l, nil
 }
 
-// CheckPaymentRef trims a payment reference and checks it: at most
-// MaxPaymentRefLen printable characters without spaces; "" means none.
+// CheckPaymentRef cleans a payment reference and checks it; "" means none.
+// A provider's bytes are cleaned, not refused (textin.CleanLine: invalid
+// UTF-8 replaced with U+FFFD, control characters dropped, surrounding
+// space trimmed, cut to MaxPaymentRefLen bytes), so its webhook is
+// recorded and a retry, cleaned the same way, finds the same order; what
+// is left must be printable without spaces.
 func CheckPaymentRef(ref string) (string, error) { return checkRef("payment_ref", ref) }
 
 // CheckRefundRef checks a refund reference as CheckPaymentRef checks a
@@ -295,10 +299,7 @@ func CheckPaymentRef(ref string) (string, error) { return checkRef("payment_ref"
 func CheckRefundRef(ref string) (string, error) { return checkRef("refund_ref", ref) }
 
 func checkRef(field, ref string) (string, error) {
-	ref = strings.TrimSpace(ref)
-	if len(ref) > MaxPaymentRefLen || !utf8.ValidString(ref) {
-		return "", errs.Invalid(field, ref, fmt.Sprintf("at most %d bytes of UTF-8", MaxPaymentRefLen))
-	}
+	ref = textin.CleanLine(ref, MaxPaymentRefLen)
 	for _, r := range ref {
 		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
 			return "", errs.Invalid(field, ref, "must be printable, without spaces")
