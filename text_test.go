@@ -15,7 +15,6 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
-	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/subscriptions"
@@ -215,7 +214,7 @@ func TestComputedTimesBounded(t *testing.T) {
 
 		f.clock.Set(time.Date(9995, 6, 1, 0, 0, 0, 0, time.UTC))
 		s, err := f.pb.CreateSubscription(ctx, f.cust.ID, playerbase.SubscriptionParams{
-			ProductID: string(f.prod.ID), Amount: money.MustParse("10.00", "EUR"), Period: subscriptions.Period{Count: 10, Unit: subscriptions.Year},
+			ProductID: string(f.prod.ID), Amount: eur("10.00"), Period: subscriptions.Period{Count: 10, Unit: subscriptions.Year},
 		})
 		if err != nil {
 			t.Fatal(err)
