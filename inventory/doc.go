@@ -24,8 +24,11 @@
 //     command is queued; control characters, quotes, backslashes and
 //     semicolons are dropped from values, so a value (a player's display
 //     name) can neither add a line nor break out of the template's quotes
-//     or chain a command. A variable the customer has no
-//     value for (steam_id of a Minecraft player) renders empty.
+//     or chain a command. Spaces stay: outside quotes, a name or product
+//     name with a space is two arguments, so templates quote {name} and
+//     {product} (every other variable holds no space). A variable the
+//     customer has no value for (steam_id of a Minecraft player) renders
+//     empty.
 //   - An Item's State is a function of time: an item recorded active whose
 //     ExpiresAt has passed reads expired from that instant on (StateAt),
 //     before any sweep. Expire records it; the caller queues on_expire

@@ -102,12 +102,20 @@ func TemplateVariables(s string) []string {
 // vars (empty if vars has none). Templates are validated when their product
 // is saved, so Render never fails.
 //
-// A value cannot change the command around it: control characters (a
-// newline would start a second console command) and the characters game
-// consoles read as quotes, escapes or command separators (" ' ` \ ;) are
-// dropped from it. IDs never contain them; a player's display name may
-// ("O'Brien" renders as "OBrien"), and it is the one value a player
-// chooses.
+// A value can neither start a second command nor leave the template's
+// quotes: control characters (a newline would start a second console
+// command) and the characters game consoles read as quotes, escapes or
+// command separators (" ' ` \ ;) are dropped from it. IDs never contain
+// them; a player's display name may ("O'Brien" renders as "OBrien"), and
+// it is the one value a player chooses.
+//
+// A value keeps its spaces, though, so outside quotes it can add arguments:
+// with the name "Steve 64", "give {name} diamond" renders "give Steve 64
+// diamond". Only name (a display name) and product (the product's name)
+// may hold spaces; every other variable is an ID, a number or an RFC 3339
+// time without them. Quote name and product where a console splits
+// arguments, unless the players' platform forbids spaces in names
+// (Minecraft Java names are [A-Za-z0-9_]).
 func Render(template string, vars Vars) string {
 	var b strings.Builder
 	last := 0

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
@@ -140,6 +142,42 @@ func FuzzValidateTemplate(f *testing.F) {
 		out := inventory.Render(s, inventory.Vars{inventory.VarName: "x\ny"})
 		if !utf8.ValidString(out) || strings.ContainsFunc(out, unicode.IsControl) {
 			t.Fatalf("Render(%q) = %q, not one line of UTF-8", s, out)
+		}
+	})
+}
+
+// Render's rule for spaces, exactly as its doc states it: a value keeps
+// them, so only quotes keep a display name one argument, and no variable
+// but name and product can hold one.
+func TestRenderSpaces(t *testing.T) {
+	vars := inventory.Vars{inventory.VarName: "Steve 64"}
+	for tpl, want := range map[string]string{
+		"give {name} diamond":   "give Steve 64 diamond",
+		`give "{name}" diamond`: `give "Steve 64" diamond`,
+	} {
+		if got := inventory.Render(tpl, vars); got != want {
+			t.Errorf("Render(%q) = %q, want %q", tpl, got, want)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		cust := customer.Customer{
+			ID: customer.NewID(time.Now()), Name: rapid.String().Draw(t, "name"),
+			PlatformID: rapid.SampledFrom([]customer.PlatformID{
+				customer.MustPlatformID(customer.Steam, "76561198006409530"),
+				customer.MustPlatformID(customer.MinecraftJava, "708f6260183d3912bbde5e279a5e739a"),
+				customer.MustPlatformID(customer.MinecraftBedrock, "2535416409109163"),
+			}).Draw(t, "platform"),
+		}
+		expires := time.Date(rapid.IntRange(1, 9999).Draw(t, "year"), 1, 2, 3, 4, 5, 6, time.UTC)
+		it := inventory.Item{
+			ID: inventory.NewItemID(time.Now()), ExpiresAt: &expires, DiscordUserID: "175928847299117063",
+			Source: inventory.Source{Kind: inventory.FromOrder, OrderID: "ord_01JD3Z0000000000000000000A"},
+		}
+		p := inventory.Product{ID: inventory.NewProductID(time.Now()), Name: rapid.String().Draw(t, "product")}
+		for k, v := range inventory.Merge(inventory.CustomerVars(cust), inventory.ItemVars(it, p)) {
+			if k != inventory.VarName && k != inventory.VarProduct && strings.ContainsFunc(v, unicode.IsSpace) {
+				t.Fatalf("{%s} = %q holds a space", k, v)
+			}
 		}
 	})
 }
