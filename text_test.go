@@ -15,6 +15,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
+	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/subscriptions"
@@ -212,9 +213,13 @@ func TestComputedTimesBounded(t *testing.T) {
 			t.Errorf("the item after the refused extension: %+v, %v; want it to expire in 9026", got, err)
 		}
 
+		club, err := f.pb.CreateProduct(ctx, inventory.Product{Name: "Club", Prices: []money.Amount{eur("10.00")}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		f.clock.Set(time.Date(9995, 6, 1, 0, 0, 0, 0, time.UTC))
 		s, err := f.pb.CreateSubscription(ctx, f.cust.ID, playerbase.SubscriptionParams{
-			ProductID: string(f.prod.ID), Amount: eur("10.00"), Period: subscriptions.Period{Count: 10, Unit: subscriptions.Year},
+			ProductID: string(club.ID), Currency: euro, Period: subscriptions.Period{Count: 10, Unit: subscriptions.Year},
 		})
 		if err != nil {
 			t.Fatal(err)
