@@ -21,7 +21,7 @@ import (
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
-// Text and times from outside, on every backend (RULES "Text, numbers and
+// Text and times from outside, on every backend (docs/RULES.md "Text, numbers and
 // times from outside"; package internal/textin).
 
 // A game server's error text is cleaned before it is stored, identically
