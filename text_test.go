@@ -21,8 +21,8 @@ import (
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
-// Text and times from outside, on every backend (docs/RULES.md "Text, numbers and
-// times from outside"; package internal/textin).
+// Text and times from outside, on every backend: docs/RULES.md
+// "Text, numbers and times from outside", package internal/textin.
 
 // A game server's error text is cleaned before it is stored, identically
 // on every backend: a Latin-1 colour code or a NUL in one result neither

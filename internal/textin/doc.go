@@ -1,6 +1,7 @@
 // Package textin holds the rules for text and times that enter playerbase
-// from outside, so every backend stores the same thing and none refuses
-// what another accepts. PostgreSQL cannot hold a NUL byte or invalid UTF-8
+// from outside (docs/RULES.md "Text, numbers and times from outside"), so
+// every backend stores the same thing and none refuses what another
+// accepts. PostgreSQL cannot hold a NUL byte or invalid UTF-8
 // in a text column, nor encoding/json a year past 9999; memory holds both,
 // so without these rules the backends would disagree.
 //
