@@ -9,9 +9,9 @@ import (
 	"github.com/playerbase/playerbase/storage"
 )
 
-// BanParams describe a new ban. Identities may be raw ("STEAM_0:0:1",
+// BanCreateParams describe a new ban. Identities may be raw ("STEAM_0:0:1",
 // "::ffff:203.0.113.7"); they are parsed here, once.
-type BanParams struct {
+type BanCreateParams struct {
 	Reason     string
 	ExpiresAt  *time.Time // nil: permanent
 	Identities []bans.Identity
@@ -19,7 +19,7 @@ type BanParams struct {
 }
 
 // Ban creates a ban.
-func (c *Client) Ban(ctx context.Context, p BanParams) (bans.Ban, error) {
+func (c *Client) BanCreate(ctx context.Context, p BanCreateParams) (bans.Ban, error) {
 	now := c.clock()
 	b, err := bans.New(bans.Draft{Reason: p.Reason, ExpiresAt: p.ExpiresAt, Identities: p.Identities, Actor: p.Actor}, now)
 	if err != nil {
@@ -32,7 +32,7 @@ func (c *Client) Ban(ctx context.Context, p BanParams) (bans.Ban, error) {
 }
 
 // GetBan returns a ban, removed or not.
-func (c *Client) GetBan(ctx context.Context, id bans.ID) (b bans.Ban, err error) {
+func (c *Client) BanGet(ctx context.Context, id bans.ID) (b bans.Ban, err error) {
 	err = c.view(ctx, func(tx storage.Tx) error {
 		b, err = tx.Bans().Get(ctx, id)
 		return err
@@ -46,11 +46,11 @@ func (c *Client) BanByID(ctx context.Context, id string) (bans.Ban, error) {
 	if err != nil {
 		return bans.Ban{}, err
 	}
-	return c.GetBan(ctx, bid)
+	return c.BanGet(ctx, bid)
 }
 
-// ListBansParams select bans to list.
-type ListBansParams struct {
+// BanListParams select bans to list.
+type BanListParams struct {
 	// Identity filters by an identity type and, if Value is set, a value in
 	// any accepted form.
 	Identity bans.Identity
@@ -59,7 +59,7 @@ type ListBansParams struct {
 	Limit    int        // ≤ 0: DefaultBanPage; at most MaxBanPage
 }
 
-// Page sizes for ListBans.
+// Page sizes for BanList.
 const (
 	DefaultBanPage = 50
 	MaxBanPage     = 500
@@ -72,9 +72,9 @@ type BanPage struct {
 	NextCursor bans.ID    `json:"next_cursor"`
 }
 
-// ListBans lists bans newest first, a page at a time. Removed bans stay
+// BanList lists bans newest first, a page at a time. Removed bans stay
 // listed: unban keeps history.
-func (c *Client) ListBans(ctx context.Context, p ListBansParams) (BanPage, error) {
+func (c *Client) BanList(ctx context.Context, p BanListParams) (BanPage, error) {
 	lp := bans.ListParams{State: p.State, Cursor: p.Cursor, Now: c.clock()}
 	if p.Identity.Type != "" || p.Identity.Value != "" {
 		t, err := bans.ParseIdentityType(string(p.Identity.Type))
@@ -114,12 +114,12 @@ func (c *Client) ListBans(ctx context.Context, p ListBansParams) (BanPage, error
 	return page, err
 }
 
-// BanChange is an edit of a ban: see bans.Change.
-type BanChange = bans.Change
+// BanUpdateParams is an edit of a ban: see bans.Change.
+type BanUpdateParams = bans.Change
 
-// UpdateBan changes a ban's reason, expiry or identities (at least one
+// BanUpdate changes a ban's reason, expiry or identities (at least one
 // stays). A removed ban cannot change.
-func (c *Client) UpdateBan(ctx context.Context, id bans.ID, ch BanChange) (b bans.Ban, err error) {
+func (c *Client) BanUpdate(ctx context.Context, id bans.ID, ch BanUpdateParams) (b bans.Ban, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		cur, err := tx.Bans().Get(ctx, id)
@@ -139,7 +139,7 @@ func (c *Client) UpdateBan(ctx context.Context, id bans.ID, ch BanChange) (b ban
 
 // Unban lifts a ban. The ban stays stored and listed, with who lifted it
 // and when; lifting it again is a *bans.RemovedError.
-func (c *Client) Unban(ctx context.Context, id bans.ID, actor string) (b bans.Ban, err error) {
+func (c *Client) BanRemove(ctx context.Context, id bans.ID, actor string) (b bans.Ban, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		cur, err := tx.Bans().Get(ctx, id)
@@ -159,7 +159,7 @@ func (c *Client) Unban(ctx context.Context, id bans.ID, actor string) (b bans.Ba
 
 // Check returns every ban active now that matches any of the identities
 // (raw or canonical), newest first.
-func (c *Client) Check(ctx context.Context, identities []bans.Identity) (found []bans.Ban, err error) {
+func (c *Client) BanFind(ctx context.Context, identities []bans.Identity) (found []bans.Ban, err error) {
 	ids, err := bans.ParseIdentities(identities)
 	if err != nil {
 		return nil, err
@@ -172,7 +172,7 @@ func (c *Client) Check(ctx context.Context, identities []bans.Identity) (found [
 	return found, err
 }
 
-// BannedBy returns the IDs of the bans active now that match any of the
+// BanCheck returns the IDs of the bans active now that match any of the
 // identities (raw or canonical), newest first; none is nil. It is Check's
 // question for a game server's join, without the bans themselves: on a
 // backend that offers storage.BanChecker it is answered outside any
@@ -180,7 +180,7 @@ func (c *Client) Check(ctx context.Context, identities []bans.Identity) (found [
 // writes that touch no ban). A plugin that keeps a bans.Index (BanIndex,
 // postgres.Backend.SyncBans) asks the index instead and never waits on the
 // database.
-func (c *Client) BannedBy(ctx context.Context, identities []bans.Identity) ([]bans.ID, error) {
+func (c *Client) BanCheck(ctx context.Context, identities []bans.Identity) ([]bans.ID, error) {
 	ids, err := bans.ParseIdentities(identities)
 	if err != nil {
 		return nil, err
@@ -203,7 +203,7 @@ func (c *Client) BannedBy(ctx context.Context, identities []bans.Identity) ([]ba
 // Banner returns the IDs of the bans active now that match the customer's
 // ID, name, platform ID or known IPs/emails: the Customer Details Page's
 // ban banner. None: an empty slice.
-func (c *Client) Banner(ctx context.Context, id customer.ID) (out []bans.ID, err error) {
+func (c *Client) CustomerBanner(ctx context.Context, id customer.ID) (out []bans.ID, err error) {
 	now := c.clock()
 	err = c.view(ctx, func(tx storage.Tx) error {
 		cust, err := tx.Customers().Get(ctx, id)
@@ -218,7 +218,7 @@ func (c *Client) Banner(ctx context.Context, id customer.ID) (out []bans.ID, err
 }
 
 // BanIndex loads every ban active now into an Index a game server consults
-// on each join. Keep it current with Index.Put on the bans Ban, UpdateBan
+// on each join. Keep it current with Index.Put on the bans Ban, BanUpdate
 // and Unban return.
 func (c *Client) BanIndex(ctx context.Context) (*bans.Index, error) {
 	now := c.clock()

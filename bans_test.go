@@ -48,7 +48,7 @@ func banSetup(t testing.TB) (*Client, *banClock) {
 	return New(memory.New(), &Config{Now: clk.Now}), clk
 }
 
-func mustBan(t testing.TB, pb *Client, p BanParams) bans.Ban {
+func mustBan(t testing.TB, pb *Client, p BanCreateParams) bans.Ban {
 	t.Helper()
 	if p.Reason == "" {
 		p.Reason = "cheating"
@@ -56,7 +56,7 @@ func mustBan(t testing.TB, pb *Client, p BanParams) bans.Ban {
 	if p.Actor == "" {
 		p.Actor = "admin:alice"
 	}
-	b, err := pb.Ban(context.Background(), p)
+	b, err := pb.BanCreate(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestBanLifecycle(t *testing.T) {
 	ctx := context.Background()
 	pb, clk := banSetup(t)
 	exp := banStart.Add(24 * time.Hour)
-	b := mustBan(t, pb, BanParams{
+	b := mustBan(t, pb, BanCreateParams{
 		ExpiresAt:  &exp,
 		Identities: []bans.Identity{raw(bans.Steam, "STEAM_1:0:23071901"), raw(bans.IP, "::ffff:203.0.113.7")},
 	})
@@ -83,13 +83,13 @@ func TestBanLifecycle(t *testing.T) {
 	if _, err := pb.BanByID(ctx, "cus_01JD3XK5G7M3Q2W8E9R4T6Y1ZA"); !errors.Is(err, ErrInvalid) {
 		t.Errorf("BanByID(customer ID) = %v, want ErrInvalid", err)
 	}
-	if _, err := pb.GetBan(ctx, bans.NewID(banStart)); !errors.Is(err, ErrNotFound) {
+	if _, err := pb.BanGet(ctx, bans.NewID(banStart)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("GetBan unknown = %v, want ErrNotFound", err)
 	}
 
 	clk.Advance(time.Hour)
 	reason := "alt account"
-	up, err := pb.UpdateBan(ctx, b.ID, BanChange{
+	up, err := pb.BanUpdate(ctx, b.ID, BanUpdateParams{
 		Reason: &reason, Add: []bans.Identity{raw(bans.Name, "Garry")}, Remove: []bans.Identity{raw(bans.Steam, "[U:1:46143802]")}, Actor: "admin:bob",
 	})
 	if err != nil {
@@ -98,17 +98,17 @@ func TestBanLifecycle(t *testing.T) {
 	if up.Reason != reason || len(up.Identities) != 2 || up.UpdatedBy != "admin:bob" || !up.UpdatedAt.Equal(banStart.Add(time.Hour)) || up.CreatedBy != "admin:alice" {
 		t.Errorf("UpdateBan = %+v", up)
 	}
-	_, err = pb.UpdateBan(ctx, b.ID, BanChange{Remove: up.Identities, Actor: "admin:bob"})
+	_, err = pb.BanUpdate(ctx, b.ID, BanUpdateParams{Remove: up.Identities, Actor: "admin:bob"})
 	var ie *errs.InvalidError
 	if !errors.As(err, &ie) || ie.Field != "remove" {
 		t.Errorf("removing the last identity = %v, want an InvalidError on remove", err)
 	}
-	if got, _ := pb.GetBan(ctx, b.ID); len(got.Identities) != 2 {
+	if got, _ := pb.BanGet(ctx, b.ID); len(got.Identities) != 2 {
 		t.Errorf("refused update changed the ban: %v", got.Identities)
 	}
 
 	clk.Advance(time.Hour)
-	un, err := pb.Unban(ctx, b.ID, "admin:carol")
+	un, err := pb.BanRemove(ctx, b.ID, BanRemoveParams{Actor: "admin:carol"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,25 +116,25 @@ func TestBanLifecycle(t *testing.T) {
 		t.Errorf("Unban = %+v", un)
 	}
 	// History kept: the ban is still there, listed as removed, out of Check.
-	got, err = pb.GetBan(ctx, b.ID)
+	got, err = pb.BanGet(ctx, b.ID)
 	if err != nil || !got.Removed() || got.Reason != reason {
 		t.Errorf("GetBan after Unban = %+v, %v", got, err)
 	}
-	page, err := pb.ListBans(ctx, ListBansParams{State: bans.StateRemoved})
+	page, err := pb.BanList(ctx, BanListParams{State: bans.StateRemoved})
 	if err != nil || len(page.Bans) != 1 || page.Bans[0].ID != b.ID {
 		t.Errorf("ListBans removed = %v, %v", page.Bans, err)
 	}
-	if found, _ := pb.Check(ctx, []bans.Identity{raw(bans.Name, "garry")}); len(found) != 0 {
+	if found, _ := pb.BanFind(ctx, []bans.Identity{raw(bans.Name, "garry")}); len(found) != 0 {
 		t.Errorf("Check finds a removed ban: %v", bans.IDs(found))
 	}
 	var re *bans.RemovedError
-	if _, err := pb.Unban(ctx, b.ID, "admin:carol"); !errors.As(err, &re) || !errors.Is(err, ErrConflict) {
+	if _, err := pb.BanRemove(ctx, b.ID, BanRemoveParams{Actor: "admin:carol"}); !errors.As(err, &re) || !errors.Is(err, ErrConflict) {
 		t.Errorf("Unban twice = %v, want *bans.RemovedError", err)
 	}
-	if _, err := pb.UpdateBan(ctx, b.ID, BanChange{Reason: &reason, Actor: "a"}); !errors.As(err, &re) {
+	if _, err := pb.BanUpdate(ctx, b.ID, BanUpdateParams{Reason: &reason, Actor: "a"}); !errors.As(err, &re) {
 		t.Errorf("UpdateBan after Unban = %v, want *bans.RemovedError", err)
 	}
-	if _, err := pb.Unban(ctx, bans.NewID(banStart), "a"); !errors.Is(err, ErrNotFound) {
+	if _, err := pb.BanRemove(ctx, bans.NewID(banStart), BanRemoveParams{Actor: "a"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Unban unknown = %v, want ErrNotFound", err)
 	}
 }
@@ -144,22 +144,22 @@ func TestBanRefusals(t *testing.T) {
 	past := banStart.Add(-time.Minute)
 	for _, c := range []struct {
 		name  string
-		p     BanParams
+		p     BanCreateParams
 		field string
 	}{
-		{"no reason", BanParams{Actor: "a", Identities: []bans.Identity{raw(bans.Name, "x")}}, "reason"},
-		{"no identity", BanParams{Reason: "r", Actor: "a"}, "identities"},
-		{"no actor", BanParams{Reason: "r", Identities: []bans.Identity{raw(bans.Name, "x")}}, "actor"},
-		{"expired already", BanParams{Reason: "r", Actor: "a", ExpiresAt: &past, Identities: []bans.Identity{raw(bans.Name, "x")}}, "expires_at"},
-		{"bad identity", BanParams{Reason: "r", Actor: "a", Identities: []bans.Identity{raw(bans.Name, "x"), raw(bans.Email, "x"), raw(bans.IPRange, "10.0.0.0/33")}}, "identities[1].email"},
+		{"no reason", BanCreateParams{Actor: "a", Identities: []bans.Identity{raw(bans.Name, "x")}}, "reason"},
+		{"no identity", BanCreateParams{Reason: "r", Actor: "a"}, "identities"},
+		{"no actor", BanCreateParams{Reason: "r", Identities: []bans.Identity{raw(bans.Name, "x")}}, "actor"},
+		{"expired already", BanCreateParams{Reason: "r", Actor: "a", ExpiresAt: &past, Identities: []bans.Identity{raw(bans.Name, "x")}}, "expires_at"},
+		{"bad identity", BanCreateParams{Reason: "r", Actor: "a", Identities: []bans.Identity{raw(bans.Name, "x"), raw(bans.Email, "x"), raw(bans.IPRange, "10.0.0.0/33")}}, "identities[1].email"},
 	} {
-		_, err := pb.Ban(context.Background(), c.p)
+		_, err := pb.BanCreate(context.Background(), c.p)
 		var ie *errs.InvalidError
 		if !errors.As(err, &ie) || ie.Field != c.field {
 			t.Errorf("%s: Ban = %v, want an InvalidError on %q", c.name, err, c.field)
 		}
 	}
-	if page, _ := pb.ListBans(context.Background(), ListBansParams{}); len(page.Bans) != 0 {
+	if page, _ := pb.BanList(context.Background(), BanListParams{}); len(page.Bans) != 0 {
 		t.Errorf("refused bans were stored: %v", page.Bans)
 	}
 }
@@ -168,10 +168,10 @@ func TestCheck(t *testing.T) {
 	ctx := context.Background()
 	pb, clk := banSetup(t)
 	soon := banStart.Add(time.Hour)
-	range4 := mustBan(t, pb, BanParams{Identities: []bans.Identity{raw(bans.IPRange, "203.0.113.0/24")}})
-	range6 := mustBan(t, pb, BanParams{Identities: []bans.Identity{raw(bans.IPRange, "2001:db8:1::/48")}})
-	host := mustBan(t, pb, BanParams{ExpiresAt: &soon, Identities: []bans.Identity{raw(bans.IP, "203.0.113.7"), raw(bans.Email, "Bad@Example.com")}})
-	steam := mustBan(t, pb, BanParams{Identities: []bans.Identity{raw(bans.Steam, "STEAM_0:1:42"), raw(bans.Name, "Griefer")}})
+	range4 := mustBan(t, pb, BanCreateParams{Identities: []bans.Identity{raw(bans.IPRange, "203.0.113.0/24")}})
+	range6 := mustBan(t, pb, BanCreateParams{Identities: []bans.Identity{raw(bans.IPRange, "2001:db8:1::/48")}})
+	host := mustBan(t, pb, BanCreateParams{ExpiresAt: &soon, Identities: []bans.Identity{raw(bans.IP, "203.0.113.7"), raw(bans.Email, "Bad@Example.com")}})
+	steam := mustBan(t, pb, BanCreateParams{Identities: []bans.Identity{raw(bans.Steam, "STEAM_0:1:42"), raw(bans.Name, "Griefer")}})
 	for _, c := range []struct {
 		name string
 		ids  []bans.Identity
@@ -186,7 +186,7 @@ func TestCheck(t *testing.T) {
 		{"emails case-folded", []bans.Identity{raw(bans.Email, "bad@example.COM")}, []bans.ID{host.ID}},
 		{"one ban once", []bans.Identity{raw(bans.Name, "griefer"), raw(bans.Steam, "[U:1:85]")}, []bans.ID{steam.ID}},
 	} {
-		found, err := pb.Check(ctx, c.ids)
+		found, err := pb.BanFind(ctx, c.ids)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -196,14 +196,14 @@ func TestCheck(t *testing.T) {
 	}
 	// The ban ends exactly at its expiry.
 	clk.Advance(soon.Sub(banStart) - time.Microsecond)
-	if found, _ := pb.Check(ctx, []bans.Identity{raw(bans.Email, "bad@example.com")}); len(found) != 1 {
+	if found, _ := pb.BanFind(ctx, []bans.Identity{raw(bans.Email, "bad@example.com")}); len(found) != 1 {
 		t.Errorf("a microsecond before expiry: %v", bans.IDs(found))
 	}
 	clk.Advance(time.Microsecond)
-	if found, _ := pb.Check(ctx, []bans.Identity{raw(bans.Email, "bad@example.com")}); len(found) != 0 {
+	if found, _ := pb.BanFind(ctx, []bans.Identity{raw(bans.Email, "bad@example.com")}); len(found) != 0 {
 		t.Errorf("at the expiry instant: %v, want none", bans.IDs(found))
 	}
-	if _, err := pb.Check(ctx, []bans.Identity{raw(bans.IP, "nope")}); !errors.Is(err, ErrInvalid) {
+	if _, err := pb.BanFind(ctx, []bans.Identity{raw(bans.IP, "nope")}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Check of a bad identity = %v, want ErrInvalid", err)
 	}
 }
@@ -217,21 +217,21 @@ func TestListBans(t *testing.T) {
 		if i%2 == 0 {
 			ids = append(ids, raw(bans.Steam, "STEAM_0:0:7"))
 		}
-		made = append(made, mustBan(t, pb, BanParams{Identities: ids}))
+		made = append(made, mustBan(t, pb, BanCreateParams{Identities: ids}))
 	}
-	if _, err := pb.Unban(ctx, made[1].ID, "a"); err != nil {
+	if _, err := pb.BanRemove(ctx, made[1].ID, BanRemoveParams{Actor: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	soon := banStart.Add(time.Minute)
-	if _, err := pb.UpdateBan(ctx, made[3].ID, BanChange{SetExpiry: true, ExpiresAt: &soon, Actor: "a"}); err != nil {
+	if _, err := pb.BanUpdate(ctx, made[3].ID, BanUpdateParams{SetExpiry: true, ExpiresAt: &soon, Actor: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(time.Minute)
 
 	var paged []bans.ID
-	p := ListBansParams{Limit: 2}
+	p := BanListParams{Limit: 2}
 	for {
-		page, err := pb.ListBans(ctx, p)
+		page, err := pb.BanList(ctx, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,17 +247,17 @@ func TestListBans(t *testing.T) {
 		t.Errorf("pages, newest first (-want +got):\n%s", d)
 	}
 	for _, c := range []struct {
-		p    ListBansParams
+		p    BanListParams
 		want []bans.ID
 	}{
-		{ListBansParams{State: bans.StateActive}, []bans.ID{made[4].ID, made[2].ID, made[0].ID}},
-		{ListBansParams{State: bans.StateExpired}, []bans.ID{made[3].ID}},
-		{ListBansParams{State: bans.StateRemoved}, []bans.ID{made[1].ID}},
-		{ListBansParams{Identity: raw(bans.Steam, "[U:1:14]")}, []bans.ID{made[4].ID, made[2].ID, made[0].ID}},
-		{ListBansParams{Identity: raw(bans.Name, "P3")}, []bans.ID{made[3].ID}},
-		{ListBansParams{Identity: raw(bans.Steam, ""), State: bans.StateActive}, []bans.ID{made[4].ID, made[2].ID, made[0].ID}},
+		{BanListParams{State: bans.StateActive}, []bans.ID{made[4].ID, made[2].ID, made[0].ID}},
+		{BanListParams{State: bans.StateExpired}, []bans.ID{made[3].ID}},
+		{BanListParams{State: bans.StateRemoved}, []bans.ID{made[1].ID}},
+		{BanListParams{Identity: raw(bans.Steam, "[U:1:14]")}, []bans.ID{made[4].ID, made[2].ID, made[0].ID}},
+		{BanListParams{Identity: raw(bans.Name, "P3")}, []bans.ID{made[3].ID}},
+		{BanListParams{Identity: raw(bans.Steam, ""), State: bans.StateActive}, []bans.ID{made[4].ID, made[2].ID, made[0].ID}},
 	} {
-		page, err := pb.ListBans(ctx, c.p)
+		page, err := pb.BanList(ctx, c.p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,10 +265,10 @@ func TestListBans(t *testing.T) {
 			t.Errorf("ListBans(%+v) (-want +got):\n%s", c.p, d)
 		}
 	}
-	for _, p := range []ListBansParams{
+	for _, p := range []BanListParams{
 		{State: "gone"}, {Identity: raw("discord", "")}, {Identity: raw(bans.Steam, "x")}, {Cursor: "nope"},
 	} {
-		if _, err := pb.ListBans(ctx, p); !errors.Is(err, ErrInvalid) {
+		if _, err := pb.BanList(ctx, p); !errors.Is(err, ErrInvalid) {
 			t.Errorf("ListBans(%+v) = %v, want ErrInvalid", p, err)
 		}
 	}
@@ -279,15 +279,15 @@ func TestListBans(t *testing.T) {
 func TestBannerAndCheckNotBanned(t *testing.T) {
 	ctx := context.Background()
 	pb, clk := banSetup(t)
-	garry, _, err := pb.Identify(ctx, Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	garry, _, err := pb.CustomerIdentify(ctx, CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	notch, _, err := pb.Identify(ctx, Identity{Platform: customer.MinecraftJava, PlatformID: "069a79f444e94726a5befca90e38aaf5", Name: "Notch"})
+	notch, _, err := pb.CustomerIdentify(ctx, CustomerIdentifyParams{Platform: customer.MinecraftJava, PlatformID: "069a79f444e94726a5befca90e38aaf5", Name: "Notch"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if garry, err = pb.RecordCheckout(ctx, garry.ID, "::ffff:198.51.100.23", "Garry@Example.com"); err != nil {
+	if garry, err = pb.CustomerRecordCheckout(ctx, garry.ID, CustomerRecordCheckoutParams{IP: "::ffff:198.51.100.23", Email: "Garry@Example.com"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -302,7 +302,7 @@ func TestBannerAndCheckNotBanned(t *testing.T) {
 	}
 	expect := func(name string, c customer.Customer, want ...bans.ID) {
 		t.Helper()
-		got, err := pb.Banner(ctx, c.ID)
+		got, err := pb.CustomerBanner(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -324,28 +324,28 @@ func TestBannerAndCheckNotBanned(t *testing.T) {
 
 	expect("nothing banned", garry)
 	soon := banStart.Add(time.Hour)
-	byRange := mustBan(t, pb, BanParams{ExpiresAt: &soon, Identities: []bans.Identity{raw(bans.IPRange, "198.51.100.0/24")}})
+	byRange := mustBan(t, pb, BanCreateParams{ExpiresAt: &soon, Identities: []bans.Identity{raw(bans.IPRange, "198.51.100.0/24")}})
 	expect("known IP in a banned CIDR", garry, byRange.ID)
 	expect("another customer", notch)
 
-	byName := mustBan(t, pb, BanParams{Identities: []bans.Identity{raw(bans.Name, "GARRY")}})
-	byEmail := mustBan(t, pb, BanParams{Identities: []bans.Identity{raw(bans.Email, "garry@example.com")}})
-	bySteam := mustBan(t, pb, BanParams{Identities: []bans.Identity{raw(bans.Steam, "STEAM_1:0:23071901")}})
-	byID := mustBan(t, pb, BanParams{Identities: []bans.Identity{bans.CustomerIdentity(garry.ID)}})
-	byUUID := mustBan(t, pb, BanParams{Identities: []bans.Identity{raw(bans.MinecraftUUID, "069A79F4-44E9-4726-A5BE-FCA90E38AAF5")}})
+	byName := mustBan(t, pb, BanCreateParams{Identities: []bans.Identity{raw(bans.Name, "GARRY")}})
+	byEmail := mustBan(t, pb, BanCreateParams{Identities: []bans.Identity{raw(bans.Email, "garry@example.com")}})
+	bySteam := mustBan(t, pb, BanCreateParams{Identities: []bans.Identity{raw(bans.Steam, "STEAM_1:0:23071901")}})
+	byID := mustBan(t, pb, BanCreateParams{Identities: []bans.Identity{bans.CustomerIdentity(garry.ID)}})
+	byUUID := mustBan(t, pb, BanCreateParams{Identities: []bans.Identity{raw(bans.MinecraftUUID, "069A79F4-44E9-4726-A5BE-FCA90E38AAF5")}})
 	expect("every way, newest first", garry, byID.ID, bySteam.ID, byEmail.ID, byName.ID, byRange.ID)
 	expect("Minecraft Java platform ID", notch, byUUID.ID)
 
 	clk.Advance(time.Hour)
 	expect("the CIDR ban expired", garry, byID.ID, bySteam.ID, byEmail.ID, byName.ID)
 	for _, id := range []bans.ID{byID.ID, bySteam.ID, byEmail.ID, byName.ID} {
-		if _, err := pb.Unban(ctx, id, "admin:alice"); err != nil {
+		if _, err := pb.BanRemove(ctx, id, BanRemoveParams{Actor: "admin:alice"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	expect("all lifted", garry)
 
-	if _, err := pb.Banner(ctx, customer.NewID(banStart)); !errors.Is(err, ErrNotFound) {
+	if _, err := pb.CustomerBanner(ctx, customer.NewID(banStart)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Banner of an unknown customer = %v, want ErrNotFound", err)
 	}
 }
@@ -354,10 +354,10 @@ func TestBanIndexFromStore(t *testing.T) {
 	ctx := context.Background()
 	pb, clk := banSetup(t)
 	soon := banStart.Add(time.Minute)
-	a := mustBan(t, pb, BanParams{Identities: []bans.Identity{raw(bans.IPRange, "10.0.0.0/8")}})
-	b := mustBan(t, pb, BanParams{ExpiresAt: &soon, Identities: []bans.Identity{raw(bans.Name, "griefer")}})
-	c := mustBan(t, pb, BanParams{Identities: []bans.Identity{raw(bans.Name, "lifted")}})
-	if _, err := pb.Unban(ctx, c.ID, "a"); err != nil {
+	a := mustBan(t, pb, BanCreateParams{Identities: []bans.Identity{raw(bans.IPRange, "10.0.0.0/8")}})
+	b := mustBan(t, pb, BanCreateParams{ExpiresAt: &soon, Identities: []bans.Identity{raw(bans.Name, "griefer")}})
+	c := mustBan(t, pb, BanCreateParams{Identities: []bans.Identity{raw(bans.Name, "lifted")}})
+	if _, err := pb.BanRemove(ctx, c.ID, BanRemoveParams{Actor: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	idx, err := pb.BanIndex(ctx)
@@ -372,7 +372,7 @@ func TestBanIndexFromStore(t *testing.T) {
 		t.Errorf("Check = %v", got)
 	}
 	// Kept current from the bans the Client returns.
-	un, err := pb.Unban(ctx, a.ID, "a")
+	un, err := pb.BanRemove(ctx, a.ID, BanRemoveParams{Actor: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,7 +468,7 @@ func (m *banMachine) drawExpiry(t *rapid.T) *time.Time {
 func (m *banMachine) Create(t *rapid.T) {
 	ids, idx := m.drawIdentities(t, "identities", 0)
 	exp := m.drawExpiry(t)
-	b, err := m.pb.Ban(context.Background(), BanParams{Reason: "r", ExpiresAt: exp, Identities: ids, Actor: "a"})
+	b, err := m.pb.BanCreate(context.Background(), BanCreateParams{Reason: "r", ExpiresAt: exp, Identities: ids, Actor: "a"})
 	if len(ids) == 0 || exp != nil && !exp.After(m.clk.Now()) {
 		if !errors.Is(err, ErrInvalid) {
 			t.Fatalf("Ban(%v, %v) = %v, want ErrInvalid", ids, exp, err)
@@ -493,7 +493,7 @@ func (m *banMachine) Update(t *rapid.T) {
 	mb := m.pick(t)
 	add, addIdx := m.drawIdentities(t, "add", 0)
 	remove, removeIdx := m.drawIdentities(t, "remove", 0)
-	ch := BanChange{Add: add, Remove: remove, Actor: "a"}
+	ch := BanUpdateParams{Add: add, Remove: remove, Actor: "a"}
 	if rapid.Bool().Draw(t, "change reason") {
 		ch.Reason = new(fmt.Sprintf("r%d", len(m.bans)))
 	}
@@ -516,7 +516,7 @@ func (m *banMachine) Update(t *rapid.T) {
 	case ch.SetExpiry && ch.ExpiresAt != nil && !ch.ExpiresAt.After(m.clk.Now()):
 		wantErr = ErrInvalid
 	}
-	b, err := m.pb.UpdateBan(context.Background(), mb.id, ch)
+	b, err := m.pb.BanUpdate(context.Background(), mb.id, ch)
 	if wantErr != nil {
 		if !errors.Is(err, wantErr) {
 			t.Fatalf("UpdateBan = %v, want %v", err, wantErr)
@@ -538,7 +538,7 @@ func (m *banMachine) Update(t *rapid.T) {
 
 func (m *banMachine) Unban(t *rapid.T) {
 	mb := m.pick(t)
-	b, err := m.pb.Unban(context.Background(), mb.id, "a")
+	b, err := m.pb.BanRemove(context.Background(), mb.id, BanRemoveParams{Actor: "a"})
 	if mb.removed {
 		if !errors.Is(err, ErrConflict) {
 			t.Fatalf("Unban twice = %v, want ErrConflict", err)
@@ -596,14 +596,14 @@ func (m *banMachine) Check(t *rapid.T) {
 			}
 		}
 	}
-	found, err := m.pb.Check(ctx, queries)
+	found, err := m.pb.BanFind(ctx, queries)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff(want, bans.IDs(found), cmp.Comparer(func(a, b []bans.ID) bool { return slices.Equal(a, b) })); d != "" {
 		t.Fatalf("Check(%v) at %v (-model +client):\n%s", queries, now, d)
 	}
-	ids, err := m.pb.BannedBy(ctx, queries)
+	ids, err := m.pb.BanCheck(ctx, queries)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -623,7 +623,7 @@ func (m *banMachine) Check(t *rapid.T) {
 
 	// Every ban as stored, and the active listing.
 	for _, b := range m.bans {
-		got, err := m.pb.GetBan(ctx, b.id)
+		got, err := m.pb.BanGet(ctx, b.id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -636,7 +636,7 @@ func (m *banMachine) Check(t *rapid.T) {
 			t.Fatalf("ban %s = %+v, model %+v", b.id, got, b)
 		}
 	}
-	page, err := m.pb.ListBans(ctx, ListBansParams{State: bans.StateActive, Limit: MaxBanPage})
+	page, err := m.pb.BanList(ctx, BanListParams{State: bans.StateActive, Limit: MaxBanPage})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -681,12 +681,12 @@ func runBanMachine(t *rapid.T, backend storage.Backend) {
 func liftActiveBans(t *rapid.T, pb *Client) {
 	ctx := context.Background()
 	for {
-		page, err := pb.ListBans(ctx, ListBansParams{State: bans.StateActive, Limit: MaxBanPage})
+		page, err := pb.BanList(ctx, BanListParams{State: bans.StateActive, Limit: MaxBanPage})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, b := range page.Bans {
-			if _, err := pb.Unban(ctx, b.ID, "test:cleanup"); err != nil {
+			if _, err := pb.BanRemove(ctx, b.ID, BanRemoveParams{Actor: "test:cleanup"}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -699,18 +699,18 @@ func liftActiveBans(t *rapid.T, pb *Client) {
 func ExampleClient_Check() {
 	ctx := context.Background()
 	pb := New(memory.New(), nil)
-	ban, _ := pb.Ban(ctx, BanParams{
+	ban, _ := pb.BanCreate(ctx, BanCreateParams{
 		Reason:     "chargeback fraud",
 		Identities: []bans.Identity{{Type: bans.IPRange, Value: "203.0.113.0/24"}, {Type: bans.Email, Value: "Fraud@Example.com"}},
 		Actor:      "admin:alice",
 	})
 	fmt.Println(ban.Identities)
 
-	found, _ := pb.Check(ctx, []bans.Identity{{Type: bans.IP, Value: "::ffff:203.0.113.50"}})
+	found, _ := pb.BanFind(ctx, []bans.Identity{{Type: bans.IP, Value: "::ffff:203.0.113.50"}})
 	fmt.Println(len(found), found[0].ID == ban.ID)
 
-	lifted, _ := pb.Unban(ctx, ban.ID, "admin:bob")
-	found, _ = pb.Check(ctx, []bans.Identity{{Type: bans.Email, Value: "fraud@example.com"}})
+	lifted, _ := pb.BanRemove(ctx, ban.ID, BanRemoveParams{Actor: "admin:bob"})
+	found, _ = pb.BanFind(ctx, []bans.Identity{{Type: bans.Email, Value: "fraud@example.com"}})
 	fmt.Println(len(found), lifted.RemovedBy)
 	// Output:
 	// [ip_range:203.0.113.0/24 email:fraud@example.com]

@@ -180,9 +180,9 @@ func (m *commerceMachine) endSubscription(s *modelSub, now time.Time) {
 // allItems lists every item the Client holds for a customer, newest first.
 func (m *commerceMachine) allItems(t *rapid.T, cust customer.ID) []inventory.Item {
 	var out []inventory.Item
-	p := playerbase.InventoryParams{Limit: playerbase.MaxInventoryPage}
+	p := playerbase.ItemListParams{Limit: playerbase.MaxInventoryPage}
 	for {
-		page, err := m.pb.Inventory(m.ctx, cust, p)
+		page, err := m.pb.ItemList(m.ctx, cust, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +251,7 @@ func (m *commerceMachine) checkItems(t *rapid.T, now time.Time) {
 	for ci, c := range m.custs {
 		var got, want []modelRow
 		for _, it := range m.allItems(t, c) {
-			cmds, err := m.pb.ItemCommands(m.ctx, it.ID)
+			cmds, err := m.pb.CommandList(m.ctx, it.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -60,13 +60,13 @@ type itemRow struct {
 func itemRows(t *testing.T, pb *playerbase.Client, id customer.ID) []itemRow {
 	t.Helper()
 	ctx := context.Background()
-	page, err := pb.Inventory(ctx, id, playerbase.InventoryParams{Limit: playerbase.MaxInventoryPage})
+	page, err := pb.ItemList(ctx, id, playerbase.ItemListParams{Limit: playerbase.MaxInventoryPage})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rows := []itemRow{}
 	for _, it := range page.Items {
-		cmds, err := pb.ItemCommands(ctx, it.ID)
+		cmds, err := pb.CommandList(ctx, it.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestCompleteOrderGrantsItems(t *testing.T) {
 		ctx := context.Background()
 		pb, clock, cust := comOn(t, b, playerbase.ReversalPolicy{})
 		steam := cust.PlatformID.Value
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{
+		o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{
 			{ProductID: string(vipID), Quantity: 2},
 			{ProductID: string(crateID), Quantity: 2},
 		}})
@@ -118,7 +118,7 @@ func TestCompleteOrderGrantsItems(t *testing.T) {
 		paidAt := clock.Now()
 		// The payment webhook, delivered three times.
 		for range 3 {
-			got, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_grant", Fees: eur("0.79")})
+			got, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_grant", Fees: eur("0.79")})
 			if err != nil || got.Status != orders.Completed || got.Version != o.Version+1 {
 				t.Fatalf("CompleteOrder = %s v%d, %v", got.Status, got.Version, err)
 			}
@@ -138,11 +138,11 @@ func TestCompleteOrderGrantsItems(t *testing.T) {
 		// A second order's VIP extends the same item, whose source stays the
 		// first order.
 		clock.Advance(24 * time.Hour)
-		o2, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
+		o2, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o2.ID, PaymentRef: "pay_grant_2"}); err != nil {
+		if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o2.ID, PaymentRef: "pay_grant_2"}); err != nil {
 			t.Fatal(err)
 		}
 		want[2].Expires = new(paidAt.AddDate(0, 0, 90))
@@ -175,34 +175,34 @@ func TestCheckoutNamesStoredProducts(t *testing.T) {
 			{"not a product ID", []playerbase.OrderLineParams{{ProductID: "vip", Quantity: 1}}, "lines[0].product_id"},
 			{"another kind of ID", []playerbase.OrderLineParams{vipLine()[0], vipLine()[0], {ProductID: string(cust.ID), Quantity: 1}}, "lines[2].product_id"},
 		} {
-			_, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: tc.lines, IP: "198.51.100.9"})
+			_, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: tc.lines, IP: "198.51.100.9"})
 			var inv *errs.InvalidError
 			if !errors.As(err, &inv) || inv.Field != tc.field || !errors.Is(err, playerbase.ErrInvalid) {
 				t.Errorf("%s: CreateOrder = %v, want an *errs.InvalidError for %s", tc.name, err, tc.field)
 			}
 		}
 		// Nothing was stored: no order, not even the checkout's IP.
-		page, _ := pb.Orders(ctx, cust.ID, playerbase.OrdersParams{})
-		got, _ := pb.Customer(ctx, cust.ID)
+		page, _ := pb.OrderList(ctx, cust.ID, playerbase.OrderListParams{})
+		got, _ := pb.CustomerGet(ctx, cust.ID)
 		if len(page.Orders) != 0 || slices.Contains(got.KnownIPs, netip.MustParseAddr("198.51.100.9")) {
 			t.Errorf("refused checkouts stored %d orders, known IPs %v", len(page.Orders), got.KnownIPs)
 		}
 
 		// Any case of the ID works; the order stores it canonical.
 		lower := "prd_" + strings.ToLower(strings.TrimPrefix(string(vipID), "prd_"))
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: " " + lower, Quantity: 1}}})
+		o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: " " + lower, Quantity: 1}}})
 		if err != nil || o.Lines[0].ProductID != string(vipID) {
 			t.Errorf("CreateOrder with %q = %v, %v; want the line stored as %s", lower, o.Lines, err, vipID)
 		}
 
 		for name, id := range map[string]string{"unknown product": unknown, "not a product ID": "vip"} {
-			_, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: id, Currency: euro, Period: monthly})
+			_, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: id, Currency: euro, Period: monthly})
 			var inv *errs.InvalidError
 			if !errors.As(err, &inv) || inv.Field != "product_id" {
 				t.Errorf("subscription to %s: %v, want an *errs.InvalidError for product_id", name, err)
 			}
 		}
-		subs, _ := pb.Subscriptions(ctx, cust.ID, playerbase.SubscriptionsParams{})
+		subs, _ := pb.SubscriptionList(ctx, cust.ID, playerbase.SubscriptionListParams{})
 		if len(subs.Subscriptions) != 0 {
 			t.Errorf("refused subscriptions stored: %v", subs.Subscriptions)
 		}
@@ -217,7 +217,7 @@ func TestReversals(t *testing.T) {
 	type step func(t *testing.T, pb *playerbase.Client, clock *comClock, o orders.Order, items map[inventory.ProductID]inventory.ItemID)
 	refundOf := func(v string) step {
 		return func(t *testing.T, pb *playerbase.Client, _ *comClock, o orders.Order, _ map[inventory.ProductID]inventory.ItemID) {
-			if _, err := pb.RefundOrder(context.Background(), o.ID, eur(v)); err != nil {
+			if _, err := pb.OrderRefund(context.Background(), o.ID, playerbase.OrderRefundParams{Amount: eur(v)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -227,12 +227,12 @@ func TestReversals(t *testing.T) {
 	refundWebhook := func(v, ref string) step {
 		return func(t *testing.T, pb *playerbase.Client, clock *comClock, o orders.Order, _ map[inventory.ProductID]inventory.ItemID) {
 			ctx := context.Background()
-			first, err := pb.RefundOrderRef(ctx, o.ID, ref, eur(v))
+			first, err := pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: ref, Amount: eur(v)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			clock.Advance(time.Minute)
-			again, err := pb.RefundOrderRef(ctx, o.ID, ref, eur(v))
+			again, err := pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: ref, Amount: eur(v)})
 			if err != nil {
 				t.Fatalf("retried refund webhook %s: %v", ref, err)
 			}
@@ -244,7 +244,7 @@ func TestReversals(t *testing.T) {
 	}
 	chargebackOf := func(fee string) step {
 		return func(t *testing.T, pb *playerbase.Client, _ *comClock, o orders.Order, _ map[inventory.ProductID]inventory.ItemID) {
-			if _, err := pb.ChargebackOrder(context.Background(), o.ID, eur(fee)); err != nil {
+			if _, err := pb.OrderChargeback(context.Background(), o.ID, playerbase.OrderChargebackParams{DisputeFee: eur(fee)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -255,12 +255,12 @@ func TestReversals(t *testing.T) {
 		}
 	}
 	sweep := func(t *testing.T, pb *playerbase.Client, _ *comClock, _ orders.Order, _ map[inventory.ProductID]inventory.ItemID) {
-		if _, err := pb.SweepExpired(context.Background()); err != nil {
+		if _, err := pb.ItemSweepExpired(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	staffRevokesVIP := func(t *testing.T, pb *playerbase.Client, _ *comClock, _ orders.Order, items map[inventory.ProductID]inventory.ItemID) {
-		if _, err := pb.RevokeItem(context.Background(), items[vipID], "abuse", "admin:alice"); err != nil {
+		if _, err := pb.ItemRevoke(context.Background(), items[vipID], playerbase.ItemRevokeParams{Reason: "abuse", Actor: "admin:alice"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -317,7 +317,7 @@ func TestReversals(t *testing.T) {
 				ctx := context.Background()
 				pb, clock, cust := comOn(t, b, tc.policy)
 				// A bundle the host prices at 10.00 in all.
-				o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{
+				o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{
 					{ProductID: string(vipID), Quantity: 1, PriceOverride: override(eur("6.00"))},
 					{ProductID: string(crateID), Quantity: 1, PriceOverride: override(eur("2.50"))},
 					{ProductID: string(rankID), Quantity: 1, PriceOverride: override(eur("1.50"))},
@@ -325,10 +325,10 @@ func TestReversals(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_rev", Fees: eur("0.79")}); err != nil {
+				if o, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_rev", Fees: eur("0.79")}); err != nil {
 					t.Fatal(err)
 				}
-				page, err := pb.Inventory(ctx, cust.ID, playerbase.InventoryParams{})
+				page, err := pb.ItemList(ctx, cust.ID, playerbase.ItemListParams{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -340,11 +340,11 @@ func TestReversals(t *testing.T) {
 					s(t, pb, clock, o, items)
 				}
 				for p, w := range map[inventory.ProductID]want{vipID: tc.vip, crateID: tc.crate, rankID: tc.rank} {
-					it, err := pb.Item(ctx, items[p])
+					it, err := pb.ItemGet(ctx, items[p])
 					if err != nil {
 						t.Fatal(err)
 					}
-					cmds, err := pb.ItemCommands(ctx, it.ID)
+					cmds, err := pb.CommandList(ctx, it.ID)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -371,14 +371,14 @@ func TestReversals(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
-		o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
-		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_who"}); err != nil {
+		o, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()})
+		if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_who"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.ChargebackOrder(ctx, o.ID, eur("15.00")); err != nil {
+		if _, err := pb.OrderChargeback(ctx, o.ID, playerbase.OrderChargebackParams{DisputeFee: eur("15.00")}); err != nil {
 			t.Fatal(err)
 		}
-		page, _ := pb.Inventory(ctx, cust.ID, playerbase.InventoryParams{})
+		page, _ := pb.ItemList(ctx, cust.ID, playerbase.ItemListParams{})
 		if it := page.Items[0]; it.RevokedBy != playerbase.ActorChargeback || it.RevokeReason != "chargeback of "+string(o.ID) || !it.RevokedAt.Equal(comStart) {
 			t.Errorf("revoked by %q for %q at %v", it.RevokedBy, it.RevokeReason, it.RevokedAt)
 		}
@@ -398,7 +398,7 @@ func TestRefundWebhooks(t *testing.T) {
 		errc := make(chan error, n)
 		for range n {
 			wg.Go(func() {
-				_, err := pb.RefundOrderRef(ctx, o.ID, "re_race", eur("3.00"))
+				_, err := pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: "re_race", Amount: eur("3.00")})
 				errc <- err
 			})
 		}
@@ -409,15 +409,15 @@ func TestRefundWebhooks(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		_, err := pb.RefundOrderRef(ctx, o.ID, "re_race", eur("7.00"))
+		_, err := pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: "re_race", Amount: eur("7.00")})
 		var re *orders.RefundRefError
 		if !errors.As(err, &re) || !errors.Is(err, playerbase.ErrConflict) || !re.Recorded.Equal(eur("3.00")) {
 			t.Errorf("the same refund reference for 7.00 = %v, want an *orders.RefundRefError (3.00 recorded) matching ErrConflict", err)
 		}
-		if _, err := pb.RefundOrderRef(ctx, o.ID, "re race", eur("1.00")); !errors.Is(err, playerbase.ErrInvalid) {
+		if _, err := pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: "re race", Amount: eur("1.00")}); !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("a refund reference with a space = %v, want ErrInvalid", err)
 		}
-		got, err := pb.Order(ctx, o.ID)
+		got, err := pb.OrderGet(ctx, o.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -440,25 +440,25 @@ func TestChargebackWebhookRetried(t *testing.T) {
 		ctx := context.Background()
 		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
 		o := paidVIP(t, pb, cust.ID, "pay_cb")
-		first, err := pb.ChargebackOrder(ctx, o.ID, eur("15.00"))
+		first, err := pb.OrderChargeback(ctx, o.ID, playerbase.OrderChargebackParams{DisputeFee: eur("15.00")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := pb.ChargebackOrder(ctx, o.ID, eur("15.00"))
+		again, err := pb.OrderChargeback(ctx, o.ID, playerbase.OrderChargebackParams{DisputeFee: eur("15.00")})
 		if err != nil || again.Version != first.Version || again.Status != orders.Chargeback {
 			t.Fatalf("retried chargeback = %s v%d, %v; want chargeback v%d, no error", again.Status, again.Version, err, first.Version)
 		}
-		if _, err := pb.ChargebackOrder(ctx, o.ID, eur("20.00")); !errors.Is(err, playerbase.ErrConflict) {
+		if _, err := pb.OrderChargeback(ctx, o.ID, playerbase.OrderChargebackParams{DisputeFee: eur("20.00")}); !errors.Is(err, playerbase.ErrConflict) {
 			t.Errorf("a chargeback with another dispute fee = %v, want ErrConflict", err)
 		}
-		page, err := pb.Inventory(ctx, cust.ID, playerbase.InventoryParams{})
+		page, err := pb.ItemList(ctx, cust.ID, playerbase.ItemListParams{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(page.Items) != 1 || page.Items[0].State != inventory.Revoked {
 			t.Fatalf("items = %+v, want one revoked", page.Items)
 		}
-		cmds, err := pb.ItemCommands(ctx, page.Items[0].ID)
+		cmds, err := pb.CommandList(ctx, page.Items[0].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -467,7 +467,7 @@ func TestChargebackWebhookRetried(t *testing.T) {
 			stages[c.Stage]++
 		}
 		var vip inventory.Product
-		if vip, err = pb.Product(ctx, page.Items[0].ProductID); err != nil {
+		if vip, err = pb.ProductGet(ctx, page.Items[0].ProductID); err != nil {
 			t.Fatal(err)
 		}
 		if want := len(vip.CommandsFor(inventory.OnChargeback)); stages[inventory.OnChargeback] != want {
@@ -488,11 +488,11 @@ func TestSubscriptionItems(t *testing.T) {
 		steam := cust.PlatformID.Value
 		subscribe := func(cust customer.ID, p inventory.ProductID) subscriptions.Subscription {
 			t.Helper()
-			s, err := pb.CreateSubscription(ctx, cust, playerbase.SubscriptionParams{ProductID: string(p), Currency: euro, Period: monthly})
+			s, err := pb.SubscriptionCreate(ctx, cust, playerbase.SubscriptionCreateParams{ProductID: string(p), Currency: euro, Period: monthly})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s, err = pb.ActivateSubscription(ctx, s.ID); err != nil {
+			if s, err = pb.SubscriptionActivate(ctx, s.ID); err != nil {
 				t.Fatal(err)
 			}
 			return s
@@ -507,7 +507,7 @@ func TestSubscriptionItems(t *testing.T) {
 			t.Errorf("activated (-want +got):\n%s", d)
 		}
 		clock.Advance(27 * 24 * time.Hour)
-		if _, err := pb.RenewSubscription(ctx, s.ID); err != nil {
+		if _, err := pb.SubscriptionRenew(ctx, s.ID); err != nil {
 			t.Fatal(err)
 		}
 		want[0].Expires, want[0].Commands = new(day(2026, 3, 31)), cmds("vip", steam, purchase, renew)
@@ -517,8 +517,8 @@ func TestSubscriptionItems(t *testing.T) {
 
 		// A VIP bought meanwhile is an item of its own: the subscription's
 		// keeps its period.
-		o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
-		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_beside"}); err != nil {
+		o, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()})
+		if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_beside"}); err != nil {
 			t.Fatal(err)
 		}
 		bought := itemRow{vipID, string(o.ID), inventory.Active, new(clock.Now().AddDate(0, 0, 30)), cmds("vip", steam, purchase)}
@@ -528,14 +528,14 @@ func TestSubscriptionItems(t *testing.T) {
 		}
 
 		// Canceled at the period end: not extended, it expires then.
-		if _, err := pb.CancelSubscription(ctx, s.ID, true); err != nil {
+		if _, err := pb.SubscriptionCancel(ctx, s.ID, playerbase.SubscriptionCancelParams{AtPeriodEnd: true}); err != nil {
 			t.Fatal(err)
 		}
 		if d := cmp.Diff(want, itemRows(t, pb, cust.ID)); d != "" {
 			t.Errorf("set to cancel at the period end (-want +got):\n%s", d)
 		}
 		clock.Advance(day(2026, 3, 31).Sub(clock.Now()))
-		if n, err := pb.SweepExpired(ctx); n != 2 || err != nil {
+		if n, err := pb.ItemSweepExpired(ctx); n != 2 || err != nil {
 			t.Fatalf("sweep at the period end = %d, %v; want 2 (the bought VIP ended on March 29th)", n, err)
 		}
 		want[0].State, want[0].Commands = inventory.Expired, cmds("vip", steam, purchase, expire)
@@ -549,7 +549,7 @@ func TestSubscriptionItems(t *testing.T) {
 		other := comCustomer(t, pb, 2)
 		s2 := subscribe(other.ID, rankID)
 		clock.Advance(24 * time.Hour)
-		canceled, err := pb.CancelSubscription(ctx, s2.ID, false)
+		canceled, err := pb.SubscriptionCancel(ctx, s2.ID, playerbase.SubscriptionCancelParams{})
 		if err != nil || canceled.Status != subscriptions.Canceled {
 			t.Fatalf("cancel now = %s, %v", canceled.Status, err)
 		}
@@ -557,7 +557,7 @@ func TestSubscriptionItems(t *testing.T) {
 		if d := cmp.Diff(wantOther, itemRows(t, pb, other.ID)); d != "" {
 			t.Errorf("canceled now (-want +got):\n%s", d)
 		}
-		if n, _ := pb.SweepExpired(ctx); n != 0 {
+		if n, _ := pb.ItemSweepExpired(ctx); n != 0 {
 			t.Errorf("a sweep after cancel now expired %d items, want 0", n)
 		}
 	})
@@ -571,15 +571,15 @@ func TestLateRenewal(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, clock, cust := comOn(t, b, playerbase.ReversalPolicy{})
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly})
+		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.ActivateSubscription(ctx, s.ID); err != nil {
+		if _, err := pb.SubscriptionActivate(ctx, s.ID); err != nil {
 			t.Fatal(err)
 		}
 		clock.Advance(day(2026, 3, 1).Sub(clock.Now())) // a day after the period end
-		if _, err := pb.RenewSubscription(ctx, s.ID); err != nil {
+		if _, err := pb.SubscriptionRenew(ctx, s.ID); err != nil {
 			t.Fatal(err)
 		}
 		steam, src := cust.PlatformID.Value, string(s.ID)
@@ -590,13 +590,13 @@ func TestLateRenewal(t *testing.T) {
 		if d := cmp.Diff(want, itemRows(t, pb, cust.ID)); d != "" {
 			t.Errorf("after a late renewal (-want +got):\n%s", d)
 		}
-		page, _ := pb.Inventory(ctx, cust.ID, playerbase.InventoryParams{})
-		lapsed, _ := pb.ItemCommands(ctx, page.Items[1].ID)
-		renewed, _ := pb.ItemCommands(ctx, page.Items[0].ID)
+		page, _ := pb.ItemList(ctx, cust.ID, playerbase.ItemListParams{})
+		lapsed, _ := pb.CommandList(ctx, page.Items[1].ID)
+		renewed, _ := pb.CommandList(ctx, page.Items[0].ID)
 		if lapsed[1].ID >= renewed[0].ID {
 			t.Errorf("the lapsed item's %s (%s) was queued after the new item's %s (%s)", lapsed[1].Stage, lapsed[1].ID, renewed[0].Stage, renewed[0].ID)
 		}
-		if n, _ := pb.SweepExpired(ctx); n != 0 {
+		if n, _ := pb.ItemSweepExpired(ctx); n != 0 {
 			t.Errorf("the sweep expired %d items the renewal had recorded", n)
 		}
 	})
@@ -612,17 +612,17 @@ func TestReversalOfAnExtension(t *testing.T) {
 		pb, clock, cust := comOn(t, b, playerbase.ReversalPolicy{})
 		var paid []orders.Order
 		for i := range 2 {
-			o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
+			o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_ext_", i)}); err != nil {
+			if o, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_ext_", i)}); err != nil {
 				t.Fatal(err)
 			}
 			paid = append(paid, o)
 			clock.Advance(time.Hour)
 		}
-		page, _ := pb.Inventory(ctx, cust.ID, playerbase.InventoryParams{})
+		page, _ := pb.ItemList(ctx, cust.ID, playerbase.ItemListParams{})
 		if len(page.Items) != 1 {
 			t.Fatalf("%d items, want the one VIP, extended", len(page.Items))
 		}
@@ -632,7 +632,7 @@ func TestReversalOfAnExtension(t *testing.T) {
 				t.Errorf("order %d granted %v, want [%s]", i, o.Granted, vip)
 			}
 		}
-		if _, err := pb.ChargebackOrder(ctx, paid[1].ID, eur("15.00")); err != nil {
+		if _, err := pb.OrderChargeback(ctx, paid[1].ID, playerbase.OrderChargebackParams{DisputeFee: eur("15.00")}); err != nil {
 			t.Fatal(err)
 		}
 		want := []itemRow{{vipID, string(paid[0].ID), inventory.Revoked, new(comStart.AddDate(0, 0, 60)),
@@ -649,7 +649,7 @@ func TestConcurrentWebhooksGrantOnce(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_race"})
+		o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_race"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -658,7 +658,7 @@ func TestConcurrentWebhooksGrantOnce(t *testing.T) {
 		errc := make(chan error, n)
 		for range n {
 			wg.Go(func() {
-				_, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: "pay_race", Fees: eur("0.79")})
+				_, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{PaymentRef: "pay_race", Fees: eur("0.79")})
 				errc <- err
 			})
 		}
@@ -681,11 +681,11 @@ func TestConcurrentWebhooksGrantOnce(t *testing.T) {
 func paidVIP(t *testing.T, pb *playerbase.Client, cust customer.ID, ref string) orders.Order {
 	t.Helper()
 	ctx := context.Background()
-	o, err := pb.CreateOrder(ctx, cust, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
+	o, err := pb.OrderCreate(ctx, cust, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: ref, Fees: eur("0.79")}); err != nil {
+	if o, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: ref, Fees: eur("0.79")}); err != nil {
 		t.Fatal(err)
 	}
 	return o

@@ -13,13 +13,13 @@ import (
 
 // Identity is how a login or checkout names a customer: a platform, an
 // account ID in any form that platform's parser accepts, and a display name.
-type Identity struct {
+type CustomerIdentifyParams struct {
 	Platform   customer.Platform
 	PlatformID string
 	Name       string
 }
 
-func parseIdentity(in Identity) (customer.PlatformID, string, error) {
+func parseIdentity(in CustomerIdentifyParams) (customer.PlatformID, string, error) {
 	pid, err := customer.ParsePlatformID(in.Platform, in.PlatformID)
 	if err != nil {
 		return customer.PlatformID{}, "", err
@@ -34,7 +34,7 @@ func parseIdentity(in Identity) (customer.PlatformID, string, error) {
 // Identify finds the customer with that platform ID or creates one, at login
 // or checkout. FirstSeen is set on creation and never moves; a changed
 // display name is saved. created reports whether the customer is new.
-func (c *Client) Identify(ctx context.Context, in Identity) (cust customer.Customer, created bool, err error) {
+func (c *Client) CustomerIdentify(ctx context.Context, in CustomerIdentifyParams) (cust customer.Customer, created bool, err error) {
 	pid, name, err := parseIdentity(in)
 	if err != nil {
 		return customer.Customer{}, false, err
@@ -73,7 +73,7 @@ func identify(ctx context.Context, tx storage.Tx, pid customer.PlatformID, name 
 }
 
 // Customer returns one customer.
-func (c *Client) Customer(ctx context.Context, id customer.ID) (cust customer.Customer, err error) {
+func (c *Client) CustomerGet(ctx context.Context, id customer.ID) (cust customer.Customer, err error) {
 	err = c.view(ctx, func(tx storage.Tx) error {
 		cust, err = tx.Customers().Get(ctx, id)
 		return err
@@ -81,8 +81,8 @@ func (c *Client) Customer(ctx context.Context, id customer.ID) (cust customer.Cu
 	return cust, err
 }
 
-// CustomerByPlatformID finds a customer by an account ID in any accepted form.
-func (c *Client) CustomerByPlatformID(ctx context.Context, p customer.Platform, platformID string) (cust customer.Customer, err error) {
+// CustomerGetByPlatformID finds a customer by an account ID in any accepted form.
+func (c *Client) CustomerGetByPlatformID(ctx context.Context, p customer.Platform, platformID string) (cust customer.Customer, err error) {
 	pid, err := customer.ParsePlatformID(p, platformID)
 	if err != nil {
 		return customer.Customer{}, err
@@ -97,21 +97,21 @@ func (c *Client) CustomerByPlatformID(ctx context.Context, p customer.Platform, 
 // Edit is a change to a customer's name and platform ID. Version is the
 // version the editor read; if the customer changed since, Edit fails with a
 // conflict and changes nothing.
-type Edit struct {
+type CustomerUpdateParams struct {
 	Version    int64
 	Name       string
 	PlatformID string // any accepted form, on the customer's platform
 }
 
-// EditCustomer changes a customer's name and platform ID.
-func (c *Client) EditCustomer(ctx context.Context, id customer.ID, e Edit) (cust customer.Customer, err error) {
+// CustomerUpdate changes a customer's name and platform ID.
+func (c *Client) CustomerUpdate(ctx context.Context, id customer.ID, e CustomerUpdateParams) (cust customer.Customer, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		cust, err = tx.Customers().Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		pid, name, err := parseIdentity(Identity{Platform: cust.PlatformID.Platform, PlatformID: e.PlatformID, Name: e.Name})
+		pid, name, err := parseIdentity(CustomerIdentifyParams{Platform: cust.PlatformID.Platform, PlatformID: e.PlatformID, Name: e.Name})
 		if err != nil {
 			return err
 		}
@@ -129,9 +129,9 @@ func (c *Client) EditCustomer(ctx context.Context, id customer.ID, e Edit) (cust
 	return cust, nil
 }
 
-// RecordCheckout adds the IP and email a customer used at checkout to their
+// CustomerRecordCheckout adds the IP and email a customer used at checkout to their
 // known sets (shown to the ban banner). Either may be empty.
-func (c *Client) RecordCheckout(ctx context.Context, id customer.ID, ip, email string) (cust customer.Customer, err error) {
+func (c *Client) CustomerRecordCheckout(ctx context.Context, id customer.ID, ip, email string) (cust customer.Customer, err error) {
 	addr, mail, err := parseCheckoutContact(ip, email)
 	if err != nil {
 		return customer.Customer{}, err

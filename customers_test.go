@@ -72,35 +72,35 @@ func customerSnapshot(t *testing.T, pb *playerbase.Client, id customer.ID) custo
 	ctx := context.Background()
 	var s customerState
 	var err error
-	if s.Customer, err = pb.Customer(ctx, id); err != nil {
+	if s.Customer, err = pb.CustomerGet(ctx, id); err != nil {
 		t.Fatalf("Customer(%s): %v", id, err)
 	}
-	if s.Metadata, err = pb.Metadata(ctx, id); err != nil {
+	if s.Metadata, err = pb.MetadataGet(ctx, id); err != nil {
 		t.Fatalf("Metadata(%s): %v", id, err)
 	}
-	if s.Tokens, err = pb.Tokens(ctx, id); err != nil {
+	if s.Tokens, err = pb.TokenList(ctx, id); err != nil {
 		t.Fatalf("Tokens(%s): %v", id, err)
 	}
 	return s
 }
 
-func mustIdentify(t *testing.T, pb *playerbase.Client, in playerbase.Identity) customer.Customer {
+func mustIdentify(t *testing.T, pb *playerbase.Client, in playerbase.CustomerIdentifyParams) customer.Customer {
 	t.Helper()
-	c, _, err := pb.Identify(context.Background(), in)
+	c, _, err := pb.CustomerIdentify(context.Background(), in)
 	if err != nil {
 		t.Fatalf("Identify(%+v): %v", in, err)
 	}
 	return c
 }
 
-var steamGarry = playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"}
+var steamGarry = playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"}
 
 func TestIdentifyCreatesThenFinds(t *testing.T) {
 	ctx := context.Background()
 	pb, clock := newCustomerClient(t)
 	first := clock.Now().UTC().Truncate(time.Microsecond)
 
-	created, isNew, err := pb.Identify(ctx, steamGarry)
+	created, isNew, err := pb.CustomerIdentify(ctx, steamGarry)
 	if err != nil || !isNew {
 		t.Fatalf("first Identify = %v, created %v; want a new customer", err, isNew)
 	}
@@ -121,7 +121,7 @@ func TestIdentifyCreatesThenFinds(t *testing.T) {
 	// Later, the same account in the other forms, same name: found, unchanged.
 	clock.Advance(time.Hour)
 	for _, form := range []string{"STEAM_0:0:23071901", "STEAM_1:0:23071901", "[U:1:46143802]", "https://steamcommunity.com/profiles/76561198006409530"} {
-		got, isNew, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: form, Name: "Garry"})
+		got, isNew, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: form, Name: "Garry"})
 		if err != nil || isNew {
 			t.Fatalf("Identify(%s) = %v, created %v; want the existing customer", form, err, isNew)
 		}
@@ -132,7 +132,7 @@ func TestIdentifyCreatesThenFinds(t *testing.T) {
 
 	// Later still, a new display name: saved; FirstSeen does not move.
 	clock.Advance(24 * time.Hour)
-	renamed, isNew, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "[U:1:46143802]", Name: "  garry newman "})
+	renamed, isNew, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "[U:1:46143802]", Name: "  garry newman "})
 	if err != nil || isNew {
 		t.Fatalf("Identify with a new name = %v, created %v", err, isNew)
 	}
@@ -145,7 +145,7 @@ func TestIdentifyCreatesThenFinds(t *testing.T) {
 	if diff := cmp.Diff(want, customerSnapshot(t, pb, created.ID).Customer, customerCmp); diff != "" {
 		t.Errorf("stored customer (-want +got):\n%s", diff)
 	}
-	byPID, err := pb.CustomerByPlatformID(ctx, customer.Steam, "STEAM_0:0:23071901")
+	byPID, err := pb.CustomerGetByPlatformID(ctx, customer.Steam, "STEAM_0:0:23071901")
 	if err != nil || byPID.ID != created.ID {
 		t.Errorf("CustomerByPlatformID = %v, %v; want %s", byPID.ID, err, created.ID)
 	}
@@ -154,12 +154,12 @@ func TestIdentifyCreatesThenFinds(t *testing.T) {
 func TestIdentifyPlatformsAreSeparate(t *testing.T) {
 	ctx := context.Background()
 	pb, _ := newCustomerClient(t)
-	java := mustIdentify(t, pb, playerbase.Identity{Platform: customer.MinecraftJava, PlatformID: "708F6260183D3912BBDE5E279A5E739A", Name: "tuxed"})
+	java := mustIdentify(t, pb, playerbase.CustomerIdentifyParams{Platform: customer.MinecraftJava, PlatformID: "708F6260183D3912BBDE5E279A5E739A", Name: "tuxed"})
 	if java.PlatformID.Value != "708f6260-183d-3912-bbde-5e279a5e739a" || !java.PlatformID.Offline() {
 		t.Errorf("Java customer platform ID = %v (offline %v)", java.PlatformID, java.PlatformID.Offline())
 	}
-	bedrock := mustIdentify(t, pb, playerbase.Identity{Platform: customer.MinecraftBedrock, PlatformID: "00000000-0000-0000-0009-01f57c139c35", Name: "Steve Gamer"})
-	again, isNew, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.MinecraftBedrock, PlatformID: "2535428650671157", Name: "Steve Gamer"})
+	bedrock := mustIdentify(t, pb, playerbase.CustomerIdentifyParams{Platform: customer.MinecraftBedrock, PlatformID: "00000000-0000-0000-0009-01f57c139c35", Name: "Steve Gamer"})
+	again, isNew, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.MinecraftBedrock, PlatformID: "2535428650671157", Name: "Steve Gamer"})
 	if err != nil || isNew || again.ID != bedrock.ID {
 		t.Errorf("Bedrock XUID and its Floodgate UUID are different customers: %v, %v, %v", again.ID, isNew, err)
 	}
@@ -171,7 +171,7 @@ func TestIdentifyPlatformsAreSeparate(t *testing.T) {
 func TestIdentifyRejects(t *testing.T) {
 	ctx := context.Background()
 	pb, _ := newCustomerClient(t)
-	for _, in := range []playerbase.Identity{
+	for _, in := range []playerbase.CustomerIdentifyParams{
 		{Platform: customer.Steam, PlatformID: "76561198006409530", Name: ""},
 		{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "   "},
 		{Platform: customer.Steam, PlatformID: "STEAM_2:0:23071901", Name: "Garry"},
@@ -180,13 +180,13 @@ func TestIdentifyRejects(t *testing.T) {
 		{Platform: customer.MinecraftJava, PlatformID: "00000000-0000-0000-0009-01f57c139c35", Name: "Steve"},
 		{Platform: "xbox", PlatformID: "1", Name: "x"},
 	} {
-		_, _, err := pb.Identify(ctx, in)
+		_, _, err := pb.CustomerIdentify(ctx, in)
 		var inv *errs.InvalidError
 		if !errors.As(err, &inv) || !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("Identify(%+v) = %v, want *errs.InvalidError", in, err)
 		}
 	}
-	if _, err := pb.CustomerByPlatformID(ctx, customer.Steam, "76561198006409530"); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := pb.CustomerGetByPlatformID(ctx, customer.Steam, "76561198006409530"); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("a refused Identify stored a customer: %v", err)
 	}
 }
@@ -206,7 +206,7 @@ func TestIdentifyConcurrentCreatesOne(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			c, isNew, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: forms[i%len(forms)], Name: "Garry"})
+			c, isNew, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: forms[i%len(forms)], Name: "Garry"})
 			ids[i], created[i], failed[i] = c.ID, isNew, err
 		})
 	}
@@ -227,7 +227,7 @@ func TestIdentifyConcurrentCreatesOne(t *testing.T) {
 	if newCount != 1 {
 		t.Errorf("%d calls created the customer, want exactly 1", newCount)
 	}
-	stored, err := pb.CustomerByPlatformID(ctx, customer.Steam, "[U:1:46143802]")
+	stored, err := pb.CustomerGetByPlatformID(ctx, customer.Steam, "[U:1:46143802]")
 	if err != nil || stored.ID != ids[0] || stored.Version != 0 {
 		t.Errorf("stored customer = %s v%d, %v; want %s v0", stored.ID, stored.Version, err, ids[0])
 	}
@@ -239,7 +239,7 @@ func TestEditCustomer(t *testing.T) {
 	c := mustIdentify(t, pb, steamGarry)
 	clock.Advance(time.Minute)
 
-	got, err := pb.EditCustomer(ctx, c.ID, playerbase.Edit{Version: c.Version, Name: "Garry N", PlatformID: "STEAM_0:1:1"})
+	got, err := pb.CustomerUpdate(ctx, c.ID, playerbase.CustomerUpdateParams{Version: c.Version, Name: "Garry N", PlatformID: "STEAM_0:1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,14 +254,14 @@ func TestEditCustomer(t *testing.T) {
 	if diff := cmp.Diff(want, customerSnapshot(t, pb, c.ID).Customer, customerCmp); diff != "" {
 		t.Errorf("stored customer (-want +got):\n%s", diff)
 	}
-	if _, err := pb.CustomerByPlatformID(ctx, customer.Steam, "76561198006409530"); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := pb.CustomerGetByPlatformID(ctx, customer.Steam, "76561198006409530"); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("old platform ID still finds a customer: %v", err)
 	}
-	if found, err := pb.CustomerByPlatformID(ctx, customer.Steam, "[U:1:3]"); err != nil || found.ID != c.ID {
+	if found, err := pb.CustomerGetByPlatformID(ctx, customer.Steam, "[U:1:3]"); err != nil || found.ID != c.ID {
 		t.Errorf("new platform ID finds %s, %v", found.ID, err)
 	}
 	// The freed platform ID identifies a new customer.
-	if _, isNew, err := pb.Identify(ctx, steamGarry); err != nil || !isNew {
+	if _, isNew, err := pb.CustomerIdentify(ctx, steamGarry); err != nil || !isNew {
 		t.Errorf("Identify with the freed platform ID = %v, created %v; want a new customer", err, isNew)
 	}
 }
@@ -270,10 +270,10 @@ func TestEditCustomerRefusals(t *testing.T) {
 	ctx := context.Background()
 	pb, clock := newCustomerClient(t)
 	c := mustIdentify(t, pb, steamGarry)
-	other := mustIdentify(t, pb, playerbase.Identity{Platform: customer.Steam, PlatformID: "[U:1:3]", Name: "Other"})
+	other := mustIdentify(t, pb, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "[U:1:3]", Name: "Other"})
 	// Move c to version 1, so version 0 is stale.
-	c = mustIdentify(t, pb, playerbase.Identity{Platform: customer.Steam, PlatformID: steamGarry.PlatformID, Name: "Garry 2"})
-	if _, err := pb.UpdateMetadata(ctx, c.ID, []metadata.Field{{Key: "vip", Value: "yes"}}); err != nil {
+	c = mustIdentify(t, pb, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: steamGarry.PlatformID, Name: "Garry 2"})
+	if _, err := pb.MetadataUpdate(ctx, c.ID, []metadata.Field{{Key: "vip", Value: "yes"}}); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
@@ -281,21 +281,21 @@ func TestEditCustomerRefusals(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		id    customer.ID
-		edit  playerbase.Edit
+		edit  playerbase.CustomerUpdateParams
 		match error
 		as    any
 	}{
-		{"stale version", c.ID, playerbase.Edit{Version: c.Version - 1, Name: "X", PlatformID: steamGarry.PlatformID}, playerbase.ErrConflict, new(*errs.ConflictError)},
-		{"future version", c.ID, playerbase.Edit{Version: c.Version + 1, Name: "X", PlatformID: steamGarry.PlatformID}, playerbase.ErrConflict, new(*errs.ConflictError)},
-		{"platform ID of another customer", c.ID, playerbase.Edit{Version: c.Version, Name: "X", PlatformID: "STEAM_0:1:1"}, playerbase.ErrConflict, new(*errs.ConflictError)},
-		{"empty name", c.ID, playerbase.Edit{Version: c.Version, Name: "", PlatformID: steamGarry.PlatformID}, playerbase.ErrInvalid, new(*errs.InvalidError)},
-		{"malformed platform ID", c.ID, playerbase.Edit{Version: c.Version, Name: "X", PlatformID: "STEAM_0:0:"}, playerbase.ErrInvalid, new(*errs.InvalidError)},
-		{"empty platform ID", c.ID, playerbase.Edit{Version: c.Version, Name: "X", PlatformID: ""}, playerbase.ErrInvalid, new(*errs.InvalidError)},
-		{"unknown customer", customer.NewID(clockStart), playerbase.Edit{Version: 0, Name: "X", PlatformID: "[U:1:99]"}, playerbase.ErrNotFound, new(*errs.NotFoundError)},
+		{"stale version", c.ID, playerbase.CustomerUpdateParams{Version: c.Version - 1, Name: "X", PlatformID: steamGarry.PlatformID}, playerbase.ErrConflict, new(*errs.ConflictError)},
+		{"future version", c.ID, playerbase.CustomerUpdateParams{Version: c.Version + 1, Name: "X", PlatformID: steamGarry.PlatformID}, playerbase.ErrConflict, new(*errs.ConflictError)},
+		{"platform ID of another customer", c.ID, playerbase.CustomerUpdateParams{Version: c.Version, Name: "X", PlatformID: "STEAM_0:1:1"}, playerbase.ErrConflict, new(*errs.ConflictError)},
+		{"empty name", c.ID, playerbase.CustomerUpdateParams{Version: c.Version, Name: "", PlatformID: steamGarry.PlatformID}, playerbase.ErrInvalid, new(*errs.InvalidError)},
+		{"malformed platform ID", c.ID, playerbase.CustomerUpdateParams{Version: c.Version, Name: "X", PlatformID: "STEAM_0:0:"}, playerbase.ErrInvalid, new(*errs.InvalidError)},
+		{"empty platform ID", c.ID, playerbase.CustomerUpdateParams{Version: c.Version, Name: "X", PlatformID: ""}, playerbase.ErrInvalid, new(*errs.InvalidError)},
+		{"unknown customer", customer.NewID(clockStart), playerbase.CustomerUpdateParams{Version: 0, Name: "X", PlatformID: "[U:1:99]"}, playerbase.ErrNotFound, new(*errs.NotFoundError)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before, beforeOther := customerSnapshot(t, pb, c.ID), customerSnapshot(t, pb, other.ID)
-			got, err := pb.EditCustomer(ctx, tc.id, tc.edit)
+			got, err := pb.CustomerUpdate(ctx, tc.id, tc.edit)
 			if !errors.Is(err, tc.match) || !errors.As(err, tc.as) {
 				t.Fatalf("EditCustomer = %v, want %v as %T", err, tc.match, tc.as)
 			}
@@ -310,7 +310,7 @@ func TestEditCustomerRefusals(t *testing.T) {
 			}
 		})
 	}
-	if _, err := pb.Customer(ctx, customer.NewID(clockStart)); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := pb.CustomerGet(ctx, customer.NewID(clockStart)); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("Customer(unknown) = %v, want ErrNotFound", err)
 	}
 }
@@ -321,7 +321,7 @@ func TestRecordCheckout(t *testing.T) {
 	c := mustIdentify(t, pb, steamGarry)
 	clock.Advance(time.Minute)
 
-	got, err := pb.RecordCheckout(ctx, c.ID, "::ffff:198.51.100.7", "  Garry@Example.COM")
+	got, err := pb.CustomerRecordCheckout(ctx, c.ID, playerbase.CustomerRecordCheckoutParams{IP: "::ffff:198.51.100.7", Email: "  Garry@Example.COM"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,27 +336,27 @@ func TestRecordCheckout(t *testing.T) {
 
 	// The same contact in other spellings changes nothing, not even Version.
 	clock.Advance(time.Minute)
-	if got, err = pb.RecordCheckout(ctx, c.ID, "198.51.100.7", "garry@example.com"); err != nil {
+	if got, err = pb.CustomerRecordCheckout(ctx, c.ID, playerbase.CustomerRecordCheckoutParams{IP: "198.51.100.7", Email: "garry@example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, got, customerCmp); diff != "" {
 		t.Errorf("repeat checkout changed the customer (-want +got):\n%s", diff)
 	}
 	// Either part may be empty; a zone is dropped.
-	if got, err = pb.RecordCheckout(ctx, c.ID, "fe80::1%eth0", ""); err != nil || len(got.KnownIPs) != 2 || got.KnownIPs[1] != netip.MustParseAddr("fe80::1") {
+	if got, err = pb.CustomerRecordCheckout(ctx, c.ID, playerbase.CustomerRecordCheckoutParams{IP: "fe80::1%eth0"}); err != nil || len(got.KnownIPs) != 2 || got.KnownIPs[1] != netip.MustParseAddr("fe80::1") {
 		t.Errorf("RecordCheckout(ip only) = %v, %v", got.KnownIPs, err)
 	}
 
 	before := customerSnapshot(t, pb, c.ID)
 	for _, tc := range []struct{ ip, email string }{{"999.1.1.1", ""}, {"", "not-an-email"}, {"10.0.0.1", "a@b@c"}} {
-		if _, err := pb.RecordCheckout(ctx, c.ID, tc.ip, tc.email); !errors.Is(err, playerbase.ErrInvalid) {
+		if _, err := pb.CustomerRecordCheckout(ctx, c.ID, playerbase.CustomerRecordCheckoutParams{IP: tc.ip, Email: tc.email}); !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("RecordCheckout(%q, %q) = %v, want ErrInvalid", tc.ip, tc.email, err)
 		}
 	}
 	if diff := cmp.Diff(before, customerSnapshot(t, pb, c.ID), customerCmp); diff != "" {
 		t.Errorf("refused checkouts changed the customer (-before +after):\n%s", diff)
 	}
-	if _, err := pb.RecordCheckout(ctx, customer.NewID(clockStart), "10.0.0.1", ""); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := pb.CustomerRecordCheckout(ctx, customer.NewID(clockStart), playerbase.CustomerRecordCheckoutParams{IP: "10.0.0.1"}); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("RecordCheckout(unknown customer) = %v, want ErrNotFound", err)
 	}
 }

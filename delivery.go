@@ -31,7 +31,7 @@ import (
 //
 // Acks are idempotent: the first result recorded for a command wins, and a
 // repeated ack, or one under a lease that ran out, changes nothing and says
-// so (AckOutcome.Duplicate).
+// so (DeliveryOutcome.Duplicate).
 
 // DefaultLeaseDuration is how long a game server holds polled commands
 // unless Config.LeaseDuration says otherwise: long enough to run a batch,
@@ -104,7 +104,7 @@ func checkServer(server string) (string, error) {
 // XUID: see inventory.CanonicalPlayer). Each returned command is leased for
 // Config.LeaseDuration: until it runs out, no other Poll returns it.
 // Concurrent polls of one server get disjoint batches.
-func (c *Client) Poll(ctx context.Context, server string, onlinePlayers []string, limit int) ([]Delivery, error) {
+func (c *Client) DeliveryPoll(ctx context.Context, server string, onlinePlayers []string, limit int) ([]Delivery, error) {
 	server, err := checkServer(server)
 	if err != nil {
 		return nil, err
@@ -156,8 +156,8 @@ func (c *Client) Poll(ctx context.Context, server string, onlinePlayers []string
 	return out, nil
 }
 
-// AckResult is what a game server reports for one delivery.
-type AckResult struct {
+// DeliveryResult is what a game server reports for one delivery.
+type DeliveryResult struct {
 	Key string `json:"key"`
 	// Error is "" if the command ran, or why it failed ("unknown item",
 	// the console's reply…). Any bytes are fine: it is kept cleaned, up to
@@ -166,8 +166,8 @@ type AckResult struct {
 	Error string `json:"error"`
 }
 
-// AckOutcome is what Ack did with one result.
-type AckOutcome struct {
+// DeliveryOutcome is what Ack did with one result.
+type DeliveryOutcome struct {
 	Key string
 	// Status is the command's recorded result, executed or failed: this
 	// result, or, if the command already had one, the first one recorded.
@@ -190,13 +190,13 @@ const ackRetries = 5
 
 // Ack records the results server reports, in one transaction, and returns
 // one outcome per result, in order. Results are judged one by one: a bad
-// key fails its own outcome (AckOutcome.Err), not the batch. Ack itself
+// key fails its own outcome (DeliveryOutcome.Err), not the batch. Ack itself
 // fails, recording nothing, only for a bad server name, a canceled context
 // or a storage failure; the server then sends the same results again, which
 // is safe because acks are idempotent. The first result recorded for a
 // command wins, even one that arrives after the command's lease ran out
 // (the server did run it) or after the store owner canceled it since.
-func (c *Client) Ack(ctx context.Context, server string, results []AckResult) ([]AckOutcome, error) {
+func (c *Client) DeliveryAck(ctx context.Context, server string, results []DeliveryResult) ([]DeliveryOutcome, error) {
 	server, err := checkServer(server)
 	if err != nil {
 		return nil, err
@@ -211,7 +211,7 @@ func (c *Client) Ack(ctx context.Context, server string, results []AckResult) ([
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(results[a].Key, results[b].Key) })
-	out := make([]AckOutcome, len(results))
+	out := make([]DeliveryOutcome, len(results))
 	err = c.claim(ctx, func(tx storage.Tx) error {
 		return ackBatch(ctx, tx, server, results, order, now, out)
 	})
@@ -227,12 +227,12 @@ func (c *Client) Ack(ctx context.Context, server string, results []AckResult) ([
 // isolation a poll may re-lease a command (or an owner cancel it) between
 // the read and the write: the write leaves it out, and its results are
 // judged again on a fresh read. An error it returns fails the whole Ack.
-func ackBatch(ctx context.Context, tx storage.Tx, server string, results []AckResult, order []int, now time.Time, out []AckOutcome) error {
+func ackBatch(ctx context.Context, tx storage.Tx, server string, results []DeliveryResult, order []int, now time.Time, out []DeliveryOutcome) error {
 	ids := make([]inventory.CommandID, len(results)) // "" for a malformed key
 	var todo []inventory.CommandID
 	seen := make(map[inventory.CommandID]bool, len(results))
 	for _, i := range order {
-		out[i] = AckOutcome{Key: results[i].Key}
+		out[i] = DeliveryOutcome{Key: results[i].Key}
 		id, err := inventory.ParseCommandID(strings.TrimSpace(results[i].Key))
 		if err != nil {
 			out[i].Err = err
@@ -263,7 +263,7 @@ func ackBatch(ctx context.Context, tx storage.Tx, server string, results []AckRe
 			if !redo[id] {
 				continue
 			}
-			o := AckOutcome{Key: results[i].Key}
+			o := DeliveryOutcome{Key: results[i].Key}
 			cmd, ok := cur[id]
 			switch {
 			case !ok:
@@ -296,13 +296,13 @@ func ackBatch(ctx context.Context, tx storage.Tx, server string, results []AckRe
 	return nil
 }
 
-// CancelCommand withdraws a pending command, one no server holds: a
+// CommandCancel withdraws a pending command, one no server holds: a
 // leased command may be running, so it is refused with a
 // *inventory.TransitionError (as is one that already has a result) until
 // its lease runs out. A command whose lease ran out counts as pending
 // again; if its server did run it and acknowledges late, the ack records
 // what happened in game (executed or failed) over the cancellation.
-func (c *Client) CancelCommand(ctx context.Context, id inventory.CommandID) (cmd inventory.Command, err error) {
+func (c *Client) CommandCancel(ctx context.Context, id inventory.CommandID) (cmd inventory.Command, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		if cmd, err = tx.Commands().Get(ctx, id); err != nil {
@@ -328,15 +328,15 @@ func (c *Client) CancelCommand(ctx context.Context, id inventory.CommandID) (cmd
 	return cmd, nil
 }
 
-// ResendCommand queues a command again: a new command record with a new
+// CommandResend queues a command again: a new command record with a new
 // delivery key, the same text, server and stage, and ResendOf naming the
-// old one, which keeps its status, attempts and error, so ItemCommands
+// old one, which keeps its status, attempts and error, so CommandList
 // shows the whole history. Only a command with an outcome (executed,
 // failed or canceled) is resent; a pending or leased one is on its way
 // (*inventory.TransitionError). A command resent already, whose resend has
 // not run yet, is refused (errs.ErrConflict): a second click would run it
 // twice.
-func (c *Client) ResendCommand(ctx context.Context, id inventory.CommandID) (cmd inventory.Command, err error) {
+func (c *Client) CommandResend(ctx context.Context, id inventory.CommandID) (cmd inventory.Command, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		old, err := tx.Commands().Get(ctx, id)
@@ -361,13 +361,13 @@ func (c *Client) ResendCommand(ctx context.Context, id inventory.CommandID) (cmd
 	return cmd, nil
 }
 
-// ResendItemCommands resends, as ResendCommand does, the latest attempt of
+// CommandResendItem resends, as CommandResend does, the latest attempt of
 // each of the item's commands that has a result (inventory.ResendAll):
 // executed and failed ones. Pending and leased commands are on their way,
 // attempts a resend superseded are history, and canceled ones were
-// withdrawn on purpose (ResendCommand resends one). It returns the new
+// withdrawn on purpose (CommandResend resends one). It returns the new
 // commands in queue order, none if nothing qualifies.
-func (c *Client) ResendItemCommands(ctx context.Context, id inventory.ItemID) (cmds []inventory.Command, err error) {
+func (c *Client) CommandResendItem(ctx context.Context, id inventory.ItemID) (cmds []inventory.Command, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		cmds = cmds[:0]

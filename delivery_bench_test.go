@@ -33,7 +33,7 @@ func newPollBench(b *testing.B, backend storage.Backend) pollBench {
 	b.Helper()
 	ctx := context.Background()
 	pb := playerbase.New(backend, nil)
-	cust, _, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Bench"})
+	cust, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func newPollBench(b *testing.B, backend storage.Backend) pollBench {
 	for i := range tpls {
 		tpls[i] = inventory.CommandTemplate{Stage: inventory.OnPurchase, Server: "bench", Template: fmt.Sprintf("inventory.giveto {steam_id} item.%d 1", i)}
 	}
-	prod, err := pb.CreateProduct(ctx, inventory.Product{Name: "Bench", Commands: tpls})
+	prod, err := pb.ProductCreate(ctx, inventory.Product{Name: "Bench", Commands: tpls})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func newPollBench(b *testing.B, backend storage.Backend) pollBench {
 // refill queues n × benchBatch commands.
 func (f pollBench) refill(b *testing.B, n int) {
 	for range n {
-		if _, err := f.pb.AssignItem(context.Background(), playerbase.AssignParams{Customer: f.cust, Product: f.prod, Actor: "admin:bench"}); err != nil {
+		if _, err := f.pb.ItemAssign(context.Background(), playerbase.ItemAssignParams{Customer: f.cust, Product: f.prod, Actor: "admin:bench"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -62,16 +62,16 @@ func (f pollBench) refill(b *testing.B, n int) {
 // pollAck is one plugin round: poll a batch and acknowledge all of it.
 func (f pollBench) pollAck(b *testing.B) int {
 	ctx := context.Background()
-	ds, err := f.pb.Poll(ctx, "bench", nil, benchBatch)
+	ds, err := f.pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "bench", Limit: benchBatch})
 	if err != nil {
 		b.Error(err)
 		return 0
 	}
-	rs := make([]playerbase.AckResult, len(ds))
+	rs := make([]playerbase.DeliveryResult, len(ds))
 	for i, d := range ds {
-		rs[i] = playerbase.AckResult{Key: d.Key}
+		rs[i] = playerbase.DeliveryResult{Key: d.Key}
 	}
-	out, err := f.pb.Ack(ctx, "bench", rs)
+	out, err := f.pb.DeliveryAck(ctx, "bench", rs)
 	if err != nil {
 		b.Error(err)
 		return 0

@@ -125,7 +125,7 @@ func runChaos(t *testing.T, b storage.Backend, cfg chaosConfig) {
 	clock := &manualClock{now: deliveryStart}
 	pb := playerbase.New(b, &playerbase.Config{Now: clock.Now, LeaseDuration: leaseFor})
 
-	kit, err := pb.CreateProduct(ctx, inventory.Product{Name: "Kit", Commands: []inventory.CommandTemplate{
+	kit, err := pb.ProductCreate(ctx, inventory.Product{Name: "Kit", Commands: []inventory.CommandTemplate{
 		{Stage: inventory.OnPurchase, Server: "eu-1", Template: "inventory.giveto {steam_id} rifle.ak 1 // {item_id}"},
 		{Stage: inventory.OnPurchase, Server: "eu-1", Template: "say {name} got a kit // {item_id}", OnlineOnly: true},
 		{Stage: inventory.OnPurchase, Server: "us-1", Template: "inventory.giveto {steam_id} rifle.ak 1 // {item_id}"},
@@ -133,7 +133,7 @@ func runChaos(t *testing.T, b storage.Backend, cfg chaosConfig) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	broken, err := pb.CreateProduct(ctx, inventory.Product{Name: "Broken", Commands: []inventory.CommandTemplate{
+	broken, err := pb.ProductCreate(ctx, inventory.Product{Name: "Broken", Commands: []inventory.CommandTemplate{
 		{Stage: inventory.OnPurchase, Server: "eu-1", Template: "broken.cmd {steam_id} // {item_id}"},
 	}})
 	if err != nil {
@@ -143,7 +143,7 @@ func runChaos(t *testing.T, b storage.Backend, cfg chaosConfig) {
 	var online []string
 	var offline []string
 	for i := range cfg.players {
-		cust, _, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 1000+i), Name: fmt.Sprintf("P%d", i)})
+		cust, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 1000+i), Name: fmt.Sprintf("P%d", i)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +159,7 @@ func runChaos(t *testing.T, b storage.Backend, cfg chaosConfig) {
 			if k == cfg.kitsEach {
 				p = broken.ID
 			}
-			it, err := pb.AssignItem(ctx, playerbase.AssignParams{Customer: cust.ID, Product: p, Actor: "admin:chaos"})
+			it, err := pb.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: cust.ID, Product: p, Actor: "admin:chaos"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,18 +175,18 @@ func runChaos(t *testing.T, b storage.Backend, cfg chaosConfig) {
 	for w := range cfg.pollers {
 		rnd := rand.New(rand.NewPCG(uint64(w), 42))
 		wg.Go(func() {
-			var acked [][]playerbase.AckResult // for stale re-acks
+			var acked [][]playerbase.DeliveryResult // for stale re-acks
 			for range cfg.rounds {
 				if ctx.Err() != nil {
 					return
 				}
-				ds, err := pb.Poll(ctx, "eu-1", online, 1+rnd.IntN(8))
+				ds, err := pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "eu-1", OnlinePlayers: online, Limit: 1 + rnd.IntN(8)})
 				if err != nil {
 					t.Errorf("Poll: %v", err)
 					return
 				}
 				eu.received(ds, leaseFor)
-				var results []playerbase.AckResult
+				var results []playerbase.DeliveryResult
 				crashed := false
 				for _, d := range ds {
 					if rnd.IntN(20) == 0 { // crash before running the rest
@@ -198,7 +198,7 @@ func runChaos(t *testing.T, b storage.Backend, cfg chaosConfig) {
 						crashed = true
 						break
 					}
-					results = append(results, playerbase.AckResult{Key: d.Key, Error: res})
+					results = append(results, playerbase.DeliveryResult{Key: d.Key, Error: res})
 				}
 				if rnd.IntN(5) == 0 {
 					// A slow server: the clock passes its leases (and
@@ -208,8 +208,8 @@ func runChaos(t *testing.T, b storage.Backend, cfg chaosConfig) {
 				if crashed && rnd.IntN(2) == 0 {
 					continue // the crash lost the whole batch's acks
 				}
-				ack := func(rs []playerbase.AckResult) {
-					out, err := pb.Ack(ctx, "eu-1", rs)
+				ack := func(rs []playerbase.DeliveryResult) {
+					out, err := pb.DeliveryAck(ctx, "eu-1", rs)
 					if err != nil {
 						t.Errorf("Ack: %v", err)
 						return
@@ -243,7 +243,7 @@ func runChaos(t *testing.T, b storage.Backend, cfg chaosConfig) {
 	}
 	for range 100 {
 		clock.Advance(leaseFor)
-		ds, err := pb.Poll(ctx, "eu-1", eu.onlineList(), playerbase.MaxPollLimit)
+		ds, err := pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "eu-1", OnlinePlayers: eu.onlineList(), Limit: playerbase.MaxPollLimit})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,18 +251,18 @@ func runChaos(t *testing.T, b storage.Backend, cfg chaosConfig) {
 			break
 		}
 		eu.received(ds, leaseFor)
-		var results []playerbase.AckResult
+		var results []playerbase.DeliveryResult
 		for _, d := range ds {
-			results = append(results, playerbase.AckResult{Key: d.Key, Error: eu.run(d)})
+			results = append(results, playerbase.DeliveryResult{Key: d.Key, Error: eu.run(d)})
 		}
-		if _, err := pb.Ack(ctx, "eu-1", results); err != nil {
+		if _, err := pb.DeliveryAck(ctx, "eu-1", results); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	total, reLeased := 0, 0
 	for _, id := range items {
-		cmds, err := pb.ItemCommands(ctx, id)
+		cmds, err := pb.CommandList(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,7 +55,7 @@ type deliveryMachine struct {
 
 func newDeliveryMachine(t *rapid.T, backend storage.Backend) *deliveryMachine {
 	f := newDeliveryFixture(t, backend, nil)
-	other, _, err := f.pb.Identify(context.Background(), playerbase.Identity{Platform: customer.Steam, PlatformID: "[U:1:1001]", Name: "Other"})
+	other, _, err := f.pb.CustomerIdentify(context.Background(), playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "[U:1:1001]", Name: "Other"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func (m *deliveryMachine) add(cmd inventory.Command) {
 
 func (m *deliveryMachine) Assign(t *rapid.T) {
 	cust := rapid.SampledFrom(m.custs).Draw(t, "customer")
-	it, err := m.f.pb.AssignItem(context.Background(), playerbase.AssignParams{Customer: cust.ID, Product: m.f.prod.ID, Actor: "admin:model"})
+	it, err := m.f.pb.ItemAssign(context.Background(), playerbase.ItemAssignParams{Customer: cust.ID, Product: m.f.prod.ID, Actor: "admin:model"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,14 +122,14 @@ func (m *deliveryMachine) Ack(t *rapid.T) {
 		ids = append(ids, c.id)
 	}
 	ids = append(ids, string(inventory.NewCommandID(m.f.clock.Now())))
-	results := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) playerbase.AckResult {
-		return playerbase.AckResult{
+	results := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) playerbase.DeliveryResult {
+		return playerbase.DeliveryResult{
 			Key:   rapid.SampledFrom(ids).Draw(t, "key"),
 			Error: rapid.SampledFrom([]string{"", " ", "boom", " no such player "}).Draw(t, "error"),
 		}
 	}), 1, 4).Draw(t, "results")
 
-	want := make([]playerbase.AckOutcome, len(results))
+	want := make([]playerbase.DeliveryOutcome, len(results))
 	wantErr := make([]error, len(results))
 	order := make([]int, len(results))
 	for i := range order {
@@ -182,7 +182,7 @@ func (m *deliveryMachine) Cancel(t *rapid.T) {
 	c := m.pick(t)
 	now := m.f.clock.Now()
 	ok := c.status == inventory.Pending || c.status == inventory.Leased && !now.Before(c.leaseEnd)
-	got, err := m.f.pb.CancelCommand(context.Background(), inventory.CommandID(c.id))
+	got, err := m.f.pb.CommandCancel(context.Background(), inventory.CommandID(c.id))
 	if !ok {
 		var te *inventory.TransitionError
 		if !errors.As(err, &te) {
@@ -207,7 +207,7 @@ func (m *deliveryMachine) open(id string) bool {
 
 func (m *deliveryMachine) Resend(t *rapid.T) {
 	c := m.pick(t)
-	got, err := m.f.pb.ResendCommand(context.Background(), inventory.CommandID(c.id))
+	got, err := m.f.pb.CommandResend(context.Background(), inventory.CommandID(c.id))
 	switch {
 	case !c.status.Final():
 		var te *inventory.TransitionError
@@ -241,7 +241,7 @@ func (m *deliveryMachine) ResendAll(t *rapid.T) {
 			want = append(want, c.id)
 		}
 	}
-	got, err := m.f.pb.ResendItemCommands(context.Background(), it)
+	got, err := m.f.pb.CommandResendItem(context.Background(), it)
 	if err != nil {
 		t.Fatal(err)
 	}

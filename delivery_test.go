@@ -46,11 +46,11 @@ func newDeliveryFixture(t deliveryTB, b storage.Backend, cfg *playerbase.Config)
 	}
 	cfg.Now = clock.Now
 	pb := playerbase.New(b, cfg)
-	cust, _, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry"})
+	cust, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	prod, err := pb.CreateProduct(ctx, inventory.Product{Name: "Kit", Commands: []inventory.CommandTemplate{
+	prod, err := pb.ProductCreate(ctx, inventory.Product{Name: "Kit", Commands: []inventory.CommandTemplate{
 		{Stage: inventory.OnPurchase, Server: "eu-1", Template: "inventory.giveto {steam_id} rifle.ak 1"},
 		{Stage: inventory.OnPurchase, Server: "eu-1", Template: "say {name} got a kit", OnlineOnly: true},
 		{Stage: inventory.OnPurchase, Server: "us-1", Template: "inventory.giveto {steam_id} rifle.ak 1"},
@@ -64,7 +64,7 @@ func newDeliveryFixture(t deliveryTB, b storage.Backend, cfg *playerbase.Config)
 // assign grants the product and returns the item's commands.
 func (f deliveryFixture) assign(t deliveryTB) (inventory.Item, []inventory.Command) {
 	t.Helper()
-	it, err := f.pb.AssignItem(context.Background(), playerbase.AssignParams{Customer: f.cust.ID, Product: f.prod.ID, Actor: "admin:alice"})
+	it, err := f.pb.ItemAssign(context.Background(), playerbase.ItemAssignParams{Customer: f.cust.ID, Product: f.prod.ID, Actor: "admin:alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func (f deliveryFixture) assign(t deliveryTB) (inventory.Item, []inventory.Comma
 
 func (f deliveryFixture) commands(t deliveryTB, id inventory.ItemID) []inventory.Command {
 	t.Helper()
-	cmds, err := f.pb.ItemCommands(context.Background(), id)
+	cmds, err := f.pb.CommandList(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,16 +82,16 @@ func (f deliveryFixture) commands(t deliveryTB, id inventory.ItemID) []inventory
 
 func (f deliveryFixture) poll(t deliveryTB, server string, online []string, limit int) []playerbase.Delivery {
 	t.Helper()
-	ds, err := f.pb.Poll(context.Background(), server, online, limit)
+	ds, err := f.pb.DeliveryPoll(context.Background(), playerbase.DeliveryPollParams{Server: server, OnlinePlayers: online, Limit: limit})
 	if err != nil {
 		t.Fatalf("Poll(%s): %v", server, err)
 	}
 	return ds
 }
 
-func (f deliveryFixture) ack(t deliveryTB, server string, rs ...playerbase.AckResult) []playerbase.AckOutcome {
+func (f deliveryFixture) ack(t deliveryTB, server string, rs ...playerbase.DeliveryResult) []playerbase.DeliveryOutcome {
 	t.Helper()
-	out, err := f.pb.Ack(context.Background(), server, rs)
+	out, err := f.pb.DeliveryAck(context.Background(), server, rs)
 	if err != nil {
 		t.Fatalf("Ack(%s): %v", server, err)
 	}
@@ -142,8 +142,8 @@ func TestPollAck(t *testing.T) {
 	}
 
 	f.clock.Advance(time.Second)
-	out := f.ack(t, "eu-1", playerbase.AckResult{Key: got[0].Key})
-	if d := cmp.Diff([]playerbase.AckOutcome{{Key: got[0].Key, Status: inventory.Executed}}, out); d != "" {
+	out := f.ack(t, "eu-1", playerbase.DeliveryResult{Key: got[0].Key})
+	if d := cmp.Diff([]playerbase.DeliveryOutcome{{Key: got[0].Key, Status: inventory.Executed}}, out); d != "" {
 		t.Errorf("Ack (-want +got):\n%s", d)
 	}
 	after := f.commands(t, it.ID)
@@ -166,10 +166,10 @@ func TestPollArguments(t *testing.T) {
 		f.assign(t)
 	}
 	ctx := context.Background()
-	if _, err := f.pb.Poll(ctx, "  ", nil, 0); !errors.Is(err, playerbase.ErrInvalid) {
+	if _, err := f.pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "  "}); !errors.Is(err, playerbase.ErrInvalid) {
 		t.Errorf("Poll without a server = %v, want ErrInvalid", err)
 	}
-	if _, err := f.pb.Ack(ctx, "", nil); !errors.Is(err, playerbase.ErrInvalid) {
+	if _, err := f.pb.DeliveryAck(ctx, "", nil); !errors.Is(err, playerbase.ErrInvalid) {
 		t.Errorf("Ack without a server = %v, want ErrInvalid", err)
 	}
 	got := f.poll(t, " eu-1 ", nil, 2)
@@ -188,7 +188,7 @@ func TestOnlineOnlyWaitsForPlayer(t *testing.T) {
 	f := newDeliveryFixture(t, memory.New(), nil)
 	_, cmds := f.assign(t)
 	give, say := cmds[0], cmds[1]
-	f.ack(t, "eu-1", playerbase.AckResult{Key: f.poll(t, "eu-1", nil, 0)[0].Key})
+	f.ack(t, "eu-1", playerbase.DeliveryResult{Key: f.poll(t, "eu-1", nil, 0)[0].Key})
 
 	for _, online := range [][]string{nil, {"76561198000000001", "notch"}} {
 		if got := f.poll(t, "eu-1", online, 0); len(got) != 0 {
@@ -214,12 +214,12 @@ func TestFailedCommandShowsError(t *testing.T) {
 	f := newDeliveryFixture(t, memory.New(), nil)
 	it, _ := f.assign(t)
 	d := f.poll(t, "eu-1", nil, 0)[0]
-	out := f.ack(t, "eu-1", playerbase.AckResult{Key: d.Key, Error: " Unknown item 'rifle.ak'\n"})
+	out := f.ack(t, "eu-1", playerbase.DeliveryResult{Key: d.Key, Error: " Unknown item 'rifle.ak'\n"})
 	if out[0].Status != inventory.Failed || out[0].Duplicate || out[0].Err != nil {
 		t.Errorf("Ack with an error = %+v, want failed", out[0])
 	}
 	// A later "it worked" does not paper over the failure.
-	out = f.ack(t, "eu-1", playerbase.AckResult{Key: d.Key})
+	out = f.ack(t, "eu-1", playerbase.DeliveryResult{Key: d.Key})
 	if out[0].Status != inventory.Failed || !out[0].Duplicate {
 		t.Errorf("Ack of a failed command = %+v, want failed, duplicate", out[0])
 	}
@@ -261,13 +261,13 @@ func TestAckAfterReleaseHasOneEffect(t *testing.T) {
 	// The first lease's holder ran it and reports late; then the second
 	// lease's holder, which found the key executed, reports too.
 	f.clock.Advance(time.Second)
-	late := f.ack(t, "eu-1", playerbase.AckResult{Key: key})
-	dup := f.ack(t, "eu-1", playerbase.AckResult{Key: key, Error: "already ran"}, playerbase.AckResult{Key: key})
-	want := []playerbase.AckOutcome{{Key: key, Status: inventory.Executed}}
+	late := f.ack(t, "eu-1", playerbase.DeliveryResult{Key: key})
+	dup := f.ack(t, "eu-1", playerbase.DeliveryResult{Key: key, Error: "already ran"}, playerbase.DeliveryResult{Key: key})
+	want := []playerbase.DeliveryOutcome{{Key: key, Status: inventory.Executed}}
 	if d := cmp.Diff(want, late); d != "" {
 		t.Errorf("late ack (-want +got):\n%s", d)
 	}
-	want = []playerbase.AckOutcome{{Key: key, Status: inventory.Executed, Duplicate: true}, {Key: key, Status: inventory.Executed, Duplicate: true}}
+	want = []playerbase.DeliveryOutcome{{Key: key, Status: inventory.Executed, Duplicate: true}, {Key: key, Status: inventory.Executed, Duplicate: true}}
 	if d := cmp.Diff(want, dup); d != "" {
 		t.Errorf("second lease's acks (-want +got):\n%s", d)
 	}
@@ -289,11 +289,11 @@ func TestAckOutcomesPerResult(t *testing.T) {
 	unknown := string(inventory.NewCommandID(deliveryStart))
 
 	out := f.ack(t, "eu-1",
-		playerbase.AckResult{Key: "nonsense"},
-		playerbase.AckResult{Key: unknown},
-		playerbase.AckResult{Key: us.Key},
-		playerbase.AckResult{Key: waiting},
-		playerbase.AckResult{Key: eu.Key},
+		playerbase.DeliveryResult{Key: "nonsense"},
+		playerbase.DeliveryResult{Key: unknown},
+		playerbase.DeliveryResult{Key: us.Key},
+		playerbase.DeliveryResult{Key: waiting},
+		playerbase.DeliveryResult{Key: eu.Key},
 	)
 	if len(out) != 5 {
 		t.Fatalf("Ack returned %d outcomes for 5 results", len(out))
@@ -325,7 +325,7 @@ func TestCancelOnlyPending(t *testing.T) {
 	it, cmds := f.assign(t)
 	give, say, us := cmds[0], cmds[1], cmds[2]
 
-	canceled, err := f.pb.CancelCommand(ctx, say.ID)
+	canceled, err := f.pb.CommandCancel(ctx, say.ID)
 	if err != nil || canceled.Status != inventory.Canceled || canceled.Version != say.Version+1 {
 		t.Fatalf("CancelCommand(pending) = %+v, %v", canceled, err)
 	}
@@ -333,33 +333,33 @@ func TestCancelOnlyPending(t *testing.T) {
 		t.Errorf("Poll after a cancel = %v, want only the other command", keys(got))
 	}
 	var te *inventory.TransitionError
-	if _, err := f.pb.CancelCommand(ctx, give.ID); !errors.As(err, &te) || te.From != inventory.Leased {
+	if _, err := f.pb.CommandCancel(ctx, give.ID); !errors.As(err, &te) || te.From != inventory.Leased {
 		t.Errorf("CancelCommand(leased) = %v, want *inventory.TransitionError from leased", err)
 	}
-	if _, err := f.pb.CancelCommand(ctx, say.ID); !errors.As(err, &te) || te.From != inventory.Canceled {
+	if _, err := f.pb.CommandCancel(ctx, say.ID); !errors.As(err, &te) || te.From != inventory.Canceled {
 		t.Errorf("CancelCommand(canceled) = %v, want *inventory.TransitionError", err)
 	}
-	if _, err := f.pb.CancelCommand(ctx, inventory.NewCommandID(deliveryStart)); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := f.pb.CommandCancel(ctx, inventory.NewCommandID(deliveryStart)); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("CancelCommand(unknown) = %v, want ErrNotFound", err)
 	}
 
 	// us-1 ran its command: a result is final.
 	usKey := f.poll(t, "us-1", nil, 0)[0].Key
-	f.ack(t, "us-1", playerbase.AckResult{Key: usKey})
-	if _, err := f.pb.CancelCommand(ctx, us.ID); !errors.As(err, &te) || te.From != inventory.Executed {
+	f.ack(t, "us-1", playerbase.DeliveryResult{Key: usKey})
+	if _, err := f.pb.CommandCancel(ctx, us.ID); !errors.As(err, &te) || te.From != inventory.Executed {
 		t.Errorf("CancelCommand(executed) = %v, want *inventory.TransitionError", err)
 	}
 
 	// Once the lease ran out the command is pending again and may be
 	// canceled; if its server did run it, the late ack says so.
 	f.clock.Advance(playerbase.DefaultLeaseDuration)
-	if _, err := f.pb.CancelCommand(ctx, give.ID); err != nil {
+	if _, err := f.pb.CommandCancel(ctx, give.ID); err != nil {
 		t.Fatalf("CancelCommand after the lease ran out = %v", err)
 	}
 	if got := f.poll(t, "eu-1", nil, 0); len(got) != 0 {
 		t.Errorf("Poll after canceling = %v", keys(got))
 	}
-	out := f.ack(t, "eu-1", playerbase.AckResult{Key: string(give.ID)})
+	out := f.ack(t, "eu-1", playerbase.DeliveryResult{Key: string(give.ID)})
 	if out[0].Err != nil || out[0].Status != inventory.Executed {
 		t.Errorf("late ack of a command canceled after its lease ran out = %+v, want executed", out[0])
 	}
@@ -375,25 +375,25 @@ func TestResendKeepsHistory(t *testing.T) {
 	it, cmds := f.assign(t)
 	give, say, us := cmds[0], cmds[1], cmds[2]
 	d := f.poll(t, "eu-1", nil, 0)[0]
-	f.ack(t, "eu-1", playerbase.AckResult{Key: d.Key, Error: "player not found"})
+	f.ack(t, "eu-1", playerbase.DeliveryResult{Key: d.Key, Error: "player not found"})
 
 	var te *inventory.TransitionError
-	if _, err := f.pb.ResendCommand(ctx, say.ID); !errors.As(err, &te) {
+	if _, err := f.pb.CommandResend(ctx, say.ID); !errors.As(err, &te) {
 		t.Errorf("ResendCommand(pending) = %v, want *inventory.TransitionError", err)
 	}
 	f.clock.Advance(time.Minute)
-	re, err := f.pb.ResendCommand(ctx, give.ID)
+	re, err := f.pb.CommandResend(ctx, give.ID)
 	if err != nil || re.ResendOf != give.ID || re.ID == give.ID || re.Status != inventory.Pending || re.Command != give.Command || re.Attempts != 0 {
 		t.Fatalf("ResendCommand(failed) = %+v, %v", re, err)
 	}
-	if _, err := f.pb.ResendCommand(ctx, give.ID); !errors.Is(err, playerbase.ErrConflict) {
+	if _, err := f.pb.CommandResend(ctx, give.ID); !errors.Is(err, playerbase.ErrConflict) {
 		t.Errorf("second ResendCommand before the first ran = %v, want ErrConflict", err)
 	}
 	got := f.poll(t, "eu-1", nil, 0)
 	if len(got) != 1 || got[0].Key != string(re.ID) || got[0].Attempt != 1 {
 		t.Fatalf("Poll after the resend = %+v, want the new attempt under its own key", got)
 	}
-	f.ack(t, "eu-1", playerbase.AckResult{Key: got[0].Key})
+	f.ack(t, "eu-1", playerbase.DeliveryResult{Key: got[0].Key})
 
 	want := []cmdStatus{
 		{"eu-1", inventory.Failed, 1, "player not found", ""},
@@ -406,21 +406,21 @@ func TestResendKeepsHistory(t *testing.T) {
 	}
 
 	// Resend all: the latest attempt of each command that has a result.
-	f.ack(t, "us-1", playerbase.AckResult{Key: f.poll(t, "us-1", nil, 0)[0].Key})
-	all, err := f.pb.ResendItemCommands(ctx, it.ID)
+	f.ack(t, "us-1", playerbase.DeliveryResult{Key: f.poll(t, "us-1", nil, 0)[0].Key})
+	all, err := f.pb.CommandResendItem(ctx, it.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(all) != 2 || all[0].ResendOf != us.ID || all[1].ResendOf != re.ID {
 		t.Errorf("ResendItemCommands = %+v, want resends of the us-1 command and of the latest eu-1 attempt", all)
 	}
-	if again, err := f.pb.ResendItemCommands(ctx, it.ID); err != nil || len(again) != 0 {
+	if again, err := f.pb.CommandResendItem(ctx, it.ID); err != nil || len(again) != 0 {
 		t.Errorf("ResendItemCommands with every resend still pending = %v, %v; want nothing", again, err)
 	}
 	if n := len(f.commands(t, it.ID)); n != 6 {
 		t.Errorf("the item has %d commands, want 6: every attempt is kept", n)
 	}
-	if _, err := f.pb.ResendItemCommands(ctx, inventory.NewItemID(deliveryStart)); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := f.pb.CommandResendItem(ctx, inventory.NewItemID(deliveryStart)); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("ResendItemCommands(unknown item) = %v, want ErrNotFound", err)
 	}
 }
@@ -431,12 +431,12 @@ func TestResendKeepsHistory(t *testing.T) {
 func ExampleClient_Poll() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
-	garry, _, _ := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
-	kit, _ := pb.CreateProduct(ctx, inventory.Product{Name: "Kit", Commands: []inventory.CommandTemplate{
+	garry, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	kit, _ := pb.ProductCreate(ctx, inventory.Product{Name: "Kit", Commands: []inventory.CommandTemplate{
 		{Stage: inventory.OnPurchase, Server: "eu-1", Template: "inventory.giveto {steam_id} rifle.ak 1"},
 		{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit.give {steam_id} starter", OnlineOnly: true},
 	}})
-	pb.AssignItem(ctx, playerbase.AssignParams{Customer: garry.ID, Product: kit.ID, Actor: "admin:alice"})
+	pb.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: garry.ID, Product: kit.ID, Actor: "admin:alice"})
 
 	executed := map[string]string{} // key → error text; a real plugin persists it
 	run := func(cmd string) error {
@@ -446,8 +446,8 @@ func ExampleClient_Poll() {
 		return nil
 	}
 	for _, online := range [][]string{nil, {"STEAM_0:0:23071901"}} {
-		ds, _ := pb.Poll(ctx, "eu-1", online, 100)
-		var results []playerbase.AckResult
+		ds, _ := pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "eu-1", OnlinePlayers: online, Limit: 100})
+		var results []playerbase.DeliveryResult
 		for _, d := range ds {
 			errText, done := executed[d.Key]
 			if !done {
@@ -456,9 +456,9 @@ func ExampleClient_Poll() {
 				}
 				executed[d.Key] = errText
 			}
-			results = append(results, playerbase.AckResult{Key: d.Key, Error: errText})
+			results = append(results, playerbase.DeliveryResult{Key: d.Key, Error: errText})
 		}
-		outcomes, _ := pb.Ack(ctx, "eu-1", results)
+		outcomes, _ := pb.DeliveryAck(ctx, "eu-1", results)
 		for i, o := range outcomes {
 			fmt.Printf("%s → %s %q\n", ds[i].Command, o.Status, results[i].Error)
 		}

@@ -24,13 +24,13 @@ type Details struct {
 	// The first page of each list, as Inventory, Orders and Subscriptions
 	// return it with default parameters: NextCursor continues the list
 	// through those methods.
-	Inventory     InventoryPage     `json:"inventory"`
+	Inventory     ItemPage          `json:"inventory"`
 	Orders        OrderPage         `json:"orders"`
 	Subscriptions SubscriptionPage  `json:"subscriptions"`
 	Metadata      metadata.Metadata `json:"metadata"`
 
 	// MetadataVersion is Metadata's version, for the page's metadata form
-	// to send back to ReplaceMetadata; a page script reading Details as
+	// to send back to MetadataReplace; a page script reading Details as
 	// JSON could not compute it.
 	MetadataVersion metadata.Version `json:"metadata_version"`
 }
@@ -55,13 +55,13 @@ func (c *Client) CustomerDetails(ctx context.Context, id customer.ID) (d Details
 			return err
 		}
 		d.Banner = bans.IDs(found)
-		if d.Inventory, err = inventoryPage(ctx, tx, id, InventoryParams{}, now); err != nil {
+		if d.Inventory, err = inventoryPage(ctx, tx, id, ItemListParams{}, now); err != nil {
 			return err
 		}
-		if d.Orders, err = ordersPage(ctx, tx, id, OrdersParams{}); err != nil {
+		if d.Orders, err = ordersPage(ctx, tx, id, OrderListParams{}); err != nil {
 			return err
 		}
-		if d.Subscriptions, err = subscriptionsPage(ctx, tx, id, SubscriptionsParams{}, now); err != nil {
+		if d.Subscriptions, err = subscriptionsPage(ctx, tx, id, SubscriptionListParams{}, now); err != nil {
 			return err
 		}
 		if d.Metadata, err = tx.Metadata().GetMetadata(ctx, id); err != nil {

@@ -22,7 +22,7 @@ func ExampleClient_CustomerDetails() {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: func() time.Time { return now }})
 
-	vip, _ := pb.CreateProduct(ctx, inventory.Product{
+	vip, _ := pb.ProductCreate(ctx, inventory.Product{
 		Name: "VIP", Duration: inventory.For(30, inventory.Day),
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu", Template: "oxide.usergroup add {steam_id} vip"},
@@ -30,23 +30,23 @@ func ExampleClient_CustomerDetails() {
 		},
 		Prices: []money.Amount{money.MustParse("10.00", "EUR")},
 	})
-	garry, _, _ := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry"})
+	garry, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry"})
 
 	// Buy, then the payment provider's webhook completes the order and
 	// delivers the VIP.
-	o, _ := pb.CreateOrder(ctx, garry.ID, playerbase.OrderParams{
+	o, _ := pb.OrderCreate(ctx, garry.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("EUR"),
 		Lines:    []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
 		IP:       "203.0.113.7",
 	})
-	_, _ = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pi_123", Fees: money.MustParse("0.79", "EUR")})
+	_, _ = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pi_123", Fees: money.MustParse("0.79", "EUR")})
 
 	// A day later staff revoke the VIP and ban the IP it was bought from.
 	now = now.Add(24 * time.Hour)
-	page, _ := pb.Inventory(ctx, garry.ID, playerbase.InventoryParams{})
-	_, _ = pb.RevokeItem(ctx, page.Items[0].ID, "shared account", "admin:alice")
-	_, _ = pb.Ban(ctx, playerbase.BanParams{Reason: "shared account", Actor: "admin:alice", Identities: []bans.Identity{{Type: bans.IP, Value: "203.0.113.7"}}})
-	_, _ = pb.UpdateMetadata(ctx, garry.ID, []metadata.Field{{Key: "note", Value: "asked for a refund"}})
+	page, _ := pb.ItemList(ctx, garry.ID, playerbase.ItemListParams{})
+	_, _ = pb.ItemRevoke(ctx, page.Items[0].ID, playerbase.ItemRevokeParams{Reason: "shared account", Actor: "admin:alice"})
+	_, _ = pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "shared account", Actor: "admin:alice", Identities: []bans.Identity{{Type: bans.IP, Value: "203.0.113.7"}}})
+	_, _ = pb.MetadataUpdate(ctx, garry.ID, []metadata.Field{{Key: "note", Value: "asked for a refund"}})
 
 	d, err := pb.CustomerDetails(ctx, garry.ID)
 	if err != nil {
@@ -60,7 +60,7 @@ func ExampleClient_CustomerDetails() {
 	}
 	for _, it := range d.Inventory.Items {
 		fmt.Println("item:", it.State, "from", it.Source.Kind, "by", it.RevokedBy, "for", it.RevokeReason)
-		cmds, _ := pb.ItemCommands(ctx, it.ID)
+		cmds, _ := pb.CommandList(ctx, it.ID)
 		for _, c := range cmds {
 			fmt.Printf("  %s %s %q\n", c.Stage, c.Server, c.Command)
 		}

@@ -41,36 +41,36 @@ func TestCustomerDetails(t *testing.T) {
 		// 51 orders, one more than a page; the first two paid, each with a
 		// crate.
 		for i := range playerbase.DefaultOrderPage + 1 {
-			p := playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(crateID), Quantity: 1}}}
+			p := playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(crateID), Quantity: 1}}}
 			if i == 0 {
 				p.IP = "203.0.113.77"
 			}
-			o, err := pb.CreateOrder(ctx, cust.ID, p)
+			o, err := pb.OrderCreate(ctx, cust.ID, p)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if i < 2 {
-				if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_details_", i)}); err != nil {
+				if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_details_", i)}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			clock.Advance(time.Second)
 		}
-		active, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly})
+		active, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.ActivateSubscription(ctx, active.ID); err != nil {
+		if _, err := pb.SubscriptionActivate(ctx, active.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(rankID), Currency: euro, Period: monthly}); err != nil {
+		if _, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(rankID), Currency: euro, Period: monthly}); err != nil {
 			t.Fatal(err)
 		}
-		ban, err := pb.Ban(ctx, playerbase.BanParams{Reason: "fraud", Actor: "admin", Identities: []bans.Identity{bans.MustIdentity(bans.IP, "203.0.113.77")}})
+		ban, err := pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "fraud", Actor: "admin", Identities: []bans.Identity{bans.MustIdentity(bans.IP, "203.0.113.77")}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.UpdateMetadata(ctx, cust.ID, []metadata.Field{{Key: "discord", Value: "player1"}}); err != nil {
+		if _, err := pb.MetadataUpdate(ctx, cust.ID, []metadata.Field{{Key: "discord", Value: "player1"}}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -85,20 +85,20 @@ func TestCustomerDetails(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		want.Customer, err = pb.Customer(ctx, cust.ID)
+		want.Customer, err = pb.CustomerGet(ctx, cust.ID)
 		must(err)
 		want.ProfileURL = "https://steamcommunity.com/profiles/" + cust.PlatformID.Value
 		want.Stats, err = pb.CustomerStats(ctx, cust.ID)
 		must(err)
-		want.Banner, err = pb.Banner(ctx, cust.ID)
+		want.Banner, err = pb.CustomerBanner(ctx, cust.ID)
 		must(err)
-		want.Inventory, err = pb.Inventory(ctx, cust.ID, playerbase.InventoryParams{})
+		want.Inventory, err = pb.ItemList(ctx, cust.ID, playerbase.ItemListParams{})
 		must(err)
-		want.Orders, err = pb.Orders(ctx, cust.ID, playerbase.OrdersParams{})
+		want.Orders, err = pb.OrderList(ctx, cust.ID, playerbase.OrderListParams{})
 		must(err)
-		want.Subscriptions, err = pb.Subscriptions(ctx, cust.ID, playerbase.SubscriptionsParams{})
+		want.Subscriptions, err = pb.SubscriptionList(ctx, cust.ID, playerbase.SubscriptionListParams{})
 		must(err)
-		want.Metadata, err = pb.Metadata(ctx, cust.ID)
+		want.Metadata, err = pb.MetadataGet(ctx, cust.ID)
 		must(err)
 		want.MetadataVersion = want.Metadata.Version()
 		if d := cmp.Diff(want, got, detailsCmp); d != "" {
@@ -149,31 +149,31 @@ func benchDetailsFixture(b *testing.B) {
 		ctx := context.Background()
 		pb, _, cust := comSetup(b)
 		f.pb, f.cust = pb, cust.ID
-		supporter, err := pb.CreateProduct(ctx, inventory.Product{Name: "Supporter", Duration: inventory.For(1, inventory.Day),
+		supporter, err := pb.ProductCreate(ctx, inventory.Product{Name: "Supporter", Duration: inventory.For(1, inventory.Day),
 			Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "tag {steam_id} supporter"}},
 			Prices:   []money.Amount{eur("4.99")}})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for i := range 10_000 {
-			o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(supporter.ID), Quantity: 1}}})
+			o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(supporter.ID), Quantity: 1}}})
 			if err != nil {
 				b.Fatal(err)
 			}
 			if i%10 == 9 {
 				continue // left unpaid
 			}
-			if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_", i), Fees: eur("0.30")}); err != nil {
+			if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_", i), Fees: eur("0.30")}); err != nil {
 				b.Fatal(err)
 			}
 			f.totals, f.fees = append(f.totals, o.Total.Value), append(f.fees, decimal.RequireFromString("0.30"))
 		}
 		for range 100 {
-			s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+			s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := pb.ActivateSubscription(ctx, s.ID); err != nil {
+			if _, err := pb.SubscriptionActivate(ctx, s.ID); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -36,7 +36,7 @@
 //   - A refund or chargeback queues the order's items' on_refund or
 //     on_chargeback commands and revokes them by store policy
 //     (Config.Reversals, see ReversalPolicy). A refund webhook names the
-//     provider's refund reference (RefundOrderRef): a retried one refunds
+//     provider's refund reference (OrderRefund): a retried one refunds
 //     and reverses nothing more.
 //   - CustomerDetails reads the whole Customer Details Page in one read
 //     transaction.
@@ -47,7 +47,7 @@
 // 30s) and comes back under the same delivery key only once its lease ran
 // out; the plugin remembers the keys it ran, so a crash between running and
 // acknowledging does not run a command twice; the first ack wins.
-// ItemCommands, CancelCommand, ResendCommand and ResendItemCommands are the
+// CommandList, CommandCancel, CommandResend and CommandResendItem are the
 // store owner's side.
 //
 // Every record a host sends on (customers, tokens, orders, subscriptions,

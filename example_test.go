@@ -19,7 +19,7 @@ func ExampleClient() {
 	pb := playerbase.New(memory.New(), nil)
 	defer pb.Close()
 
-	cust, created, err := pb.Identify(ctx, playerbase.Identity{
+	cust, created, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{
 		Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry",
 	})
 	if err != nil {
@@ -30,7 +30,7 @@ func ExampleClient() {
 	fmt.Println("SteamID64:", cust.PlatformID.Value, customer.SteamID3(id64))
 	fmt.Println("profile:", cust.PlatformID.ProfileURL())
 
-	md, err := pb.UpdateMetadata(ctx, cust.ID, []metadata.Field{
+	md, err := pb.MetadataUpdate(ctx, cust.ID, []metadata.Field{
 		{Key: "discord", Value: "garry"},
 		{Key: "", Value: ""}, // an empty row in the form: dropped
 	})
@@ -40,17 +40,17 @@ func ExampleClient() {
 	fmt.Println("metadata:", md)
 
 	expires := time.Now().Add(30 * 24 * time.Hour)
-	_, secret, err := pb.IssueToken(ctx, cust.ID, playerbase.TokenParams{Label: "website", ExpiresAt: &expires})
+	_, secret, err := pb.TokenIssue(ctx, cust.ID, playerbase.TokenIssueParams{Label: "website", ExpiresAt: &expires})
 	if err != nil {
 		panic(err)
 	}
-	owner, err := pb.Authenticate(ctx, secret)
+	owner, err := pb.TokenAuthenticate(ctx, secret)
 	fmt.Println("token authenticates:", err == nil && owner == cust.ID)
 
-	if _, err := pb.RevokeAllTokens(ctx, cust.ID); err != nil {
+	if _, err := pb.TokenRevokeAll(ctx, cust.ID); err != nil {
 		panic(err)
 	}
-	_, err = pb.Authenticate(ctx, secret)
+	_, err = pb.TokenAuthenticate(ctx, secret)
 	fmt.Println("after revoke:", err)
 	// Output:
 	// created: true

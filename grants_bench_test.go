@@ -30,7 +30,7 @@ type grantBench struct {
 func newGrantBench(b *testing.B, backend storage.Backend) *grantBench {
 	b.Helper()
 	pb := playerbase.New(backend, nil)
-	p, err := pb.CreateProduct(context.Background(), inventory.Product{
+	p, err := pb.ProductCreate(context.Background(), inventory.Product{
 		Name:     "Crate",
 		Duration: inventory.For(30, inventory.Day),
 		Stacking: inventory.StackAdd,
@@ -49,7 +49,7 @@ func newGrantBench(b *testing.B, backend storage.Backend) *grantBench {
 func (g *grantBench) customer(b *testing.B) customer.ID {
 	b.Helper()
 	g.n++
-	c, _, err := g.pb.Identify(context.Background(), playerbase.Identity{
+	c, _, err := g.pb.CustomerIdentify(context.Background(), playerbase.CustomerIdentifyParams{
 		Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 1000+g.n), Name: fmt.Sprintf("Bench%d", g.n),
 	})
 	if err != nil {
@@ -66,7 +66,7 @@ func (g *grantBench) order(b *testing.B, cust customer.ID, units int) orders.ID 
 	for left := units; left > 0; left -= orders.MaxQuantity {
 		lines = append(lines, playerbase.OrderLineParams{ProductID: string(g.prod), Quantity: min(left, orders.MaxQuantity)})
 	}
-	o, err := g.pb.CreateOrder(context.Background(), cust, playerbase.OrderParams{Currency: euro, Lines: lines})
+	o, err := g.pb.OrderCreate(context.Background(), cust, playerbase.OrderCreateParams{Currency: euro, Lines: lines})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func (g *grantBench) order(b *testing.B, cust customer.ID, units int) orders.ID 
 }
 
 func (g *grantBench) complete(b *testing.B, id orders.ID) orders.Order {
-	o, err := g.pb.CompleteOrder(context.Background(), playerbase.CompleteParams{OrderID: id, PaymentRef: "pay_" + string(id)})
+	o, err := g.pb.OrderComplete(context.Background(), playerbase.OrderCompleteParams{OrderID: id, PaymentRef: "pay_" + string(id)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func BenchmarkRepeatBuyer(b *testing.B) {
 						b.StopTimer()
 						// Keep `held` active: the new item is revoked off the
 						// clock.
-						if _, err := g.pb.RevokeItem(ctx, inventory.ItemID(o.Granted[0]), "bench", "admin:bench"); err != nil {
+						if _, err := g.pb.ItemRevoke(ctx, inventory.ItemID(o.Granted[0]), playerbase.ItemRevokeParams{Reason: "bench", Actor: "admin:bench"}); err != nil {
 							b.Fatal(err)
 						}
 						b.StartTimer()
@@ -201,7 +201,7 @@ func BenchmarkRepeatBuyer(b *testing.B) {
 	}
 }
 
-// BenchmarkBannedByDuringLargeOrders: a game server's join check (BannedBy)
+// BenchmarkBannedByDuringLargeOrders: a game server's join check (BanCheck)
 // on the memory backend, alone and while orders of orders.MaxUnits units
 // are paid for one after another. max-wait-ns is the longest single check,
 // x-idle the mean check over the idle one's in the same run:
@@ -218,7 +218,7 @@ func BenchmarkBannedByDuringLargeOrders(b *testing.B) {
 			ctx := context.Background()
 			g := newGrantBench(b, memory.New())
 			steam := bans.Identity{Type: bans.Steam, Value: "76561198006409530"}
-			if _, err := g.pb.Ban(ctx, playerbase.BanParams{Reason: "bench", Identities: []bans.Identity{steam}, Actor: "admin:bench"}); err != nil {
+			if _, err := g.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "bench", Identities: []bans.Identity{steam}, Actor: "admin:bench"}); err != nil {
 				b.Fatal(err)
 			}
 			buyer := g.customer(b)
@@ -248,7 +248,7 @@ func BenchmarkBannedByDuringLargeOrders(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				start := time.Now()
-				ids, err := g.pb.BannedBy(ctx, []bans.Identity{steam})
+				ids, err := g.pb.BanCheck(ctx, []bans.Identity{steam})
 				worst = max(worst, time.Since(start))
 				if err != nil || len(ids) != 1 {
 					b.Fatalf("BannedBy = %v, %v", ids, err)
@@ -270,12 +270,12 @@ func BenchmarkBannedByDuringLargeOrders(b *testing.B) {
 // payLarge creates and pays an order of orders.MaxUnits units for cust,
 // without a testing.B, for another goroutine.
 func (g *grantBench) payLarge(ctx context.Context, cust customer.ID) error {
-	o, err := g.pb.CreateOrder(ctx, cust, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{
+	o, err := g.pb.OrderCreate(ctx, cust, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{
 		{ProductID: string(g.prod), Quantity: orders.MaxUnits},
 	}})
 	if err != nil {
 		return err
 	}
-	_, err = g.pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_" + string(o.ID)})
+	_, err = g.pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_" + string(o.ID)})
 	return err
 }

@@ -32,17 +32,17 @@ func TestCheckoutCapsUnits(t *testing.T) {
 				{ProductID: string(vipID), Quantity: orders.MaxUnits - half + extra},
 			}
 		}
-		_, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: lines(1), IP: "198.51.100.7"})
+		_, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: lines(1), IP: "198.51.100.7"})
 		var inv *errs.InvalidError
 		if !errors.As(err, &inv) || inv.Field != "quantity" || inv.Value != strconv.Itoa(orders.MaxUnits+1) {
 			t.Fatalf("CreateOrder of %d units = %v, want an *errs.InvalidError for quantity", orders.MaxUnits+1, err)
 		}
-		page, _ := pb.Orders(ctx, cust.ID, playerbase.OrdersParams{})
-		got, _ := pb.Customer(ctx, cust.ID)
+		page, _ := pb.OrderList(ctx, cust.ID, playerbase.OrderListParams{})
+		got, _ := pb.CustomerGet(ctx, cust.ID)
 		if len(page.Orders) != 0 || slices.Contains(got.KnownIPs, netip.MustParseAddr("198.51.100.7")) {
 			t.Errorf("a refused checkout stored %d orders, known IPs %v", len(page.Orders), got.KnownIPs)
 		}
-		if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: lines(0)}); err != nil {
+		if _, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: lines(0)}); err != nil {
 			t.Errorf("CreateOrder of %d units: %v", orders.MaxUnits, err)
 		}
 	})
@@ -91,7 +91,7 @@ func TestLargeOrderReadsStackingOncePerProduct(t *testing.T) {
 	pb, clock, cust := comOn(t, counted, playerbase.ReversalPolicy{})
 	old := paidVIP(t, pb, cust.ID, "pay_old")
 	clock.Advance(31 * 24 * time.Hour) // the old VIP lapsed; no sweep ran
-	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{
+	o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{
 		{ProductID: string(vipID), Quantity: 50},
 		{ProductID: string(crateID), Quantity: 50},
 		{ProductID: string(vipID), Quantity: 10},
@@ -101,7 +101,7 @@ func TestLargeOrderReadsStackingOncePerProduct(t *testing.T) {
 	}
 	counted.lapsed, counted.extendable = 0, 0
 	paidAt := clock.Now()
-	o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_large"})
+	o, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_large"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,19 +113,19 @@ func TestLargeOrderReadsStackingOncePerProduct(t *testing.T) {
 	if len(o.Granted) != 51 {
 		t.Fatalf("the order granted %d items, want 1 VIP and 50 crates", len(o.Granted))
 	}
-	vip, err := pb.Item(ctx, inventory.ItemID(o.Granted[0]))
+	vip, err := pb.ItemGet(ctx, inventory.ItemID(o.Granted[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := paidAt.AddDate(0, 0, 60*30); vip.ExpiresAt == nil || !vip.ExpiresAt.Equal(want) {
 		t.Errorf("the VIP expires at %v, want %v (60 × 30 days)", vip.ExpiresAt, want)
 	}
-	lapsed, err := pb.Item(ctx, inventory.ItemID(old.Granted[0]))
+	lapsed, err := pb.ItemGet(ctx, inventory.ItemID(old.Granted[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldCmds, _ := pb.ItemCommands(ctx, lapsed.ID)
-	newCmds, _ := pb.ItemCommands(ctx, vip.ID)
+	oldCmds, _ := pb.CommandList(ctx, lapsed.ID)
+	newCmds, _ := pb.CommandList(ctx, vip.ID)
 	last := oldCmds[len(oldCmds)-1]
 	if lapsed.State != inventory.Expired || last.Stage != inventory.OnExpire || last.ID >= newCmds[0].ID {
 		t.Errorf("the lapsed VIP is %s, its last command %s (%s), the new VIP's first %s (%s): want it expired, its on_expire queued first",

@@ -9,10 +9,10 @@ import (
 	"github.com/playerbase/playerbase/storage"
 )
 
-// CreateProduct validates and stores a new product (inventory.CheckProduct:
+// ProductCreate validates and stores a new product (inventory.CheckProduct:
 // an unknown template variable is refused here, not at delivery). ID,
 // Created, Updated and Version are set by the Client.
-func (c *Client) CreateProduct(ctx context.Context, p inventory.Product) (inventory.Product, error) {
+func (c *Client) ProductCreate(ctx context.Context, p inventory.Product) (inventory.Product, error) {
 	now := c.clock()
 	p, err := inventory.CheckProduct(p)
 	if err != nil {
@@ -25,11 +25,11 @@ func (c *Client) CreateProduct(ctx context.Context, p inventory.Product) (invent
 	return p, nil
 }
 
-// UpdateProduct replaces the product p.ID with p. p.Version is the version
-// the editor read; if the product changed since, UpdateProduct fails with a
+// ProductUpdate replaces the product p.ID with p. p.Version is the version
+// the editor read; if the product changed since, ProductUpdate fails with a
 // conflict. Items already granted keep their expiry and commands already
 // queued keep their text: a change applies to what happens next.
-func (c *Client) UpdateProduct(ctx context.Context, p inventory.Product) (inventory.Product, error) {
+func (c *Client) ProductUpdate(ctx context.Context, p inventory.Product) (inventory.Product, error) {
 	now := c.clock()
 	p, err := inventory.CheckProduct(p)
 	if err != nil {
@@ -51,7 +51,7 @@ func (c *Client) UpdateProduct(ctx context.Context, p inventory.Product) (invent
 }
 
 // Product returns one product.
-func (c *Client) Product(ctx context.Context, id inventory.ProductID) (p inventory.Product, err error) {
+func (c *Client) ProductGet(ctx context.Context, id inventory.ProductID) (p inventory.Product, err error) {
 	err = c.view(ctx, func(tx storage.Tx) error {
 		p, err = tx.Products().Get(ctx, id)
 		return err
@@ -60,7 +60,7 @@ func (c *Client) Product(ctx context.Context, id inventory.ProductID) (p invento
 }
 
 // Products lists every product, oldest first.
-func (c *Client) Products(ctx context.Context) (ps []inventory.Product, err error) {
+func (c *Client) ProductList(ctx context.Context) (ps []inventory.Product, err error) {
 	err = c.view(ctx, func(tx storage.Tx) error {
 		ps, err = tx.Products().List(ctx)
 		return err
@@ -68,8 +68,8 @@ func (c *Client) Products(ctx context.Context) (ps []inventory.Product, err erro
 	return ps, err
 }
 
-// AssignParams describe a manual assignment of a product to a customer.
-type AssignParams struct {
+// ItemAssignParams describe a manual assignment of a product to a customer.
+type ItemAssignParams struct {
 	Customer customer.ID
 	Product  inventory.ProductID
 	Actor    string // who assigns, e.g. "admin:alice"; required
@@ -77,12 +77,12 @@ type AssignParams struct {
 	DiscordID string
 }
 
-// AssignItem grants a product to a customer by hand, as the Customer
+// ItemAssign grants a product to a customer by hand, as the Customer
 // Details Page's "Assign" does. Stacking applies as for a purchase: a
 // re-assignment of a timed product may extend the active item instead of
 // adding one. It queues on_purchase commands for a new item, on_renew for
 // an extended one, and returns the item.
-func (c *Client) AssignItem(ctx context.Context, p AssignParams) (it inventory.Item, err error) {
+func (c *Client) ItemAssign(ctx context.Context, p ItemAssignParams) (it inventory.Item, err error) {
 	now := c.clock()
 	vars := inventory.Vars{}
 	if p.DiscordID != "" {
@@ -257,7 +257,7 @@ func queueCommands(ctx context.Context, tx storage.Tx, cust customer.Customer, p
 	return out, nil
 }
 
-// revokeItem revokes an item inside the caller's transaction (RevokeItem,
+// revokeItem revokes an item inside the caller's transaction (ItemRevoke,
 // and the refund and chargeback workflows by store policy) and queues its
 // product's on_expire commands when the product has an on-expiry action.
 func revokeItem(ctx context.Context, tx storage.Tx, id inventory.ItemID, reason, actor string, now time.Time) (inventory.Item, error) {
@@ -289,10 +289,10 @@ func revokeItem(ctx context.Context, tx storage.Tx, id inventory.ItemID, reason,
 	return it, nil
 }
 
-// RevokeItem revokes an item (inventory.Revoke's rule: only an active item,
+// ItemRevoke revokes an item (inventory.Revoke's rule: only an active item,
 // and only if it expires or its product has an on-expiry action; otherwise
 // an *inventory.RevokeError says why) and queues the on-expiry commands.
-func (c *Client) RevokeItem(ctx context.Context, id inventory.ItemID, reason, actor string) (it inventory.Item, err error) {
+func (c *Client) ItemRevoke(ctx context.Context, id inventory.ItemID, reason, actor string) (it inventory.Item, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		it, err = revokeItem(ctx, tx, id, reason, actor, now)
@@ -306,7 +306,7 @@ func (c *Client) RevokeItem(ctx context.Context, id inventory.ItemID, reason, ac
 
 // Item returns one item with its State as of now: an item past its expiry
 // reads expired before a sweep records it.
-func (c *Client) Item(ctx context.Context, id inventory.ItemID) (it inventory.Item, err error) {
+func (c *Client) ItemGet(ctx context.Context, id inventory.ItemID) (it inventory.Item, err error) {
 	now := c.clock()
 	err = c.view(ctx, func(tx storage.Tx) error {
 		it, err = tx.Items().Get(ctx, id)
@@ -319,8 +319,8 @@ func (c *Client) Item(ctx context.Context, id inventory.ItemID) (it inventory.It
 	return it, nil
 }
 
-// InventoryParams select a page of a customer's items.
-type InventoryParams struct {
+// ItemListParams select a page of a customer's items.
+type ItemListParams struct {
 	State  inventory.State  // "" (all), active, expired or revoked, judged now
 	Cursor inventory.ItemID // the NextCursor of the previous page
 	Limit  int              // ≤ 0: DefaultInventoryPage; at most MaxInventoryPage
@@ -332,18 +332,18 @@ const (
 	MaxInventoryPage     = 500
 )
 
-// InventoryPage is one page of items, newest first. NextCursor is "" on the
+// ItemPage is one page of items, newest first. NextCursor is "" on the
 // last page.
-type InventoryPage struct {
+type ItemPage struct {
 	Items      []inventory.Item `json:"items"`
 	NextCursor inventory.ItemID `json:"next_cursor"`
 }
 
 // Inventory lists a customer's items newest first, a page at a time, with
 // each State as of now.
-func (c *Client) Inventory(ctx context.Context, id customer.ID, p InventoryParams) (page InventoryPage, err error) {
+func (c *Client) ItemList(ctx context.Context, id customer.ID, p ItemListParams) (page ItemPage, err error) {
 	if err := p.check(); err != nil {
-		return InventoryPage{}, err
+		return ItemPage{}, err
 	}
 	now := c.clock()
 	err = c.view(ctx, func(tx storage.Tx) error {
@@ -356,7 +356,7 @@ func (c *Client) Inventory(ctx context.Context, id customer.ID, p InventoryParam
 	return page, err
 }
 
-func (p InventoryParams) check() error {
+func (p ItemListParams) check() error {
 	if p.State != "" {
 		if _, err := inventory.ParseState(string(p.State)); err != nil {
 			return err
@@ -372,14 +372,14 @@ func (p InventoryParams) check() error {
 
 // inventoryPage reads one page of a customer's items in tx (Inventory and
 // CustomerDetails); p has passed check.
-func inventoryPage(ctx context.Context, tx storage.Tx, id customer.ID, p InventoryParams, now time.Time) (InventoryPage, error) {
+func inventoryPage(ctx context.Context, tx storage.Tx, id customer.ID, p ItemListParams, now time.Time) (ItemPage, error) {
 	want := pageSize(p.Limit, DefaultInventoryPage, MaxInventoryPage)
 	q := inventory.ItemQuery{Customer: id, State: p.State, Now: now, Before: p.Cursor, Limit: want + 1}
 	items, err := tx.Items().ListByCustomer(ctx, q)
 	if err != nil {
-		return InventoryPage{}, err
+		return ItemPage{}, err
 	}
-	var page InventoryPage
+	var page ItemPage
 	page.Items, page.NextCursor = cutPage(items, want, func(it inventory.Item) inventory.ItemID { return it.ID })
 	for i := range page.Items {
 		page.Items[i].State = page.Items[i].StateAt(now)
@@ -390,11 +390,11 @@ func inventoryPage(ctx context.Context, tx storage.Tx, id customer.ID, p Invento
 // sweepBatch is how many items one sweep transaction expires.
 const sweepBatch = 100
 
-// SweepExpired records every item whose expiry has passed as expired and
+// ItemSweepExpired records every item whose expiry has passed as expired and
 // queues its product's on_expire commands, each item in the same
 // transaction as its commands, so a second sweep finds nothing and the
 // commands are queued exactly once. It returns how many items it expired.
-func (c *Client) SweepExpired(ctx context.Context) (int, error) {
+func (c *Client) ItemSweepExpired(ctx context.Context) (int, error) {
 	now := c.clock()
 	total := 0
 	for {
@@ -467,9 +467,9 @@ func expireItem(ctx context.Context, tx storage.Tx, cust customer.Customer, p in
 	return it, nil
 }
 
-// SetDiscord links an item to a Discord user (a snowflake, see
+// ItemSetDiscord links an item to a Discord user (a snowflake, see
 // inventory.ParseSnowflake), replacing any link.
-func (c *Client) SetDiscord(ctx context.Context, id inventory.ItemID, discordID string) (inventory.Item, error) {
+func (c *Client) ItemSetDiscord(ctx context.Context, id inventory.ItemID, discordID string) (inventory.Item, error) {
 	now := c.clock()
 	sf, err := inventory.ParseSnowflake(discordID, now)
 	if err != nil {
@@ -478,8 +478,8 @@ func (c *Client) SetDiscord(ctx context.Context, id inventory.ItemID, discordID 
 	return c.setDiscord(ctx, id, sf.String(), now)
 }
 
-// ClearDiscord removes an item's Discord link.
-func (c *Client) ClearDiscord(ctx context.Context, id inventory.ItemID) (inventory.Item, error) {
+// ItemClearDiscord removes an item's Discord link.
+func (c *Client) ItemClearDiscord(ctx context.Context, id inventory.ItemID) (inventory.Item, error) {
 	return c.setDiscord(ctx, id, "", c.clock())
 }
 
@@ -505,12 +505,12 @@ func (c *Client) setDiscord(ctx context.Context, id inventory.ItemID, discord st
 	return it, nil
 }
 
-// ItemCommands lists an item's commands in the order they were queued,
+// CommandList lists an item's commands in the order they were queued,
 // with server, exact command text, stage, status as of now (a command
 // whose lease ran out reads pending: the next poll may hand it out again),
 // attempts, times and error text. A resend is a command of its own whose
 // ResendOf names the attempt it repeats, so the list is the whole history.
-func (c *Client) ItemCommands(ctx context.Context, id inventory.ItemID) (cmds []inventory.Command, err error) {
+func (c *Client) CommandList(ctx context.Context, id inventory.ItemID) (cmds []inventory.Command, err error) {
 	now := c.clock()
 	err = c.view(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Items().Get(ctx, id); err != nil {

@@ -43,7 +43,7 @@ func invSetup(t testing.TB) (*Client, *invClock, customer.Customer) {
 	t.Helper()
 	clk := &invClock{t: invStart}
 	pb := New(memory.New(), &Config{Now: clk.Now})
-	cust, _, err := pb.Identify(context.Background(), Identity{Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry"})
+	cust, _, err := pb.CustomerIdentify(context.Background(), CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func invSetup(t testing.TB) (*Client, *invClock, customer.Customer) {
 
 func invProduct(t testing.TB, pb *Client, p inventory.Product) inventory.Product {
 	t.Helper()
-	p, err := pb.CreateProduct(context.Background(), p)
+	p, err := pb.ProductCreate(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ type invCmd struct {
 
 func invCommands(t testing.TB, pb *Client, id inventory.ItemID) []invCmd {
 	t.Helper()
-	cmds, err := pb.ItemCommands(context.Background(), id)
+	cmds, err := pb.CommandList(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,30 +97,30 @@ func TestProductSaveRefusesUnknownVariable(t *testing.T) {
 	pb, _, _ := invSetup(t)
 	bad := vipProduct("")
 	bad.Commands = append(bad.Commands, inventory.CommandTemplate{Stage: inventory.OnChargeback, Server: "eu-1", Template: "ban {player}"})
-	_, err := pb.CreateProduct(ctx, bad)
+	_, err := pb.ProductCreate(ctx, bad)
 	var uv *inventory.UnknownVariableError
 	if !errors.As(err, &uv) || uv.Variable != "player" || uv.Field != "commands[5].template" {
 		t.Fatalf("CreateProduct with {player} = %v, want *inventory.UnknownVariableError", err)
 	}
-	if ps, _ := pb.Products(ctx); len(ps) != 0 {
+	if ps, _ := pb.ProductList(ctx); len(ps) != 0 {
 		t.Errorf("a refused product was stored: %v", ps)
 	}
 
 	p := invProduct(t, pb, vipProduct(""))
 	bad.ID, bad.Version = p.ID, p.Version
-	if _, err := pb.UpdateProduct(ctx, bad); !errors.As(err, &uv) {
+	if _, err := pb.ProductUpdate(ctx, bad); !errors.As(err, &uv) {
 		t.Errorf("UpdateProduct with {player} = %v, want *inventory.UnknownVariableError", err)
 	}
 	renamed := p
 	renamed.Name = "VIP Gold"
-	got, err := pb.UpdateProduct(ctx, renamed)
+	got, err := pb.ProductUpdate(ctx, renamed)
 	if err != nil || got.Version != p.Version+1 || !got.Created.Equal(p.Created) {
 		t.Fatalf("UpdateProduct = %+v, %v", got, err)
 	}
-	if _, err := pb.UpdateProduct(ctx, renamed); !errors.Is(err, ErrConflict) {
+	if _, err := pb.ProductUpdate(ctx, renamed); !errors.Is(err, ErrConflict) {
 		t.Errorf("UpdateProduct with a stale version = %v, want ErrConflict", err)
 	}
-	if stored, _ := pb.Product(ctx, p.ID); stored.Name != "VIP Gold" {
+	if stored, _ := pb.ProductGet(ctx, p.ID); stored.Name != "VIP Gold" {
 		t.Errorf("stored name %q", stored.Name)
 	}
 }
@@ -129,7 +129,7 @@ func TestAssignAndRevokeQueueCommands(t *testing.T) {
 	ctx := context.Background()
 	pb, clk, cust := invSetup(t)
 	p := invProduct(t, pb, vipProduct(""))
-	it, err := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin:alice", DiscordID: "175928847299117063"})
+	it, err := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin:alice", DiscordID: "175928847299117063"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestAssignAndRevokeQueueCommands(t *testing.T) {
 		t.Errorf("AssignItem (-want +got):\n%s", d)
 	}
 	clk.Advance(time.Hour)
-	revoked, err := pb.RevokeItem(ctx, it.ID, "chargeback", "admin:bob")
+	revoked, err := pb.ItemRevoke(ctx, it.ID, ItemRevokeParams{Reason: "chargeback", Actor: "admin:bob"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,17 +158,17 @@ func TestAssignAndRevokeQueueCommands(t *testing.T) {
 	if d := cmp.Diff(wantCmds, invCommands(t, pb, it.ID)); d != "" {
 		t.Errorf("ItemCommands (-want +got):\n%s", d)
 	}
-	cmds, _ := pb.ItemCommands(ctx, it.ID)
+	cmds, _ := pb.CommandList(ctx, it.ID)
 	if c := cmds[1]; !c.OnlineOnly || c.Server != "eu-1" || c.Player != cust.PlatformID.Value || c.Customer != cust.ID || c.Attempts != 0 {
 		t.Errorf("command record %+v", c)
 	}
-	if _, err := pb.ItemCommands(ctx, inventory.NewItemID(invStart)); !errors.Is(err, ErrNotFound) {
+	if _, err := pb.CommandList(ctx, inventory.NewItemID(invStart)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("ItemCommands of an unknown item = %v, want ErrNotFound", err)
 	}
-	if _, err := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID}); !errors.Is(err, ErrInvalid) {
+	if _, err := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("AssignItem without an actor = %v, want ErrInvalid", err)
 	}
-	if _, err := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: inventory.NewProductID(invStart), Actor: "a"}); !errors.Is(err, ErrNotFound) {
+	if _, err := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: inventory.NewProductID(invStart), Actor: "a"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("AssignItem of an unknown product = %v, want ErrNotFound", err)
 	}
 }
@@ -194,12 +194,12 @@ func TestRevokeItemRules(t *testing.T) {
 		{"expired by time, before a sweep", withAction, func(_ *Client, clk *invClock, _ inventory.ItemID) { clk.Advance(30 * 24 * time.Hour) }, inventory.RefusedExpired, 0},
 		{"expired and swept", withAction, func(pb *Client, clk *invClock, _ inventory.ItemID) {
 			clk.Advance(31 * 24 * time.Hour)
-			if _, err := pb.SweepExpired(ctx); err != nil {
+			if _, err := pb.ItemSweepExpired(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}, inventory.RefusedExpired, 1}, // the sweep's own on_expire
 		{"already revoked", withAction, func(pb *Client, _ *invClock, id inventory.ItemID) {
-			if _, err := pb.RevokeItem(ctx, id, "first", "admin"); err != nil {
+			if _, err := pb.ItemRevoke(ctx, id, ItemRevokeParams{Reason: "first", Actor: "admin"}); err != nil {
 				t.Fatal(err)
 			}
 		}, inventory.RefusedRevoked, 1}, // the first revoke's
@@ -207,15 +207,15 @@ func TestRevokeItemRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pb, clk, cust := invSetup(t)
 			p := invProduct(t, pb, tc.product)
-			it, err := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin"})
+			it, err := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tc.before != nil {
 				tc.before(pb, clk, it.ID)
 			}
-			before, _ := pb.Item(ctx, it.ID)
-			_, err = pb.RevokeItem(ctx, it.ID, "test", "admin:bob")
+			before, _ := pb.ItemGet(ctx, it.ID)
+			_, err = pb.ItemRevoke(ctx, it.ID, ItemRevokeParams{Reason: "test", Actor: "admin:bob"})
 			var re *inventory.RevokeError
 			switch {
 			case tc.why == "" && err != nil:
@@ -223,7 +223,7 @@ func TestRevokeItemRules(t *testing.T) {
 			case tc.why != "" && (!errors.As(err, &re) || re.Why != tc.why):
 				t.Fatalf("RevokeItem = %v, want *inventory.RevokeError %q", err, tc.why)
 			}
-			after, _ := pb.Item(ctx, it.ID)
+			after, _ := pb.ItemGet(ctx, it.ID)
 			if tc.why != "" && after.Version != before.Version {
 				t.Errorf("a refused revoke changed the item: %+v", after)
 			}
@@ -247,12 +247,12 @@ func TestExpiryDerivedThenSweptOnce(t *testing.T) {
 		Name: "Day pass", Duration: inventory.For(1, inventory.Hour),
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnExpire, Server: "s", Template: "unpass {steam_id}"}},
 	})
-	it, err := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin"})
+	it, err := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	state := func() (derived, recorded inventory.State) {
-		got, err := pb.Item(ctx, it.ID)
+		got, err := pb.ItemGet(ctx, it.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,25 +267,25 @@ func TestExpiryDerivedThenSweptOnce(t *testing.T) {
 	if d, r := state(); d != inventory.Active || r != inventory.Active {
 		t.Errorf("a microsecond before expiry: %s (recorded %s), want active", d, r)
 	}
-	if n, _ := pb.SweepExpired(ctx); n != 0 {
+	if n, _ := pb.ItemSweepExpired(ctx); n != 0 {
 		t.Errorf("sweep before expiry expired %d items", n)
 	}
 	clk.Advance(time.Microsecond)
 	if d, r := state(); d != inventory.Expired || r != inventory.Active {
 		t.Errorf("at the expiry instant: %s (recorded %s), want expired (recorded active)", d, r)
 	}
-	page, _ := pb.Inventory(ctx, cust.ID, InventoryParams{State: inventory.Expired})
+	page, _ := pb.ItemList(ctx, cust.ID, ItemListParams{State: inventory.Expired})
 	if len(page.Items) != 1 || page.Items[0].State != inventory.Expired {
 		t.Errorf("Inventory(expired) before the sweep = %+v", page.Items)
 	}
-	if n, err := pb.SweepExpired(ctx); n != 1 || err != nil {
+	if n, err := pb.ItemSweepExpired(ctx); n != 1 || err != nil {
 		t.Fatalf("first sweep = %d, %v; want 1", n, err)
 	}
 	if d, r := state(); d != inventory.Expired || r != inventory.Expired {
 		t.Errorf("after the sweep: %s (recorded %s)", d, r)
 	}
 	clk.Advance(24 * time.Hour)
-	if n, err := pb.SweepExpired(ctx); n != 0 || err != nil {
+	if n, err := pb.ItemSweepExpired(ctx); n != 0 || err != nil {
 		t.Errorf("second sweep = %d, %v; want 0", n, err)
 	}
 	want := []invCmd{{inventory.OnExpire, "unpass 76561198006409530", inventory.Pending}}
@@ -303,15 +303,15 @@ func TestSweepManyBatches(t *testing.T) {
 	})
 	const n = 2*sweepBatch + 7
 	for range n {
-		if _, err := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"}); err != nil {
+		if _, err := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	clk.Advance(time.Hour)
-	if got, err := pb.SweepExpired(ctx); got != n || err != nil {
+	if got, err := pb.ItemSweepExpired(ctx); got != n || err != nil {
 		t.Fatalf("SweepExpired = %d, %v; want %d", got, err, n)
 	}
-	page, _ := pb.Inventory(ctx, cust.ID, InventoryParams{Limit: MaxInventoryPage})
+	page, _ := pb.ItemList(ctx, cust.ID, ItemListParams{Limit: MaxInventoryPage})
 	for _, it := range page.Items {
 		cmds := invCommands(t, pb, it.ID)
 		if len(cmds) != 1 || cmds[0].Text != "unkit "+string(it.ID) {
@@ -325,9 +325,9 @@ func TestAssignStacking(t *testing.T) {
 	t.Run("Extend", func(t *testing.T) {
 		pb, clk, cust := invSetup(t)
 		p := invProduct(t, pb, vipProduct(inventory.StackExtend))
-		first, _ := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"})
+		first, _ := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"})
 		clk.Advance(10 * 24 * time.Hour)
-		second, err := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "b"})
+		second, err := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "b"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -346,9 +346,9 @@ func TestAssignStacking(t *testing.T) {
 	t.Run("Add", func(t *testing.T) {
 		pb, _, cust := invSetup(t)
 		p := invProduct(t, pb, vipProduct(inventory.StackAdd))
-		first, _ := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"})
-		second, _ := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"})
-		page, _ := pb.Inventory(ctx, cust.ID, InventoryParams{State: inventory.Active})
+		first, _ := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"})
+		second, _ := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"})
+		page, _ := pb.ItemList(ctx, cust.ID, ItemListParams{State: inventory.Active})
 		if second.ID == first.ID || len(page.Items) != 2 {
 			t.Errorf("add policy: items %v, want two", page.Items)
 		}
@@ -412,24 +412,24 @@ func TestDiscordLink(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := invSetup(t)
 	p := invProduct(t, pb, vipProduct(""))
-	it, _ := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"})
-	got, err := pb.SetDiscord(ctx, it.ID, "175928847299117063")
+	it, _ := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"})
+	got, err := pb.ItemSetDiscord(ctx, it.ID, "175928847299117063")
 	if err != nil || got.DiscordUserID != "175928847299117063" || got.Version != it.Version+1 {
 		t.Fatalf("SetDiscord = %+v, %v", got, err)
 	}
 	for _, bad := range []string{"1759288472991170", "175928847299117063000", "abc", "0175928847299117063"} {
-		if _, err := pb.SetDiscord(ctx, it.ID, bad); !errors.Is(err, ErrInvalid) {
+		if _, err := pb.ItemSetDiscord(ctx, it.ID, bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("SetDiscord(%q) = %v, want ErrInvalid", bad, err)
 		}
 	}
-	if _, err := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "a", DiscordID: "12"}); !errors.Is(err, ErrInvalid) {
+	if _, err := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "a", DiscordID: "12"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("AssignItem with a bad Discord ID = %v, want ErrInvalid", err)
 	}
-	got, err = pb.ClearDiscord(ctx, it.ID)
+	got, err = pb.ItemClearDiscord(ctx, it.ID)
 	if err != nil || got.DiscordUserID != "" {
 		t.Errorf("ClearDiscord = %+v, %v", got, err)
 	}
-	if _, err := pb.SetDiscord(ctx, inventory.NewItemID(invStart), "175928847299117063"); !errors.Is(err, ErrNotFound) {
+	if _, err := pb.ItemSetDiscord(ctx, inventory.NewItemID(invStart), "175928847299117063"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("SetDiscord of an unknown item = %v, want ErrNotFound", err)
 	}
 
@@ -437,7 +437,7 @@ func TestDiscordLink(t *testing.T) {
 	role := invProduct(t, pb, inventory.Product{Name: "Role", Commands: []inventory.CommandTemplate{
 		{Stage: inventory.OnPurchase, Server: "discord-bot", Template: "role add {discord_id} vip"},
 	}})
-	linked, err := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: role.ID, Actor: "a", DiscordID: "175928847299117063"})
+	linked, err := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: role.ID, Actor: "a", DiscordID: "175928847299117063"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +453,7 @@ func TestInventoryPages(t *testing.T) {
 	p := invProduct(t, pb, inventory.Product{Name: "Crate", Stacking: inventory.StackAdd})
 	var ids []inventory.ItemID
 	for range 5 {
-		it, _ := pb.AssignItem(ctx, AssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"})
+		it, _ := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "a"})
 		ids = append(ids, it.ID)
 		clk.Advance(time.Second)
 	}
@@ -461,7 +461,7 @@ func TestInventoryPages(t *testing.T) {
 	var got []inventory.ItemID
 	var cursor inventory.ItemID
 	for pages := 0; ; pages++ {
-		page, err := pb.Inventory(ctx, cust.ID, InventoryParams{Cursor: cursor, Limit: 2})
+		page, err := pb.ItemList(ctx, cust.ID, ItemListParams{Cursor: cursor, Limit: 2})
 		if err != nil || pages > 3 {
 			t.Fatalf("page %d: %v", pages, err)
 		}
@@ -475,13 +475,13 @@ func TestInventoryPages(t *testing.T) {
 	if d := cmp.Diff(ids, got); d != "" {
 		t.Errorf("pages (-want +got):\n%s", d)
 	}
-	if _, err := pb.Inventory(ctx, cust.ID, InventoryParams{State: "gone"}); !errors.Is(err, ErrInvalid) {
+	if _, err := pb.ItemList(ctx, cust.ID, ItemListParams{State: "gone"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bad state = %v, want ErrInvalid", err)
 	}
-	if _, err := pb.Inventory(ctx, cust.ID, InventoryParams{Cursor: "x"}); !errors.Is(err, ErrInvalid) {
+	if _, err := pb.ItemList(ctx, cust.ID, ItemListParams{Cursor: "x"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bad cursor = %v, want ErrInvalid", err)
 	}
-	if _, err := pb.Inventory(ctx, customer.NewID(invStart), InventoryParams{}); !errors.Is(err, ErrNotFound) {
+	if _, err := pb.ItemList(ctx, customer.NewID(invStart), ItemListParams{}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown customer = %v, want ErrNotFound", err)
 	}
 }
@@ -534,7 +534,7 @@ func newInvMachine(t *rapid.T, backend storage.Backend) *invMachine {
 	m := &invMachine{pb: New(backend, &Config{Now: clk.Now}), clk: clk}
 	ctx := context.Background()
 	for i, name := range []string{"Garry", "Steve"} {
-		c, _, err := m.pb.Identify(ctx, Identity{Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 1000+i), Name: name})
+		c, _, err := m.pb.CustomerIdentify(ctx, CustomerIdentifyParams{Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 1000+i), Name: name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -558,7 +558,7 @@ func newInvMachine(t *rapid.T, backend storage.Backend) *invMachine {
 		p.Commands = append(p.Commands, cmdTemplates(inventory.OnRenew, mp.onRenew)...)
 		p.Commands = append(p.Commands, cmdTemplates(inventory.OnExpire, mp.onExpireCount)...)
 		var err error
-		if mp.p, err = m.pb.CreateProduct(ctx, p); err != nil {
+		if mp.p, err = m.pb.ProductCreate(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 		m.products = append(m.products, mp)
@@ -589,7 +589,7 @@ func (m *invMachine) Assign(t *rapid.T) {
 			}
 		}
 	}
-	got, err := m.pb.AssignItem(context.Background(), AssignParams{Customer: m.custs[ci].ID, Product: mp.p.ID, Actor: "admin"})
+	got, err := m.pb.ItemAssign(context.Background(), ItemAssignParams{Customer: m.custs[ci].ID, Product: mp.p.ID, Actor: "admin"})
 	if err != nil {
 		t.Fatalf("AssignItem: %v", err)
 	}
@@ -616,7 +616,7 @@ func (m *invMachine) Revoke(t *rapid.T) {
 	}
 	it := m.items[rapid.IntRange(0, len(m.items)-1).Draw(t, "item")]
 	mp, now := m.products[it.product], m.clk.Now()
-	_, err := m.pb.RevokeItem(context.Background(), it.id, "test", "admin")
+	_, err := m.pb.ItemRevoke(context.Background(), it.id, ItemRevokeParams{Reason: "test", Actor: "admin"})
 	allowed := it.stateAt(now) == inventory.Active && (it.expires != nil || mp.action)
 	var re *inventory.RevokeError
 	switch {
@@ -643,7 +643,7 @@ func (m *invMachine) Sweep(t *rapid.T) {
 			want++
 		}
 	}
-	if got, err := m.pb.SweepExpired(context.Background()); got != want || err != nil {
+	if got, err := m.pb.ItemSweepExpired(context.Background()); got != want || err != nil {
 		t.Fatalf("SweepExpired = %d, %v; want %d", got, err, want)
 	}
 }
@@ -663,7 +663,7 @@ func (m *invMachine) Advance(t *rapid.T) {
 func (m *invMachine) Check(t *rapid.T) {
 	ctx, now := context.Background(), m.clk.Now()
 	for ci, c := range m.custs {
-		page, err := m.pb.Inventory(ctx, c.ID, InventoryParams{Limit: MaxInventoryPage})
+		page, err := m.pb.ItemList(ctx, c.ID, ItemListParams{Limit: MaxInventoryPage})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -675,7 +675,7 @@ func (m *invMachine) Check(t *rapid.T) {
 		}
 		var got, want []row
 		for _, it := range page.Items {
-			cmds, err := m.pb.ItemCommands(ctx, it.ID)
+			cmds, err := m.pb.CommandList(ctx, it.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -715,22 +715,22 @@ func TestInventoryStateMachinePostgres(t *testing.T) {
 func ExampleClient_RevokeItem() {
 	ctx := context.Background()
 	pb := New(memory.New(), nil)
-	garry, _, _ := pb.Identify(ctx, Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
-	vip, _ := pb.CreateProduct(ctx, inventory.Product{
+	garry, _, _ := pb.CustomerIdentify(ctx, CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	vip, _ := pb.ProductCreate(ctx, inventory.Product{
 		Name: "VIP", Duration: inventory.For(30, inventory.Day),
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnExpire, Server: "rust-eu", Template: "oxide.usergroup remove {steam_id} vip"},
 		},
 	})
-	it, _ := pb.AssignItem(ctx, AssignParams{Customer: garry.ID, Product: vip.ID, Actor: "admin:alice"})
-	it, _ = pb.RevokeItem(ctx, it.ID, "chargeback", "admin:alice")
+	it, _ := pb.ItemAssign(ctx, ItemAssignParams{Customer: garry.ID, Product: vip.ID, Actor: "admin:alice"})
+	it, _ = pb.ItemRevoke(ctx, it.ID, ItemRevokeParams{Reason: "chargeback", Actor: "admin:alice"})
 	fmt.Println(it.State, it.RevokeReason)
-	cmds, _ := pb.ItemCommands(ctx, it.ID)
+	cmds, _ := pb.CommandList(ctx, it.ID)
 	for _, c := range cmds {
 		fmt.Printf("%s %s %q %s\n", c.Stage, c.Server, c.Command, c.Status)
 	}
-	_, err := pb.RevokeItem(ctx, it.ID, "again", "admin:alice")
+	_, err := pb.ItemRevoke(ctx, it.ID, ItemRevokeParams{Reason: "again", Actor: "admin:alice"})
 	var re *inventory.RevokeError
 	fmt.Println(errors.Is(err, ErrConflict), errors.As(err, &re) && re.Why == inventory.RefusedRevoked)
 	// Output:

@@ -25,8 +25,8 @@ func (p OrderPage) MarshalJSON() ([]byte, error) {
 
 // MarshalJSON writes the page as docs/json.md shows it: lists [] when
 // empty, absent times left out, times in UTC.
-func (p InventoryPage) MarshalJSON() ([]byte, error) {
-	type plain InventoryPage
+func (p ItemPage) MarshalJSON() ([]byte, error) {
+	type plain ItemPage
 	return jsonx.Marshal(plain(p))
 }
 

@@ -51,12 +51,12 @@ var jsonRecords = []struct {
 	{"item", reflect.TypeFor[inventory.Item]()},
 	{"command", reflect.TypeFor[inventory.Command]()},
 	{"delivery", reflect.TypeFor[playerbase.Delivery]()},
-	{"ack_result", reflect.TypeFor[playerbase.AckResult]()},
+	{"ack_result", reflect.TypeFor[playerbase.DeliveryResult]()},
 	{"ban", reflect.TypeFor[bans.Ban]()},
 	{"stats", reflect.TypeFor[stats.Stats]()},
 	{"details", reflect.TypeFor[playerbase.Details]()},
 	{"order_page", reflect.TypeFor[playerbase.OrderPage]()},
-	{"inventory_page", reflect.TypeFor[playerbase.InventoryPage]()},
+	{"inventory_page", reflect.TypeFor[playerbase.ItemPage]()},
 	{"subscription_page", reflect.TypeFor[playerbase.SubscriptionPage]()},
 	{"ban_page", reflect.TypeFor[playerbase.BanPage]()},
 }
@@ -303,13 +303,13 @@ func TestJSONDetailsTwoCurrencies(t *testing.T) {
 	pb, _, cust := comOn(t, memory.New(), playerbase.ReversalPolicy{})
 	// VIP's catalog prices are 10.00 EUR and 12.00 USD.
 	for i, code := range []string{"EUR", "USD"} {
-		p := playerbase.OrderParams{Currency: money.MustParse("0", code).Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}}}
-		o, err := pb.CreateOrder(ctx, cust.ID, p)
+		p := playerbase.OrderCreateParams{Currency: money.MustParse("0", code).Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}}}
+		o, err := pb.OrderCreate(ctx, cust.ID, p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ref := []string{"pay_json_eur", "pay_json_usd"}[i]
-		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: ref}); err != nil {
+		if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: ref}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -483,18 +483,18 @@ func goldenRecords() map[string]any {
 			Key: string(cmdVIP), Command: "oxide.usergroup add " + player + " vip", Player: player, OnlineOnly: true,
 			Customer: cusID, Item: invVIP, Stage: inventory.OnPurchase, Attempt: 1, LeaseExpiresAt: at(2, 11).Add(time.Minute),
 		},
-		"ack_result": playerbase.AckResult{Key: string(cmdVIP), Error: "Unknown command: oxide.usergroup"},
+		"ack_result": playerbase.DeliveryResult{Key: string(cmdVIP), Error: "Unknown command: oxide.usergroup"},
 		"ban":        ban,
 		"stats":      st,
 		"details": playerbase.Details{
 			Customer: cust, ProfileURL: cust.PlatformID.ProfileURL(), Stats: st, Banner: []bans.ID{banID},
-			Inventory:     playerbase.InventoryPage{Items: []inventory.Item{item}},
+			Inventory:     playerbase.ItemPage{Items: []inventory.Item{item}},
 			Orders:        playerbase.OrderPage{Orders: []orders.Order{paidUSD, paidEUR}},
 			Subscriptions: playerbase.SubscriptionPage{Subscriptions: []subscriptions.Subscription{sub}},
 			Metadata:      meta, MetadataVersion: meta.Version(),
 		},
 		"order_page":        playerbase.OrderPage{Orders: []orders.Order{paidUSD}, NextCursor: ordUSD},
-		"inventory_page":    playerbase.InventoryPage{},
+		"inventory_page":    playerbase.ItemPage{},
 		"subscription_page": playerbase.SubscriptionPage{Subscriptions: []subscriptions.Subscription{sub}},
 		"ban_page":          playerbase.BanPage{Bans: []bans.Ban{ban, lifted}},
 	}

@@ -41,7 +41,7 @@ func TestLookalikesMatchBans(t *testing.T) {
 		pb := comClient(t, b, &playerbase.Config{Now: clock.Now})
 		for i, tc := range lookalikes {
 			t.Run(fmt.Sprintf("%s %+q as %+q", tc.typ, tc.banned, tc.variant), func(t *testing.T) {
-				ban, err := pb.Ban(ctx, playerbase.BanParams{
+				ban, err := pb.BanCreate(ctx, playerbase.BanCreateParams{
 					Reason: "ban dodging", Actor: "admin:alice",
 					Identities: []bans.Identity{{Type: tc.typ, Value: tc.banned}},
 				})
@@ -49,14 +49,14 @@ func TestLookalikesMatchBans(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer func() {
-					if _, err := pb.Unban(ctx, ban.ID, "admin:alice"); err != nil {
+					if _, err := pb.BanRemove(ctx, ban.ID, playerbase.BanRemoveParams{Actor: "admin:alice"}); err != nil {
 						t.Fatal(err)
 					}
 				}()
 				want := []bans.ID{ban.ID}
 				variant := bans.Identity{Type: tc.typ, Value: tc.variant}
 
-				got, err := pb.BannedBy(ctx, []bans.Identity{variant})
+				got, err := pb.BanCheck(ctx, []bans.Identity{variant})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -77,14 +77,14 @@ func TestLookalikesMatchBans(t *testing.T) {
 
 				// A customer known by the variant: named so at login, or
 				// paying with the variant address.
-				in := playerbase.Identity{Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 47000000+i), Name: "Player"}
+				in := playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 47000000+i), Name: "Player"}
 				var email string
 				if tc.typ == bans.Name {
 					in.Name = tc.variant
 				} else {
 					email = tc.variant
 				}
-				cust, _, err := pb.Identify(ctx, in)
+				cust, _, err := pb.CustomerIdentify(ctx, in)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -94,16 +94,16 @@ func TestLookalikesMatchBans(t *testing.T) {
 				if email != "" {
 					// A refused checkout stores nothing: record the address
 					// the way a checkout that went through did, for Banner.
-					if _, err := pb.RecordCheckout(ctx, cust.ID, "", email); err != nil {
+					if _, err := pb.CustomerRecordCheckout(ctx, cust.ID, playerbase.CustomerRecordCheckoutParams{Email: email}); err != nil {
 						t.Fatal(err)
 					}
 				}
-				_, err = pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), Email: email})
+				_, err = pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine(), Email: email})
 				var be *bans.BannedError
 				if !errors.As(err, &be) || !errors.Is(err, playerbase.ErrForbidden) || !cmp.Equal(be.IDs, want) {
 					t.Errorf("checkout = %v, want a BannedError with %v", err, want)
 				}
-				banner, err := pb.Banner(ctx, cust.ID)
+				banner, err := pb.CustomerBanner(ctx, cust.ID)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -9,7 +9,7 @@ import (
 )
 
 // Metadata returns a customer's metadata.
-func (c *Client) Metadata(ctx context.Context, id customer.ID) (m metadata.Metadata, err error) {
+func (c *Client) MetadataGet(ctx context.Context, id customer.ID) (m metadata.Metadata, err error) {
 	err = c.view(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
 			return err
@@ -20,10 +20,10 @@ func (c *Client) Metadata(ctx context.Context, id customer.ID) (m metadata.Metad
 	return m, err
 }
 
-// UpdateMetadata applies fields to a customer's metadata (see
+// MetadataUpdate applies fields to a customer's metadata (see
 // metadata.Apply) and returns the result. An update that breaks a limit
 // fails whole and changes nothing.
-func (c *Client) UpdateMetadata(ctx context.Context, id customer.ID, fields []metadata.Field) (m metadata.Metadata, err error) {
+func (c *Client) MetadataUpdate(ctx context.Context, id customer.ID, fields []metadata.Field) (m metadata.Metadata, err error) {
 	err = c.update(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
 			return err
@@ -43,14 +43,14 @@ func (c *Client) UpdateMetadata(ctx context.Context, id customer.ID, fields []me
 	return m, nil
 }
 
-// ReplaceMetadata makes rows, the seed's metadata form as submitted, the
+// MetadataReplace makes rows, the seed's metadata form as submitted, the
 // customer's whole metadata (see metadata.Replace) and returns the result.
 // loaded is the Version of the metadata the form was shown with
 // (Metadata(ctx, id) or CustomerDetails, then .Version()). If the metadata
 // changed since, it returns an error matching ErrConflict and changes
 // nothing: the staff member reloads the form rather than silently undo
 // someone else's edit. Bad rows match ErrInvalid and change nothing.
-func (c *Client) ReplaceMetadata(ctx context.Context, id customer.ID, rows []metadata.Field, loaded metadata.Version) (m metadata.Metadata, err error) {
+func (c *Client) MetadataReplace(ctx context.Context, id customer.ID, rows []metadata.Field, loaded metadata.Version) (m metadata.Metadata, err error) {
 	err = c.update(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
 			return err

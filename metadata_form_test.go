@@ -23,7 +23,7 @@ func formOn(t *testing.T, b storage.Backend) (*playerbase.Client, customer.ID) {
 	pb := playerbase.New(b, nil)
 	t.Cleanup(func() { pb.Close() })
 	c := mustIdentify(t, pb, steamGarry)
-	if _, err := pb.UpdateMetadata(context.Background(), c.ID, []metadata.Field{{Key: "discord", Value: "abc"}, {Key: "tier", Value: "gold"}}); err != nil {
+	if _, err := pb.MetadataUpdate(context.Background(), c.ID, []metadata.Field{{Key: "discord", Value: "abc"}, {Key: "tier", Value: "gold"}}); err != nil {
 		t.Fatal(err)
 	}
 	return pb, c.ID
@@ -45,7 +45,7 @@ func TestReplaceMetadataForm(t *testing.T) {
 			t.Fatalf("Details.MetadataVersion %q is not its metadata's version %q", loaded, d.Metadata.Version())
 		}
 
-		got, err := pb.ReplaceMetadata(ctx, id, []metadata.Field{{Key: "", Value: ""}, {Key: "tier", Value: "gold"}}, loaded)
+		got, err := pb.MetadataReplace(ctx, id, []metadata.Field{{Key: "", Value: ""}, {Key: "tier", Value: "gold"}}, loaded)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func TestReplaceMetadataForm(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("ReplaceMetadata (-want +got):\n%s", diff)
 		}
-		stored, err := pb.Metadata(ctx, id)
+		stored, err := pb.MetadataGet(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +64,7 @@ func TestReplaceMetadataForm(t *testing.T) {
 		// The same form submitted again (a second tab, a double click) was
 		// loaded before the change it made.
 		before := customerSnapshot(t, pb, id)
-		_, err = pb.ReplaceMetadata(ctx, id, []metadata.Field{{Key: "discord", Value: "abc"}, {Key: "tier", Value: "silver"}}, loaded)
+		_, err = pb.MetadataReplace(ctx, id, []metadata.Field{{Key: "discord", Value: "abc"}, {Key: "tier", Value: "silver"}}, loaded)
 		var conflict *errs.ConflictError
 		if !errors.As(err, &conflict) || !errors.Is(err, playerbase.ErrConflict) {
 			t.Fatalf("ReplaceMetadata of a stale form = %v, want *errs.ConflictError", err)
@@ -75,14 +75,14 @@ func TestReplaceMetadataForm(t *testing.T) {
 
 		// A patch in between makes a form stale as well; reloading fixes it.
 		loaded = stored.Version()
-		if _, err := pb.UpdateMetadata(ctx, id, []metadata.Field{{Key: "note", Value: "refund pending"}}); err != nil {
+		if _, err := pb.MetadataUpdate(ctx, id, []metadata.Field{{Key: "note", Value: "refund pending"}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.ReplaceMetadata(ctx, id, nil, loaded); !errors.Is(err, playerbase.ErrConflict) {
+		if _, err := pb.MetadataReplace(ctx, id, nil, loaded); !errors.Is(err, playerbase.ErrConflict) {
 			t.Fatalf("ReplaceMetadata after a patch = %v, want ErrConflict", err)
 		}
-		stored, _ = pb.Metadata(ctx, id)
-		if got, err = pb.ReplaceMetadata(ctx, id, []metadata.Field{{Key: "note", Value: "refunded"}, {Key: "tier", Value: ""}}, stored.Version()); err != nil {
+		stored, _ = pb.MetadataGet(ctx, id)
+		if got, err = pb.MetadataReplace(ctx, id, []metadata.Field{{Key: "note", Value: "refunded"}, {Key: "tier", Value: ""}}, stored.Version()); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(metadata.Metadata{"note": "refunded"}, got); diff != "" {
@@ -107,7 +107,7 @@ func TestReplaceMetadataRefusals(t *testing.T) {
 		} {
 			t.Run(name, func(t *testing.T) {
 				before := customerSnapshot(t, pb, id)
-				got, err := pb.ReplaceMetadata(ctx, id, tc.rows, tc.loaded)
+				got, err := pb.MetadataReplace(ctx, id, tc.rows, tc.loaded)
 				var inv *errs.InvalidError
 				if !errors.As(err, &inv) || inv.Field != tc.field {
 					t.Fatalf("ReplaceMetadata = %v, want *errs.InvalidError for %s", err, tc.field)
@@ -121,7 +121,7 @@ func TestReplaceMetadataRefusals(t *testing.T) {
 			})
 		}
 		stranger := customer.NewID(clockStart)
-		if _, err := pb.ReplaceMetadata(ctx, stranger, nil, metadata.Metadata{}.Version()); !errors.Is(err, playerbase.ErrNotFound) {
+		if _, err := pb.MetadataReplace(ctx, stranger, nil, metadata.Metadata{}.Version()); !errors.Is(err, playerbase.ErrNotFound) {
 			t.Errorf("ReplaceMetadata(unknown customer) = %v, want ErrNotFound", err)
 		}
 	})
@@ -134,7 +134,7 @@ func TestReplaceMetadataConcurrent(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, id := formOn(t, b)
-		loaded, err := pb.Metadata(ctx, id)
+		loaded, err := pb.MetadataGet(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func TestReplaceMetadataConcurrent(t *testing.T) {
 		errc := make([]error, tabs)
 		for i := range tabs {
 			wg.Go(func() {
-				_, errc[i] = pb.ReplaceMetadata(ctx, id, []metadata.Field{{Key: "tab", Value: fmt.Sprint(i)}}, loaded.Version())
+				_, errc[i] = pb.MetadataReplace(ctx, id, []metadata.Field{{Key: "tab", Value: fmt.Sprint(i)}}, loaded.Version())
 			})
 		}
 		wg.Wait()
@@ -161,7 +161,7 @@ func TestReplaceMetadataConcurrent(t *testing.T) {
 		if winner < 0 {
 			t.Fatal("no tab replaced the metadata")
 		}
-		stored, err := pb.Metadata(ctx, id)
+		stored, err := pb.MetadataGet(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,10 +20,10 @@ func TestUpdateMetadata(t *testing.T) {
 	pb, _ := newCustomerClient(t)
 	c := mustIdentify(t, pb, steamGarry)
 
-	if m, err := pb.Metadata(ctx, c.ID); err != nil || len(m) != 0 {
+	if m, err := pb.MetadataGet(ctx, c.ID); err != nil || len(m) != 0 {
 		t.Fatalf("Metadata of a new customer = %v, %v; want empty", m, err)
 	}
-	got, err := pb.UpdateMetadata(ctx, c.ID, []metadata.Field{{Key: "discord", Value: "garry#1"}, {Key: "vip", Value: "yes"}, {}})
+	got, err := pb.MetadataUpdate(ctx, c.ID, []metadata.Field{{Key: "discord", Value: "garry#1"}, {Key: "vip", Value: "yes"}, {}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestUpdateMetadata(t *testing.T) {
 	}
 	// The caller's copy is theirs: changing it changes nothing stored.
 	got["vip"] = "tampered"
-	stored, err := pb.Metadata(ctx, c.ID)
+	stored, err := pb.MetadataGet(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestUpdateMetadata(t *testing.T) {
 	}
 	stored["vip"] = "tampered too"
 
-	got, err = pb.UpdateMetadata(ctx, c.ID, []metadata.Field{{Key: "vip", Value: ""}, {Key: "tier", Value: "gold"}})
+	got, err = pb.MetadataUpdate(ctx, c.ID, []metadata.Field{{Key: "vip", Value: ""}, {Key: "tier", Value: "gold"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestUpdateMetadata(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("after removing vip (-want +got):\n%s", diff)
 	}
-	if stored, _ = pb.Metadata(ctx, c.ID); !cmp.Equal(want, stored) {
+	if stored, _ = pb.MetadataGet(ctx, c.ID); !cmp.Equal(want, stored) {
 		t.Errorf("stored metadata = %v, want %v", stored, want)
 	}
 }
@@ -63,10 +63,10 @@ func TestUpdateMetadataRefusals(t *testing.T) {
 	for i := range metadata.MaxKeys - 1 {
 		fill = append(fill, metadata.Field{Key: fmt.Sprintf("key%02d", i), Value: "v"})
 	}
-	if _, err := pb.UpdateMetadata(ctx, c.ID, fill); err != nil {
+	if _, err := pb.MetadataUpdate(ctx, c.ID, fill); err != nil {
 		t.Fatal(err)
 	}
-	mustIssue(t, pb, c.ID, playerbase.TokenParams{Label: "state to keep"})
+	mustIssue(t, pb, c.ID, playerbase.TokenIssueParams{Label: "state to keep"})
 
 	for name, fields := range map[string][]metadata.Field{
 		"41-character key":     {{Key: strings.Repeat("k", 41), Value: "v"}},
@@ -80,7 +80,7 @@ func TestUpdateMetadataRefusals(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			before := customerSnapshot(t, pb, c.ID)
-			got, err := pb.UpdateMetadata(ctx, c.ID, fields)
+			got, err := pb.MetadataUpdate(ctx, c.ID, fields)
 			var inv *errs.InvalidError
 			if !errors.As(err, &inv) || !errors.Is(err, playerbase.ErrInvalid) {
 				t.Fatalf("UpdateMetadata = %v, want *errs.InvalidError", err)
@@ -95,10 +95,10 @@ func TestUpdateMetadataRefusals(t *testing.T) {
 	}
 
 	stranger := customer.NewID(clockStart)
-	if _, err := pb.UpdateMetadata(ctx, stranger, []metadata.Field{{Key: "a", Value: "b"}}); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := pb.MetadataUpdate(ctx, stranger, []metadata.Field{{Key: "a", Value: "b"}}); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("UpdateMetadata(unknown customer) = %v, want ErrNotFound", err)
 	}
-	if _, err := pb.Metadata(ctx, stranger); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := pb.MetadataGet(ctx, stranger); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("Metadata(unknown customer) = %v, want ErrNotFound", err)
 	}
 }

@@ -48,48 +48,48 @@ func TestFinerThanMinorUnitRefused(t *testing.T) {
 				ctx := context.Background()
 				pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
 				fine := hostAmount(tc.fine, tc.code)
-				checkout := func(price money.Amount) playerbase.OrderParams {
-					return playerbase.OrderParams{Currency: price.Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1, PriceOverride: &price}}}
+				checkout := func(price money.Amount) playerbase.OrderCreateParams {
+					return playerbase.OrderCreateParams{Currency: price.Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1, PriceOverride: &price}}}
 				}
 
-				_, err := pb.CreateOrder(ctx, cust.ID, checkout(hostAmount("1"+tc.fine[1:], tc.code)))
+				_, err := pb.OrderCreate(ctx, cust.ID, checkout(hostAmount("1"+tc.fine[1:], tc.code)))
 				wantInvalidField(t, "CreateOrder with a unit price of "+tc.fine, err, "lines[0].price_override")
-				if page, err := pb.Orders(ctx, cust.ID, playerbase.OrdersParams{}); err != nil || len(page.Orders) != 0 {
+				if page, err := pb.OrderList(ctx, cust.ID, playerbase.OrderListParams{}); err != nil || len(page.Orders) != 0 {
 					t.Errorf("orders after the refused checkout: %v, %v; want none", page.Orders, err)
 				}
-				_, err = pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{
+				_, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{
 					ProductID: string(vipID), Currency: fine.Currency, PriceOverride: &fine, Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month},
 				})
 				wantInvalidField(t, "CreateSubscription for "+tc.fine, err, "price_override")
-				if page, err := pb.Subscriptions(ctx, cust.ID, playerbase.SubscriptionsParams{}); err != nil || len(page.Subscriptions) != 0 {
+				if page, err := pb.SubscriptionList(ctx, cust.ID, playerbase.SubscriptionListParams{}); err != nil || len(page.Subscriptions) != 0 {
 					t.Errorf("subscriptions after the refused one: %v, %v; want none", page.Subscriptions, err)
 				}
 
 				price := hostAmount(tc.price, tc.code)
-				o, err := pb.CreateOrder(ctx, cust.ID, checkout(price))
+				o, err := pb.OrderCreate(ctx, cust.ID, checkout(price))
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_fine", Fees: fine})
+				_, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_fine", Fees: fine})
 				wantInvalidField(t, "CompleteOrder with fees of "+tc.fine, err, "fees")
 				unchanged(t, pb, o, "the refused completion")
-				if o, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_fine"}); err != nil {
+				if o, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_fine"}); err != nil {
 					t.Fatal(err)
 				}
 				// A retried webhook with a fine fee is refused as input too.
-				_, err = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_fine", Fees: fine})
+				_, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_fine", Fees: fine})
 				wantInvalidField(t, "a retried completion with fees of "+tc.fine, err, "fees")
 
-				_, err = pb.RefundOrder(ctx, o.ID, fine)
+				_, err = pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Amount: fine})
 				wantInvalidField(t, "RefundOrder of "+tc.fine, err, "amount")
-				_, err = pb.RefundOrderRef(ctx, o.ID, "re_fine", fine)
+				_, err = pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: "re_fine", Amount: fine})
 				wantInvalidField(t, "RefundOrderRef of "+tc.fine, err, "amount")
-				_, err = pb.ChargebackOrder(ctx, o.ID, fine)
+				_, err = pb.OrderChargeback(ctx, o.ID, playerbase.OrderChargebackParams{DisputeFee: fine})
 				wantInvalidField(t, "ChargebackOrder with a dispute fee of "+tc.fine, err, "dispute_fee")
 				unchanged(t, pb, o, "the refused refunds and chargeback")
 
 				// So the order can still be refunded in full.
-				full, err := pb.RefundOrder(ctx, o.ID, price)
+				full, err := pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Amount: price})
 				if err != nil || full.Status != orders.Refunded || !full.Refunded.Equal(price) {
 					t.Errorf("refund of the whole %s = %s, refunded %v, %v; want refunded", price, full.Status, full.Refunded, err)
 				}
@@ -101,7 +101,7 @@ func TestFinerThanMinorUnitRefused(t *testing.T) {
 // unchanged fails unless the stored order is still want.
 func unchanged(t *testing.T, pb *playerbase.Client, want orders.Order, after string) {
 	t.Helper()
-	got, err := pb.Order(context.Background(), want.ID)
+	got, err := pb.OrderGet(context.Background(), want.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,8 @@ import (
 	"github.com/playerbase/playerbase/storage"
 )
 
-// OrderParams describes a checkout.
-type OrderParams struct {
+// OrderCreateParams describes a checkout.
+type OrderCreateParams struct {
 	// Currency is the order's currency: every line is charged its
 	// product's price in it.
 	Currency money.Currency
@@ -45,7 +45,7 @@ type OrderLineParams struct {
 	PriceOverride *money.Amount
 }
 
-// CreateOrder checks a customer out. In one transaction it records the
+// OrderCreate checks a customer out. In one transaction it records the
 // checkout IP and email on the customer, refuses a banned customer (an
 // error matching ErrForbidden that carries the ban IDs, see
 // bans.BannedError), prices every line from the catalog and stores the
@@ -55,7 +55,7 @@ type OrderLineParams struct {
 // not, is an *inventory.NoPriceError (matching ErrInvalid) naming it the
 // same way. The total is computed from the lines. A refused checkout
 // stores nothing.
-func (c *Client) CreateOrder(ctx context.Context, id customer.ID, p OrderParams) (o orders.Order, err error) {
+func (c *Client) OrderCreate(ctx context.Context, id customer.ID, p OrderCreateParams) (o orders.Order, err error) {
 	ip, email, err := parseCheckoutContact(p.IP, p.Email)
 	if err != nil {
 		return orders.Order{}, err
@@ -149,15 +149,15 @@ func priceLines(ctx context.Context, tx storage.Tx, cur money.Currency, lines []
 	return out, nil
 }
 
-// CompleteParams names a paid order, as a payment webhook reports it.
-type CompleteParams struct {
+// OrderCompleteParams names a paid order, as a payment webhook reports it.
+type OrderCompleteParams struct {
 	// OrderID names the order; "" finds it by PaymentRef.
 	OrderID    orders.ID
 	PaymentRef string
 	Fees       money.Amount // the processor's fees; the zero Amount for none
 }
 
-// CompleteOrder records an order's payment and, in the same transaction,
+// OrderComplete records an order's payment and, in the same transaction,
 // delivers it: every line grants its product's item Quantity times,
 // through the product's stacking policy (a new item queues the product's
 // on_purchase commands, an extended one on_renew), each item's source
@@ -165,7 +165,7 @@ type CompleteParams struct {
 // payment reference returns the order as it is and has no further effect,
 // so items are granted once. Another reference for a completed order is a
 // conflict.
-func (c *Client) CompleteOrder(ctx context.Context, p CompleteParams) (o orders.Order, err error) {
+func (c *Client) OrderComplete(ctx context.Context, p OrderCompleteParams) (o orders.Order, err error) {
 	ref, err := orders.CheckPaymentRef(p.PaymentRef)
 	if err != nil {
 		return orders.Order{}, err
@@ -185,7 +185,7 @@ func (c *Client) CompleteOrder(ctx context.Context, p CompleteParams) (o orders.
 
 // completeOrder is the one place an order becomes paid, and is delivered:
 // changed is false for a retried webhook, which grants nothing.
-func completeOrder(ctx context.Context, tx storage.Tx, p CompleteParams, now time.Time) (o orders.Order, changed bool, err error) {
+func completeOrder(ctx context.Context, tx storage.Tx, p OrderCompleteParams, now time.Time) (o orders.Order, changed bool, err error) {
 	if p.OrderID != "" {
 		o, err = tx.Orders().Get(ctx, p.OrderID)
 	} else {
@@ -272,15 +272,15 @@ func saveOrder(ctx context.Context, tx storage.Tx, o orders.Order) (orders.Order
 //     no commands, no revocation, unless PartialRefunds, which makes it act
 //     as a full refund does.
 //
-// Revoking follows the one rule of RevokeItem (inventory.Revoke), and
-// queues the on_expire commands as RevokeItem does. An item the rule
+// Revoking follows the one rule of ItemRevoke (inventory.Revoke), and
+// queues the on_expire commands as ItemRevoke does. An item the rule
 // refuses (already expired, already revoked, or permanent with no
 // on-expiry action: revoking it would change nothing in game) is kept as
 // it is and the refund or chargeback still succeeds; its stage commands
 // are queued all the same. The revoke reason is "refund of ord_…" or
 // "chargeback of ord_…", by actor "payment:refund" or "payment:chargeback".
 //
-// A retried refund webhook (RefundOrderRef with a reference the order has
+// A retried refund webhook (OrderRefund with a reference the order has
 // recorded) acts on nothing: its commands were queued and its revocations
 // made the first time.
 //
@@ -300,26 +300,26 @@ const (
 	ActorChargeback = "payment:chargeback"
 )
 
-// RefundOrder gives amount of a completed order back, without a refund
+// OrderRefund gives amount of a completed order back, without a refund
 // reference: a refund made by hand, which counts every time it is made. A
-// payment provider's refund webhook goes to RefundOrderRef instead.
+// payment provider's refund webhook goes to OrderRefund instead.
 // Refunding what is left (see orders.Order.Refundable) makes the order
 // refunded; less keeps it completed. More than what is left is refused.
 // In the same transaction the order's items get what Config.Reversals says
 // (by default a full refund queues their on_refund commands and revokes
 // them).
-func (c *Client) RefundOrder(ctx context.Context, id orders.ID, amount money.Amount) (orders.Order, error) {
-	return c.RefundOrderRef(ctx, id, "", amount)
+func (c *Client) OrderRefund(ctx context.Context, id orders.ID, amount money.Amount) (orders.Order, error) {
+	return c.OrderRefund(ctx, id, OrderRefundParams{Amount: amount})
 }
 
-// RefundOrderRef is RefundOrder for a payment provider's refund webhook,
+// OrderRefund is OrderRefund for a payment provider's refund webhook,
 // under the provider's refund reference ref. It is idempotent: a retried
 // webhook (a ref the order has recorded, see orders.Order.Refunds) with
 // the same amount returns the order as it is and has no further effect,
 // so money is refunded and items are reversed once; the same ref with
 // another amount is an *orders.RefundRefError, matching ErrConflict.
 // Refund references are unique per order only.
-func (c *Client) RefundOrderRef(ctx context.Context, id orders.ID, ref string, amount money.Amount) (o orders.Order, err error) {
+func (c *Client) OrderRefund(ctx context.Context, id orders.ID, ref string, amount money.Amount) (o orders.Order, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		o, err = refundOrder(ctx, tx, id, ref, amount, c.reversals, now)
@@ -350,13 +350,13 @@ func refundOrder(ctx context.Context, tx storage.Tx, id orders.ID, ref string, a
 	return o, err
 }
 
-// ChargebackOrder records that the customer's bank reversed a completed
+// OrderChargeback records that the customer's bank reversed a completed
 // order's payment, charging the store disputeFee (the zero Amount for
 // none). In the same transaction the order's items get what
 // Config.Reversals says (by default their on_chargeback commands are
 // queued and they are revoked). A retried dispute webhook (same fee)
 // returns the order as it is and reverses nothing again.
-func (c *Client) ChargebackOrder(ctx context.Context, id orders.ID, disputeFee money.Amount) (o orders.Order, err error) {
+func (c *Client) OrderChargeback(ctx context.Context, id orders.ID, disputeFee money.Amount) (o orders.Order, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		o, err = chargebackOrder(ctx, tx, id, disputeFee, c.reversals, now)
@@ -406,8 +406,8 @@ func reverseItems(ctx context.Context, tx storage.Tx, o orders.Order, stage inve
 	return nil
 }
 
-// CancelOrder abandons an unpaid order.
-func (c *Client) CancelOrder(ctx context.Context, id orders.ID) (o orders.Order, err error) {
+// OrderCancel abandons an unpaid order.
+func (c *Client) OrderCancel(ctx context.Context, id orders.ID) (o orders.Order, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		if o, err = tx.Orders().Get(ctx, id); err != nil {
@@ -423,7 +423,7 @@ func (c *Client) CancelOrder(ctx context.Context, id orders.ID) (o orders.Order,
 }
 
 // Order returns one order.
-func (c *Client) Order(ctx context.Context, id orders.ID) (o orders.Order, err error) {
+func (c *Client) OrderGet(ctx context.Context, id orders.ID) (o orders.Order, err error) {
 	err = c.view(ctx, func(tx storage.Tx) error {
 		o, err = tx.Orders().Get(ctx, id)
 		return err
@@ -431,8 +431,8 @@ func (c *Client) Order(ctx context.Context, id orders.ID) (o orders.Order, err e
 	return o, err
 }
 
-// OrdersParams select a page of a customer's orders.
-type OrdersParams struct {
+// OrderListParams select a page of a customer's orders.
+type OrderListParams struct {
 	Statuses []orders.Status // keep only these; empty keeps all
 	Cursor   orders.ID       // the NextCursor of the previous page
 	Limit    int             // ≤ 0: DefaultOrderPage; at most MaxOrderPage
@@ -452,7 +452,7 @@ type OrderPage struct {
 }
 
 // Orders lists a customer's orders newest first, a page at a time.
-func (c *Client) Orders(ctx context.Context, id customer.ID, p OrdersParams) (page OrderPage, err error) {
+func (c *Client) OrderList(ctx context.Context, id customer.ID, p OrderListParams) (page OrderPage, err error) {
 	if err := p.check(); err != nil {
 		return OrderPage{}, err
 	}
@@ -466,7 +466,7 @@ func (c *Client) Orders(ctx context.Context, id customer.ID, p OrdersParams) (pa
 	return page, err
 }
 
-func (p OrdersParams) check() error {
+func (p OrderListParams) check() error {
 	for _, s := range p.Statuses {
 		if _, err := orders.ParseStatus(string(s)); err != nil {
 			return err
@@ -482,7 +482,7 @@ func (p OrdersParams) check() error {
 
 // ordersPage reads one page of a customer's orders in tx (Orders and
 // CustomerDetails); p has passed check.
-func ordersPage(ctx context.Context, tx storage.Tx, id customer.ID, p OrdersParams) (OrderPage, error) {
+func ordersPage(ctx context.Context, tx storage.Tx, id customer.ID, p OrderListParams) (OrderPage, error) {
 	want := pageSize(p.Limit, DefaultOrderPage, MaxOrderPage)
 	list, err := tx.Orders().List(ctx, orders.ListParams{Customer: id, Statuses: p.Statuses, Cursor: p.Cursor, Limit: want + 1})
 	if err != nil {

@@ -120,7 +120,7 @@ func comClient(t fataler, b storage.Backend, cfg *playerbase.Config) *playerbase
 
 func comCustomer(t fataler, pb *playerbase.Client, n int) customer.Customer {
 	t.Helper()
-	c, _, err := pb.Identify(context.Background(), playerbase.Identity{
+	c, _, err := pb.CustomerIdentify(context.Background(), playerbase.CustomerIdentifyParams{
 		Platform: customer.Steam, PlatformID: fmt.Sprintf("[U:1:%d]", 46143800+n), Name: fmt.Sprintf("Player%d", n),
 	})
 	if err != nil {
@@ -140,7 +140,7 @@ func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comSetup(t)
 
-	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+	o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: euro, Lines: vipLine(), IP: "::ffff:198.51.100.4", Email: "Buyer@Example.com",
 	})
 	if err != nil {
@@ -149,39 +149,39 @@ func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
 	if o.Status != orders.Created || !o.Total.Equal(eur("10.00")) || o.CheckoutIP != netip.MustParseAddr("198.51.100.4") || o.CheckoutEmail != "buyer@example.com" {
 		t.Errorf("CreateOrder = %s %s %s %q", o.Status, o.Total, o.CheckoutIP, o.CheckoutEmail)
 	}
-	got, _ := pb.Customer(ctx, cust.ID)
+	got, _ := pb.CustomerGet(ctx, cust.ID)
 	if !slices.Contains(got.KnownIPs, netip.MustParseAddr("198.51.100.4")) || !slices.Contains(got.KnownEmails, "buyer@example.com") {
 		t.Errorf("checkout contact not recorded on the customer: %v %v", got.KnownIPs, got.KnownEmails)
 	}
 
 	// A ban on an IP refuses a checkout from it, with the ban's ID, and
 	// stores nothing.
-	ban, err := pb.Ban(ctx, playerbase.BanParams{Reason: "fraud", Actor: "admin", Identities: []bans.Identity{bans.MustIdentity(bans.IP, "203.0.113.66")}})
+	ban, err := pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "fraud", Actor: "admin", Identities: []bans.Identity{bans.MustIdentity(bans.IP, "203.0.113.66")}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), IP: "203.0.113.66"})
+	_, err = pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine(), IP: "203.0.113.66"})
 	var banned *bans.BannedError
 	if !errors.As(err, &banned) || !errors.Is(err, playerbase.ErrForbidden) || !slices.Contains(banned.IDs, ban.ID) {
 		t.Fatalf("checkout from a banned IP = %v, want a BannedError naming %s", err, ban.ID)
 	}
-	page, _ := pb.Orders(ctx, cust.ID, playerbase.OrdersParams{})
+	page, _ := pb.OrderList(ctx, cust.ID, playerbase.OrderListParams{})
 	if len(page.Orders) != 1 {
 		t.Errorf("a refused checkout stored an order: %d orders", len(page.Orders))
 	}
 
 	// A ban on the customer refuses orders and subscriptions.
-	if _, err := pb.Ban(ctx, playerbase.BanParams{Reason: "chargebacks", Actor: "admin", Identities: []bans.Identity{bans.CustomerIdentity(cust.ID)}}); err != nil {
+	if _, err := pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "chargebacks", Actor: "admin", Identities: []bans.Identity{bans.CustomerIdentity(cust.ID)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()}); !errors.Is(err, playerbase.ErrForbidden) {
+	if _, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()}); !errors.Is(err, playerbase.ErrForbidden) {
 		t.Errorf("checkout of a banned customer = %v, want ErrForbidden", err)
 	}
-	if _, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly}); !errors.Is(err, playerbase.ErrForbidden) {
+	if _, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly}); !errors.Is(err, playerbase.ErrForbidden) {
 		t.Errorf("subscription of a banned customer = %v, want ErrForbidden", err)
 	}
 	// A completed payment is still recorded: the ban gates purchases only.
-	if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_1"}); err != nil {
+	if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_1"}); err != nil {
 		t.Errorf("completing an order of a since-banned customer = %v", err)
 	}
 }
@@ -192,22 +192,22 @@ func TestCheckoutRefuses(t *testing.T) {
 	tests := []struct {
 		name string
 		id   customer.ID
-		p    playerbase.OrderParams
+		p    playerbase.OrderCreateParams
 		want error
 	}{
-		{"unknown customer", customer.NewID(comStart), playerbase.OrderParams{Currency: euro, Lines: vipLine()}, playerbase.ErrNotFound},
-		{"no lines", cust.ID, playerbase.OrderParams{}, playerbase.ErrInvalid},
-		{"bad IP", cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), IP: "300.1.1.1"}, playerbase.ErrInvalid},
-		{"bad email", cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), Email: "nobody"}, playerbase.ErrInvalid},
-		{"two currencies", cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{vipLine()[0], {ProductID: string(crateID), Quantity: 1, PriceOverride: override(money.MustParse("1", "USD"))}}}, playerbase.ErrInvalid},
+		{"unknown customer", customer.NewID(comStart), playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()}, playerbase.ErrNotFound},
+		{"no lines", cust.ID, playerbase.OrderCreateParams{}, playerbase.ErrInvalid},
+		{"bad IP", cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine(), IP: "300.1.1.1"}, playerbase.ErrInvalid},
+		{"bad email", cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine(), Email: "nobody"}, playerbase.ErrInvalid},
+		{"two currencies", cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{vipLine()[0], {ProductID: string(crateID), Quantity: 1, PriceOverride: override(money.MustParse("1", "USD"))}}}, playerbase.ErrInvalid},
 	}
 	for _, tt := range tests {
-		if _, err := pb.CreateOrder(ctx, tt.id, tt.p); !errors.Is(err, tt.want) {
+		if _, err := pb.OrderCreate(ctx, tt.id, tt.p); !errors.Is(err, tt.want) {
 			t.Errorf("%s: CreateOrder = %v, want %v", tt.name, err, tt.want)
 		}
 	}
-	o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_dup"})
-	if _, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_dup"}); !errors.Is(err, playerbase.ErrConflict) {
+	o, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_dup"})
+	if _, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_dup"}); !errors.Is(err, playerbase.ErrConflict) {
 		t.Errorf("a second checkout with %s's payment reference = %v, want ErrConflict", o.ID, err)
 	}
 }
@@ -217,7 +217,7 @@ func TestCheckoutRefuses(t *testing.T) {
 func TestOrderTransitions(t *testing.T) {
 	ctx := context.Background()
 	pb, clock, cust := comSetup(t)
-	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_A"})
+	o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine(), PaymentRef: "pay_A"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,22 +229,36 @@ func TestOrderTransitions(t *testing.T) {
 		status orders.Status
 		err    error
 	}{
-		{"refund before payment", func() (orders.Order, error) { return pb.RefundOrder(ctx, o.ID, eur("1")) }, orders.Created, playerbase.ErrConflict},
-		{"chargeback before payment", func() (orders.Order, error) { return pb.ChargebackOrder(ctx, o.ID, eur("15")) }, orders.Created, playerbase.ErrConflict},
+		{"refund before payment", func() (orders.Order, error) {
+			return pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Amount: eur("1")})
+		}, orders.Created, playerbase.ErrConflict},
+		{"chargeback before payment", func() (orders.Order, error) {
+			return pb.OrderChargeback(ctx, o.ID, playerbase.OrderChargebackParams{DisputeFee: eur("15")})
+		}, orders.Created, playerbase.ErrConflict},
 		{"complete with another reference", func() (orders.Order, error) {
-			return pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_B"})
+			return pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_B"})
 		}, orders.Created, playerbase.ErrConflict},
 		{"complete by reference", func() (orders.Order, error) {
-			return pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: "pay_A", Fees: eur("0.79")})
+			return pb.OrderComplete(ctx, playerbase.OrderCompleteParams{PaymentRef: "pay_A", Fees: eur("0.79")})
 		}, orders.Completed, nil},
-		{"cancel a paid order", func() (orders.Order, error) { return pb.CancelOrder(ctx, o.ID) }, orders.Completed, playerbase.ErrConflict},
-		{"refund 3.00", func() (orders.Order, error) { return pb.RefundOrder(ctx, o.ID, eur("3.00")) }, orders.Completed, nil},
-		{"refund more than is left", func() (orders.Order, error) { return pb.RefundOrder(ctx, o.ID, eur("7.01")) }, orders.Completed, playerbase.ErrInvalid},
-		{"refund in another currency", func() (orders.Order, error) { return pb.RefundOrder(ctx, o.ID, money.MustParse("1", "USD")) }, orders.Completed, playerbase.ErrInvalid},
-		{"chargeback", func() (orders.Order, error) { return pb.ChargebackOrder(ctx, o.ID, eur("15.00")) }, orders.Chargeback, nil},
-		{"refund after chargeback", func() (orders.Order, error) { return pb.RefundOrder(ctx, o.ID, eur("1")) }, orders.Chargeback, playerbase.ErrConflict},
+		{"cancel a paid order", func() (orders.Order, error) { return pb.OrderCancel(ctx, o.ID) }, orders.Completed, playerbase.ErrConflict},
+		{"refund 3.00", func() (orders.Order, error) {
+			return pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Amount: eur("3.00")})
+		}, orders.Completed, nil},
+		{"refund more than is left", func() (orders.Order, error) {
+			return pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Amount: eur("7.01")})
+		}, orders.Completed, playerbase.ErrInvalid},
+		{"refund in another currency", func() (orders.Order, error) {
+			return pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Amount: money.MustParse("1", "USD")})
+		}, orders.Completed, playerbase.ErrInvalid},
+		{"chargeback", func() (orders.Order, error) {
+			return pb.OrderChargeback(ctx, o.ID, playerbase.OrderChargebackParams{DisputeFee: eur("15.00")})
+		}, orders.Chargeback, nil},
+		{"refund after chargeback", func() (orders.Order, error) {
+			return pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Amount: eur("1")})
+		}, orders.Chargeback, playerbase.ErrConflict},
 		{"retried completion webhook", func() (orders.Order, error) {
-			return pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: "pay_A", Fees: eur("9.99")})
+			return pb.OrderComplete(ctx, playerbase.OrderCompleteParams{PaymentRef: "pay_A", Fees: eur("9.99")})
 		}, orders.Chargeback, nil},
 	}
 	version := o.Version
@@ -257,7 +271,7 @@ func TestOrderTransitions(t *testing.T) {
 		if errors.Is(err, playerbase.ErrConflict) && !errors.As(err, &te) {
 			t.Errorf("%s: conflict %v is not a *orders.TransitionError", s.name, err)
 		}
-		stored, _ := pb.Order(ctx, o.ID)
+		stored, _ := pb.OrderGet(ctx, o.ID)
 		if stored.Status != s.status {
 			t.Errorf("%s: stored status %s, want %s", s.name, stored.Status, s.status)
 		}
@@ -271,7 +285,7 @@ func TestOrderTransitions(t *testing.T) {
 			t.Errorf("%s: stored version %d, want %d (a refused or repeated step wrote)", s.name, stored.Version, version)
 		}
 	}
-	stored, _ := pb.Order(ctx, o.ID)
+	stored, _ := pb.OrderGet(ctx, o.ID)
 	if !stored.Fees.Equal(eur("0.79")) || !stored.DisputeFee.Equal(eur("15.00")) || !stored.Refunded.Equal(eur("3.00")) {
 		t.Errorf("final order: fees %s dispute %s refunded %s", stored.Fees, stored.DisputeFee, stored.Refunded)
 	}
@@ -284,22 +298,22 @@ func TestOrderTransitions(t *testing.T) {
 	}
 
 	// Cancel is for unpaid orders only.
-	open, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
-	if c, err := pb.CancelOrder(ctx, open.ID); err != nil || c.Status != orders.Canceled || c.CanceledAt == nil {
+	open, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()})
+	if c, err := pb.OrderCancel(ctx, open.ID); err != nil || c.Status != orders.Canceled || c.CanceledAt == nil {
 		t.Errorf("CancelOrder = %s, %v", c.Status, err)
 	}
-	if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: open.ID, PaymentRef: "pay_late"}); !errors.Is(err, playerbase.ErrConflict) {
+	if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: open.ID, PaymentRef: "pay_late"}); !errors.Is(err, playerbase.ErrConflict) {
 		t.Errorf("completing a canceled order = %v, want ErrConflict", err)
 	}
 	for name, err := range map[string]error{
-		"unknown order":     errOf(pb.CancelOrder(ctx, orders.NewID(comStart))),
-		"unknown reference": errOf(pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: "pay_nobody"})),
+		"unknown order":     errOf(pb.OrderCancel(ctx, orders.NewID(comStart))),
+		"unknown reference": errOf(pb.OrderComplete(ctx, playerbase.OrderCompleteParams{PaymentRef: "pay_nobody"})),
 	} {
 		if !errors.Is(err, playerbase.ErrNotFound) {
 			t.Errorf("%s: %v, want ErrNotFound", name, err)
 		}
 	}
-	if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{}); !errors.Is(err, playerbase.ErrInvalid) {
+	if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{}); !errors.Is(err, playerbase.ErrInvalid) {
 		t.Errorf("CompleteOrder naming nothing = %v, want ErrInvalid", err)
 	}
 }
@@ -311,7 +325,7 @@ func errOf[T any](_ T, err error) error { return err }
 func TestDuplicateWebhooksCompleteOnce(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comSetup(t)
-	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
+	o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,11 +334,11 @@ func TestDuplicateWebhooksCompleteOnce(t *testing.T) {
 	errc := make(chan error, n)
 	for i := range n {
 		wg.Go(func() {
-			p := playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_webhook", Fees: eur("0.79")}
+			p := playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_webhook", Fees: eur("0.79")}
 			if i%2 == 1 {
 				p.OrderID = "" // later retries find the order by its reference
 			}
-			got, err := pb.CompleteOrder(ctx, p)
+			got, err := pb.OrderComplete(ctx, p)
 			if err == nil && got.Status != orders.Completed {
 				err = fmt.Errorf("webhook %d: status %s", i, got.Status)
 			}
@@ -341,7 +355,7 @@ func TestDuplicateWebhooksCompleteOnce(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	got, _ := pb.Order(ctx, o.ID)
+	got, _ := pb.OrderGet(ctx, o.ID)
 	if got.Version != o.Version+1 || got.Status != orders.Completed {
 		t.Errorf("after %d webhooks: %s, version %d; want completed once (version %d)", n, got.Status, got.Version, o.Version+1)
 	}
@@ -357,24 +371,24 @@ func TestOrdersPages(t *testing.T) {
 	other := comCustomer(t, pb, 2)
 	var made []orders.ID // oldest first
 	for i := range 7 {
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
+		o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if i%2 == 0 {
-			if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_", i)}); err != nil {
+			if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_", i)}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		made = append(made, o.ID)
 		clock.Advance(time.Second)
 	}
-	if _, err := pb.CreateOrder(ctx, other.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()}); err != nil {
+	if _, err := pb.OrderCreate(ctx, other.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()}); err != nil {
 		t.Fatal(err)
 	}
-	walk := func(p playerbase.OrdersParams) (pages [][]orders.ID) {
+	walk := func(p playerbase.OrderListParams) (pages [][]orders.ID) {
 		for {
-			page, err := pb.Orders(ctx, cust.ID, p)
+			page, err := pb.OrderList(ctx, cust.ID, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -398,30 +412,30 @@ func TestOrdersPages(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		p    playerbase.OrdersParams
+		p    playerbase.OrderListParams
 		want [][]orders.ID
 	}{
-		{"default page", playerbase.OrdersParams{}, [][]orders.ID{m(6, 5, 4, 3, 2, 1, 0)}},
-		{"pages of 3", playerbase.OrdersParams{Limit: 3}, [][]orders.ID{m(6, 5, 4), m(3, 2, 1), m(0)}},
-		{"exact pages", playerbase.OrdersParams{Limit: 7}, [][]orders.ID{m(6, 5, 4, 3, 2, 1, 0)}},
-		{"completed, pages of 2", playerbase.OrdersParams{Limit: 2, Statuses: []orders.Status{orders.Completed}}, [][]orders.ID{m(6, 4), m(2, 0)}},
-		{"created", playerbase.OrdersParams{Statuses: []orders.Status{orders.Created}}, [][]orders.ID{m(5, 3, 1)}},
-		{"none", playerbase.OrdersParams{Statuses: []orders.Status{orders.Chargeback}}, [][]orders.ID{nil}},
+		{"default page", playerbase.OrderListParams{}, [][]orders.ID{m(6, 5, 4, 3, 2, 1, 0)}},
+		{"pages of 3", playerbase.OrderListParams{Limit: 3}, [][]orders.ID{m(6, 5, 4), m(3, 2, 1), m(0)}},
+		{"exact pages", playerbase.OrderListParams{Limit: 7}, [][]orders.ID{m(6, 5, 4, 3, 2, 1, 0)}},
+		{"completed, pages of 2", playerbase.OrderListParams{Limit: 2, Statuses: []orders.Status{orders.Completed}}, [][]orders.ID{m(6, 4), m(2, 0)}},
+		{"created", playerbase.OrderListParams{Statuses: []orders.Status{orders.Created}}, [][]orders.ID{m(5, 3, 1)}},
+		{"none", playerbase.OrderListParams{Statuses: []orders.Status{orders.Chargeback}}, [][]orders.ID{nil}},
 	}
 	for _, tt := range tests {
 		if got := walk(tt.p); !slices.EqualFunc(got, tt.want, slices.Equal) {
 			t.Errorf("%s: pages %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	for name, p := range map[string]playerbase.OrdersParams{
+	for name, p := range map[string]playerbase.OrderListParams{
 		"bad status": {Statuses: []orders.Status{"paid"}},
 		"bad cursor": {Cursor: "sub_01ARZ3NDEKTSV4RRFFQ69G5FAV"},
 	} {
-		if _, err := pb.Orders(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
+		if _, err := pb.OrderList(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
 		}
 	}
-	if _, err := pb.Orders(ctx, customer.NewID(comStart), playerbase.OrdersParams{}); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := pb.OrderList(ctx, customer.NewID(comStart), playerbase.OrderListParams{}); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("Orders of an unknown customer = %v, want ErrNotFound", err)
 	}
 }
@@ -431,23 +445,23 @@ func TestOrdersPages(t *testing.T) {
 func ExampleClient_CompleteOrder() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
-	cust, _, _ := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
-	vip, _ := pb.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day), Prices: []money.Amount{money.MustParse("10.00", "EUR")}})
+	cust, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	vip, _ := pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day), Prices: []money.Amount{money.MustParse("10.00", "EUR")}})
 
-	o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+	o, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("EUR"),
 		Lines:    []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
 		IP:       "203.0.113.7",
 	})
 	// The payment provider's webhook, delivered twice.
 	for range 2 {
-		o, _ = pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pi_123", Fees: money.MustParse("0.79", "EUR")})
+		o, _ = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pi_123", Fees: money.MustParse("0.79", "EUR")})
 	}
 	fmt.Println(o.Status, o.Total, "version", o.Version)
 
 	// Its refund webhook, delivered twice: refunded once.
 	for range 2 {
-		o, _ = pb.RefundOrderRef(ctx, o.ID, "re_456", money.MustParse("3.00", "EUR"))
+		o, _ = pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: "re_456", Amount: money.MustParse("3.00", "EUR")})
 	}
 	fmt.Println(o.Status, "refunded", o.Refunded)
 

@@ -39,7 +39,7 @@ func TestCheckoutPricesFromCatalog(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comSetup(t)
 
-	o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: usd, Lines: []playerbase.OrderLineParams{
+	o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: usd, Lines: []playerbase.OrderLineParams{
 		{ProductID: string(vipID), Quantity: 2},
 		{ProductID: string(crateID), Quantity: 1},
 	}})
@@ -58,14 +58,14 @@ func TestCheckoutPricesFromCatalog(t *testing.T) {
 	}
 
 	// The host's override is charged, and recorded, on its line only.
-	o, err = pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{
+	o, err = pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{
 		{ProductID: string(vipID), Quantity: 1, PriceOverride: override(eur("7.50"))},
 		{ProductID: string(vipID), Quantity: 1},
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, err := pb.Order(ctx, o.ID)
+	stored, err := pb.OrderGet(ctx, o.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,19 +81,19 @@ func TestCheckoutPricesFromCatalog(t *testing.T) {
 	}
 
 	// A new price applies to the next checkout, not to an order taken.
-	vip, err := pb.Product(ctx, vipID)
+	vip, err := pb.ProductGet(ctx, vipID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	vip.Prices = []money.Amount{eur("12.00")}
-	if _, err := pb.UpdateProduct(ctx, vip); err != nil {
+	if _, err := pb.ProductUpdate(ctx, vip); err != nil {
 		t.Fatal(err)
 	}
-	next, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}}})
+	next, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}}})
 	if err != nil || !next.Total.Equal(eur("12.00")) {
 		t.Errorf("checkout after a price change = %v, %v; want 12.00 EUR", next.Total, err)
 	}
-	if again, _ := pb.Order(ctx, o.ID); !again.Total.Equal(eur("17.50")) {
+	if again, _ := pb.OrderGet(ctx, o.ID); !again.Total.Equal(eur("17.50")) {
 		t.Errorf("an order taken before the price change now totals %s", again.Total)
 	}
 }
@@ -101,7 +101,7 @@ func TestCheckoutPricesFromCatalog(t *testing.T) {
 func TestCheckoutPriceRefusals(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comSetup(t)
-	gift, err := pb.CreateProduct(ctx, inventory.Product{Name: "Gift"})
+	gift, err := pb.ProductCreate(ctx, inventory.Product{Name: "Gift"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,16 +110,16 @@ func TestCheckoutPriceRefusals(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		p     playerbase.OrderParams
+		p     playerbase.OrderCreateParams
 		field string
 	}{
-		{"no currency", playerbase.OrderParams{Lines: line(vipID, nil)}, "currency"},
-		{"override in another currency", playerbase.OrderParams{Currency: euro, Lines: line(vipID, override(money.MustParse("5", "USD")))}, "lines[1].price_override"},
-		{"negative override", playerbase.OrderParams{Currency: euro, Lines: line(vipID, override(eur("-1")))}, "lines[1].price_override"},
-		{"override finer than a cent", playerbase.OrderParams{Currency: euro, Lines: line(vipID, override(hostAmount("4.999", "EUR")))}, "lines[1].price_override"},
-		{"too many lines", playerbase.OrderParams{Currency: euro, Lines: slices.Repeat(vipLine(), orders.MaxLines+1)}, "lines"},
+		{"no currency", playerbase.OrderCreateParams{Lines: line(vipID, nil)}, "currency"},
+		{"override in another currency", playerbase.OrderCreateParams{Currency: euro, Lines: line(vipID, override(money.MustParse("5", "USD")))}, "lines[1].price_override"},
+		{"negative override", playerbase.OrderCreateParams{Currency: euro, Lines: line(vipID, override(eur("-1")))}, "lines[1].price_override"},
+		{"override finer than a cent", playerbase.OrderCreateParams{Currency: euro, Lines: line(vipID, override(hostAmount("4.999", "EUR")))}, "lines[1].price_override"},
+		{"too many lines", playerbase.OrderCreateParams{Currency: euro, Lines: slices.Repeat(vipLine(), orders.MaxLines+1)}, "lines"},
 	} {
-		_, err := pb.CreateOrder(ctx, cust.ID, tc.p)
+		_, err := pb.OrderCreate(ctx, cust.ID, tc.p)
 		var ie *errs.InvalidError
 		if !errors.As(err, &ie) || ie.Field != tc.field {
 			t.Errorf("%s: CreateOrder = %v, want an *errs.InvalidError for %s", tc.name, err, tc.field)
@@ -141,13 +141,13 @@ func TestCheckoutPriceRefusals(t *testing.T) {
 		{"no prices at all, overridden", euro, gift.ID, override(eur("1"))},
 	} {
 		lines := []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}, {ProductID: string(tc.product), Quantity: 1, PriceOverride: tc.o}}
-		_, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: tc.cur, Lines: lines})
+		_, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: tc.cur, Lines: lines})
 		var np *inventory.NoPriceError
 		if !errors.As(err, &np) || !errors.Is(err, playerbase.ErrInvalid) || np.Field != "lines[1].product_id" || np.Product != tc.product || np.Currency != tc.cur {
 			t.Errorf("%s: CreateOrder = %v, want a NoPriceError for lines[1].product_id, %s in %s", tc.name, err, tc.product, tc.cur)
 		}
 	}
-	page, err := pb.Orders(ctx, cust.ID, playerbase.OrdersParams{})
+	page, err := pb.OrderList(ctx, cust.ID, playerbase.OrderListParams{})
 	if err != nil || len(page.Orders) != 0 {
 		t.Errorf("refused checkouts stored %d orders (%v)", len(page.Orders), err)
 	}
@@ -159,49 +159,49 @@ func TestCheckoutPriceRefusals(t *testing.T) {
 func TestSubscriptionPricedFromCatalog(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comSetup(t)
-	s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: usd, Period: monthly})
+	s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: usd, Period: monthly})
 	if err != nil || !s.Amount.Equal(money.MustParse("12.00", "USD")) || s.PriceOverridden {
 		t.Errorf("CreateSubscription in USD = %s overridden %t, %v; want the catalog's 12.00 USD", s.Amount, s.PriceOverridden, err)
 	}
-	s, err = pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, PriceOverride: override(eur("8.00")), Period: monthly})
+	s, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, PriceOverride: override(eur("8.00")), Period: monthly})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := pb.Subscription(ctx, s.ID); err != nil || !got.Amount.Equal(eur("8.00")) || !got.PriceOverridden {
+	if got, err := pb.SubscriptionGet(ctx, s.ID); err != nil || !got.Amount.Equal(eur("8.00")) || !got.PriceOverridden {
 		t.Errorf("stored overridden subscription = %s overridden %t, %v; want 8.00 EUR, overridden", got.Amount, got.PriceOverridden, err)
 	}
 
 	// A new catalog price does not reprice a subscription taken.
-	s, err = pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly})
+	s, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly})
 	if err != nil {
 		t.Fatal(err)
 	}
-	vip, err := pb.Product(ctx, vipID)
+	vip, err := pb.ProductGet(ctx, vipID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	vip.Prices = []money.Amount{eur("15.00")}
-	if _, err := pb.UpdateProduct(ctx, vip); err != nil {
+	if _, err := pb.ProductUpdate(ctx, vip); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pb.ActivateSubscription(ctx, s.ID); err != nil {
+	if _, err := pb.SubscriptionActivate(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := pb.RenewSubscription(ctx, s.ID); err != nil || !got.Amount.Equal(eur("10.00")) {
+	if got, err := pb.SubscriptionRenew(ctx, s.ID); err != nil || !got.Amount.Equal(eur("10.00")) {
 		t.Errorf("renewed after a price change = %s, %v; want the 10.00 EUR it was taken at", got.Amount, err)
 	}
 
-	_, err = pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(rankID), Currency: usd, PriceOverride: override(money.MustParse("1", "USD")), Period: monthly})
+	_, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(rankID), Currency: usd, PriceOverride: override(money.MustParse("1", "USD")), Period: monthly})
 	var np *inventory.NoPriceError
 	if !errors.As(err, &np) || np.Field != "product_id" || np.Currency != usd {
 		t.Errorf("subscription to a product without a USD price = %v, want a NoPriceError for product_id", err)
 	}
-	for name, p := range map[string]playerbase.SubscriptionParams{
+	for name, p := range map[string]playerbase.SubscriptionCreateParams{
 		"no currency":                  {ProductID: string(vipID), Period: monthly},
 		"override in another currency": {ProductID: string(vipID), Currency: euro, PriceOverride: override(money.MustParse("8", "USD")), Period: monthly},
 		"negative override":            {ProductID: string(vipID), Currency: euro, PriceOverride: override(eur("-8")), Period: monthly},
 	} {
-		if _, err := pb.CreateSubscription(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
+		if _, err := pb.SubscriptionCreate(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("%s: CreateSubscription = %v, want ErrInvalid", name, err)
 		}
 	}
@@ -213,12 +213,12 @@ func TestSubscriptionPricedFromCatalog(t *testing.T) {
 func ExampleClient_CreateOrder() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
-	cust, _, _ := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
-	vip, _ := pb.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
+	cust, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	vip, _ := pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
 		Prices: []money.Amount{money.MustParse("10.00", "EUR"), money.MustParse("1500", "JPY")}})
-	kit, _ := pb.CreateProduct(ctx, inventory.Product{Name: "Kit", Prices: []money.Amount{money.MustParse("2.50", "EUR")}})
+	kit, _ := pb.ProductCreate(ctx, inventory.Product{Name: "Kit", Prices: []money.Amount{money.MustParse("2.50", "EUR")}})
 
-	o, _ := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+	o, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("EUR"),
 		Lines: []playerbase.OrderLineParams{
 			{ProductID: string(vip.ID), Quantity: 1},
@@ -230,7 +230,7 @@ func ExampleClient_CreateOrder() {
 	}
 	fmt.Println("total", o.Total)
 
-	_, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+	_, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("JPY"),
 		Lines:    []playerbase.OrderLineParams{{ProductID: string(kit.ID), Quantity: 1}},
 	})

@@ -14,13 +14,13 @@ func ExampleNew() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil) // nil config: time.Now clock, defaults
 
-	cust, created, err := pb.Identify(ctx, playerbase.Identity{
+	cust, created, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{
 		Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry",
 	})
 	if err != nil {
 		panic(err)
 	}
-	again, created2, _ := pb.Identify(ctx, playerbase.Identity{
+	again, created2, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{
 		Platform: customer.Steam, PlatformID: "[U:1:46143802]", Name: "Garry",
 	})
 	fmt.Println(cust.PlatformID.Value, created)

@@ -35,11 +35,11 @@ func TestCustomerStatsMonthLength(t *testing.T) {
 	} {
 		pb := comClient(t, memory.New(), &playerbase.Config{MonthLength: tt.month})
 		cust := comCustomer(t, pb, 1)
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.ActivateSubscription(ctx, s.ID); err != nil {
+		if _, err := pb.SubscriptionActivate(ctx, s.ID); err != nil {
 			t.Fatal(err)
 		}
 		st, err := pb.CustomerStats(ctx, cust.ID)
@@ -150,7 +150,7 @@ func newCommerceMachine(t *rapid.T, backend storage.Backend) *commerceMachine {
 	}
 	// Beside the VIP, crate and rank: a one-day pass that adds an item per
 	// purchase and has nothing to run on expiry, free in EUR.
-	pass, err := m.pb.CreateProduct(m.ctx, inventory.Product{Name: "Pass", Duration: inventory.For(1, inventory.Day), Stacking: inventory.StackAdd,
+	pass, err := m.pb.ProductCreate(m.ctx, inventory.Product{Name: "Pass", Duration: inventory.For(1, inventory.Day), Stacking: inventory.StackAdd,
 		Prices: []money.Amount{money.MustParse("0", "EUR"), money.MustParse("2.5", "USD")},
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "pass {steam_id}"},
@@ -217,7 +217,7 @@ func (m *commerceMachine) CreateOrder(t *rapid.T) {
 	if rapid.Bool().Draw(t, "ref at checkout") {
 		ref = m.freshRef()
 	}
-	o, err := m.pb.CreateOrder(m.ctx, m.custs[cust], playerbase.OrderParams{Currency: money.MustCurrency(cur), Lines: lines, PaymentRef: ref})
+	o, err := m.pb.OrderCreate(m.ctx, m.custs[cust], playerbase.OrderCreateParams{Currency: money.MustCurrency(cur), Lines: lines, PaymentRef: ref})
 	if unsold >= 0 {
 		var np *inventory.NoPriceError
 		if !errors.As(err, &np) || np.Field != fmt.Sprintf("lines[%d].product_id", unsold) {
@@ -244,7 +244,7 @@ func (m *commerceMachine) pickOrder(t *rapid.T) *modelOrder {
 }
 
 // complete sends one completion webhook and checks it against the model.
-func (m *commerceMachine) complete(t *rapid.T, o *modelOrder, p playerbase.CompleteParams) {
+func (m *commerceMachine) complete(t *rapid.T, o *modelOrder, p playerbase.OrderCompleteParams) {
 	var want error
 	changed := false
 	switch {
@@ -258,7 +258,7 @@ func (m *commerceMachine) complete(t *rapid.T, o *modelOrder, p playerbase.Compl
 	if p.OrderID == "" && (p.PaymentRef == "" || p.PaymentRef != o.ref) {
 		want, changed = playerbase.ErrNotFound, false // found by a reference no order has
 	}
-	_, err := m.pb.CompleteOrder(m.ctx, p)
+	_, err := m.pb.OrderComplete(m.ctx, p)
 	expect(t, "CompleteOrder", err, want)
 	if changed {
 		o.status = orders.Completed
@@ -282,7 +282,7 @@ func (m *commerceMachine) CompleteOrder(t *rapid.T) {
 	o := m.pickOrder(t)
 	ref := rapid.SampledFrom([]string{"own", "fresh", "none"}).Draw(t, "ref")
 	fees := decimal.RequireFromString(rapid.SampledFrom([]string{"0", "0.79", "3"}).Draw(t, "fees")).Round(minor[o.cur])
-	p := playerbase.CompleteParams{OrderID: o.id, Fees: amount(fees, o.cur)}
+	p := playerbase.OrderCompleteParams{OrderID: o.id, Fees: amount(fees, o.cur)}
 	switch ref {
 	case "own":
 		p.PaymentRef = o.ref
@@ -303,7 +303,7 @@ func (m *commerceMachine) DuplicateWebhook(t *rapid.T) {
 	if ref == "" {
 		ref = m.freshRef()
 	}
-	p := playerbase.CompleteParams{OrderID: o.id, PaymentRef: ref, Fees: amount(decimal.RequireFromString("0.5").Round(minor[o.cur]), o.cur)}
+	p := playerbase.OrderCompleteParams{OrderID: o.id, PaymentRef: ref, Fees: amount(decimal.RequireFromString("0.5").Round(minor[o.cur]), o.cur)}
 	m.complete(t, o, p)
 	before := o.version
 	m.complete(t, o, p)
@@ -368,7 +368,7 @@ func (m *commerceMachine) refund(t *rapid.T, o *modelOrder, ref string, v decima
 	case !v.IsPositive() || v.GreaterThan(left):
 		want = playerbase.ErrInvalid
 	}
-	_, err := m.pb.RefundOrderRef(m.ctx, o.id, ref, amount(v, o.cur))
+	_, err := m.pb.OrderRefund(m.ctx, o.id, playerbase.OrderRefundParams{Reference: ref, Amount: amount(v, o.cur)})
 	expect(t, "RefundOrderRef "+ref+" "+v.String()+" of "+left.String(), err, want)
 	if want == nil && !retried {
 		if ref != "" {
@@ -396,7 +396,7 @@ func (m *commerceMachine) ChargebackOrder(t *rapid.T) {
 	if o.status != orders.Completed && !retry {
 		want = playerbase.ErrConflict
 	}
-	_, err := m.pb.ChargebackOrder(m.ctx, o.id, amount(fee, o.cur))
+	_, err := m.pb.OrderChargeback(m.ctx, o.id, playerbase.OrderChargebackParams{DisputeFee: amount(fee, o.cur)})
 	expect(t, "ChargebackOrder", err, want)
 	if want == nil && !retry {
 		o.status, o.dispute = orders.Chargeback, fee
@@ -423,16 +423,16 @@ func (m *commerceMachine) FinerMoney(t *rapid.T) {
 	var err error
 	switch field {
 	case "fees":
-		_, err = m.pb.CompleteOrder(m.ctx, playerbase.CompleteParams{OrderID: o.id, PaymentRef: o.ref, Fees: fine})
+		_, err = m.pb.OrderComplete(m.ctx, playerbase.OrderCompleteParams{OrderID: o.id, PaymentRef: o.ref, Fees: fine})
 	case "amount":
-		_, err = m.pb.RefundOrderRef(m.ctx, o.id, rapid.SampledFrom([]string{"", "re_fine"}).Draw(t, "ref"), fine)
+		_, err = m.pb.OrderRefund(m.ctx, o.id, playerbase.OrderRefundParams{Reference: rapid.SampledFrom([]string{"", "re_fine"}).Draw(t, "ref"), Amount: fine})
 	case "dispute_fee":
-		_, err = m.pb.ChargebackOrder(m.ctx, o.id, fine)
+		_, err = m.pb.OrderChargeback(m.ctx, o.id, playerbase.OrderChargebackParams{DisputeFee: fine})
 	case "lines[0].price_override":
-		_, err = m.pb.CreateOrder(m.ctx, m.custs[cust], playerbase.OrderParams{Currency: fine.Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(m.products[product].id), Quantity: 1, PriceOverride: &fine}}})
+		_, err = m.pb.OrderCreate(m.ctx, m.custs[cust], playerbase.OrderCreateParams{Currency: fine.Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(m.products[product].id), Quantity: 1, PriceOverride: &fine}}})
 	default:
 		field = "price_override"
-		_, err = m.pb.CreateSubscription(m.ctx, m.custs[cust], playerbase.SubscriptionParams{ProductID: string(m.products[product].id), Currency: fine.Currency, PriceOverride: &fine, Period: periods[0]})
+		_, err = m.pb.SubscriptionCreate(m.ctx, m.custs[cust], playerbase.SubscriptionCreateParams{ProductID: string(m.products[product].id), Currency: fine.Currency, PriceOverride: &fine, Period: periods[0]})
 	}
 	var inv *errs.InvalidError
 	if !errors.As(err, &inv) || inv.Field != field {
@@ -446,7 +446,7 @@ func (m *commerceMachine) CancelOrder(t *rapid.T) {
 	if o.status != orders.Created {
 		want = playerbase.ErrConflict
 	}
-	_, err := m.pb.CancelOrder(m.ctx, o.id)
+	_, err := m.pb.OrderCancel(m.ctx, o.id)
 	expect(t, "CancelOrder", err, want)
 	if want == nil {
 		o.status = orders.Canceled
@@ -465,13 +465,13 @@ func (m *commerceMachine) CreateSubscription(t *rapid.T) {
 	p := rapid.SampledFrom(periods).Draw(t, "period")
 	trial := rapid.Bool().Draw(t, "trial")
 	product := rapid.IntRange(0, len(m.products)-1).Draw(t, "product")
-	params := playerbase.SubscriptionParams{ProductID: string(m.products[product].id), Currency: money.MustCurrency(cur), Period: p, Trial: trial}
+	params := playerbase.SubscriptionCreateParams{ProductID: string(m.products[product].id), Currency: money.MustCurrency(cur), Period: p, Trial: trial}
 	v, sold := m.products[product].prices[cur]
 	if rapid.Bool().Draw(t, "override") {
 		v = decimal.RequireFromString(map[string]string{"EUR": "3.33", "USD": "10", "JPY": "1000"}[cur])
 		params.PriceOverride = new(amount(v, cur))
 	}
-	s, err := m.pb.CreateSubscription(m.ctx, m.custs[cust], params)
+	s, err := m.pb.SubscriptionCreate(m.ctx, m.custs[cust], params)
 	if !sold {
 		var np *inventory.NoPriceError
 		if !errors.As(err, &np) {
@@ -500,7 +500,7 @@ func (m *commerceMachine) ActivateSubscription(t *rapid.T) {
 	if s.effective(now) != subscriptions.Created {
 		want = playerbase.ErrConflict
 	}
-	_, err := m.pb.ActivateSubscription(m.ctx, s.id)
+	_, err := m.pb.SubscriptionActivate(m.ctx, s.id)
 	expect(t, "ActivateSubscription", err, want)
 	if want == nil {
 		s.status, s.anchor, s.periods = subscriptions.Active, now, 1
@@ -517,7 +517,7 @@ func (m *commerceMachine) RenewSubscription(t *rapid.T) {
 	if s.effective(m.clock.Now()) != subscriptions.Active || s.cancelAtEnd {
 		want = playerbase.ErrConflict
 	}
-	_, err := m.pb.RenewSubscription(m.ctx, s.id)
+	_, err := m.pb.SubscriptionRenew(m.ctx, s.id)
 	expect(t, "RenewSubscription", err, want)
 	if want == nil {
 		s.periods++
@@ -547,11 +547,11 @@ func (m *commerceMachine) CancelSubscription(t *rapid.T) {
 		s.version++
 		m.endSubscription(s, now)
 	}
-	_, err := m.pb.CancelSubscription(m.ctx, s.id, atEnd)
+	_, err := m.pb.SubscriptionCancel(m.ctx, s.id, playerbase.SubscriptionCancelParams{AtPeriodEnd: atEnd})
 	expect(t, "CancelSubscription", err, want)
 }
 
-// RevokeItem revokes an item by hand: it succeeds exactly when the revoke
+// ItemRevoke revokes an item by hand: it succeeds exactly when the revoke
 // rule allows, never on an expired or revoked item, nor on a permanent one
 // whose product has no on-expiry action.
 func (m *commerceMachine) RevokeItem(t *rapid.T) {
@@ -561,7 +561,7 @@ func (m *commerceMachine) RevokeItem(t *rapid.T) {
 	it := rapid.SampledFrom(m.items).Draw(t, "item")
 	now := m.clock.Now()
 	allowed := m.revocable(it, now)
-	_, err := m.pb.RevokeItem(m.ctx, it.id, "test", "admin")
+	_, err := m.pb.ItemRevoke(m.ctx, it.id, playerbase.ItemRevokeParams{Reason: "test", Actor: "admin"})
 	var re *inventory.RevokeError
 	switch {
 	case allowed && err != nil:
@@ -582,7 +582,7 @@ func (m *commerceMachine) Sweep(t *rapid.T) {
 			want++
 		}
 	}
-	if got, err := m.pb.SweepExpired(m.ctx); got != want || err != nil {
+	if got, err := m.pb.ItemSweepExpired(m.ctx); got != want || err != nil {
 		t.Fatalf("SweepExpired = %d, %v; want %d", got, err, want)
 	}
 }
@@ -612,7 +612,7 @@ func (m *commerceMachine) AdvanceToExpiry(t *rapid.T) {
 func (m *commerceMachine) Check(t *rapid.T) {
 	now := m.clock.Now()
 	for _, mo := range m.orders {
-		o, err := m.pb.Order(m.ctx, mo.id)
+		o, err := m.pb.OrderGet(m.ctx, mo.id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -622,7 +622,7 @@ func (m *commerceMachine) Check(t *rapid.T) {
 		}
 	}
 	for _, ms := range m.subs {
-		s, err := m.pb.Subscription(m.ctx, ms.id)
+		s, err := m.pb.SubscriptionGet(m.ctx, ms.id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -660,9 +660,9 @@ func (m *commerceMachine) checkOrderPages(t *rapid.T, cust int) {
 			want = append(want, m.orders[i].id)
 		}
 	}
-	p := playerbase.OrdersParams{Limit: 2}
+	p := playerbase.OrderListParams{Limit: 2}
 	for {
-		page, err := m.pb.Orders(m.ctx, m.custs[cust], p)
+		page, err := m.pb.OrderList(m.ctx, m.custs[cust], p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -780,24 +780,24 @@ func BenchmarkCustomerStats(b *testing.B) {
 	pb, _, cust := comSetup(b)
 	var totals, fees []decimal.Decimal
 	for i := range 10_000 {
-		o, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: euro, Lines: vipLine()})
+		o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()})
 		if err != nil {
 			b.Fatal(err)
 		}
 		if i%10 == 9 {
 			continue // left unpaid
 		}
-		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_", i), Fees: eur("0.79")}); err != nil {
+		if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pay_", i), Fees: eur("0.79")}); err != nil {
 			b.Fatal(err)
 		}
 		totals, fees = append(totals, o.Total.Value), append(fees, decimal.RequireFromString("0.79"))
 	}
 	for range 100 {
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := pb.ActivateSubscription(ctx, s.ID); err != nil {
+		if _, err := pb.SubscriptionActivate(ctx, s.ID); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -14,8 +14,8 @@ import (
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
-// SubscriptionParams describes a new subscription.
-type SubscriptionParams struct {
+// SubscriptionCreateParams describes a new subscription.
+type SubscriptionCreateParams struct {
 	// ProductID is the ID of the stored inventory product (prd_…) the
 	// subscription keeps granted, one billing period at a time.
 	ProductID string
@@ -31,14 +31,14 @@ type SubscriptionParams struct {
 	Trial         bool // starts with a free trial: worth 0 in MRR until the first renewal
 }
 
-// CreateSubscription checks a customer out for a subscription, in the
+// SubscriptionCreate checks a customer out for a subscription, in the
 // created status, charged the product's price in p.Currency each period
 // (or p.PriceOverride). A banned customer is refused (an error matching
 // ErrForbidden that carries the ban IDs), as is a ProductID that names no
 // stored product (an *errs.InvalidError for "product_id") or one without a
 // price in the currency, overridden or not (an *inventory.NoPriceError for
 // "product_id", matching ErrInvalid).
-func (c *Client) CreateSubscription(ctx context.Context, id customer.ID, p SubscriptionParams) (s subscriptions.Subscription, err error) {
+func (c *Client) SubscriptionCreate(ctx context.Context, id customer.ID, p SubscriptionCreateParams) (s subscriptions.Subscription, err error) {
 	now := c.clock()
 	product, err := inventory.ParseProductID(strings.TrimSpace(p.ProductID))
 	if err != nil {
@@ -81,23 +81,23 @@ func (c *Client) CreateSubscription(ctx context.Context, id customer.ID, p Subsc
 	return s, nil
 }
 
-// ActivateSubscription starts a created subscription's first period now
+// SubscriptionActivate starts a created subscription's first period now
 // and grants its product: a new item, sourced from the subscription, that
 // expires at the period end, with the product's on_purchase commands.
-func (c *Client) ActivateSubscription(ctx context.Context, id subscriptions.ID) (subscriptions.Subscription, error) {
+func (c *Client) SubscriptionActivate(ctx context.Context, id subscriptions.ID) (subscriptions.Subscription, error) {
 	return c.changeSubscription(ctx, id, activateSubscription)
 }
 
-// RenewSubscription records the next period's payment: the period end
+// SubscriptionRenew records the next period's payment: the period end
 // moves by one period, month ends clamped (see package subscriptions), and
 // the subscription's item is extended to the new period end, with the
 // product's on_renew commands. If the item lapsed before a late renewal
 // (or staff revoked it), a new item is granted instead, with on_purchase.
-func (c *Client) RenewSubscription(ctx context.Context, id subscriptions.ID) (subscriptions.Subscription, error) {
+func (c *Client) SubscriptionRenew(ctx context.Context, id subscriptions.ID) (subscriptions.Subscription, error) {
 	return c.changeSubscription(ctx, id, renewSubscription)
 }
 
-// CancelSubscription ends a subscription now, or at the end of its current
+// SubscriptionCancel ends a subscription now, or at the end of its current
 // period if atPeriodEnd (it stays active, and counts as active, until
 // then).
 //
@@ -108,7 +108,7 @@ func (c *Client) RenewSubscription(ctx context.Context, id subscriptions.ID) (su
 // on_expire commands queued, as if its period had just ended. It reads
 // expired, not revoked: revoking is a staff or payment-dispute action, and
 // the subscription ending is neither.
-func (c *Client) CancelSubscription(ctx context.Context, id subscriptions.ID, atPeriodEnd bool) (subscriptions.Subscription, error) {
+func (c *Client) SubscriptionCancel(ctx context.Context, id subscriptions.ID, atPeriodEnd bool) (subscriptions.Subscription, error) {
 	return c.changeSubscription(ctx, id, func(ctx context.Context, tx storage.Tx, id subscriptions.ID, now time.Time) (subscriptions.Subscription, error) {
 		return cancelSubscription(ctx, tx, id, atPeriodEnd, now)
 	})
@@ -204,7 +204,7 @@ func grantSubscription(ctx context.Context, tx storage.Tx, s subscriptions.Subsc
 }
 
 // endSubscriptionItems ends now every item of a subscription canceled now
-// that is still active (see CancelSubscription).
+// that is still active (see SubscriptionCancel).
 func endSubscriptionItems(ctx context.Context, tx storage.Tx, s subscriptions.Subscription, now time.Time) error {
 	items, err := tx.Items().ListBySource(ctx, inventory.Source{Kind: inventory.FromSubscription, SubscriptionID: string(s.ID)})
 	if err != nil {
@@ -243,7 +243,7 @@ func saveSubscription(ctx context.Context, tx storage.Tx, s subscriptions.Subscr
 }
 
 // Subscription returns one subscription as it reads now.
-func (c *Client) Subscription(ctx context.Context, id subscriptions.ID) (s subscriptions.Subscription, err error) {
+func (c *Client) SubscriptionGet(ctx context.Context, id subscriptions.ID) (s subscriptions.Subscription, err error) {
 	now := c.clock()
 	err = c.view(ctx, func(tx storage.Tx) error {
 		s, err = tx.Subscriptions().Get(ctx, id)
@@ -255,8 +255,8 @@ func (c *Client) Subscription(ctx context.Context, id subscriptions.ID) (s subsc
 	return s.At(now), nil
 }
 
-// SubscriptionsParams select a page of a customer's subscriptions.
-type SubscriptionsParams struct {
+// SubscriptionListParams select a page of a customer's subscriptions.
+type SubscriptionListParams struct {
 	Statuses []subscriptions.Status // keep only these, as of now; empty keeps all
 	Cursor   subscriptions.ID       // the NextCursor of the previous page
 	Limit    int                    // ≤ 0: DefaultSubscriptionPage; at most MaxSubscriptionPage
@@ -277,7 +277,7 @@ type SubscriptionPage struct {
 
 // Subscriptions lists a customer's subscriptions newest first, a page at a
 // time.
-func (c *Client) Subscriptions(ctx context.Context, id customer.ID, p SubscriptionsParams) (page SubscriptionPage, err error) {
+func (c *Client) SubscriptionList(ctx context.Context, id customer.ID, p SubscriptionListParams) (page SubscriptionPage, err error) {
 	if err := p.check(); err != nil {
 		return SubscriptionPage{}, err
 	}
@@ -292,7 +292,7 @@ func (c *Client) Subscriptions(ctx context.Context, id customer.ID, p Subscripti
 	return page, err
 }
 
-func (p SubscriptionsParams) check() error {
+func (p SubscriptionListParams) check() error {
 	for _, s := range p.Statuses {
 		if _, err := subscriptions.ParseStatus(string(s)); err != nil {
 			return err
@@ -309,7 +309,7 @@ func (p SubscriptionsParams) check() error {
 // subscriptionsPage reads one page of a customer's subscriptions in tx
 // (Subscriptions and CustomerDetails), each as it reads at now; p has
 // passed check.
-func subscriptionsPage(ctx context.Context, tx storage.Tx, id customer.ID, p SubscriptionsParams, now time.Time) (SubscriptionPage, error) {
+func subscriptionsPage(ctx context.Context, tx storage.Tx, id customer.ID, p SubscriptionListParams, now time.Time) (SubscriptionPage, error) {
 	want := pageSize(p.Limit, DefaultSubscriptionPage, MaxSubscriptionPage)
 	list, err := tx.Subscriptions().List(ctx, subscriptions.ListParams{Customer: id, Statuses: p.Statuses, Now: now, Cursor: p.Cursor, Limit: want + 1})
 	if err != nil {

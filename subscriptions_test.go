@@ -22,27 +22,27 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 18, 3
 func TestSubscriptionLifecycle(t *testing.T) {
 	ctx := context.Background()
 	pb, clock, cust := comSetup(t)
-	s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly})
+	s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Status != subscriptions.Created || s.CurrentPeriodEnd != nil {
 		t.Fatalf("new subscription: %s, period end %v", s.Status, s.CurrentPeriodEnd)
 	}
-	if _, err := pb.RenewSubscription(ctx, s.ID); !errors.Is(err, playerbase.ErrConflict) {
+	if _, err := pb.SubscriptionRenew(ctx, s.ID); !errors.Is(err, playerbase.ErrConflict) {
 		t.Errorf("renewing a created subscription = %v, want ErrConflict", err)
 	}
-	if s, err = pb.ActivateSubscription(ctx, s.ID); err != nil {
+	if s, err = pb.SubscriptionActivate(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	if !s.CurrentPeriodEnd.Equal(day(2026, 2, 28)) || s.Version != 1 {
 		t.Errorf("activated on Jan 31: period end %s, version %d; want Feb 28, 1", s.CurrentPeriodEnd, s.Version)
 	}
-	if _, err := pb.ActivateSubscription(ctx, s.ID); !errors.Is(err, playerbase.ErrConflict) {
+	if _, err := pb.SubscriptionActivate(ctx, s.ID); !errors.Is(err, playerbase.ErrConflict) {
 		t.Errorf("activating twice = %v, want ErrConflict", err)
 	}
 	clock.Advance(27 * 24 * time.Hour)
-	if s, err = pb.RenewSubscription(ctx, s.ID); err != nil {
+	if s, err = pb.SubscriptionRenew(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	if !s.CurrentPeriodEnd.Equal(day(2026, 3, 31)) {
@@ -62,21 +62,21 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		t.Errorf("MRR = %s, want 10.00 EUR", got)
 	}
 
-	if s, err = pb.CancelSubscription(ctx, s.ID, true); err != nil {
+	if s, err = pb.SubscriptionCancel(ctx, s.ID, playerbase.SubscriptionCancelParams{AtPeriodEnd: true}); err != nil {
 		t.Fatal(err)
 	}
 	if s.Status != subscriptions.Active || !s.CancelAtPeriodEnd {
 		t.Errorf("canceled at period end: %s, flag %v; want still active", s.Status, s.CancelAtPeriodEnd)
 	}
-	again, err := pb.CancelSubscription(ctx, s.ID, true)
+	again, err := pb.SubscriptionCancel(ctx, s.ID, playerbase.SubscriptionCancelParams{AtPeriodEnd: true})
 	if err != nil || again.Version != s.Version {
 		t.Errorf("scheduling the cancellation twice = version %d, %v; want an unchanged %d", again.Version, err, s.Version)
 	}
-	if _, err := pb.RenewSubscription(ctx, s.ID); !errors.Is(err, playerbase.ErrConflict) {
+	if _, err := pb.SubscriptionRenew(ctx, s.ID); !errors.Is(err, playerbase.ErrConflict) {
 		t.Errorf("renewing a subscription set to cancel = %v, want ErrConflict", err)
 	}
 	statuses := func(st subscriptions.Status) []subscriptions.ID {
-		page, err := pb.Subscriptions(ctx, cust.ID, playerbase.SubscriptionsParams{Statuses: []subscriptions.Status{st}})
+		page, err := pb.SubscriptionList(ctx, cust.ID, playerbase.SubscriptionListParams{Statuses: []subscriptions.Status{st}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestSubscriptionLifecycle(t *testing.T) {
 
 	// At the period end it reads canceled, before anything is written.
 	clock.Advance(day(2026, 3, 31).Sub(clock.Now()))
-	got, _ := pb.Subscription(ctx, s.ID)
+	got, _ := pb.SubscriptionGet(ctx, s.ID)
 	if got.Status != subscriptions.Canceled || got.CanceledAt == nil || !got.CanceledAt.Equal(day(2026, 3, 31)) {
 		t.Errorf("at the period end: %s, canceled at %v; want canceled at Mar 31", got.Status, got.CanceledAt)
 	}
@@ -100,7 +100,7 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		t.Errorf("after the period end: active %v canceled %v MRR %s", a, c, mrr())
 	}
 	var te *subscriptions.TransitionError
-	if _, err := pb.CancelSubscription(ctx, s.ID, false); !errors.As(err, &te) || te.From != subscriptions.Canceled {
+	if _, err := pb.SubscriptionCancel(ctx, s.ID, playerbase.SubscriptionCancelParams{}); !errors.As(err, &te) || te.From != subscriptions.Canceled {
 		t.Errorf("canceling a subscription whose cancellation came due = %v, want a TransitionError from canceled", err)
 	}
 }
@@ -108,24 +108,24 @@ func TestSubscriptionLifecycle(t *testing.T) {
 func TestSubscriptionRefusals(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comSetup(t)
-	for name, p := range map[string]playerbase.SubscriptionParams{
+	for name, p := range map[string]playerbase.SubscriptionCreateParams{
 		"no product":      {Currency: euro, Period: monthly},
 		"negative amount": {ProductID: string(vipID), Currency: euro, PriceOverride: override(eur("-1")), Period: monthly},
 		"no period":       {ProductID: string(vipID), Currency: euro},
 	} {
-		if _, err := pb.CreateSubscription(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
+		if _, err := pb.SubscriptionCreate(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
 		}
 	}
-	ok := playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly}
-	if _, err := pb.CreateSubscription(ctx, customer.NewID(comStart), ok); !errors.Is(err, playerbase.ErrNotFound) {
+	ok := playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly}
+	if _, err := pb.SubscriptionCreate(ctx, customer.NewID(comStart), ok); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("unknown customer: %v, want ErrNotFound", err)
 	}
 	for name, err := range map[string]error{
-		"activate": errOf(pb.ActivateSubscription(ctx, subscriptions.NewID(comStart))),
-		"renew":    errOf(pb.RenewSubscription(ctx, subscriptions.NewID(comStart))),
-		"cancel":   errOf(pb.CancelSubscription(ctx, subscriptions.NewID(comStart), false)),
-		"get":      errOf(pb.Subscription(ctx, subscriptions.NewID(comStart))),
+		"activate": errOf(pb.SubscriptionActivate(ctx, subscriptions.NewID(comStart))),
+		"renew":    errOf(pb.SubscriptionRenew(ctx, subscriptions.NewID(comStart))),
+		"cancel":   errOf(pb.SubscriptionCancel(ctx, subscriptions.NewID(comStart), playerbase.SubscriptionCancelParams{})),
+		"get":      errOf(pb.SubscriptionGet(ctx, subscriptions.NewID(comStart))),
 	} {
 		if !errors.Is(err, playerbase.ErrNotFound) {
 			t.Errorf("%s unknown: %v, want ErrNotFound", name, err)
@@ -134,12 +134,12 @@ func TestSubscriptionRefusals(t *testing.T) {
 	// Cancel now works from created; cancel at period end of a created
 	// subscription cancels it at once.
 	for _, atEnd := range []bool{false, true} {
-		s, _ := pb.CreateSubscription(ctx, cust.ID, ok)
-		got, err := pb.CancelSubscription(ctx, s.ID, atEnd)
+		s, _ := pb.SubscriptionCreate(ctx, cust.ID, ok)
+		got, err := pb.SubscriptionCancel(ctx, s.ID, playerbase.SubscriptionCancelParams{AtPeriodEnd: atEnd})
 		if err != nil || got.Status != subscriptions.Canceled {
 			t.Errorf("cancel (at period end %v) a created subscription: %s, %v", atEnd, got.Status, err)
 		}
-		if _, err := pb.ActivateSubscription(ctx, s.ID); !errors.Is(err, playerbase.ErrConflict) {
+		if _, err := pb.SubscriptionActivate(ctx, s.ID); !errors.Is(err, playerbase.ErrConflict) {
 			t.Errorf("activating a canceled subscription = %v, want ErrConflict", err)
 		}
 	}
@@ -150,12 +150,12 @@ func TestSubscriptionsPages(t *testing.T) {
 	pb, clock, cust := comSetup(t)
 	var made []subscriptions.ID
 	for i := range 5 {
-		s, err := pb.CreateSubscription(ctx, cust.ID, playerbase.SubscriptionParams{ProductID: string(vipID), Currency: euro, Period: monthly, Trial: i == 0})
+		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly, Trial: i == 0})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if i%2 == 0 {
-			if _, err := pb.ActivateSubscription(ctx, s.ID); err != nil {
+			if _, err := pb.SubscriptionActivate(ctx, s.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -163,10 +163,10 @@ func TestSubscriptionsPages(t *testing.T) {
 		clock.Advance(time.Second)
 	}
 	var got []subscriptions.ID
-	p := playerbase.SubscriptionsParams{Limit: 2}
+	p := playerbase.SubscriptionListParams{Limit: 2}
 	pages := 0
 	for {
-		page, err := pb.Subscriptions(ctx, cust.ID, p)
+		page, err := pb.SubscriptionList(ctx, cust.ID, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +183,7 @@ func TestSubscriptionsPages(t *testing.T) {
 	if !slices.Equal(got, want) || pages != 3 {
 		t.Errorf("pages of 2: %v in %d pages, want %v in 3", got, pages, want)
 	}
-	page, _ := pb.Subscriptions(ctx, cust.ID, playerbase.SubscriptionsParams{Statuses: []subscriptions.Status{subscriptions.Created}})
+	page, _ := pb.SubscriptionList(ctx, cust.ID, playerbase.SubscriptionListParams{Statuses: []subscriptions.Status{subscriptions.Created}})
 	if len(page.Subscriptions) != 2 || page.Subscriptions[0].ID != made[3] {
 		t.Errorf("created: %d, want made[3] and made[1]", len(page.Subscriptions))
 	}
@@ -191,7 +191,7 @@ func TestSubscriptionsPages(t *testing.T) {
 	if st.ActiveSubscriptions != 3 || len(st.MRR) != 1 || !st.MRR[0].Equal(eur("20.00")) {
 		t.Errorf("stats: %d active, MRR %v; want 3 active and 20.00 EUR (the trial counts 0)", st.ActiveSubscriptions, st.MRR)
 	}
-	if _, err := pb.Subscriptions(ctx, cust.ID, playerbase.SubscriptionsParams{Statuses: []subscriptions.Status{"paused"}}); !errors.Is(err, playerbase.ErrInvalid) {
+	if _, err := pb.SubscriptionList(ctx, cust.ID, playerbase.SubscriptionListParams{Statuses: []subscriptions.Status{"paused"}}); !errors.Is(err, playerbase.ErrInvalid) {
 		t.Errorf("unknown status: %v, want ErrInvalid", err)
 	}
 }

@@ -36,7 +36,7 @@ func TestAckCleansServerText(t *testing.T) {
 		if len(ds) != 2 {
 			t.Fatalf("Poll = %d deliveries, want 2", len(ds))
 		}
-		out, err := f.pb.Ack(ctx, "eu-1", []playerbase.AckResult{
+		out, err := f.pb.DeliveryAck(ctx, "eu-1", []playerbase.DeliveryResult{
 			{Key: ds[0].Key, Error: "Unknown item \xa7cDiamond"},
 			{Key: ds[1].Key, Error: "\x00player offline\r\nretry\x1b[0m later\x00"},
 			{Key: "cmd_\x00", Error: "x"},
@@ -59,15 +59,15 @@ func TestAckCleansServerText(t *testing.T) {
 			t.Errorf("stored error texts (-want +got):\n%s", d)
 		}
 		// A repeated ack of the same bad bytes is a duplicate, not a failure.
-		again, err := f.pb.Ack(ctx, "eu-1", []playerbase.AckResult{{Key: ds[0].Key, Error: "Unknown item \xa7cDiamond"}})
+		again, err := f.pb.DeliveryAck(ctx, "eu-1", []playerbase.DeliveryResult{{Key: ds[0].Key, Error: "Unknown item \xa7cDiamond"}})
 		if err != nil || !again[0].Duplicate {
 			t.Errorf("repeated Ack = %+v, %v; want a duplicate", again, err)
 		}
 		for _, server := range []string{"eu-1\x00", "eu\xff"} {
-			if _, err := f.pb.Poll(ctx, server, nil, 0); !isInvalid(err, "server") {
+			if _, err := f.pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: server}); !isInvalid(err, "server") {
 				t.Errorf("Poll(%q) = %v, want an *errs.InvalidError for server", server, err)
 			}
-			if _, err := f.pb.Ack(ctx, server, nil); !isInvalid(err, "server") {
+			if _, err := f.pb.DeliveryAck(ctx, server, nil); !isInvalid(err, "server") {
 				t.Errorf("Ack(%q) = %v, want an *errs.InvalidError for server", server, err)
 			}
 		}
@@ -89,7 +89,7 @@ func TestStaffTextRefused(t *testing.T) {
 		f := newDeliveryFixture(t, b, nil)
 		it, _ := f.assign(t)
 		steam := []bans.Identity{{Type: bans.Steam, Value: "76561198006409530"}}
-		ban, err := f.pb.Ban(ctx, playerbase.BanParams{Reason: "line 1\r\nline 2", Identities: steam, Actor: "admin:alice"})
+		ban, err := f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "line 1\r\nline 2", Identities: steam, Actor: "admin:alice"})
 		if err != nil {
 			t.Fatalf("a two-line reason from a textarea: %v", err)
 		}
@@ -98,19 +98,19 @@ func TestStaffTextRefused(t *testing.T) {
 				field string
 				err   error
 			}{
-				{"reason", second(f.pb.Ban(ctx, playerbase.BanParams{Reason: bad, Identities: steam, Actor: "admin:alice"}))},
-				{"actor", second(f.pb.Ban(ctx, playerbase.BanParams{Reason: "r", Identities: steam, Actor: bad}))},
-				{"reason", second(f.pb.UpdateBan(ctx, ban.ID, bans.Change{Reason: &bad, Actor: "admin:alice"}))},
-				{"actor", second(f.pb.Unban(ctx, ban.ID, bad))},
-				{"label", third(f.pb.IssueToken(ctx, f.cust.ID, playerbase.TokenParams{Label: bad}))},
-				{"metadata.k", second(f.pb.UpdateMetadata(ctx, f.cust.ID, []metadata.Field{{Key: "k", Value: bad}}))},
-				{"metadata.key", second(f.pb.UpdateMetadata(ctx, f.cust.ID, []metadata.Field{{Key: bad, Value: "v"}}))},
-				{"name", second(f.pb.EditCustomer(ctx, f.cust.ID, playerbase.Edit{Version: f.cust.Version, Name: bad, PlatformID: f.cust.PlatformID.Value}))},
-				{"email", second(f.pb.RecordCheckout(ctx, f.cust.ID, "", "a"+bad+"@example.com"))},
-				{"reason", second(f.pb.RevokeItem(ctx, it.ID, bad, "admin:alice"))},
-				{"actor", second(f.pb.RevokeItem(ctx, it.ID, "r", bad))},
-				{"source.actor", second(f.pb.AssignItem(ctx, playerbase.AssignParams{Customer: f.cust.ID, Product: f.prod.ID, Actor: bad}))},
-				{"name", second(f.pb.CreateProduct(ctx, inventory.Product{Name: bad}))},
+				{"reason", second(f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: bad, Identities: steam, Actor: "admin:alice"}))},
+				{"actor", second(f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "r", Identities: steam, Actor: bad}))},
+				{"reason", second(f.pb.BanUpdate(ctx, ban.ID, bans.Change{Reason: &bad, Actor: "admin:alice"}))},
+				{"actor", second(f.pb.BanRemove(ctx, ban.ID, playerbase.BanRemoveParams{Actor: bad}))},
+				{"label", third(f.pb.TokenIssue(ctx, f.cust.ID, playerbase.TokenIssueParams{Label: bad}))},
+				{"metadata.k", second(f.pb.MetadataUpdate(ctx, f.cust.ID, []metadata.Field{{Key: "k", Value: bad}}))},
+				{"metadata.key", second(f.pb.MetadataUpdate(ctx, f.cust.ID, []metadata.Field{{Key: bad, Value: "v"}}))},
+				{"name", second(f.pb.CustomerUpdate(ctx, f.cust.ID, playerbase.CustomerUpdateParams{Version: f.cust.Version, Name: bad, PlatformID: f.cust.PlatformID.Value}))},
+				{"email", second(f.pb.CustomerRecordCheckout(ctx, f.cust.ID, playerbase.CustomerRecordCheckoutParams{Email: "a" + bad + "@example.com"}))},
+				{"reason", second(f.pb.ItemRevoke(ctx, it.ID, playerbase.ItemRevokeParams{Reason: bad, Actor: "admin:alice"}))},
+				{"actor", second(f.pb.ItemRevoke(ctx, it.ID, playerbase.ItemRevokeParams{Reason: "r", Actor: bad}))},
+				{"source.actor", second(f.pb.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: f.cust.ID, Product: f.prod.ID, Actor: bad}))},
+				{"name", second(f.pb.ProductCreate(ctx, inventory.Product{Name: bad}))},
 			}
 			for i, c := range checks {
 				if !isInvalid(c.err, c.field) {
@@ -118,17 +118,17 @@ func TestStaffTextRefused(t *testing.T) {
 				}
 			}
 		}
-		stored, err := f.pb.GetBan(ctx, ban.ID)
+		stored, err := f.pb.BanGet(ctx, ban.ID)
 		if err != nil || stored.Reason != "line 1\r\nline 2" || stored.Removed() {
 			t.Errorf("the ban after refused changes: %+v, %v", stored, err)
 		}
-		if toks, err := f.pb.Tokens(ctx, f.cust.ID); err != nil || len(toks) != 0 {
+		if toks, err := f.pb.TokenList(ctx, f.cust.ID); err != nil || len(toks) != 0 {
 			t.Errorf("tokens after refused labels: %v, %v", toks, err)
 		}
-		if m, err := f.pb.Metadata(ctx, f.cust.ID); err != nil || len(m) != 0 {
+		if m, err := f.pb.MetadataGet(ctx, f.cust.ID); err != nil || len(m) != 0 {
 			t.Errorf("metadata after refused updates: %v, %v", m, err)
 		}
-		if got, err := f.pb.Item(ctx, it.ID); err != nil || got.State != inventory.Active {
+		if got, err := f.pb.ItemGet(ctx, it.ID); err != nil || got.State != inventory.Active {
 			t.Errorf("item after refused revokes: %+v, %v", got, err)
 		}
 	})
@@ -147,20 +147,20 @@ func TestFarFutureTimes(t *testing.T) {
 		steam := []bans.Identity{{Type: bans.Steam, Value: "76561198006409530"}}
 		last := time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
 		for _, tooLate := range []time.Time{time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC), last.Add(time.Microsecond)} {
-			_, err := f.pb.Ban(ctx, playerbase.BanParams{Reason: "r", Identities: steam, Actor: "admin:alice", ExpiresAt: &tooLate})
+			_, err := f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "r", Identities: steam, Actor: "admin:alice", ExpiresAt: &tooLate})
 			if !isInvalid(err, "expires_at") {
 				t.Errorf("Ban until %v = %v, want an *errs.InvalidError for expires_at", tooLate, err)
 			}
-			_, _, err = f.pb.IssueToken(ctx, f.cust.ID, playerbase.TokenParams{ExpiresAt: &tooLate})
+			_, _, err = f.pb.TokenIssue(ctx, f.cust.ID, playerbase.TokenIssueParams{ExpiresAt: &tooLate})
 			if !isInvalid(err, "expires_at") {
 				t.Errorf("IssueToken until %v = %v, want an *errs.InvalidError for expires_at", tooLate, err)
 			}
 		}
-		ban, err := f.pb.Ban(ctx, playerbase.BanParams{Reason: "r", Identities: steam, Actor: "admin:alice", ExpiresAt: &last})
+		ban, err := f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "r", Identities: steam, Actor: "admin:alice", ExpiresAt: &last})
 		if err != nil {
 			t.Fatalf("Ban until the last microsecond of 9999: %v", err)
 		}
-		stored, err := f.pb.GetBan(ctx, ban.ID)
+		stored, err := f.pb.BanGet(ctx, ban.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,14 +171,14 @@ func TestFarFutureTimes(t *testing.T) {
 			t.Errorf("json.Marshal(ban until 9999): %v", err)
 		}
 		tooLate := last.Add(time.Microsecond)
-		if _, err := f.pb.UpdateBan(ctx, ban.ID, bans.Change{SetExpiry: true, ExpiresAt: &tooLate, Actor: "admin:alice"}); !isInvalid(err, "expires_at") {
+		if _, err := f.pb.BanUpdate(ctx, ban.ID, bans.Change{SetExpiry: true, ExpiresAt: &tooLate, Actor: "admin:alice"}); !isInvalid(err, "expires_at") {
 			t.Errorf("UpdateBan to %v = %v, want an *errs.InvalidError for expires_at", tooLate, err)
 		}
-		tok, _, err := f.pb.IssueToken(ctx, f.cust.ID, playerbase.TokenParams{ExpiresAt: &last})
+		tok, _, err := f.pb.TokenIssue(ctx, f.cust.ID, playerbase.TokenIssueParams{ExpiresAt: &last})
 		if err != nil {
 			t.Fatalf("IssueToken until 9999: %v", err)
 		}
-		if toks, err := f.pb.Tokens(ctx, f.cust.ID); err != nil || len(toks) != 1 || !toks[0].ExpiresAt.Equal(last) || toks[0].ID != tok.ID {
+		if toks, err := f.pb.TokenList(ctx, f.cust.ID); err != nil || len(toks) != 1 || !toks[0].ExpiresAt.Equal(last) || toks[0].ID != tok.ID {
 			t.Errorf("Tokens = %+v, %v; want the one until %v", toks, err, last)
 		}
 	})
@@ -191,13 +191,13 @@ func TestComputedTimesBounded(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		f := newDeliveryFixture(t, b, nil)
-		millennium, err := f.pb.CreateProduct(ctx, inventory.Product{Name: "Millennium", Duration: inventory.For(1000, inventory.Year)})
+		millennium, err := f.pb.ProductCreate(ctx, inventory.Product{Name: "Millennium", Duration: inventory.For(1000, inventory.Year)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var it inventory.Item
 		for i := 1; i <= 10; i++ {
-			next, err := f.pb.AssignItem(ctx, playerbase.AssignParams{Customer: f.cust.ID, Product: millennium.ID, Actor: "admin:alice"})
+			next, err := f.pb.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: f.cust.ID, Product: millennium.ID, Actor: "admin:alice"})
 			if err != nil {
 				if !isInvalid(err, "expires_at") || i != 8 {
 					t.Fatalf("assignment %d = %v, want the 8th (past 9999) refused for expires_at", i, err)
@@ -209,25 +209,25 @@ func TestComputedTimesBounded(t *testing.T) {
 			}
 			it = next
 		}
-		if got, err := f.pb.Item(ctx, it.ID); err != nil || got.ExpiresAt.Year() != 9026 {
+		if got, err := f.pb.ItemGet(ctx, it.ID); err != nil || got.ExpiresAt.Year() != 9026 {
 			t.Errorf("the item after the refused extension: %+v, %v; want it to expire in 9026", got, err)
 		}
 
-		club, err := f.pb.CreateProduct(ctx, inventory.Product{Name: "Club", Prices: []money.Amount{eur("10.00")}})
+		club, err := f.pb.ProductCreate(ctx, inventory.Product{Name: "Club", Prices: []money.Amount{eur("10.00")}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Set(time.Date(9995, 6, 1, 0, 0, 0, 0, time.UTC))
-		s, err := f.pb.CreateSubscription(ctx, f.cust.ID, playerbase.SubscriptionParams{
+		s, err := f.pb.SubscriptionCreate(ctx, f.cust.ID, playerbase.SubscriptionCreateParams{
 			ProductID: string(club.ID), Currency: euro, Period: subscriptions.Period{Count: 10, Unit: subscriptions.Year},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.pb.ActivateSubscription(ctx, s.ID); !isInvalid(err, "current_period_end") {
+		if _, err := f.pb.SubscriptionActivate(ctx, s.ID); !isInvalid(err, "current_period_end") {
 			t.Errorf("ActivateSubscription ending in 10005 = %v, want an *errs.InvalidError for current_period_end", err)
 		}
-		if got, err := f.pb.Subscription(ctx, s.ID); err != nil || got.Status != subscriptions.Created {
+		if got, err := f.pb.SubscriptionGet(ctx, s.ID); err != nil || got.Status != subscriptions.Created {
 			t.Errorf("the subscription after the refused activation: %+v, %v; want created", got, err)
 		}
 	})
@@ -247,19 +247,19 @@ func TestProviderReferencesCleaned(t *testing.T) {
 			if o.PaymentRef == "" || len(o.PaymentRef) > orders.MaxPaymentRefLen || strings.ContainsAny(o.PaymentRef, "\x00\r\n ") {
 				t.Errorf("reference %q stored as %q", ref, o.PaymentRef)
 			}
-			again, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: ref, Fees: eur("0.79")})
+			again, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{PaymentRef: ref, Fees: eur("0.79")})
 			if err != nil || again.ID != o.ID || again.Version != o.Version {
 				t.Errorf("retried webhook %q = %v (version %d), %v; want order %s unchanged", ref, again.ID, again.Version, err, o.ID)
 			}
-			if _, err := pb.RefundOrderRef(ctx, o.ID, ref, eur("1.00")); err != nil {
+			if _, err := pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: ref, Amount: eur("1.00")}); err != nil {
 				t.Fatalf("refund %q: %v", ref, err)
 			}
-			r, err := pb.RefundOrderRef(ctx, o.ID, ref, eur("1.00"))
+			r, err := pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: ref, Amount: eur("1.00")})
 			if err != nil || !r.Refunded.Equal(eur("1.00")) || len(r.Refunds) != 1 {
 				t.Errorf("retried refund %q: refunded %v, refunds %v, %v; want 1.00 once", ref, r.Refunded, r.Refunds, err)
 			}
 		}
-		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: "\x00\n"}); !errors.Is(err, playerbase.ErrInvalid) {
+		if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{PaymentRef: "\x00\n"}); !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("a reference of nothing but control characters = %v, want ErrInvalid", err)
 		}
 	})

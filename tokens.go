@@ -10,15 +10,15 @@ import (
 	"github.com/playerbase/playerbase/storage"
 )
 
-// TokenParams describes a new customer token. Both fields are optional.
-type TokenParams struct {
+// TokenIssueParams describes a new customer token. Both fields are optional.
+type TokenIssueParams struct {
 	Label     string
 	ExpiresAt *time.Time
 }
 
-// IssueToken makes a token for a customer and returns it with its secret.
+// TokenIssue makes a token for a customer and returns it with its secret.
 // The secret is shown once: only its hash is stored.
-func (c *Client) IssueToken(ctx context.Context, id customer.ID, p TokenParams) (tok customer.Token, secret string, err error) {
+func (c *Client) TokenIssue(ctx context.Context, id customer.ID, p TokenIssueParams) (tok customer.Token, secret string, err error) {
 	now := c.clock()
 	tok, secret, err = customer.NewToken(id, p.Label, p.ExpiresAt, now)
 	if err != nil {
@@ -38,7 +38,7 @@ func (c *Client) IssueToken(ctx context.Context, id customer.ID, p TokenParams) 
 
 // Tokens lists a customer's tokens, newest first, without secrets. An
 // unknown customer is ErrNotFound, not an empty list.
-func (c *Client) Tokens(ctx context.Context, id customer.ID) (toks []customer.Token, err error) {
+func (c *Client) TokenList(ctx context.Context, id customer.ID) (toks []customer.Token, err error) {
 	err = c.view(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
 			return err
@@ -49,17 +49,17 @@ func (c *Client) Tokens(ctx context.Context, id customer.ID) (toks []customer.To
 	return toks, err
 }
 
-// RevokeToken revokes one token; revoking a revoked token is a no-op.
-func (c *Client) RevokeToken(ctx context.Context, id customer.TokenID) error {
+// TokenRevoke revokes one token; revoking a revoked token is a no-op.
+func (c *Client) TokenRevoke(ctx context.Context, id customer.TokenID) error {
 	now := c.clock()
 	return c.update(ctx, func(tx storage.Tx) error {
 		return tx.Tokens().RevokeToken(ctx, id, now)
 	})
 }
 
-// RevokeAllTokens revokes every live token of a customer and says how many.
+// TokenRevokeAll revokes every live token of a customer and says how many.
 // An unknown customer is ErrNotFound.
-func (c *Client) RevokeAllTokens(ctx context.Context, id customer.ID) (n int, err error) {
+func (c *Client) TokenRevokeAll(ctx context.Context, id customer.ID) (n int, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
@@ -78,7 +78,7 @@ var errBadToken = errs.Forbidden("token is unknown, expired or revoked")
 // Authenticate returns the customer a token secret belongs to. A malformed,
 // unknown, expired or revoked secret is refused with an error matching
 // ErrForbidden.
-func (c *Client) Authenticate(ctx context.Context, secret string) (id customer.ID, err error) {
+func (c *Client) TokenAuthenticate(ctx context.Context, secret string) (id customer.ID, err error) {
 	tid, err := customer.SplitSecret(secret)
 	if err != nil {
 		return "", errBadToken

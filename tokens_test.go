@@ -17,9 +17,9 @@ import (
 	"github.com/playerbase/playerbase/errs"
 )
 
-func mustIssue(t *testing.T, pb *playerbase.Client, id customer.ID, p playerbase.TokenParams) (customer.Token, string) {
+func mustIssue(t *testing.T, pb *playerbase.Client, id customer.ID, p playerbase.TokenIssueParams) (customer.Token, string) {
 	t.Helper()
-	tok, secret, err := pb.IssueToken(context.Background(), id, p)
+	tok, secret, err := pb.TokenIssue(context.Background(), id, p)
 	if err != nil {
 		t.Fatalf("IssueToken: %v", err)
 	}
@@ -30,7 +30,7 @@ func mustIssue(t *testing.T, pb *playerbase.Client, id customer.ID, p playerbase
 // ErrForbidden answer.
 func authRefused(t *testing.T, pb *playerbase.Client, what, secret string) {
 	t.Helper()
-	id, err := pb.Authenticate(context.Background(), secret)
+	id, err := pb.TokenAuthenticate(context.Background(), secret)
 	var fe *errs.ForbiddenError
 	if !errors.Is(err, playerbase.ErrForbidden) || !errors.As(err, &fe) || id != "" {
 		t.Errorf("%s: Authenticate = %q, %v; want *errs.ForbiddenError", what, id, err)
@@ -41,17 +41,17 @@ func TestTokenIssueListAuthenticate(t *testing.T) {
 	ctx := context.Background()
 	pb, clock := newCustomerClient(t)
 	c := mustIdentify(t, pb, steamGarry)
-	other := mustIdentify(t, pb, playerbase.Identity{Platform: customer.Steam, PlatformID: "[U:1:3]", Name: "Other"})
+	other := mustIdentify(t, pb, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "[U:1:3]", Name: "Other"})
 
-	tok1, secret1 := mustIssue(t, pb, c.ID, playerbase.TokenParams{Label: "website"})
+	tok1, secret1 := mustIssue(t, pb, c.ID, playerbase.TokenIssueParams{Label: "website"})
 	clock.Advance(time.Second)
-	tok2, secret2 := mustIssue(t, pb, c.ID, playerbase.TokenParams{})
-	_, otherSecret := mustIssue(t, pb, other.ID, playerbase.TokenParams{})
+	tok2, secret2 := mustIssue(t, pb, c.ID, playerbase.TokenIssueParams{})
+	_, otherSecret := mustIssue(t, pb, other.ID, playerbase.TokenIssueParams{})
 	if secret1 == secret2 || tok1.ID == tok2.ID {
 		t.Fatal("two tokens share a secret or ID")
 	}
 
-	list, err := pb.Tokens(ctx, c.ID)
+	list, err := pb.TokenList(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestTokenIssueListAuthenticate(t *testing.T) {
 	}
 
 	for secret, want := range map[string]customer.ID{secret1: c.ID, secret2: c.ID, otherSecret: other.ID} {
-		if got, err := pb.Authenticate(ctx, secret); err != nil || got != want {
+		if got, err := pb.TokenAuthenticate(ctx, secret); err != nil || got != want {
 			t.Errorf("Authenticate = %q, %v; want %q", got, err, want)
 		}
 	}
@@ -90,13 +90,13 @@ func TestTokenExpiresAtTheInstant(t *testing.T) {
 	pb, clock := newCustomerClient(t)
 	c := mustIdentify(t, pb, steamGarry)
 	expires := clock.Now().Add(time.Hour)
-	tok, secret := mustIssue(t, pb, c.ID, playerbase.TokenParams{ExpiresAt: &expires})
+	tok, secret := mustIssue(t, pb, c.ID, playerbase.TokenIssueParams{ExpiresAt: &expires})
 	if !tok.ExpiresAt.Equal(expires.Truncate(time.Microsecond)) {
 		t.Errorf("ExpiresAt = %v, want %v", tok.ExpiresAt, expires)
 	}
 
 	clock.Set(expires.Add(-time.Microsecond))
-	if got, err := pb.Authenticate(ctx, secret); err != nil || got != c.ID {
+	if got, err := pb.TokenAuthenticate(ctx, secret); err != nil || got != c.ID {
 		t.Errorf("just before expiry: Authenticate = %q, %v", got, err)
 	}
 	clock.Set(expires)
@@ -109,36 +109,36 @@ func TestTokenRevoke(t *testing.T) {
 	ctx := context.Background()
 	pb, clock := newCustomerClient(t)
 	c := mustIdentify(t, pb, steamGarry)
-	tok1, secret1 := mustIssue(t, pb, c.ID, playerbase.TokenParams{})
-	_, secret2 := mustIssue(t, pb, c.ID, playerbase.TokenParams{})
-	_, secret3 := mustIssue(t, pb, c.ID, playerbase.TokenParams{})
+	tok1, secret1 := mustIssue(t, pb, c.ID, playerbase.TokenIssueParams{})
+	_, secret2 := mustIssue(t, pb, c.ID, playerbase.TokenIssueParams{})
+	_, secret3 := mustIssue(t, pb, c.ID, playerbase.TokenIssueParams{})
 
 	// Revoking works at once, at the same clock instant.
-	if err := pb.RevokeToken(ctx, tok1.ID); err != nil {
+	if err := pb.TokenRevoke(ctx, tok1.ID); err != nil {
 		t.Fatal(err)
 	}
 	authRefused(t, pb, "revoked", secret1)
-	if got, err := pb.Authenticate(ctx, secret2); err != nil || got != c.ID {
+	if got, err := pb.TokenAuthenticate(ctx, secret2); err != nil || got != c.ID {
 		t.Errorf("revoking one token refused another: %q, %v", got, err)
 	}
 	// Revoking again is a no-op that keeps the first revocation time.
 	revokedAt := clock.Now().UTC().Truncate(time.Microsecond)
 	clock.Advance(time.Minute)
-	if err := pb.RevokeToken(ctx, tok1.ID); err != nil {
+	if err := pb.TokenRevoke(ctx, tok1.ID); err != nil {
 		t.Errorf("revoking a revoked token: %v", err)
 	}
 
-	n, err := pb.RevokeAllTokens(ctx, c.ID)
+	n, err := pb.TokenRevokeAll(ctx, c.ID)
 	if err != nil || n != 2 {
 		t.Errorf("RevokeAllTokens = %d, %v; want 2", n, err)
 	}
 	authRefused(t, pb, "revoked by revoke-all", secret2)
 	authRefused(t, pb, "revoked by revoke-all", secret3)
-	if n, err := pb.RevokeAllTokens(ctx, c.ID); err != nil || n != 0 {
+	if n, err := pb.TokenRevokeAll(ctx, c.ID); err != nil || n != 0 {
 		t.Errorf("second RevokeAllTokens = %d, %v; want 0", n, err)
 	}
 
-	list, err := pb.Tokens(ctx, c.ID)
+	list, err := pb.TokenList(ctx, c.ID)
 	if err != nil || len(list) != 3 {
 		t.Fatalf("Tokens = %d tokens, %v; revoked tokens stay listed", len(list), err)
 	}
@@ -158,7 +158,7 @@ func TestTokenRefusals(t *testing.T) {
 	ctx := context.Background()
 	pb, clock := newCustomerClient(t)
 	c := mustIdentify(t, pb, steamGarry)
-	_, secret := mustIssue(t, pb, c.ID, playerbase.TokenParams{})
+	_, secret := mustIssue(t, pb, c.ID, playerbase.TokenIssueParams{})
 
 	flip := func(s string, i int) string {
 		b := []byte(s)
@@ -187,7 +187,7 @@ func TestTokenRefusals(t *testing.T) {
 	} {
 		authRefused(t, pb, what, s)
 	}
-	if got, err := pb.Authenticate(ctx, secret); err != nil || got != c.ID {
+	if got, err := pb.TokenAuthenticate(ctx, secret); err != nil || got != c.ID {
 		t.Errorf("the real secret: Authenticate = %q, %v", got, err)
 	}
 }
@@ -200,12 +200,12 @@ func TestTokenBadInput(t *testing.T) {
 
 	past := clock.Now().Add(-time.Second)
 	now := clock.Now()
-	for what, p := range map[string]playerbase.TokenParams{
+	for what, p := range map[string]playerbase.TokenIssueParams{
 		"expiry in the past": {ExpiresAt: &past},
 		"expiry now":         {ExpiresAt: &now},
 		"label too long":     {Label: strings.Repeat("x", 101)},
 	} {
-		if _, secret, err := pb.IssueToken(ctx, c.ID, p); !errors.Is(err, playerbase.ErrInvalid) || secret != "" {
+		if _, secret, err := pb.TokenIssue(ctx, c.ID, p); !errors.Is(err, playerbase.ErrInvalid) || secret != "" {
 			t.Errorf("%s: IssueToken = %q, %v; want ErrInvalid", what, secret, err)
 		}
 	}
@@ -214,16 +214,16 @@ func TestTokenBadInput(t *testing.T) {
 	}
 
 	stranger := customer.NewID(clock.Now())
-	if _, secret, err := pb.IssueToken(ctx, stranger, playerbase.TokenParams{}); !errors.Is(err, playerbase.ErrNotFound) || secret != "" {
+	if _, secret, err := pb.TokenIssue(ctx, stranger, playerbase.TokenIssueParams{}); !errors.Is(err, playerbase.ErrNotFound) || secret != "" {
 		t.Errorf("IssueToken(unknown customer) = %q, %v; want ErrNotFound", secret, err)
 	}
-	if _, err := pb.Tokens(ctx, stranger); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := pb.TokenList(ctx, stranger); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("Tokens(unknown customer) = %v, want ErrNotFound", err)
 	}
-	if _, err := pb.RevokeAllTokens(ctx, stranger); !errors.Is(err, playerbase.ErrNotFound) {
+	if _, err := pb.TokenRevokeAll(ctx, stranger); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("RevokeAllTokens(unknown customer) = %v, want ErrNotFound", err)
 	}
-	if err := pb.RevokeToken(ctx, customer.NewTokenID(clock.Now())); !errors.Is(err, playerbase.ErrNotFound) {
+	if err := pb.TokenRevoke(ctx, customer.NewTokenID(clock.Now())); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("RevokeToken(unknown) = %v, want ErrNotFound", err)
 	}
 }

@@ -54,7 +54,7 @@
 // Prune(now) frees the bans expired at now at the cost of those it drops
 // (the index keeps its expiring bans in expiry order), and NextExpiry says
 // when to call it next: postgres.BanSync prunes that way as bans expire.
-// Client.BanIndex builds one from a store; Put the bans Ban, UpdateBan and
+// Client.BanIndex builds one from a store; Put the bans Ban, BanUpdate and
 // Unban return to keep it current.
 //
 // The package is pure: Store is the storage it needs; the root package

@@ -177,24 +177,24 @@ func TestBannedCheckout(t *testing.T) {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
 	defer pb.Close()
-	c, _, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	c, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	prod, err := pb.CreateProduct(ctx, inventory.Product{Name: "VIP", Prices: []money.Amount{money.MustParse("5.00", "EUR")}})
+	prod, err := pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Prices: []money.Amount{money.MustParse("5.00", "EUR")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var banned []string
 	for _, reason := range []string{"chargeback fraud", "cheating"} {
-		b, err := pb.Ban(ctx, playerbase.BanParams{Reason: reason, Actor: "admin:alice",
+		b, err := pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: reason, Actor: "admin:alice",
 			Identities: []bans.Identity{{Type: bans.Customer, Value: string(c.ID)}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		banned = append(banned, string(b.ID))
 	}
-	_, err = pb.CreateOrder(ctx, c.ID, playerbase.OrderParams{Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(prod.ID), Quantity: 1}}})
+	_, err = pb.OrderCreate(ctx, c.ID, playerbase.OrderCreateParams{Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(prod.ID), Quantity: 1}}})
 	resp, _, p := serve(t, err)
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("status %d, want 403 (%v)", resp.StatusCode, err)

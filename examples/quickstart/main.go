@@ -29,7 +29,7 @@ func run(ctx context.Context, out io.Writer) error {
 	defer pb.Close()
 
 	// A Rust player logs in to the store with Steam; any SteamID form works.
-	cust, created, err := pb.Identify(ctx, playerbase.Identity{
+	cust, created, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{
 		Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry",
 	})
 	if err != nil {
@@ -40,7 +40,7 @@ func run(ctx context.Context, out io.Writer) error {
 
 	// The store owner fixes the display name; the version guards against a
 	// concurrent edit.
-	cust, err = pb.EditCustomer(ctx, cust.ID, playerbase.Edit{
+	cust, err = pb.CustomerUpdate(ctx, cust.ID, playerbase.CustomerUpdateParams{
 		Version: cust.Version, Name: "Garry N.", PlatformID: cust.PlatformID.Value,
 	})
 	if err != nil {
@@ -48,7 +48,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "renamed to %q (version %d)\n", cust.Name, cust.Version)
 
-	md, err := pb.UpdateMetadata(ctx, cust.ID, []metadata.Field{
+	md, err := pb.MetadataUpdate(ctx, cust.ID, []metadata.Field{
 		{Key: "discord", Value: "garry#0001"}, {Key: "vip_since", Value: "2024-03"},
 	})
 	if err != nil {
@@ -56,27 +56,27 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "metadata: discord=%s vip_since=%s\n", md["discord"], md["vip_since"])
 
-	tok, secret, err := pb.IssueToken(ctx, cust.ID, playerbase.TokenParams{Label: "launcher"})
+	tok, secret, err := pb.TokenIssue(ctx, cust.ID, playerbase.TokenIssueParams{Label: "launcher"})
 	if err != nil {
 		return err
 	}
-	who, err := pb.Authenticate(ctx, secret)
+	who, err := pb.TokenAuthenticate(ctx, secret)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "token %s (%q) authenticates %s: %v\n", tok.ID, tok.Label, who, who == cust.ID)
 
-	if err := pb.RevokeToken(ctx, tok.ID); err != nil {
+	if err := pb.TokenRevoke(ctx, tok.ID); err != nil {
 		return err
 	}
-	_, err = pb.Authenticate(ctx, secret)
+	_, err = pb.TokenAuthenticate(ctx, secret)
 	fmt.Fprintf(out, "after revoke: %v\n", err)
 
 	// The store sells a 30-day VIP rank at 10.00 EUR: the catalog holds the
 	// price, so a checkout names the product and how many, never a price.
 	// The payment webhook completes the order, which grants the rank and
 	// queues its command for the server.
-	vip, err := pb.CreateProduct(ctx, inventory.Product{
+	vip, err := pb.ProductCreate(ctx, inventory.Product{
 		Name: "VIP (30 days)", Duration: inventory.For(30, inventory.Day),
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "oxide.usergroup add {steam_id} vip"},
@@ -87,14 +87,14 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	order, err := pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+	order, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("EUR"),
 		Lines:    []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
 	})
 	if err != nil {
 		return err
 	}
-	if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: order.ID, PaymentRef: "pi_1", Fees: money.MustParse("0.79", "EUR")}); err != nil {
+	if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: order.ID, PaymentRef: "pi_1", Fees: money.MustParse("0.79", "EUR")}); err != nil {
 		return err
 	}
 
@@ -106,7 +106,7 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "details: net spent %v, %d payment(s), %d active ban(s)\n", d.Stats.NetSpent, d.Stats.TotalPayments, len(d.Banner))
 	for _, it := range d.Inventory.Items {
 		fmt.Fprintf(out, "  owns %s: %s until %s\n", vip.Name, it.State, it.ExpiresAt.Format("2006-01-02"))
-		cmds, err := pb.ItemCommands(ctx, it.ID)
+		cmds, err := pb.CommandList(ctx, it.ID)
 		if err != nil {
 			return err
 		}

@@ -101,12 +101,12 @@ func (s *store) checkout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	cust, _, err := s.pb.Identify(ctx, playerbase.Identity{Platform: customer.MinecraftJava, PlatformID: req.UUID, Name: req.Name})
+	cust, _, err := s.pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.MinecraftJava, PlatformID: req.UUID, Name: req.Name})
 	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
-	o, err := s.pb.CreateOrder(ctx, cust.ID, playerbase.OrderParams{Currency: cur, Lines: []playerbase.OrderLineParams{line}, IP: req.IP})
+	o, err := s.pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: cur, Lines: []playerbase.OrderLineParams{line}, IP: req.IP})
 	if err != nil {
 		problem.Write(w, r, err)
 		return
@@ -122,7 +122,7 @@ func (s *store) discounted(ctx context.Context, id inventory.ProductID, cur mone
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown coupon %q", playerbase.ErrInvalid, code)
 	}
-	p, err := s.pb.Product(ctx, id)
+	p, err := s.pb.ProductGet(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (s *store) paymentWebhook(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	o, err := s.pb.CompleteOrder(r.Context(), playerbase.CompleteParams{OrderID: ev.Order, PaymentRef: ev.PaymentRef, Fees: fees})
+	o, err := s.pb.OrderComplete(r.Context(), playerbase.OrderCompleteParams{OrderID: ev.Order, PaymentRef: ev.PaymentRef, Fees: fees})
 	if err != nil {
 		problem.Write(w, r, err)
 		return
@@ -183,7 +183,7 @@ func (s *store) refundWebhook(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	o, err := s.pb.RefundOrderRef(r.Context(), ev.Order, ev.RefundRef, amount)
+	o, err := s.pb.OrderRefund(r.Context(), ev.Order, playerbase.OrderRefundParams{Reference: ev.RefundRef, Amount: amount})
 	if err != nil {
 		problem.Write(w, r, err)
 		return
@@ -230,7 +230,7 @@ func (s *store) details(w http.ResponseWriter, r *http.Request) {
 	for _, it := range d.Inventory.Items {
 		name, ok := names[it.ProductID]
 		if !ok {
-			p, err := s.pb.Product(r.Context(), it.ProductID)
+			p, err := s.pb.ProductGet(r.Context(), it.ProductID)
 			if err != nil {
 				problem.Write(w, r, err)
 				return
@@ -293,7 +293,7 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
 
-	vip, err := pb.CreateProduct(ctx, inventory.Product{
+	vip, err := pb.ProductCreate(ctx, inventory.Product{
 		Name:     "VIP (30 days)",
 		Duration: inventory.For(30, inventory.Day),
 		Commands: []inventory.CommandTemplate{
@@ -355,7 +355,7 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 	// A month later the rank has run out; the store's sweep records it and
 	// queues the command that takes it away.
 	clk.Advance(31 * 24 * time.Hour)
-	n, err := pb.SweepExpired(ctx)
+	n, err := pb.ItemSweepExpired(ctx)
 	if err != nil {
 		return err
 	}
@@ -396,7 +396,7 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 	fmt.Fprintf(out, "details: %s\n", page)
 
 	// A player from a banned network cannot buy.
-	if _, err := pb.Ban(ctx, playerbase.BanParams{
+	if _, err := pb.BanCreate(ctx, playerbase.BanCreateParams{
 		Reason: "chargeback fraud", Actor: "admin:alice",
 		Identities: []bans.Identity{{Type: bans.IPRange, Value: "198.51.100.0/24"}},
 	}); err != nil {

@@ -193,7 +193,7 @@ func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, 
 
 // CheckBans returns the IDs of the bans active at now that match any of ids
 // (canonical identities, as bans.ParseIdentities returns them), newest
-// first, each once. It is Client.Check's question as one statement outside
+// first, each once. It is Client.BanFind's question as one statement outside
 // any transaction, answered from the covering indexes of ban_identities in
 // one round trip, for a game server that asks the database on every join
 // instead of keeping a bans.Index with SyncBans.

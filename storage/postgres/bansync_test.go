@@ -138,7 +138,7 @@ func TestBanSyncNonASCIISchema(t *testing.T) {
 	<-sync.Ready()
 
 	email := bans.MustIdentity(bans.Email, "cyrillic@example.com")
-	ban, err := playerbase.New(b, nil).Ban(ctx, playerbase.BanParams{Reason: "griefing", Identities: []bans.Identity{email}, Actor: "admin:test"})
+	ban, err := playerbase.New(b, nil).BanCreate(ctx, playerbase.BanCreateParams{Reason: "griefing", Identities: []bans.Identity{email}, Actor: "admin:test"})
 	if err != nil {
 		t.Fatalf("Ban in schema %q: %v", schema, err)
 	}
@@ -183,11 +183,11 @@ func TestBanSyncPrunesExpiredBans(t *testing.T) {
 	c := playerbase.New(b, nil)
 	soon := time.Now().Add(300 * time.Millisecond)
 	email := bans.MustIdentity(bans.Email, "temp@example.com")
-	temp, err := c.Ban(ctx, playerbase.BanParams{Reason: "cool down", ExpiresAt: &soon, Identities: []bans.Identity{email}, Actor: "admin:test"})
+	temp, err := c.BanCreate(ctx, playerbase.BanCreateParams{Reason: "cool down", ExpiresAt: &soon, Identities: []bans.Identity{email}, Actor: "admin:test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	perm, err := c.Ban(ctx, playerbase.BanParams{Reason: "cheating", Identities: []bans.Identity{bans.MustIdentity(bans.Name, "Cheater")}, Actor: "admin:test"})
+	perm, err := c.BanCreate(ctx, playerbase.BanCreateParams{Reason: "cheating", Identities: []bans.Identity{bans.MustIdentity(bans.Name, "Cheater")}, Actor: "admin:test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,7 +113,7 @@ func BenchmarkPostgresBanCheck(b *testing.B) {
 }
 
 // BenchmarkPostgresClientCheck is the same question through the portable
-// path, Client.Check: parse the identities, a read-only transaction (its
+// path, Client.BanFind: parse the identities, a read-only transaction (its
 // BEGIN rides with the query, its end is off the caller's path), Matching
 // and the active filter in Go.
 func BenchmarkPostgresClientCheck(b *testing.B) {
@@ -121,7 +121,7 @@ func BenchmarkPostgresClientCheck(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		found, err := f.client.Check(ctx, f.player)
+		found, err := f.client.BanFind(ctx, f.player)
 		if err != nil || len(found) != 1 {
 			b.Fatalf("Check = %v, %v; want one ban", found, err)
 		}
@@ -135,7 +135,7 @@ func BenchmarkPostgresClientBannedBy(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		found, err := f.client.BannedBy(ctx, f.player)
+		found, err := f.client.BanCheck(ctx, f.player)
 		if err != nil || len(found) != 1 {
 			b.Fatalf("BannedBy = %v, %v; want one ban", found, err)
 		}
@@ -162,7 +162,7 @@ func customerDetailsFixture(b *testing.B) (*playerbase.Client, customer.ID) {
 	be := pgtest.NewBackend(b)
 	ctx := context.Background()
 	c := playerbase.New(be, nil)
-	cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Whale"})
+	cust, _, err := c.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Whale"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -223,18 +223,18 @@ func BenchmarkPostgresCustomerDetails(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.Customer(ctx, id); err != nil {
+		if _, err := c.CustomerGet(ctx, id); err != nil {
 			b.Fatal(err)
 		}
 		st, err := c.CustomerStats(ctx, id)
 		if err != nil || st.TotalPayments != 8000 {
 			b.Fatalf("CustomerStats = %+v, %v; want 8000 payments", st, err)
 		}
-		page, err := c.Orders(ctx, id, playerbase.OrdersParams{})
+		page, err := c.OrderList(ctx, id, playerbase.OrderListParams{})
 		if err != nil || len(page.Orders) != playerbase.DefaultOrderPage {
 			b.Fatalf("Orders = %d, %v", len(page.Orders), err)
 		}
-		if _, err := c.Banner(ctx, id); err != nil {
+		if _, err := c.CustomerBanner(ctx, id); err != nil {
 			b.Fatal(err)
 		}
 	}

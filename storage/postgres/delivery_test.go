@@ -21,11 +21,11 @@ import (
 func queueKitCommands(t *testing.T, c *playerbase.Client, n int) []inventory.CommandID {
 	t.Helper()
 	ctx := context.Background()
-	cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	cust, _, err := c.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.CreateProduct(ctx, inventory.Product{Name: "Kit", Commands: []inventory.CommandTemplate{
+	p, err := c.ProductCreate(ctx, inventory.Product{Name: "Kit", Commands: []inventory.CommandTemplate{
 		{Stage: inventory.OnPurchase, Server: "eu-1", Template: "inventory.giveto {steam_id} rifle.ak 1 // {item_id}"},
 	}})
 	if err != nil {
@@ -33,11 +33,11 @@ func queueKitCommands(t *testing.T, c *playerbase.Client, n int) []inventory.Com
 	}
 	var ids []inventory.CommandID
 	for range n {
-		it, err := c.AssignItem(ctx, playerbase.AssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin:test"})
+		it, err := c.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin:test"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmds, err := c.ItemCommands(ctx, it.ID)
+		cmds, err := c.CommandList(ctx, it.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestConcurrentPollsDoNotAbort(t *testing.T) {
 	for range 6 {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				ds, err := c.Poll(ctx, "eu-1", nil, 5)
+				ds, err := c.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "eu-1", Limit: 5})
 				if err != nil {
 					t.Errorf("Poll: %v", err)
 					return
@@ -124,14 +124,14 @@ func TestConcurrentPollsDoNotAbort(t *testing.T) {
 				if len(ds) == 0 {
 					return
 				}
-				var rs []playerbase.AckResult
+				var rs []playerbase.DeliveryResult
 				mu.Lock()
 				for _, d := range ds {
 					delivered[d.Key]++
-					rs = append(rs, playerbase.AckResult{Key: d.Key})
+					rs = append(rs, playerbase.DeliveryResult{Key: d.Key})
 				}
 				mu.Unlock()
-				if _, err := c.Ack(ctx, "eu-1", rs); err != nil {
+				if _, err := c.DeliveryAck(ctx, "eu-1", rs); err != nil {
 					t.Errorf("Ack: %v", err)
 					return
 				}

@@ -31,7 +31,7 @@ func TestDisjointCustomersDoNotConflict(t *testing.T) {
 	c := playerbase.New(b, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	vip, err := c.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
+	vip, err := c.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
 		Prices: []money.Amount{money.MustParse("4.99", "EUR")},
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "oxide.usergroup add {steam_id} vip"},
@@ -40,7 +40,7 @@ func TestDisjointCustomersDoNotConflict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kit, err := c.CreateProduct(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
+	kit, err := c.ProductCreate(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
 		Prices:   []money.Amount{money.MustParse("1.00", "EUR")},
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit {steam_id}"}}})
 	if err != nil {
@@ -55,11 +55,11 @@ func TestDisjointCustomersDoNotConflict(t *testing.T) {
 	results := race(workers, func(w int) error {
 		steam := fmt.Sprint(76561198006409530 + uint64(w)*2)
 		for r := range rounds {
-			cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: steam, Name: fmt.Sprintf("Player%d_%d", w, r%3)})
+			cust, _, err := c.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: steam, Name: fmt.Sprintf("Player%d_%d", w, r%3)})
 			if err != nil {
 				return fmt.Errorf("round %d: identify: %w", r, err)
 			}
-			o, err := c.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+			o, err := c.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 				Currency: money.MustCurrency("EUR"),
 				Lines: []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1},
 					{ProductID: string(kit.ID), Quantity: 2}},
@@ -69,7 +69,7 @@ func TestDisjointCustomersDoNotConflict(t *testing.T) {
 			if err != nil {
 				return fmt.Errorf("round %d: checkout: %w", r, err)
 			}
-			if _, err := c.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_" + string(o.ID)}); err != nil {
+			if _, err := c.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_" + string(o.ID)}); err != nil {
 				return fmt.Errorf("round %d: complete: %w", r, err)
 			}
 		}

@@ -118,7 +118,7 @@
 // exact, so it agrees with orders.Summarize. 10 000 orders take a few
 // milliseconds.
 //
-// Ban checks. Client.Check and Banner go through Bans().Matching: one
+// Ban checks. Client.BanFind and Banner go through Bans().Matching: one
 // statement, a B-tree probe per identity on ban_identities.key and, per IP,
 // a GiST probe (inet >>=) for the ranges holding it. The ban's liveness and
 // expiry are copied onto its identity rows, so CheckBans, the same question

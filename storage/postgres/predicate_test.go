@@ -27,7 +27,7 @@ func TestCustomerWorkflowsLockNoTable(t *testing.T) {
 	ctx := context.Background()
 	spy := &postgres.TableLockSpy{Backend: pgtest.NewBackend(t)}
 	c := playerbase.New(spy, nil)
-	vip, err := c.CreateProduct(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
+	vip, err := c.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
 		Prices:   []money.Amount{money.MustParse("4.99", "EUR")},
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "vip {steam_id}"}}})
 	if err != nil {
@@ -57,11 +57,11 @@ func TestCustomerWorkflowsLockNoTable(t *testing.T) {
 	}
 	spy.Tables = nil
 	for i := range 3 {
-		cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: fmt.Sprint("Player", i)})
+		cust, _, err := c.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: fmt.Sprint("Player", i)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		o, err := c.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+		o, err := c.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 			Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
 			IP: "203.0.113.7", Email: "buyer@example.com",
 		})
@@ -69,11 +69,11 @@ func TestCustomerWorkflowsLockNoTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		ref := fmt.Sprint("pay_", i)
-		if _, err := c.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: ref}); err != nil {
+		if _, err := c.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: ref}); err != nil {
 			t.Fatal(err)
 		}
 		// A retried webhook names the order by its reference only.
-		if _, err := c.CompleteOrder(ctx, playerbase.CompleteParams{PaymentRef: ref}); err != nil {
+		if _, err := c.OrderComplete(ctx, playerbase.OrderCompleteParams{PaymentRef: ref}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -30,7 +30,7 @@ import (
 // it to inject faults.
 type Store interface {
 	Poll(ctx context.Context, server string, onlinePlayers []string, limit int) ([]playerbase.Delivery, error)
-	Ack(ctx context.Context, server string, results []playerbase.AckResult) ([]playerbase.AckOutcome, error)
+	Ack(ctx context.Context, server string, results []playerbase.DeliveryResult) ([]playerbase.DeliveryOutcome, error)
 }
 
 // Journal remembers which delivery keys the plugin has run and what came
@@ -163,8 +163,8 @@ func (s *Server) player(id string) Player {
 
 // Round is what one delivery round did.
 type Round struct {
-	Delivered int                     // commands the store handed out
-	Outcomes  []playerbase.AckOutcome // what the store recorded; nil if the plugin crashed first
+	Delivered int                          // commands the store handed out
+	Outcomes  []playerbase.DeliveryOutcome // what the store recorded; nil if the plugin crashed first
 }
 
 // Deliver runs one delivery round: poll, run what is new, acknowledge.
@@ -183,7 +183,7 @@ func (s *Server) deliver(ctx context.Context, crash bool) (Round, error) {
 	if err != nil {
 		return Round{}, err
 	}
-	results := make([]playerbase.AckResult, len(ds))
+	results := make([]playerbase.DeliveryResult, len(ds))
 	for i, d := range ds {
 		res := s.journal.runOnce(d.Key, func() string {
 			if err := s.console.Run(s.player(d.Player), d.Command); err != nil {
@@ -191,7 +191,7 @@ func (s *Server) deliver(ctx context.Context, crash bool) (Round, error) {
 			}
 			return ""
 		})
-		results[i] = playerbase.AckResult{Key: d.Key, Error: res}
+		results[i] = playerbase.DeliveryResult{Key: d.Key, Error: res}
 	}
 	if crash || len(ds) == 0 {
 		return Round{Delivered: len(ds)}, nil

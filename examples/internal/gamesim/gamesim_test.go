@@ -21,17 +21,17 @@ func TestFailedCommandIsReportedOnce(t *testing.T) {
 	now := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clock})
-	p, err := pb.CreateProduct(ctx, inventory.Product{Name: "Broken", Commands: []inventory.CommandTemplate{
+	p, err := pb.ProductCreate(ctx, inventory.Product{Name: "Broken", Commands: []inventory.CommandTemplate{
 		{Stage: inventory.OnPurchase, Server: "s1", Template: "teleport {steam_id} spawn"},
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cust, _, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	cust, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	it, err := pb.AssignItem(ctx, playerbase.AssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin:alice"})
+	it, err := pb.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin:alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestFailedCommandIsReportedOnce(t *testing.T) {
 	if r.Delivered != 1 || len(r.Outcomes) != 1 || r.Outcomes[0].Status != inventory.Failed {
 		t.Fatalf("round = %+v, want one failed command", r)
 	}
-	cmds, err := pb.ItemCommands(ctx, it.ID)
+	cmds, err := pb.CommandList(ctx, it.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
