@@ -137,16 +137,21 @@ func (c *Client) BanUpdate(ctx context.Context, id bans.ID, ch BanUpdateParams) 
 	return b, nil
 }
 
-// Unban lifts a ban. The ban stays stored and listed, with who lifted it
-// and when; lifting it again is a *bans.RemovedError.
-func (c *Client) BanRemove(ctx context.Context, id bans.ID, actor string) (b bans.Ban, err error) {
+// BanRemoveParams describe lifting a ban.
+type BanRemoveParams struct {
+	Actor string // who lifts it, e.g. "admin:alice"
+}
+
+// BanRemove lifts a ban (an unban). The ban stays stored and listed, with
+// who lifted it and when; lifting it again is a *bans.RemovedError.
+func (c *Client) BanRemove(ctx context.Context, id bans.ID, p BanRemoveParams) (b bans.Ban, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		cur, err := tx.Bans().Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		if b, err = cur.Unban(actor, now); err != nil {
+		if b, err = cur.Unban(p.Actor, now); err != nil {
 			return err
 		}
 		return tx.Bans().Update(ctx, b)

@@ -696,7 +696,7 @@ func liftActiveBans(t *rapid.T, pb *Client) {
 	}
 }
 
-func ExampleClient_Check() {
+func ExampleClient_BanFind() {
 	ctx := context.Background()
 	pb := New(memory.New(), nil)
 	ban, _ := pb.BanCreate(ctx, BanCreateParams{

@@ -129,10 +129,17 @@ func (c *Client) CustomerUpdate(ctx context.Context, id customer.ID, e CustomerU
 	return cust, nil
 }
 
-// CustomerRecordCheckout adds the IP and email a customer used at checkout to their
-// known sets (shown to the ban banner). Either may be empty.
-func (c *Client) CustomerRecordCheckout(ctx context.Context, id customer.ID, ip, email string) (cust customer.Customer, err error) {
-	addr, mail, err := parseCheckoutContact(ip, email)
+// CustomerRecordCheckoutParams are what a checkout saw of a customer.
+// Either may be empty.
+type CustomerRecordCheckoutParams struct {
+	IP    string // the buyer's IP address
+	Email string // the buyer's email
+}
+
+// CustomerRecordCheckout adds the IP and email a customer used at checkout
+// to their known sets (shown to the ban banner).
+func (c *Client) CustomerRecordCheckout(ctx context.Context, id customer.ID, p CustomerRecordCheckoutParams) (cust customer.Customer, err error) {
+	addr, mail, err := parseCheckoutContact(p.IP, p.Email)
 	if err != nil {
 		return customer.Customer{}, err
 	}

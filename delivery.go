@@ -96,26 +96,40 @@ func checkServer(server string) (string, error) {
 	return server, nil
 }
 
-// Poll leases up to limit (≤ 0: DefaultPollLimit; at most MaxPollLimit) of
-// the commands queued for server, oldest first, and returns them. A command
-// is due if it is pending or its lease ran out; an online-only command only
-// if its player is in onlinePlayers, which name players as the server knows
-// them (SteamID64 or STEAM_X:Y:Z, UUID dashed or not, Floodgate UUID or
-// XUID: see inventory.CanonicalPlayer). Each returned command is leased for
+// DeliveryPollParams say which game server polls and who is on it.
+type DeliveryPollParams struct {
+	// Server is the game server's name, as the products' command
+	// templates name it.
+	Server string
+	// OnlinePlayers name the players on the server as it knows them
+	// (SteamID64 or STEAM_X:Y:Z, UUID dashed or not, Floodgate UUID or
+	// XUID: see inventory.CanonicalPlayer): online-only commands of other
+	// players stay queued.
+	OnlinePlayers []string
+	// Limit is the most commands to lease: ≤ 0 is DefaultPollLimit; at
+	// most MaxPollLimit.
+	Limit int
+}
+
+// DeliveryPoll leases up to p.Limit of the commands queued for p.Server,
+// oldest first, and returns them. A command is due if it is pending or its
+// lease ran out; an online-only command only if its player is in
+// p.OnlinePlayers. Each returned command is leased for
 // Config.LeaseDuration: until it runs out, no other Poll returns it.
 // Concurrent polls of one server get disjoint batches.
-func (c *Client) DeliveryPoll(ctx context.Context, server string, onlinePlayers []string, limit int) ([]Delivery, error) {
-	server, err := checkServer(server)
+func (c *Client) DeliveryPoll(ctx context.Context, p DeliveryPollParams) ([]Delivery, error) {
+	server, err := checkServer(p.Server)
 	if err != nil {
 		return nil, err
 	}
+	limit := p.Limit
 	if limit <= 0 {
 		limit = DefaultPollLimit
 	}
-	players := make([]string, 0, len(onlinePlayers))
-	for _, p := range onlinePlayers {
-		if p = inventory.CanonicalPlayer(p); p != "" {
-			players = append(players, p)
+	players := make([]string, 0, len(p.OnlinePlayers))
+	for _, pl := range p.OnlinePlayers {
+		if pl = inventory.CanonicalPlayer(pl); pl != "" {
+			players = append(players, pl)
 		}
 	}
 	slices.Sort(players)

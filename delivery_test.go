@@ -428,7 +428,7 @@ func TestResendKeepsHistory(t *testing.T) {
 // A plugin's delivery loop, as a game server runs it: poll with the online
 // players, run each command it has not run before, remember the key with
 // the result, acknowledge.
-func ExampleClient_Poll() {
+func ExampleClient_DeliveryPoll() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
 	garry, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})

@@ -289,13 +289,19 @@ func revokeItem(ctx context.Context, tx storage.Tx, id inventory.ItemID, reason,
 	return it, nil
 }
 
+// ItemRevokeParams say why an item is revoked and who revokes it.
+type ItemRevokeParams struct {
+	Reason string // shown on the item, e.g. "chargeback"
+	Actor  string // who revokes, e.g. "admin:alice"; required
+}
+
 // ItemRevoke revokes an item (inventory.Revoke's rule: only an active item,
 // and only if it expires or its product has an on-expiry action; otherwise
 // an *inventory.RevokeError says why) and queues the on-expiry commands.
-func (c *Client) ItemRevoke(ctx context.Context, id inventory.ItemID, reason, actor string) (it inventory.Item, err error) {
+func (c *Client) ItemRevoke(ctx context.Context, id inventory.ItemID, p ItemRevokeParams) (it inventory.Item, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
-		it, err = revokeItem(ctx, tx, id, reason, actor, now)
+		it, err = revokeItem(ctx, tx, id, p.Reason, p.Actor, now)
 		return err
 	})
 	if err != nil {

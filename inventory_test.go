@@ -712,7 +712,7 @@ func TestInventoryStateMachinePostgres(t *testing.T) {
 	})
 }
 
-func ExampleClient_RevokeItem() {
+func ExampleClient_ItemRevoke() {
 	ctx := context.Background()
 	pb := New(memory.New(), nil)
 	garry, _, _ := pb.CustomerIdentify(ctx, CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})

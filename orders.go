@@ -300,29 +300,31 @@ const (
 	ActorChargeback = "payment:chargeback"
 )
 
-// OrderRefund gives amount of a completed order back, without a refund
-// reference: a refund made by hand, which counts every time it is made. A
-// payment provider's refund webhook goes to OrderRefund instead.
-// Refunding what is left (see orders.Order.Refundable) makes the order
-// refunded; less keeps it completed. More than what is left is refused.
-// In the same transaction the order's items get what Config.Reversals says
-// (by default a full refund queues their on_refund commands and revokes
-// them).
-func (c *Client) OrderRefund(ctx context.Context, id orders.ID, amount money.Amount) (orders.Order, error) {
-	return c.OrderRefund(ctx, id, OrderRefundParams{Amount: amount})
+// OrderRefundParams describe a refund.
+type OrderRefundParams struct {
+	// Amount is what goes back: at most what is left to refund (see
+	// orders.Order.Refundable).
+	Amount money.Amount
+	// Reference is the payment provider's refund reference, from its
+	// refund webhook; "" for a refund made by hand, which counts every time
+	// it is made.
+	Reference string
 }
 
-// OrderRefund is OrderRefund for a payment provider's refund webhook,
-// under the provider's refund reference ref. It is idempotent: a retried
-// webhook (a ref the order has recorded, see orders.Order.Refunds) with
-// the same amount returns the order as it is and has no further effect,
-// so money is refunded and items are reversed once; the same ref with
-// another amount is an *orders.RefundRefError, matching ErrConflict.
-// Refund references are unique per order only.
-func (c *Client) OrderRefund(ctx context.Context, id orders.ID, ref string, amount money.Amount) (o orders.Order, err error) {
+// OrderRefund gives p.Amount of a completed order back. Refunding what is
+// left makes the order refunded; less keeps it completed; more is refused.
+// With a Reference it is idempotent: a retried webhook (a reference the
+// order has recorded, see orders.Order.Refunds) with the same amount
+// returns the order as it is and has no further effect, so money is
+// refunded and items are reversed once; the same reference with another
+// amount is an *orders.RefundRefError, matching ErrConflict. References
+// are unique per order only. In the same transaction the order's items
+// get what Config.Reversals says (by default a full refund queues their
+// on_refund commands and revokes them).
+func (c *Client) OrderRefund(ctx context.Context, id orders.ID, p OrderRefundParams) (o orders.Order, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
-		o, err = refundOrder(ctx, tx, id, ref, amount, c.reversals, now)
+		o, err = refundOrder(ctx, tx, id, p.Reference, p.Amount, c.reversals, now)
 		return err
 	})
 	return o, err
@@ -350,16 +352,22 @@ func refundOrder(ctx context.Context, tx storage.Tx, id orders.ID, ref string, a
 	return o, err
 }
 
+// OrderChargebackParams describe a payment dispute the store lost.
+type OrderChargebackParams struct {
+	// DisputeFee is what the processor charged the store for the dispute;
+	// the zero Amount for none.
+	DisputeFee money.Amount
+}
+
 // OrderChargeback records that the customer's bank reversed a completed
-// order's payment, charging the store disputeFee (the zero Amount for
-// none). In the same transaction the order's items get what
+// order's payment, charging the store p.DisputeFee. In the same transaction the order's items get what
 // Config.Reversals says (by default their on_chargeback commands are
 // queued and they are revoked). A retried dispute webhook (same fee)
 // returns the order as it is and reverses nothing again.
-func (c *Client) OrderChargeback(ctx context.Context, id orders.ID, disputeFee money.Amount) (o orders.Order, err error) {
+func (c *Client) OrderChargeback(ctx context.Context, id orders.ID, p OrderChargebackParams) (o orders.Order, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
-		o, err = chargebackOrder(ctx, tx, id, disputeFee, c.reversals, now)
+		o, err = chargebackOrder(ctx, tx, id, p.DisputeFee, c.reversals, now)
 		return err
 	})
 	return o, err

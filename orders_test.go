@@ -442,7 +442,7 @@ func TestOrdersPages(t *testing.T) {
 
 // A customer buys, pays, gets a partial refund, and the store owner reads
 // the stats; the provider sends each webhook twice.
-func ExampleClient_CompleteOrder() {
+func ExampleClient_OrderComplete() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
 	cust, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})

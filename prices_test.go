@@ -210,7 +210,7 @@ func TestSubscriptionPricedFromCatalog(t *testing.T) {
 // A checkout names products and quantities; the catalog prices them in the
 // order's currency. A sale the host runs says so with PriceOverride, and
 // the order line keeps the mark.
-func ExampleClient_CreateOrder() {
+func ExampleClient_OrderCreate() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
 	cust, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})

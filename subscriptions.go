@@ -97,9 +97,15 @@ func (c *Client) SubscriptionRenew(ctx context.Context, id subscriptions.ID) (su
 	return c.changeSubscription(ctx, id, renewSubscription)
 }
 
+// SubscriptionCancelParams say when a subscription ends.
+type SubscriptionCancelParams struct {
+	// AtPeriodEnd ends it at the end of its current period (it stays
+	// active, and counts as active, until then); false ends it now.
+	AtPeriodEnd bool
+}
+
 // SubscriptionCancel ends a subscription now, or at the end of its current
-// period if atPeriodEnd (it stays active, and counts as active, until
-// then).
+// period if p.AtPeriodEnd.
 //
 // Canceled at the period end, the subscription's item is simply not
 // extended: it expires at the period end like any timed item (the sweep
@@ -108,9 +114,9 @@ func (c *Client) SubscriptionRenew(ctx context.Context, id subscriptions.ID) (su
 // on_expire commands queued, as if its period had just ended. It reads
 // expired, not revoked: revoking is a staff or payment-dispute action, and
 // the subscription ending is neither.
-func (c *Client) SubscriptionCancel(ctx context.Context, id subscriptions.ID, atPeriodEnd bool) (subscriptions.Subscription, error) {
+func (c *Client) SubscriptionCancel(ctx context.Context, id subscriptions.ID, p SubscriptionCancelParams) (subscriptions.Subscription, error) {
 	return c.changeSubscription(ctx, id, func(ctx context.Context, tx storage.Tx, id subscriptions.ID, now time.Time) (subscriptions.Subscription, error) {
-		return cancelSubscription(ctx, tx, id, atPeriodEnd, now)
+		return cancelSubscription(ctx, tx, id, p.AtPeriodEnd, now)
 	})
 }
 

@@ -29,8 +29,8 @@ import (
 // Store is the part of *playerbase.Client the plugin uses; a test may wrap
 // it to inject faults.
 type Store interface {
-	Poll(ctx context.Context, server string, onlinePlayers []string, limit int) ([]playerbase.Delivery, error)
-	Ack(ctx context.Context, server string, results []playerbase.DeliveryResult) ([]playerbase.DeliveryOutcome, error)
+	DeliveryPoll(ctx context.Context, p playerbase.DeliveryPollParams) ([]playerbase.Delivery, error)
+	DeliveryAck(ctx context.Context, server string, results []playerbase.DeliveryResult) ([]playerbase.DeliveryOutcome, error)
 }
 
 // Journal remembers which delivery keys the plugin has run and what came
@@ -179,7 +179,7 @@ func (s *Server) DeliverAndCrash(ctx context.Context) (Round, error) {
 }
 
 func (s *Server) deliver(ctx context.Context, crash bool) (Round, error) {
-	ds, err := s.store.Poll(ctx, s.Name, s.Online(), 0)
+	ds, err := s.store.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: s.Name, OnlinePlayers: s.Online()})
 	if err != nil {
 		return Round{}, err
 	}
@@ -196,7 +196,7 @@ func (s *Server) deliver(ctx context.Context, crash bool) (Round, error) {
 	if crash || len(ds) == 0 {
 		return Round{Delivered: len(ds)}, nil
 	}
-	outcomes, err := s.store.Ack(ctx, s.Name, results)
+	outcomes, err := s.store.DeliveryAck(ctx, s.Name, results)
 	if err != nil {
 		return Round{Delivered: len(ds)}, err
 	}
