@@ -31,22 +31,14 @@ func (c *Client) BanCreate(ctx context.Context, p BanCreateParams) (bans.Ban, er
 	return b, nil
 }
 
-// GetBan returns a ban, removed or not.
+// BanGet returns a ban, removed or not. A pasted ID ("ban_01…", any
+// case) goes through bans.ParseID first.
 func (c *Client) BanGet(ctx context.Context, id bans.ID) (b bans.Ban, err error) {
 	err = c.view(ctx, func(tx storage.Tx) error {
 		b, err = tx.Bans().Get(ctx, id)
 		return err
 	})
 	return b, err
-}
-
-// BanByID returns a ban from a pasted ID ("ban_01…").
-func (c *Client) BanByID(ctx context.Context, id string) (bans.Ban, error) {
-	bid, err := bans.ParseID(id)
-	if err != nil {
-		return bans.Ban{}, err
-	}
-	return c.BanGet(ctx, bid)
 }
 
 // BanListParams select bans to list.
@@ -165,6 +157,7 @@ func (c *Client) BanRemove(ctx context.Context, id bans.ID, p BanRemoveParams) (
 // Check returns every ban active now that matches any of the identities
 // (raw or canonical), newest first.
 func (c *Client) BanFind(ctx context.Context, identities []bans.Identity) (found []bans.Ban, err error) {
+	defer func() { found = nonNil(found) }()
 	ids, err := bans.ParseIdentities(identities)
 	if err != nil {
 		return nil, err
@@ -192,23 +185,28 @@ func (c *Client) BanCheck(ctx context.Context, identities []bans.Identity) ([]ba
 	}
 	now := c.clock()
 	if bc, ok := c.backend.(storage.BanChecker); ok {
-		return bc.CheckBans(ctx, ids, now)
+		found, err := bc.CheckBans(ctx, ids, now)
+		if err != nil {
+			return nil, err
+		}
+		return nonNil(found), nil
 	}
 	var found []bans.Ban
 	err = c.view(ctx, func(tx storage.Tx) error {
 		found, err = activeBans(ctx, tx, ids, now)
 		return err
 	})
-	if err != nil || len(found) == 0 {
+	if err != nil {
 		return nil, err
 	}
-	return bans.IDs(found), nil
+	return nonNil(bans.IDs(found)), nil
 }
 
 // Banner returns the IDs of the bans active now that match the customer's
 // ID, name, platform ID or known IPs/emails: the Customer Details Page's
 // ban banner. None: an empty slice.
 func (c *Client) CustomerBanner(ctx context.Context, id customer.ID) (out []bans.ID, err error) {
+	defer func() { out = nonNil(out) }()
 	now := c.clock()
 	err = c.view(ctx, func(tx storage.Tx) error {
 		cust, err := tx.Customers().Get(ctx, id)

@@ -76,12 +76,16 @@ func TestBanLifecycle(t *testing.T) {
 	if d := cmp.Diff([]bans.Identity{raw(bans.Steam, "76561198006409530"), raw(bans.IP, "203.0.113.7")}, b.Identities); d != "" {
 		t.Errorf("identities stored canonical (-want +got):\n%s", d)
 	}
-	got, err := pb.BanByID(ctx, strings.ToLower(string(b.ID)))
-	if err != nil || got.ID != b.ID {
-		t.Fatalf("BanByID = %v, %v", got.ID, err)
+	pasted, err := bans.ParseID(strings.ToLower(string(b.ID)))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := pb.BanByID(ctx, "cus_01JD3XK5G7M3Q2W8E9R4T6Y1ZA"); !errors.Is(err, ErrInvalid) {
-		t.Errorf("BanByID(customer ID) = %v, want ErrInvalid", err)
+	got, err := pb.BanGet(ctx, pasted)
+	if err != nil || got.ID != b.ID {
+		t.Fatalf("BanGet(a pasted ID) = %v, %v", got.ID, err)
+	}
+	if _, err := bans.ParseID("cus_01JD3XK5G7M3Q2W8E9R4T6Y1ZA"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("bans.ParseID(customer ID) = %v, want ErrInvalid", err)
 	}
 	if _, err := pb.BanGet(ctx, bans.NewID(banStart)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("GetBan unknown = %v, want ErrNotFound", err)

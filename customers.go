@@ -11,12 +11,16 @@ import (
 	"github.com/playerbase/playerbase/storage"
 )
 
-// Identity is how a login or checkout names a customer: a platform, an
-// account ID in any form that platform's parser accepts, and a display name.
+// CustomerIdentifyParams is how a login or checkout names a customer: a
+// platform, an account ID in any form that platform's parser accepts, and
+// a display name.
 type CustomerIdentifyParams struct {
 	Platform   customer.Platform
 	PlatformID string
-	Name       string
+	// Name is the display name. It is needed only to create a customer:
+	// "" finds an existing one by platform ID alone and leaves its name
+	// as it is.
+	Name string
 }
 
 func parseIdentity(in CustomerIdentifyParams) (customer.PlatformID, string, error) {
@@ -31,11 +35,19 @@ func parseIdentity(in CustomerIdentifyParams) (customer.PlatformID, string, erro
 	return pid, name, nil
 }
 
-// Identify finds the customer with that platform ID or creates one, at login
-// or checkout. FirstSeen is set on creation and never moves; a changed
-// display name is saved. created reports whether the customer is new.
+// CustomerIdentify finds the customer with that platform ID or creates
+// one, at login or checkout. FirstSeen is set on creation and never moves;
+// a changed display name is saved. created reports whether the customer is
+// new. Without a name it only finds: a customer not stored yet is an
+// *errs.InvalidError for "name", since a new customer needs one.
 func (c *Client) CustomerIdentify(ctx context.Context, in CustomerIdentifyParams) (cust customer.Customer, created bool, err error) {
-	pid, name, err := parseIdentity(in)
+	var pid customer.PlatformID
+	var name string
+	if in.Name == "" {
+		pid, err = customer.ParsePlatformID(in.Platform, in.PlatformID)
+	} else {
+		pid, name, err = parseIdentity(in)
+	}
 	if err != nil {
 		return customer.Customer{}, false, err
 	}
@@ -52,6 +64,8 @@ func (c *Client) CustomerIdentify(ctx context.Context, in CustomerIdentifyParams
 func identify(ctx context.Context, tx storage.Tx, pid customer.PlatformID, name string, now time.Time) (customer.Customer, bool, error) {
 	cust, err := tx.Customers().GetByPlatformID(ctx, pid)
 	switch {
+	case errors.Is(err, errs.ErrNotFound) && name == "":
+		return customer.Customer{}, false, errs.Invalid("name", "", "required to create a customer: none has platform ID "+pid.Value)
 	case errors.Is(err, errs.ErrNotFound):
 		cust = customer.Customer{ID: customer.NewID(now), Name: name, PlatformID: pid, FirstSeen: now, Updated: now}
 		if err := tx.Customers().Create(ctx, cust); err != nil {
@@ -60,7 +74,7 @@ func identify(ctx context.Context, tx storage.Tx, pid customer.PlatformID, name 
 		return cust, true, nil
 	case err != nil:
 		return customer.Customer{}, false, err
-	case cust.Name == name:
+	case name == "" || cust.Name == name:
 		return cust, false, nil
 	}
 	cust.Name = name
@@ -94,9 +108,9 @@ func (c *Client) CustomerGetByPlatformID(ctx context.Context, p customer.Platfor
 	return cust, err
 }
 
-// Edit is a change to a customer's name and platform ID. Version is the
-// version the editor read; if the customer changed since, Edit fails with a
-// conflict and changes nothing.
+// CustomerUpdateParams is a change to a customer's name and platform ID.
+// Version is the version the editor read; if the customer changed since,
+// CustomerUpdate fails with a conflict and changes nothing.
 type CustomerUpdateParams struct {
 	Version    int64
 	Name       string

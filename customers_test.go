@@ -151,6 +151,26 @@ func TestIdentifyCreatesThenFinds(t *testing.T) {
 	}
 }
 
+// A login that knows only the platform ID finds the customer and leaves
+// the name alone; it cannot create one, which needs a name.
+func TestIdentifyByPlatformIDAlone(t *testing.T) {
+	ctx := context.Background()
+	pb, _ := newCustomerClient(t)
+	_, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901"})
+	var inv *errs.InvalidError
+	if !errors.As(err, &inv) || inv.Field != "name" {
+		t.Fatalf("CustomerIdentify of an unknown customer without a name = %v, want an *errs.InvalidError for name", err)
+	}
+	garry := mustIdentify(t, pb, steamGarry)
+	got, created, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "[U:1:46143802]"})
+	if err != nil || created {
+		t.Fatalf("CustomerIdentify by platform ID alone = %v, created %v", err, created)
+	}
+	if diff := cmp.Diff(garry, got, customerCmp); diff != "" {
+		t.Errorf("found customer (-want +got):\n%s", diff)
+	}
+}
+
 func TestIdentifyPlatformsAreSeparate(t *testing.T) {
 	ctx := context.Background()
 	pb, _ := newCustomerClient(t)

@@ -167,7 +167,7 @@ func (c *Client) DeliveryPoll(ctx context.Context, p DeliveryPollParams) ([]Deli
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return nonNil(out), nil
 }
 
 // DeliveryResult is what a game server reports for one delivery.
@@ -382,6 +382,7 @@ func (c *Client) CommandResend(ctx context.Context, id inventory.CommandID) (cmd
 // withdrawn on purpose (CommandResend resends one). It returns the new
 // commands in queue order, none if nothing qualifies.
 func (c *Client) CommandResendItem(ctx context.Context, id inventory.ItemID) (cmds []inventory.Command, err error) {
+	defer func() { cmds = nonNil(cmds) }()
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		cmds = cmds[:0]

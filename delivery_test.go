@@ -229,6 +229,41 @@ func TestFailedCommandShowsError(t *testing.T) {
 	}
 }
 
+// A delivery key a plugin logged leads to the command's record, as the
+// item's command list shows it; a malformed key is invalid input.
+func TestCommandGetByKey(t *testing.T) {
+	ctx := context.Background()
+	f := newDeliveryFixture(t, memory.New(), nil)
+	it, _ := f.assign(t)
+	d := f.poll(t, "eu-1", nil, 0)[0]
+	f.ack(t, "eu-1", playerbase.DeliveryResult{Key: d.Key, Error: "no such item"})
+	got, err := f.pb.CommandGet(ctx, d.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want inventory.Command
+	for _, c := range f.commands(t, it.ID) {
+		if string(c.ID) == d.Key {
+			want = c
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" || got.Status != inventory.Failed {
+		t.Errorf("CommandGet(%s) (-list +got):\n%s", d.Key, diff)
+	}
+	// Leased, then the lease runs out: it reads pending, as the list does.
+	d2 := f.poll(t, "us-1", nil, 0)[0]
+	f.clock.Advance(playerbase.DefaultLeaseDuration)
+	if got, err := f.pb.CommandGet(ctx, d2.Key); err != nil || got.Status != inventory.Pending {
+		t.Errorf("CommandGet after the lease ran out = %s, %v; want pending", got.Status, err)
+	}
+	if _, err := f.pb.CommandGet(ctx, "ban_01JD3XK5G7M3Q2W8E9R4T6Y1ZA"); !errors.Is(err, playerbase.ErrInvalid) {
+		t.Errorf("CommandGet(a ban ID) = %v, want ErrInvalid", err)
+	}
+	if _, err := f.pb.CommandGet(ctx, string(inventory.NewCommandID(deliveryStart))); !errors.Is(err, playerbase.ErrNotFound) {
+		t.Errorf("CommandGet(unknown) = %v, want ErrNotFound", err)
+	}
+}
+
 func TestLeaseExpiryRedeliversSameKey(t *testing.T) {
 	f := newDeliveryFixture(t, memory.New(), nil)
 	it, _ := f.assign(t)

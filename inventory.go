@@ -61,6 +61,7 @@ func (c *Client) ProductGet(ctx context.Context, id inventory.ProductID) (p inve
 
 // Products lists every product, oldest first.
 func (c *Client) ProductList(ctx context.Context) (ps []inventory.Product, err error) {
+	defer func() { ps = nonNil(ps) }()
 	err = c.view(ctx, func(tx storage.Tx) error {
 		ps, err = tx.Products().List(ctx)
 		return err
@@ -526,9 +527,39 @@ func (c *Client) CommandList(ctx context.Context, id inventory.ItemID) (cmds []i
 		return err
 	})
 	for i, cmd := range cmds {
-		if cmd.LeaseExpired(now) {
-			cmds[i], _ = cmd.ExpireLease(now)
-		}
+		cmds[i] = commandAt(cmd, now)
+	}
+	if cmds == nil && err == nil {
+		cmds = []inventory.Command{} // JSON: [], not null
 	}
 	return cmds, err
+}
+
+// CommandGet returns one command by its ID, which is also the Key a game
+// server got it under (Delivery.Key, DeliveryResult.Key), so a plugin's or
+// a support ticket's key leads straight to the record. Its status is as of
+// now, as CommandList shows it. A malformed key is an *errs.InvalidError.
+func (c *Client) CommandGet(ctx context.Context, key string) (cmd inventory.Command, err error) {
+	id, err := inventory.ParseCommandID(key)
+	if err != nil {
+		return inventory.Command{}, err
+	}
+	now := c.clock()
+	err = c.view(ctx, func(tx storage.Tx) error {
+		cmd, err = tx.Commands().Get(ctx, id)
+		return err
+	})
+	if err != nil {
+		return inventory.Command{}, err
+	}
+	return commandAt(cmd, now), nil
+}
+
+// commandAt is cmd as it reads at now: a lease that ran out reads pending,
+// since the next poll may hand the command out again.
+func commandAt(cmd inventory.Command, now time.Time) inventory.Command {
+	if cmd.LeaseExpired(now) {
+		cmd, _ = cmd.ExpireLease(now)
+	}
+	return cmd
 }

@@ -79,6 +79,15 @@ func (c *Client) view(ctx context.Context, fn func(storage.Tx) error) error {
 	return c.backend.View(ctx, fn)
 }
 
+// nonNil returns s, or an empty slice for nil, so a list the Client
+// returns encodes as [] in JSON, never null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 // retryOnConflict runs op again, up to a few times, when it fails with a
 // conflict another writer caused between our read and our write (two
 // Identify calls creating the same customer on different nodes).

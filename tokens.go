@@ -39,6 +39,7 @@ func (c *Client) TokenIssue(ctx context.Context, id customer.ID, p TokenIssuePar
 // Tokens lists a customer's tokens, newest first, without secrets. An
 // unknown customer is ErrNotFound, not an empty list.
 func (c *Client) TokenList(ctx context.Context, id customer.ID) (toks []customer.Token, err error) {
+	defer func() { toks = nonNil(toks) }()
 	err = c.view(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
 			return err
