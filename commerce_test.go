@@ -104,8 +104,8 @@ func TestCompleteOrderGrantsItems(t *testing.T) {
 		pb, clock, cust := comOn(t, b, playerbase.ReversalPolicy{})
 		steam := cust.PlatformID.Value
 		o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{
-			{ProductID: string(vipID), Quantity: 2},
-			{ProductID: string(crateID), Quantity: 2},
+			{ProductID: vipID, Quantity: 2},
+			{ProductID: crateID, Quantity: 2},
 		}})
 		if err != nil {
 			t.Fatal(err)
@@ -165,7 +165,7 @@ func TestCheckoutNamesStoredProducts(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
-		unknown := string(inventory.NewProductID(comStart))
+		unknown := inventory.NewProductID(comStart)
 		for _, tc := range []struct {
 			name  string
 			lines []playerbase.OrderLineParams
@@ -173,7 +173,7 @@ func TestCheckoutNamesStoredProducts(t *testing.T) {
 		}{
 			{"unknown product", []playerbase.OrderLineParams{vipLine()[0], {ProductID: unknown, Quantity: 1}}, "lines[1].product_id"},
 			{"not a product ID", []playerbase.OrderLineParams{{ProductID: "vip", Quantity: 1}}, "lines[0].product_id"},
-			{"another kind of ID", []playerbase.OrderLineParams{vipLine()[0], vipLine()[0], {ProductID: string(cust.ID), Quantity: 1}}, "lines[2].product_id"},
+			{"another kind of ID", []playerbase.OrderLineParams{vipLine()[0], vipLine()[0], {ProductID: inventory.ProductID(cust.ID), Quantity: 1}}, "lines[2].product_id"},
 		} {
 			_, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: tc.lines, IP: "198.51.100.9"})
 			var inv *errs.InvalidError
@@ -190,12 +190,12 @@ func TestCheckoutNamesStoredProducts(t *testing.T) {
 
 		// Any case of the ID works; the order stores it canonical.
 		lower := "prd_" + strings.ToLower(strings.TrimPrefix(string(vipID), "prd_"))
-		o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: " " + lower, Quantity: 1}}})
-		if err != nil || o.Lines[0].ProductID != string(vipID) {
+		o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: inventory.ProductID(" " + lower), Quantity: 1}}})
+		if err != nil || o.Lines[0].ProductID != vipID {
 			t.Errorf("CreateOrder with %q = %v, %v; want the line stored as %s", lower, o.Lines, err, vipID)
 		}
 
-		for name, id := range map[string]string{"unknown product": unknown, "not a product ID": "vip"} {
+		for name, id := range map[string]inventory.ProductID{"unknown product": unknown, "not a product ID": "vip"} {
 			_, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: id, Currency: euro, Period: monthly})
 			var inv *errs.InvalidError
 			if !errors.As(err, &inv) || inv.Field != "product_id" {
@@ -318,9 +318,9 @@ func TestReversals(t *testing.T) {
 				pb, clock, cust := comOn(t, b, tc.policy)
 				// A bundle the host prices at 10.00 in all.
 				o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{
-					{ProductID: string(vipID), Quantity: 1, PriceOverride: override(eur("6.00"))},
-					{ProductID: string(crateID), Quantity: 1, PriceOverride: override(eur("2.50"))},
-					{ProductID: string(rankID), Quantity: 1, PriceOverride: override(eur("1.50"))},
+					{ProductID: vipID, Quantity: 1, PriceOverride: override(eur("6.00"))},
+					{ProductID: crateID, Quantity: 1, PriceOverride: override(eur("2.50"))},
+					{ProductID: rankID, Quantity: 1, PriceOverride: override(eur("1.50"))},
 				}})
 				if err != nil {
 					t.Fatal(err)
@@ -488,7 +488,7 @@ func TestSubscriptionItems(t *testing.T) {
 		steam := cust.PlatformID.Value
 		subscribe := func(cust customer.ID, p inventory.ProductID) subscriptions.Subscription {
 			t.Helper()
-			s, err := pb.SubscriptionCreate(ctx, cust, playerbase.SubscriptionCreateParams{ProductID: string(p), Currency: euro, Period: monthly})
+			s, err := pb.SubscriptionCreate(ctx, cust, playerbase.SubscriptionCreateParams{ProductID: p, Currency: euro, Period: monthly})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -571,7 +571,7 @@ func TestLateRenewal(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		pb, clock, cust := comOn(t, b, playerbase.ReversalPolicy{})
-		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly})
+		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: monthly})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -628,7 +628,7 @@ func TestReversalOfAnExtension(t *testing.T) {
 		}
 		vip := page.Items[0].ID
 		for i, o := range paid {
-			if !slices.Equal(o.Granted, []string{string(vip)}) {
+			if !slices.Equal(o.Granted, []inventory.ItemID{vip}) {
 				t.Errorf("order %d granted %v, want [%s]", i, o.Granted, vip)
 			}
 		}

@@ -36,7 +36,7 @@ func ExampleClient_CustomerDetails() {
 	// delivers the VIP.
 	o, _ := pb.OrderCreate(ctx, garry.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("EUR"),
-		Lines:    []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
+		Lines:    []playerbase.OrderLineParams{{ProductID: vip.ID, Quantity: 1}},
 		IP:       "203.0.113.7",
 	})
 	_, _ = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pi_123", Fees: money.MustParse("0.79", "EUR")})

@@ -41,7 +41,7 @@ func TestCustomerDetails(t *testing.T) {
 		// 51 orders, one more than a page; the first two paid, each with a
 		// crate.
 		for i := range playerbase.DefaultOrderPage + 1 {
-			p := playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(crateID), Quantity: 1}}}
+			p := playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: crateID, Quantity: 1}}}
 			if i == 0 {
 				p.IP = "203.0.113.77"
 			}
@@ -56,14 +56,14 @@ func TestCustomerDetails(t *testing.T) {
 			}
 			clock.Advance(time.Second)
 		}
-		active, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly})
+		active, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: monthly})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := pb.SubscriptionActivate(ctx, active.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(rankID), Currency: euro, Period: monthly}); err != nil {
+		if _, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: rankID, Currency: euro, Period: monthly}); err != nil {
 			t.Fatal(err)
 		}
 		ban, err := pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "fraud", Actor: "admin", Identities: []bans.Identity{bans.MustIdentity(bans.IP, "203.0.113.77")}})
@@ -156,7 +156,7 @@ func benchDetailsFixture(b *testing.B) {
 			b.Fatal(err)
 		}
 		for i := range 10_000 {
-			o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(supporter.ID), Quantity: 1}}})
+			o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: supporter.ID, Quantity: 1}}})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -169,7 +169,7 @@ func benchDetailsFixture(b *testing.B) {
 			f.totals, f.fees = append(f.totals, o.Total.Value), append(f.fees, decimal.RequireFromString("0.30"))
 		}
 		for range 100 {
-			s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+			s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 			if err != nil {
 				b.Fatal(err)
 			}

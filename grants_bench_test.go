@@ -64,7 +64,7 @@ func (g *grantBench) order(b *testing.B, cust customer.ID, units int) orders.ID 
 	b.Helper()
 	var lines []playerbase.OrderLineParams
 	for left := units; left > 0; left -= orders.MaxQuantity {
-		lines = append(lines, playerbase.OrderLineParams{ProductID: string(g.prod), Quantity: min(left, orders.MaxQuantity)})
+		lines = append(lines, playerbase.OrderLineParams{ProductID: g.prod, Quantity: min(left, orders.MaxQuantity)})
 	}
 	o, err := g.pb.OrderCreate(context.Background(), cust, playerbase.OrderCreateParams{Currency: euro, Lines: lines})
 	if err != nil {
@@ -271,7 +271,7 @@ func BenchmarkBannedByDuringLargeOrders(b *testing.B) {
 // without a testing.B, for another goroutine.
 func (g *grantBench) payLarge(ctx context.Context, cust customer.ID) error {
 	o, err := g.pb.OrderCreate(ctx, cust, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{
-		{ProductID: string(g.prod), Quantity: orders.MaxUnits},
+		{ProductID: g.prod, Quantity: orders.MaxUnits},
 	}})
 	if err != nil {
 		return err

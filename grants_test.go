@@ -28,8 +28,8 @@ func TestCheckoutCapsUnits(t *testing.T) {
 		half := orders.MaxUnits / 2
 		lines := func(extra int) []playerbase.OrderLineParams {
 			return []playerbase.OrderLineParams{
-				{ProductID: string(crateID), Quantity: half},
-				{ProductID: string(vipID), Quantity: orders.MaxUnits - half + extra},
+				{ProductID: crateID, Quantity: half},
+				{ProductID: vipID, Quantity: orders.MaxUnits - half + extra},
 			}
 		}
 		_, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: lines(1), IP: "198.51.100.7"})
@@ -92,9 +92,9 @@ func TestLargeOrderReadsStackingOncePerProduct(t *testing.T) {
 	old := paidVIP(t, pb, cust.ID, "pay_old")
 	clock.Advance(31 * 24 * time.Hour) // the old VIP lapsed; no sweep ran
 	o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{
-		{ProductID: string(vipID), Quantity: 50},
-		{ProductID: string(crateID), Quantity: 50},
-		{ProductID: string(vipID), Quantity: 10},
+		{ProductID: vipID, Quantity: 50},
+		{ProductID: crateID, Quantity: 50},
+		{ProductID: vipID, Quantity: 10},
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -303,7 +303,7 @@ func TestJSONDetailsTwoCurrencies(t *testing.T) {
 	pb, _, cust := comOn(t, memory.New(), playerbase.ReversalPolicy{})
 	// VIP's catalog prices are 10.00 EUR and 12.00 USD.
 	for i, code := range []string{"EUR", "USD"} {
-		p := playerbase.OrderCreateParams{Currency: money.MustParse("0", code).Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}}}
+		p := playerbase.OrderCreateParams{Currency: money.MustParse("0", code).Currency, Lines: []playerbase.OrderLineParams{{ProductID: vipID, Quantity: 1}}}
 		o, err := pb.OrderCreate(ctx, cust.ID, p)
 		if err != nil {
 			t.Fatal(err)
@@ -429,21 +429,21 @@ func goldenRecords() map[string]any {
 	}
 	paidEUR := orders.Order{
 		ID: ordEUR, Customer: cusID,
-		Lines: []orders.Line{{ProductID: string(prdVIP), Quantity: 1, UnitPrice: eur("10.00")}},
+		Lines: []orders.Line{{ProductID: prdVIP, Quantity: 1, UnitPrice: eur("10.00")}},
 		Total: eur("10.00"), Fees: eur("0.79"), Refunded: eur("2.50"), DisputeFee: eur("0"), Status: orders.Completed,
 		PaymentRef: "pay_4f1c", CheckoutIP: netip.MustParseAddr("203.0.113.77"), CheckoutEmail: "garry@example.com",
 		CreatedAt: at(2, 10), UpdatedAt: at(3, 12), CompletedAt: ptr(at(2, 11)), RefundedAt: ptr(at(3, 12)),
-		Granted: []string{string(invVIP)}, Refunds: []orders.Refund{{Ref: "re_9a2", Amount: eur("2.50"), At: at(3, 12)}},
+		Granted: []inventory.ItemID{invVIP}, Refunds: []orders.Refund{{Ref: "re_9a2", Amount: eur("2.50"), At: at(3, 12)}},
 		Version: 3,
 	}
 	paidUSD := orders.Order{
 		ID: ordUSD, Customer: cusID,
-		Lines: []orders.Line{{ProductID: string(prdVIP), Quantity: 2, UnitPrice: usd("6.25"), PriceOverridden: true}},
+		Lines: []orders.Line{{ProductID: prdVIP, Quantity: 2, UnitPrice: usd("6.25"), PriceOverridden: true}},
 		Total: usd("12.50"), Fees: usd("0.66"), Refunded: usd("0"), DisputeFee: usd("0"), Status: orders.Completed,
 		PaymentRef: "pay_77b0", CreatedAt: at(4, 8), UpdatedAt: at(4, 9), CompletedAt: ptr(at(4, 9)), Version: 2,
 	}
 	sub := subscriptions.Subscription{
-		ID: subID, Customer: cusID, ProductID: string(prdVIP), Amount: eur("10.00"),
+		ID: subID, Customer: cusID, ProductID: prdVIP, Amount: eur("10.00"),
 		Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month}, Status: subscriptions.Active,
 		ActivatedAt: ptr(at(2, 11)), Periods: 1, CurrentPeriodEnd: ptr(at(2, 11).AddDate(0, 1, 0)),
 		CreatedAt: at(2, 10), UpdatedAt: at(2, 11), Version: 2,

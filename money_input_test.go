@@ -49,7 +49,7 @@ func TestFinerThanMinorUnitRefused(t *testing.T) {
 				pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
 				fine := hostAmount(tc.fine, tc.code)
 				checkout := func(price money.Amount) playerbase.OrderCreateParams {
-					return playerbase.OrderCreateParams{Currency: price.Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1, PriceOverride: &price}}}
+					return playerbase.OrderCreateParams{Currency: price.Currency, Lines: []playerbase.OrderLineParams{{ProductID: vipID, Quantity: 1, PriceOverride: &price}}}
 				}
 
 				_, err := pb.OrderCreate(ctx, cust.ID, checkout(hostAmount("1"+tc.fine[1:], tc.code)))
@@ -58,7 +58,7 @@ func TestFinerThanMinorUnitRefused(t *testing.T) {
 					t.Errorf("orders after the refused checkout: %v, %v; want none", page.Orders, err)
 				}
 				_, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{
-					ProductID: string(vipID), Currency: fine.Currency, PriceOverride: &fine, Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month},
+					ProductID: vipID, Currency: fine.Currency, PriceOverride: &fine, Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month},
 				})
 				wantInvalidField(t, "CreateSubscription for "+tc.fine, err, "price_override")
 				if page, err := pb.SubscriptionList(ctx, cust.ID, playerbase.SubscriptionListParams{}); err != nil || len(page.Subscriptions) != 0 {

@@ -35,7 +35,7 @@ type OrderCreateParams struct {
 type OrderLineParams struct {
 	// ProductID is the ID of a stored inventory product (prd_…), whose
 	// items the order grants when it is paid, Quantity times.
-	ProductID string
+	ProductID inventory.ProductID
 	Quantity  int
 	// PriceOverride, if set, is charged for one unit instead of the
 	// catalog price: the host pricing the line itself (a sale, a coupon),
@@ -107,11 +107,11 @@ func checkoutLines(cur money.Currency, lines []OrderLineParams) ([]OrderLinePara
 	}
 	out := make([]OrderLineParams, len(lines))
 	for i, l := range lines {
-		id, err := inventory.ParseProductID(strings.TrimSpace(l.ProductID))
+		id, err := inventory.ParseProductID(strings.TrimSpace(string(l.ProductID)))
 		if err != nil {
-			return nil, errs.Invalid(lineField(i), l.ProductID, "want the ID of a product (prd_…)")
+			return nil, errs.Invalid(lineField(i), string(l.ProductID), "want the ID of a product (prd_…)")
 		}
-		l.ProductID = string(id)
+		l.ProductID = id
 		if l.PriceOverride, err = checkOverride("lines["+strconv.Itoa(i)+"].price_override", l.PriceOverride, cur); err != nil {
 			return nil, err
 		}
@@ -125,15 +125,15 @@ func checkoutLines(cur money.Currency, lines []OrderLineParams) ([]OrderLinePara
 // checkout that could never be delivered is bad input, not a missing
 // order.
 func priceLines(ctx context.Context, tx storage.Tx, cur money.Currency, lines []OrderLineParams) ([]orders.Line, error) {
-	products := map[string]inventory.Product{}
+	products := map[inventory.ProductID]inventory.Product{}
 	out := make([]orders.Line, len(lines))
 	for i, l := range lines {
 		p, ok := products[l.ProductID]
 		if !ok {
 			var err error
-			p, err = tx.Products().Get(ctx, inventory.ProductID(l.ProductID))
+			p, err = tx.Products().Get(ctx, l.ProductID)
 			if errors.Is(err, errs.ErrNotFound) {
-				return nil, errs.Invalid(lineField(i), l.ProductID, "no such product")
+				return nil, errs.Invalid(lineField(i), string(l.ProductID), "no such product")
 			}
 			if err != nil {
 				return nil, err
@@ -210,22 +210,22 @@ func completeOrder(ctx context.Context, tx storage.Tx, p OrderCompleteParams, no
 // grantOrder delivers a paid order's lines, line by line and Quantity
 // times each, so stacking sees every earlier grant of the order, and
 // returns the IDs of the items it granted or extended, once each.
-func grantOrder(ctx context.Context, tx storage.Tx, o orders.Order, now time.Time) ([]string, error) {
+func grantOrder(ctx context.Context, tx storage.Tx, o orders.Order, now time.Time) ([]inventory.ItemID, error) {
 	cust, err := tx.Customers().Get(ctx, o.Customer)
 	if err != nil {
 		return nil, err
 	}
 	src := inventory.Source{Kind: inventory.FromOrder, OrderID: string(o.ID)}
-	var granted []string
+	var granted []inventory.ItemID
 	seen := map[inventory.ItemID]bool{}
 	stacks := map[inventory.ProductID]*stack{}
 	for i, l := range o.Lines {
-		p, err := tx.Products().Get(ctx, inventory.ProductID(l.ProductID))
+		p, err := tx.Products().Get(ctx, l.ProductID)
 		if errors.Is(err, errs.ErrNotFound) {
 			// Checkout refuses such a line; an order stored past the Client
 			// cannot be delivered, and recording its payment without its
 			// items would hide that.
-			return nil, errs.Invalid(lineField(i), l.ProductID, "no such product: the order cannot be delivered")
+			return nil, errs.Invalid(lineField(i), string(l.ProductID), "no such product: the order cannot be delivered")
 		}
 		if err != nil {
 			return nil, err
@@ -242,7 +242,7 @@ func grantOrder(ctx context.Context, tx storage.Tx, o orders.Order, now time.Tim
 			}
 			if !seen[it.ID] {
 				seen[it.ID] = true
-				granted = append(granted, string(it.ID))
+				granted = append(granted, it.ID)
 			}
 		}
 	}

@@ -133,7 +133,7 @@ func eur(s string) money.Amount { return money.MustParse(s, "EUR") }
 
 // vipLine is one VIP at the catalog price: 10.00 in an EUR order.
 func vipLine() []playerbase.OrderLineParams {
-	return []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}}
+	return []playerbase.OrderLineParams{{ProductID: vipID, Quantity: 1}}
 }
 
 func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
@@ -177,7 +177,7 @@ func TestCheckoutRecordsContactAndChecksBans(t *testing.T) {
 	if _, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine()}); !errors.Is(err, playerbase.ErrForbidden) {
 		t.Errorf("checkout of a banned customer = %v, want ErrForbidden", err)
 	}
-	if _, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly}); !errors.Is(err, playerbase.ErrForbidden) {
+	if _, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: monthly}); !errors.Is(err, playerbase.ErrForbidden) {
 		t.Errorf("subscription of a banned customer = %v, want ErrForbidden", err)
 	}
 	// A completed payment is still recorded: the ban gates purchases only.
@@ -199,7 +199,7 @@ func TestCheckoutRefuses(t *testing.T) {
 		{"no lines", cust.ID, playerbase.OrderCreateParams{}, playerbase.ErrInvalid},
 		{"bad IP", cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine(), IP: "300.1.1.1"}, playerbase.ErrInvalid},
 		{"bad email", cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: vipLine(), Email: "nobody"}, playerbase.ErrInvalid},
-		{"two currencies", cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{vipLine()[0], {ProductID: string(crateID), Quantity: 1, PriceOverride: override(money.MustParse("1", "USD"))}}}, playerbase.ErrInvalid},
+		{"two currencies", cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{vipLine()[0], {ProductID: crateID, Quantity: 1, PriceOverride: override(money.MustParse("1", "USD"))}}}, playerbase.ErrInvalid},
 	}
 	for _, tt := range tests {
 		if _, err := pb.OrderCreate(ctx, tt.id, tt.p); !errors.Is(err, tt.want) {
@@ -450,7 +450,7 @@ func ExampleClient_OrderComplete() {
 
 	o, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("EUR"),
-		Lines:    []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
+		Lines:    []playerbase.OrderLineParams{{ProductID: vip.ID, Quantity: 1}},
 		IP:       "203.0.113.7",
 	})
 	// The payment provider's webhook, delivered twice.

@@ -22,7 +22,9 @@ var (
 // default.
 type Config struct {
 	// Now is the clock every time rule reads; one call reads it once.
-	// Default time.Now.
+	// Default time.Now. What it returns is taken in UTC and truncated to
+	// the microsecond, the precision every backend stores, so a record
+	// read back equals the one a call returned.
 	Now func() time.Time
 	// MonthLength turns day and week billing periods into MRR. Default
 	// stats.DefaultMonthLength, an average month of 365/12 days.

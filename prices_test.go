@@ -40,15 +40,15 @@ func TestCheckoutPricesFromCatalog(t *testing.T) {
 	pb, _, cust := comSetup(t)
 
 	o, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: usd, Lines: []playerbase.OrderLineParams{
-		{ProductID: string(vipID), Quantity: 2},
-		{ProductID: string(crateID), Quantity: 1},
+		{ProductID: vipID, Quantity: 2},
+		{ProductID: crateID, Quantity: 1},
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []orders.Line{
-		{ProductID: string(vipID), Quantity: 2, UnitPrice: money.MustParse("12.00", "USD")},
-		{ProductID: string(crateID), Quantity: 1, UnitPrice: money.MustParse("1.20", "USD")},
+		{ProductID: vipID, Quantity: 2, UnitPrice: money.MustParse("12.00", "USD")},
+		{ProductID: crateID, Quantity: 1, UnitPrice: money.MustParse("1.20", "USD")},
 	}
 	if d := cmp.Diff(want, o.Lines, amountOpts); d != "" {
 		t.Errorf("lines priced from the catalog (-want +got):\n%s", d)
@@ -59,8 +59,8 @@ func TestCheckoutPricesFromCatalog(t *testing.T) {
 
 	// The host's override is charged, and recorded, on its line only.
 	o, err = pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{
-		{ProductID: string(vipID), Quantity: 1, PriceOverride: override(eur("7.50"))},
-		{ProductID: string(vipID), Quantity: 1},
+		{ProductID: vipID, Quantity: 1, PriceOverride: override(eur("7.50"))},
+		{ProductID: vipID, Quantity: 1},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -70,8 +70,8 @@ func TestCheckoutPricesFromCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = []orders.Line{
-		{ProductID: string(vipID), Quantity: 1, UnitPrice: eur("7.50"), PriceOverridden: true},
-		{ProductID: string(vipID), Quantity: 1, UnitPrice: eur("10.00")},
+		{ProductID: vipID, Quantity: 1, UnitPrice: eur("7.50"), PriceOverridden: true},
+		{ProductID: vipID, Quantity: 1, UnitPrice: eur("10.00")},
 	}
 	if d := cmp.Diff(want, stored.Lines, amountOpts); d != "" {
 		t.Errorf("stored lines with an override (-want +got):\n%s", d)
@@ -89,7 +89,7 @@ func TestCheckoutPricesFromCatalog(t *testing.T) {
 	if _, err := pb.ProductUpdate(ctx, vip); err != nil {
 		t.Fatal(err)
 	}
-	next, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}}})
+	next, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: euro, Lines: []playerbase.OrderLineParams{{ProductID: vipID, Quantity: 1}}})
 	if err != nil || !next.Total.Equal(eur("12.00")) {
 		t.Errorf("checkout after a price change = %v, %v; want 12.00 EUR", next.Total, err)
 	}
@@ -106,7 +106,7 @@ func TestCheckoutPriceRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	line := func(id inventory.ProductID, o *money.Amount) []playerbase.OrderLineParams {
-		return []playerbase.OrderLineParams{{ProductID: string(crateID), Quantity: 1}, {ProductID: string(id), Quantity: 1, PriceOverride: o}}
+		return []playerbase.OrderLineParams{{ProductID: crateID, Quantity: 1}, {ProductID: id, Quantity: 1, PriceOverride: o}}
 	}
 	for _, tc := range []struct {
 		name  string
@@ -140,7 +140,7 @@ func TestCheckoutPriceRefusals(t *testing.T) {
 		{"no prices at all", euro, gift.ID, nil},
 		{"no prices at all, overridden", euro, gift.ID, override(eur("1"))},
 	} {
-		lines := []playerbase.OrderLineParams{{ProductID: string(vipID), Quantity: 1}, {ProductID: string(tc.product), Quantity: 1, PriceOverride: tc.o}}
+		lines := []playerbase.OrderLineParams{{ProductID: vipID, Quantity: 1}, {ProductID: tc.product, Quantity: 1, PriceOverride: tc.o}}
 		_, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{Currency: tc.cur, Lines: lines})
 		var np *inventory.NoPriceError
 		if !errors.As(err, &np) || !errors.Is(err, playerbase.ErrInvalid) || np.Field != "lines[1].product_id" || np.Product != tc.product || np.Currency != tc.cur {
@@ -159,11 +159,11 @@ func TestCheckoutPriceRefusals(t *testing.T) {
 func TestSubscriptionPricedFromCatalog(t *testing.T) {
 	ctx := context.Background()
 	pb, _, cust := comSetup(t)
-	s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: usd, Period: monthly})
+	s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: usd, Period: monthly})
 	if err != nil || !s.Amount.Equal(money.MustParse("12.00", "USD")) || s.PriceOverridden {
 		t.Errorf("CreateSubscription in USD = %s overridden %t, %v; want the catalog's 12.00 USD", s.Amount, s.PriceOverridden, err)
 	}
-	s, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, PriceOverride: override(eur("8.00")), Period: monthly})
+	s, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, PriceOverride: override(eur("8.00")), Period: monthly})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestSubscriptionPricedFromCatalog(t *testing.T) {
 	}
 
 	// A new catalog price does not reprice a subscription taken.
-	s, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly})
+	s, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: monthly})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,15 +191,15 @@ func TestSubscriptionPricedFromCatalog(t *testing.T) {
 		t.Errorf("renewed after a price change = %s, %v; want the 10.00 EUR it was taken at", got.Amount, err)
 	}
 
-	_, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(rankID), Currency: usd, PriceOverride: override(money.MustParse("1", "USD")), Period: monthly})
+	_, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: rankID, Currency: usd, PriceOverride: override(money.MustParse("1", "USD")), Period: monthly})
 	var np *inventory.NoPriceError
 	if !errors.As(err, &np) || np.Field != "product_id" || np.Currency != usd {
 		t.Errorf("subscription to a product without a USD price = %v, want a NoPriceError for product_id", err)
 	}
 	for name, p := range map[string]playerbase.SubscriptionCreateParams{
-		"no currency":                  {ProductID: string(vipID), Period: monthly},
-		"override in another currency": {ProductID: string(vipID), Currency: euro, PriceOverride: override(money.MustParse("8", "USD")), Period: monthly},
-		"negative override":            {ProductID: string(vipID), Currency: euro, PriceOverride: override(eur("-8")), Period: monthly},
+		"no currency":                  {ProductID: vipID, Period: monthly},
+		"override in another currency": {ProductID: vipID, Currency: euro, PriceOverride: override(money.MustParse("8", "USD")), Period: monthly},
+		"negative override":            {ProductID: vipID, Currency: euro, PriceOverride: override(eur("-8")), Period: monthly},
 	} {
 		if _, err := pb.SubscriptionCreate(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("%s: CreateSubscription = %v, want ErrInvalid", name, err)
@@ -221,8 +221,8 @@ func ExampleClient_OrderCreate() {
 	o, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("EUR"),
 		Lines: []playerbase.OrderLineParams{
-			{ProductID: string(vip.ID), Quantity: 1},
-			{ProductID: string(kit.ID), Quantity: 2, PriceOverride: override(money.MustParse("2.00", "EUR"))},
+			{ProductID: vip.ID, Quantity: 1},
+			{ProductID: kit.ID, Quantity: 2, PriceOverride: override(money.MustParse("2.00", "EUR"))},
 		},
 	})
 	for _, l := range o.Lines {
@@ -232,7 +232,7 @@ func ExampleClient_OrderCreate() {
 
 	_, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("JPY"),
-		Lines:    []playerbase.OrderLineParams{{ProductID: string(kit.ID), Quantity: 1}},
+		Lines:    []playerbase.OrderLineParams{{ProductID: kit.ID, Quantity: 1}},
 	})
 	fmt.Println(errors.Is(err, playerbase.ErrInvalid), errors.As(err, new(*inventory.NoPriceError)))
 	// Output:

@@ -35,7 +35,7 @@ func TestCustomerStatsMonthLength(t *testing.T) {
 	} {
 		pb := comClient(t, memory.New(), &playerbase.Config{MonthLength: tt.month})
 		cust := comCustomer(t, pb, 1)
-		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +198,7 @@ func (m *commerceMachine) CreateOrder(t *rapid.T) {
 	for i := range rapid.IntRange(1, 2).Draw(t, "lines") {
 		product := rapid.IntRange(0, len(m.products)-1).Draw(t, "product")
 		qty := rapid.IntRange(1, 3).Draw(t, "quantity")
-		line := playerbase.OrderLineParams{ProductID: string(m.products[product].id), Quantity: qty}
+		line := playerbase.OrderLineParams{ProductID: m.products[product].id, Quantity: qty}
 		price, sold := m.products[product].prices[cur]
 		if !sold && unsold < 0 {
 			unsold = i
@@ -429,10 +429,10 @@ func (m *commerceMachine) FinerMoney(t *rapid.T) {
 	case "dispute_fee":
 		_, err = m.pb.OrderChargeback(m.ctx, o.id, playerbase.OrderChargebackParams{DisputeFee: fine})
 	case "lines[0].price_override":
-		_, err = m.pb.OrderCreate(m.ctx, m.custs[cust], playerbase.OrderCreateParams{Currency: fine.Currency, Lines: []playerbase.OrderLineParams{{ProductID: string(m.products[product].id), Quantity: 1, PriceOverride: &fine}}})
+		_, err = m.pb.OrderCreate(m.ctx, m.custs[cust], playerbase.OrderCreateParams{Currency: fine.Currency, Lines: []playerbase.OrderLineParams{{ProductID: m.products[product].id, Quantity: 1, PriceOverride: &fine}}})
 	default:
 		field = "price_override"
-		_, err = m.pb.SubscriptionCreate(m.ctx, m.custs[cust], playerbase.SubscriptionCreateParams{ProductID: string(m.products[product].id), Currency: fine.Currency, PriceOverride: &fine, Period: periods[0]})
+		_, err = m.pb.SubscriptionCreate(m.ctx, m.custs[cust], playerbase.SubscriptionCreateParams{ProductID: m.products[product].id, Currency: fine.Currency, PriceOverride: &fine, Period: periods[0]})
 	}
 	var inv *errs.InvalidError
 	if !errors.As(err, &inv) || inv.Field != field {
@@ -465,7 +465,7 @@ func (m *commerceMachine) CreateSubscription(t *rapid.T) {
 	p := rapid.SampledFrom(periods).Draw(t, "period")
 	trial := rapid.Bool().Draw(t, "trial")
 	product := rapid.IntRange(0, len(m.products)-1).Draw(t, "product")
-	params := playerbase.SubscriptionCreateParams{ProductID: string(m.products[product].id), Currency: money.MustCurrency(cur), Period: p, Trial: trial}
+	params := playerbase.SubscriptionCreateParams{ProductID: m.products[product].id, Currency: money.MustCurrency(cur), Period: p, Trial: trial}
 	v, sold := m.products[product].prices[cur]
 	if rapid.Bool().Draw(t, "override") {
 		v = decimal.RequireFromString(map[string]string{"EUR": "3.33", "USD": "10", "JPY": "1000"}[cur])
@@ -793,7 +793,7 @@ func BenchmarkCustomerStats(b *testing.B) {
 		totals, fees = append(totals, o.Total.Value), append(fees, decimal.RequireFromString("0.79"))
 	}
 	for range 100 {
-		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
 		if err != nil {
 			b.Fatal(err)
 		}

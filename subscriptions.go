@@ -18,7 +18,7 @@ import (
 type SubscriptionCreateParams struct {
 	// ProductID is the ID of the stored inventory product (prd_…) the
 	// subscription keeps granted, one billing period at a time.
-	ProductID string
+	ProductID inventory.ProductID
 	// Currency is the subscription's currency: each period is charged the
 	// product's catalog price in it.
 	Currency money.Currency
@@ -40,7 +40,7 @@ type SubscriptionCreateParams struct {
 // "product_id", matching ErrInvalid).
 func (c *Client) SubscriptionCreate(ctx context.Context, id customer.ID, p SubscriptionCreateParams) (s subscriptions.Subscription, err error) {
 	now := c.clock()
-	product, err := inventory.ParseProductID(strings.TrimSpace(p.ProductID))
+	product, err := inventory.ParseProductID(strings.TrimSpace(string(p.ProductID)))
 	if err != nil {
 		return subscriptions.Subscription{}, err
 	}
@@ -62,11 +62,11 @@ func (c *Client) SubscriptionCreate(ctx context.Context, id customer.ID, p Subsc
 		if err := checkNotBanned(ctx, tx, cust, now); err != nil {
 			return err
 		}
-		prod, err := subscriptionProduct(ctx, tx, string(product))
+		prod, err := subscriptionProduct(ctx, tx, product)
 		if err != nil {
 			return err
 		}
-		params := subscriptions.Params{Customer: id, ProductID: string(product), Period: p.Period, Trial: p.Trial}
+		params := subscriptions.Params{Customer: id, ProductID: product, Period: p.Period, Trial: p.Trial}
 		if params.Amount, params.PriceOverridden, err = priceOf(prod, "product_id", p.Currency, override); err != nil {
 			return err
 		}
@@ -185,10 +185,10 @@ func cancelSubscription(ctx context.Context, tx storage.Tx, id subscriptions.ID,
 
 // subscriptionProduct returns the product a subscription grants, or an
 // *errs.InvalidError for "product_id" if it is not stored.
-func subscriptionProduct(ctx context.Context, tx storage.Tx, id string) (inventory.Product, error) {
-	p, err := tx.Products().Get(ctx, inventory.ProductID(id))
+func subscriptionProduct(ctx context.Context, tx storage.Tx, id inventory.ProductID) (inventory.Product, error) {
+	p, err := tx.Products().Get(ctx, id)
 	if errors.Is(err, errs.ErrNotFound) {
-		return inventory.Product{}, errs.Invalid("product_id", id, "no such product")
+		return inventory.Product{}, errs.Invalid("product_id", string(id), "no such product")
 	}
 	return p, err
 }

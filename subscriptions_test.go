@@ -22,7 +22,7 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 18, 3
 func TestSubscriptionLifecycle(t *testing.T) {
 	ctx := context.Background()
 	pb, clock, cust := comSetup(t)
-	s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly})
+	s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: monthly})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,14 +110,14 @@ func TestSubscriptionRefusals(t *testing.T) {
 	pb, _, cust := comSetup(t)
 	for name, p := range map[string]playerbase.SubscriptionCreateParams{
 		"no product":      {Currency: euro, Period: monthly},
-		"negative amount": {ProductID: string(vipID), Currency: euro, PriceOverride: override(eur("-1")), Period: monthly},
-		"no period":       {ProductID: string(vipID), Currency: euro},
+		"negative amount": {ProductID: vipID, Currency: euro, PriceOverride: override(eur("-1")), Period: monthly},
+		"no period":       {ProductID: vipID, Currency: euro},
 	} {
 		if _, err := pb.SubscriptionCreate(ctx, cust.ID, p); !errors.Is(err, playerbase.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
 		}
 	}
-	ok := playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly}
+	ok := playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: monthly}
 	if _, err := pb.SubscriptionCreate(ctx, customer.NewID(comStart), ok); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("unknown customer: %v, want ErrNotFound", err)
 	}
@@ -150,7 +150,7 @@ func TestSubscriptionsPages(t *testing.T) {
 	pb, clock, cust := comSetup(t)
 	var made []subscriptions.ID
 	for i := range 5 {
-		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: string(vipID), Currency: euro, Period: monthly, Trial: i == 0})
+		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: monthly, Trial: i == 0})
 		if err != nil {
 			t.Fatal(err)
 		}

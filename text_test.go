@@ -219,7 +219,7 @@ func TestComputedTimesBounded(t *testing.T) {
 		}
 		f.clock.Set(time.Date(9995, 6, 1, 0, 0, 0, 0, time.UTC))
 		s, err := f.pb.SubscriptionCreate(ctx, f.cust.ID, playerbase.SubscriptionCreateParams{
-			ProductID: string(club.ID), Currency: euro, Period: subscriptions.Period{Count: 10, Unit: subscriptions.Year},
+			ProductID: club.ID, Currency: euro, Period: subscriptions.Period{Count: 10, Unit: subscriptions.Year},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
 	"github.com/playerbase/playerbase/internal/textin"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 )
 
@@ -112,8 +113,8 @@ type Line struct {
 	// ProductID names what was bought. The root Client requires the ID of
 	// a stored inventory product (prd_…); this package only checks its
 	// length.
-	ProductID string `json:"product_id"`
-	Quantity  int    `json:"quantity"`
+	ProductID inventory.ProductID `json:"product_id"`
+	Quantity  int                 `json:"quantity"`
 	// UnitPrice is what one unit was charged: the product's catalog price
 	// in the order's currency at checkout, unless PriceOverridden.
 	UnitPrice money.Amount `json:"unit_price"`
@@ -157,7 +158,7 @@ type Order struct {
 	// Granted lists the inventory items (inv_… IDs) the order's payment
 	// granted or extended, once each, in grant order: what a refund or a
 	// chargeback acts on. The workflow that completes the order sets it.
-	Granted []string `json:"granted_item_ids"`
+	Granted []inventory.ItemID `json:"granted_item_ids"`
 	// Refunds lists the refunds in the order they were made; their amounts
 	// add up to Refunded (for orders stored before refunds were listed,
 	// the list may be short).
@@ -172,7 +173,7 @@ func (o Order) Currency() money.Currency { return o.Total.Currency }
 // Clone returns a copy that shares no memory with o.
 func (o Order) Clone() Order {
 	o.Lines = append([]Line(nil), o.Lines...)
-	o.Granted = append([]string(nil), o.Granted...)
+	o.Granted = append([]inventory.ItemID(nil), o.Granted...)
 	o.Refunds = append([]Refund(nil), o.Refunds...)
 	o.CompletedAt = cloneTime(o.CompletedAt)
 	o.RefundedAt = cloneTime(o.RefundedAt)
@@ -270,12 +271,12 @@ func New(p Params, now time.Time) (Order, error) {
 // checkLine checks line i, naming the line in errors ("lines[1].quantity").
 func checkLine(i int, l Line) (Line, error) {
 	field := func(name string) string { return "lines[" + strconv.Itoa(i) + "]." + name }
-	l.ProductID = strings.TrimSpace(l.ProductID)
+	l.ProductID = inventory.ProductID(strings.TrimSpace(string(l.ProductID)))
 	if l.ProductID == "" {
 		return Line{}, errs.Invalid(field("product_id"), "", "missing")
 	}
 	if len(l.ProductID) > MaxProductIDLen {
-		return Line{}, errs.Invalid(field("product_id"), l.ProductID, fmt.Sprintf("at most %d bytes", MaxProductIDLen))
+		return Line{}, errs.Invalid(field("product_id"), string(l.ProductID), fmt.Sprintf("at most %d bytes", MaxProductIDLen))
 	}
 	if l.Quantity < 1 || l.Quantity > MaxQuantity {
 		return Line{}, errs.Invalid(field("quantity"), strconv.Itoa(l.Quantity), fmt.Sprintf("want 1 to %d", MaxQuantity))

@@ -194,7 +194,7 @@ func TestBannedCheckout(t *testing.T) {
 		}
 		banned = append(banned, string(b.ID))
 	}
-	_, err = pb.OrderCreate(ctx, c.ID, playerbase.OrderCreateParams{Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(prod.ID), Quantity: 1}}})
+	_, err = pb.OrderCreate(ctx, c.ID, playerbase.OrderCreateParams{Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: prod.ID, Quantity: 1}}})
 	resp, _, p := serve(t, err)
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("status %d, want 403 (%v)", resp.StatusCode, err)

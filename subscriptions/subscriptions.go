@@ -9,6 +9,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
 	"github.com/playerbase/playerbase/internal/textin"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 )
 
@@ -84,9 +85,9 @@ type Subscription struct {
 	Customer customer.ID `json:"customer_id"`
 	// ProductID names what the subscription keeps granted: the root Client
 	// requires the ID of a stored inventory product (prd_…).
-	ProductID string       `json:"product_id"`
-	Amount    money.Amount `json:"amount"` // charged each period: the product's price, unless PriceOverridden
-	Period    Period       `json:"period"`
+	ProductID inventory.ProductID `json:"product_id"`
+	Amount    money.Amount        `json:"amount"` // charged each period: the product's price, unless PriceOverridden
+	Period    Period              `json:"period"`
 
 	// PriceOverridden records that the host set Amount itself (a sale, a
 	// coupon) instead of taking the product's catalog price.
@@ -132,7 +133,7 @@ const MaxProductIDLen = 100
 // Params describes a new subscription.
 type Params struct {
 	Customer  customer.ID
-	ProductID string
+	ProductID inventory.ProductID
 	Amount    money.Amount
 	Period    Period
 	Trial     bool
@@ -145,9 +146,9 @@ func New(p Params, now time.Time) (Subscription, error) {
 	if p.Customer == "" {
 		return Subscription{}, errs.Invalid("customer_id", "", "missing")
 	}
-	product := strings.TrimSpace(p.ProductID)
+	product := inventory.ProductID(strings.TrimSpace(string(p.ProductID)))
 	if product == "" || len(product) > MaxProductIDLen {
-		return Subscription{}, errs.Invalid("product_id", product, fmt.Sprintf("want 1 to %d bytes", MaxProductIDLen))
+		return Subscription{}, errs.Invalid("product_id", string(product), fmt.Sprintf("want 1 to %d bytes", MaxProductIDLen))
 	}
 	if err := p.Amount.CheckPrice("amount"); err != nil {
 		return Subscription{}, err

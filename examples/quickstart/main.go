@@ -89,7 +89,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	order, err := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("EUR"),
-		Lines:    []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
+		Lines:    []playerbase.OrderLineParams{{ProductID: vip.ID, Quantity: 1}},
 	})
 	if err != nil {
 		return err

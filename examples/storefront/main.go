@@ -94,7 +94,7 @@ func (s *store) checkout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	line := playerbase.OrderLineParams{ProductID: string(req.Product), Quantity: 1}
+	line := playerbase.OrderLineParams{ProductID: inventory.ProductID(req.Product), Quantity: 1}
 	if req.Coupon != "" {
 		if line.PriceOverride, err = s.discounted(ctx, req.Product, cur, req.Coupon); err != nil {
 			problem.Write(w, r, err)

@@ -80,7 +80,7 @@ func TestConcurrentWorkflows(t *testing.T) {
 		t.Helper()
 		o, err := c.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 			Currency: money.MustCurrency("EUR"),
-			Lines:    []playerbase.OrderLineParams{{ProductID: string(kit.ID), Quantity: 1}},
+			Lines:    []playerbase.OrderLineParams{{ProductID: kit.ID, Quantity: 1}},
 		})
 		if err != nil {
 			t.Fatal(err)

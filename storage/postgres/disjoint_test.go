@@ -61,8 +61,8 @@ func TestDisjointCustomersDoNotConflict(t *testing.T) {
 			}
 			o, err := c.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 				Currency: money.MustCurrency("EUR"),
-				Lines: []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1},
-					{ProductID: string(kit.ID), Quantity: 2}},
+				Lines: []playerbase.OrderLineParams{{ProductID: vip.ID, Quantity: 1},
+					{ProductID: kit.ID, Quantity: 2}},
 				IP:    fmt.Sprintf("203.0.113.%d", w*10+r%5),
 				Email: fmt.Sprintf("w%d.%d@example.com", w, r%4),
 			})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 )
@@ -27,11 +28,11 @@ func currencyOf(code string) (money.Currency, error) {
 // Lines stored before prices came from the catalog have no
 // "price_overridden": they read false.
 type lineJSON struct {
-	ProductID       string `json:"product_id"`
-	Quantity        int    `json:"quantity"`
-	UnitPrice       string `json:"unit_price"`
-	Currency        string `json:"currency"`
-	PriceOverridden bool   `json:"price_overridden,omitempty"`
+	ProductID       inventory.ProductID `json:"product_id"`
+	Quantity        int                 `json:"quantity"`
+	UnitPrice       string              `json:"unit_price"`
+	Currency        string              `json:"currency"`
+	PriceOverridden bool                `json:"price_overridden,omitempty"`
 }
 
 func linesJSON(ls []orders.Line) []lineJSON {
@@ -108,9 +109,9 @@ const orderColumns = `id, customer_id, lines, currency, total, fees, refunded, d
 	granted, refunds`
 
 // grantedJSON is the granted column's value: a JSON array, never null.
-func grantedJSON(ids []string) []string {
+func grantedJSON(ids []inventory.ItemID) []inventory.ItemID {
 	if ids == nil {
-		return []string{}
+		return []inventory.ItemID{}
 	}
 	return ids
 }
@@ -121,7 +122,7 @@ func scanOrder(row pgx.Row) (orders.Order, error) {
 	var code string
 	var total, fees, refunded, dispute decimal.Decimal
 	var ip *netip.Addr
-	var granted []string
+	var granted []inventory.ItemID
 	var refunds []refundJSON
 	err := row.Scan(&o.ID, &o.Customer, &lines, &code, &total, &fees, &refunded, &dispute, &o.Status, &o.PaymentRef,
 		&ip, &o.CheckoutEmail, &o.CreatedAt, &o.UpdatedAt, &o.CompletedAt, &o.RefundedAt, &o.ChargebackAt,

@@ -62,7 +62,7 @@ func TestCustomerWorkflowsLockNoTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		o, err := c.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
-			Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(vip.ID), Quantity: 1}},
+			Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: vip.ID, Quantity: 1}},
 			IP: "203.0.113.7", Email: "buyer@example.com",
 		})
 		if err != nil {

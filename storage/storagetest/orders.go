@@ -14,7 +14,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
-	"github.com/playerbase/playerbase/internal/ids"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
@@ -162,7 +162,7 @@ func testOrders(t *testing.T, newBackend NewBackend) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		done.Granted = []string{ids.New("inv", now), ids.New("inv", now)} // what the completion delivered
+		done.Granted = []inventory.ItemID{inventory.NewItemID(now), inventory.NewItemID(now)} // what the completion delivered
 		update(t, b, func(tx storage.Tx) error { return tx.Orders().Update(ctx, done) })
 		want := done
 		want.Version++
