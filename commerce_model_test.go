@@ -12,6 +12,7 @@ import (
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/period"
 )
 
 // The inventory side of the commerce state machine (stats_test.go): which
@@ -38,7 +39,7 @@ func modelProductOf(p inventory.Product) modelProduct {
 	if p.Duration != nil {
 		// Hours and days only: in UTC both are fixed lengths.
 		unit := time.Hour
-		if p.Duration.Unit == inventory.Day {
+		if p.Duration.Unit == period.Day {
 			unit = 24 * time.Hour
 		}
 		mp.dur = time.Duration(p.Duration.Count) * unit

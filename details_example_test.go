@@ -11,6 +11,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage/memory"
 )
 
@@ -23,7 +24,7 @@ func ExampleClient_CustomerDetails() {
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: func() time.Time { return now }})
 
 	vip, _ := pb.ProductCreate(ctx, inventory.Product{
-		Name: "VIP", Duration: inventory.For(30, inventory.Day),
+		Name: "VIP", Duration: period.For(30, period.Day),
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnExpire, Server: "rust-eu", Template: "oxide.usergroup remove {steam_id} vip"},

@@ -19,6 +19,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/subscriptions"
 )
@@ -149,7 +150,7 @@ func benchDetailsFixture(b *testing.B) {
 		ctx := context.Background()
 		pb, _, cust := comSetup(b)
 		f.pb, f.cust = pb, cust.ID
-		supporter, err := pb.ProductCreate(ctx, inventory.Product{Name: "Supporter", Duration: inventory.For(1, inventory.Day),
+		supporter, err := pb.ProductCreate(ctx, inventory.Product{Name: "Supporter", Duration: period.For(1, period.Day),
 			Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "tag {steam_id} supporter"}},
 			Prices:   []money.Amount{eur("4.99")}})
 		if err != nil {
@@ -169,7 +170,7 @@ func benchDetailsFixture(b *testing.B) {
 			f.totals, f.fees = append(f.totals, o.Total.Value), append(f.fees, decimal.RequireFromString("0.30"))
 		}
 		for range 100 {
-			s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+			s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: period.Period{Count: 30, Unit: period.Day}})
 			if err != nil {
 				b.Fatal(err)
 			}

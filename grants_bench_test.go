@@ -13,6 +13,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
@@ -32,7 +33,7 @@ func newGrantBench(b *testing.B, backend storage.Backend) *grantBench {
 	pb := playerbase.New(backend, nil)
 	p, err := pb.ProductCreate(context.Background(), inventory.Product{
 		Name:     "Crate",
-		Duration: inventory.For(30, inventory.Day),
+		Duration: period.For(30, period.Day),
 		Stacking: inventory.StackAdd,
 		Prices:   []money.Amount{eur("0.10")},
 		Commands: []inventory.CommandTemplate{

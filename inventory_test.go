@@ -14,6 +14,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
@@ -62,7 +63,7 @@ func invProduct(t testing.TB, pb *Client, p inventory.Product) inventory.Product
 // vipProduct lasts 30 days and removes the group on expiry.
 func vipProduct(stacking inventory.Stacking) inventory.Product {
 	return inventory.Product{
-		Name: "VIP", Duration: inventory.For(30, inventory.Day), Stacking: stacking,
+		Name: "VIP", Duration: period.For(30, period.Day), Stacking: stacking,
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "say {name} bought {product}", OnlineOnly: true},
@@ -176,7 +177,7 @@ func TestAssignAndRevokeQueueCommands(t *testing.T) {
 func TestRevokeItemRules(t *testing.T) {
 	ctx := context.Background()
 	withAction := vipProduct("")
-	noAction := inventory.Product{Name: "Kit", Duration: inventory.For(1, inventory.Day),
+	noAction := inventory.Product{Name: "Kit", Duration: period.For(1, period.Day),
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "s", Template: "kit {steam_id}"}}}
 	permWithAction := inventory.Product{Name: "Rank", Commands: []inventory.CommandTemplate{{Stage: inventory.OnExpire, Server: "s", Template: "unrank {steam_id}"}}}
 	permNoAction := inventory.Product{Name: "Hat"}
@@ -244,7 +245,7 @@ func TestExpiryDerivedThenSweptOnce(t *testing.T) {
 	ctx := context.Background()
 	pb, clk, cust := invSetup(t)
 	p := invProduct(t, pb, inventory.Product{
-		Name: "Day pass", Duration: inventory.For(1, inventory.Hour),
+		Name: "Day pass", Duration: period.For(1, period.Hour),
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnExpire, Server: "s", Template: "unpass {steam_id}"}},
 	})
 	it, err := pb.ItemAssign(ctx, ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin"})
@@ -298,7 +299,7 @@ func TestSweepManyBatches(t *testing.T) {
 	ctx := context.Background()
 	pb, clk, cust := invSetup(t)
 	p := invProduct(t, pb, inventory.Product{
-		Name: "Kit", Duration: inventory.For(1, inventory.Hour), Stacking: inventory.StackAdd,
+		Name: "Kit", Duration: period.For(1, period.Hour), Stacking: inventory.StackAdd,
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnExpire, Server: "s", Template: "unkit {item_id}"}},
 	})
 	const n = 2*sweepBatch + 7
@@ -552,7 +553,7 @@ func newInvMachine(t *rapid.T, backend storage.Backend) *invMachine {
 			p.Stacking = inventory.StackExtend
 		}
 		if mp.dur != 0 {
-			p.Duration = inventory.For(int(mp.dur/time.Hour), inventory.Hour)
+			p.Duration = period.For(int(mp.dur/time.Hour), period.Hour)
 		}
 		p.Commands = append(p.Commands, cmdTemplates(inventory.OnPurchase, mp.onPurchase)...)
 		p.Commands = append(p.Commands, cmdTemplates(inventory.OnRenew, mp.onRenew)...)
@@ -717,7 +718,7 @@ func ExampleClient_ItemRevoke() {
 	pb := New(memory.New(), nil)
 	garry, _, _ := pb.CustomerIdentify(ctx, CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
 	vip, _ := pb.ProductCreate(ctx, inventory.Product{
-		Name: "VIP", Duration: inventory.For(30, inventory.Day),
+		Name: "VIP", Duration: period.For(30, period.Day),
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnExpire, Server: "rust-eu", Template: "oxide.usergroup remove {steam_id} vip"},

@@ -29,6 +29,7 @@ import (
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/stats"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/subscriptions"
@@ -414,7 +415,7 @@ func goldenRecords() map[string]any {
 		KnownIPs: []netip.Addr{netip.MustParseAddr("203.0.113.77"), netip.MustParseAddr("2001:db8::1")}, KnownEmails: []string{"garry@example.com"},
 	}
 	vip := inventory.Product{
-		ID: prdVIP, Name: "VIP (30 days)", Duration: inventory.For(30, inventory.Day), OnExpiry: inventory.ExpiryCommands,
+		ID: prdVIP, Name: "VIP (30 days)", Duration: period.For(30, period.Day), OnExpiry: inventory.ExpiryCommands,
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "oxide.usergroup add {steam_id} vip", OnlineOnly: false},
 			{Stage: inventory.OnExpire, Server: "rust-eu-1", Template: "oxide.usergroup remove {steam_id} vip"},
@@ -444,7 +445,7 @@ func goldenRecords() map[string]any {
 	}
 	sub := subscriptions.Subscription{
 		ID: subID, Customer: cusID, ProductID: prdVIP, Amount: eur("10.00"),
-		Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month}, Status: subscriptions.Active,
+		Period: period.Period{Count: 1, Unit: period.Month}, Status: subscriptions.Active,
 		ActivatedAt: ptr(at(2, 11)), Periods: 1, CurrentPeriodEnd: ptr(at(2, 11).AddDate(0, 1, 0)),
 		CreatedAt: at(2, 10), UpdatedAt: at(2, 11), Version: 2,
 	}

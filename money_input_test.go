@@ -13,8 +13,8 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
-	"github.com/playerbase/playerbase/subscriptions"
 )
 
 // hostAmount builds an Amount as a host may, without Parse, so nothing but
@@ -58,7 +58,7 @@ func TestFinerThanMinorUnitRefused(t *testing.T) {
 					t.Errorf("orders after the refused checkout: %v, %v; want none", page.Orders, err)
 				}
 				_, err = pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{
-					ProductID: vipID, Currency: fine.Currency, PriceOverride: &fine, Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month},
+					ProductID: vipID, Currency: fine.Currency, PriceOverride: &fine, Period: period.Period{Count: 1, Unit: period.Month},
 				})
 				wantInvalidField(t, "CreateSubscription for "+tc.fine, err, "price_override")
 				if page, err := pb.SubscriptionList(ctx, cust.ID, playerbase.SubscriptionListParams{}); err != nil || len(page.Subscriptions) != 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 )
@@ -89,7 +90,7 @@ func comProducts() []inventory.Product {
 		return out
 	}
 	return []inventory.Product{
-		{ID: vipID, Name: "VIP", Duration: inventory.For(30, inventory.Day), Stacking: inventory.StackExtend, Commands: cmds("vip"), Prices: price("10.00 12.00 1500 10.000", "EUR", "USD", "JPY", "KWD")},
+		{ID: vipID, Name: "VIP", Duration: period.For(30, period.Day), Stacking: inventory.StackExtend, Commands: cmds("vip"), Prices: price("10.00 12.00 1500 10.000", "EUR", "USD", "JPY", "KWD")},
 		{ID: crateID, Name: "Crate", Stacking: inventory.StackAdd, Commands: crate, Prices: price("1.00 1.20", "EUR", "USD")},
 		{ID: rankID, Name: "Rank", Commands: cmds("rank"), Prices: price("3.00", "EUR")},
 	}
@@ -446,7 +447,7 @@ func ExampleClient_OrderComplete() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
 	cust, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
-	vip, _ := pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day), Prices: []money.Amount{money.MustParse("10.00", "EUR")}})
+	vip, _ := pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: period.For(30, period.Day), Prices: []money.Amount{money.MustParse("10.00", "EUR")}})
 
 	o, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("EUR"),

@@ -16,6 +16,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage/memory"
 )
 
@@ -214,7 +215,7 @@ func ExampleClient_OrderCreate() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
 	cust, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
-	vip, _ := pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
+	vip, _ := pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: period.For(30, period.Day),
 		Prices: []money.Amount{money.MustParse("10.00", "EUR"), money.MustParse("1500", "JPY")}})
 	kit, _ := pb.ProductCreate(ctx, inventory.Product{Name: "Kit", Prices: []money.Amount{money.MustParse("2.50", "EUR")}})
 

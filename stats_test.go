@@ -18,6 +18,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
@@ -35,7 +36,7 @@ func TestCustomerStatsMonthLength(t *testing.T) {
 	} {
 		pb := comClient(t, memory.New(), &playerbase.Config{MonthLength: tt.month})
 		cust := comCustomer(t, pb, 1)
-		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: period.Period{Count: 30, Unit: period.Day}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +84,7 @@ type modelSub struct {
 	cust        int
 	cur         string
 	amount      decimal.Decimal
-	period      subscriptions.Period
+	period      period.Period
 	trial       bool
 	status      subscriptions.Status // as stored
 	cancelAtEnd bool
@@ -104,16 +105,16 @@ func (s *modelSub) effective(now time.Time) subscriptions.Status {
 
 // modelPeriodEnd is the model's period arithmetic: the n-th end from the
 // anchor, month ends clamped.
-func modelPeriodEnd(p subscriptions.Period, anchor time.Time, n int) time.Time {
+func modelPeriodEnd(p period.Period, anchor time.Time, n int) time.Time {
 	months := 0
 	switch p.Unit {
-	case subscriptions.Day:
+	case period.Day:
 		return anchor.Add(time.Duration(n*p.Count) * 24 * time.Hour)
-	case subscriptions.Week:
+	case period.Week:
 		return anchor.Add(time.Duration(n*p.Count) * 7 * 24 * time.Hour)
-	case subscriptions.Month:
+	case period.Month:
 		months = n * p.Count
-	case subscriptions.Year:
+	case period.Year:
 		months = 12 * n * p.Count
 	}
 	y, m, d := anchor.Date()
@@ -150,7 +151,7 @@ func newCommerceMachine(t *rapid.T, backend storage.Backend) *commerceMachine {
 	}
 	// Beside the VIP, crate and rank: a one-day pass that adds an item per
 	// purchase and has nothing to run on expiry, free in EUR.
-	pass, err := m.pb.ProductCreate(m.ctx, inventory.Product{Name: "Pass", Duration: inventory.For(1, inventory.Day), Stacking: inventory.StackAdd,
+	pass, err := m.pb.ProductCreate(m.ctx, inventory.Product{Name: "Pass", Duration: period.For(1, period.Day), Stacking: inventory.StackAdd,
 		Prices: []money.Amount{money.MustParse("0", "EUR"), money.MustParse("2.5", "USD")},
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "pass {steam_id}"},
@@ -454,9 +455,9 @@ func (m *commerceMachine) CancelOrder(t *rapid.T) {
 	}
 }
 
-var periods = []subscriptions.Period{
-	{Count: 1, Unit: subscriptions.Month}, {Count: 3, Unit: subscriptions.Month}, {Count: 1, Unit: subscriptions.Year},
-	{Count: 30, Unit: subscriptions.Day}, {Count: 1, Unit: subscriptions.Week}, {Count: 2, Unit: subscriptions.Week},
+var periods = []period.Period{
+	{Count: 1, Unit: period.Month}, {Count: 3, Unit: period.Month}, {Count: 1, Unit: period.Year},
+	{Count: 30, Unit: period.Day}, {Count: 1, Unit: period.Week}, {Count: 2, Unit: period.Week},
 }
 
 func (m *commerceMachine) CreateSubscription(t *rapid.T) {
@@ -723,13 +724,13 @@ func (m *commerceMachine) stats(cust int, now time.Time) statsView {
 		var monthly decimal.Decimal
 		n := decimal.NewFromInt(int64(s.period.Count))
 		switch s.period.Unit {
-		case subscriptions.Month:
+		case period.Month:
 			monthly = s.amount.DivRound(n, 20)
-		case subscriptions.Year:
+		case period.Year:
 			monthly = s.amount.DivRound(n.Mul(decimal.NewFromInt(12)), 20)
-		case subscriptions.Day:
+		case period.Day:
 			monthly = s.amount.Mul(hoursPerMonth).DivRound(n.Mul(decimal.NewFromInt(24)), 20)
-		case subscriptions.Week:
+		case period.Week:
 			monthly = s.amount.Mul(hoursPerMonth).DivRound(n.Mul(decimal.NewFromInt(7*24)), 20)
 		}
 		if s.trial {
@@ -793,7 +794,7 @@ func BenchmarkCustomerStats(b *testing.B) {
 		totals, fees = append(totals, o.Total.Value), append(fees, decimal.RequireFromString("0.79"))
 	}
 	for range 100 {
-		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day}})
+		s, err := pb.SubscriptionCreate(ctx, cust.ID, playerbase.SubscriptionCreateParams{ProductID: vipID, Currency: euro, Period: period.Period{Count: 30, Unit: period.Day}})
 		if err != nil {
 			b.Fatal(err)
 		}

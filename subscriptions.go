@@ -10,6 +10,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/subscriptions"
 )
@@ -27,7 +28,7 @@ type SubscriptionCreateParams struct {
 	// in Currency. The subscription records it
 	// (subscriptions.Subscription.PriceOverridden).
 	PriceOverride *money.Amount
-	Period        subscriptions.Period
+	Period        period.Period
 	Trial         bool // starts with a free trial: worth 0 in MRR until the first renewal
 }
 
@@ -47,7 +48,7 @@ func (c *Client) SubscriptionCreate(ctx context.Context, id customer.ID, p Subsc
 	if err := checkCurrency(p.Currency); err != nil {
 		return subscriptions.Subscription{}, err
 	}
-	if err := p.Period.Check(); err != nil {
+	if err := subscriptions.CheckPeriod(p.Period); err != nil {
 		return subscriptions.Subscription{}, err
 	}
 	override, err := checkOverride("price_override", p.PriceOverride, p.Currency)

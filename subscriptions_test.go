@@ -9,10 +9,11 @@ import (
 
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
-var monthly = subscriptions.Period{Count: 1, Unit: subscriptions.Month}
+var monthly = period.Period{Count: 1, Unit: period.Month}
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 18, 30, 0, 0, time.UTC) }
 

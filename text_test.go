@@ -17,6 +17,7 @@ import (
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/subscriptions"
 )
@@ -191,7 +192,7 @@ func TestComputedTimesBounded(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		f := newDeliveryFixture(t, b, nil)
-		millennium, err := f.pb.ProductCreate(ctx, inventory.Product{Name: "Millennium", Duration: inventory.For(1000, inventory.Year)})
+		millennium, err := f.pb.ProductCreate(ctx, inventory.Product{Name: "Millennium", Duration: period.For(1000, period.Year)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +220,7 @@ func TestComputedTimesBounded(t *testing.T) {
 		}
 		f.clock.Set(time.Date(9995, 6, 1, 0, 0, 0, 0, time.UTC))
 		s, err := f.pb.SubscriptionCreate(ctx, f.cust.ID, playerbase.SubscriptionCreateParams{
-			ProductID: club.ID, Currency: euro, Period: subscriptions.Period{Count: 10, Unit: subscriptions.Year},
+			ProductID: club.ID, Currency: euro, Period: period.Period{Count: 10, Unit: period.Year},
 		})
 		if err != nil {
 			t.Fatal(err)

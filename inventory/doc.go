@@ -51,8 +51,10 @@
 //     it, and a product cannot be refused for it when saved. A new item queues on_purchase commands,
 //     an extension on_renew: the player already has the item in game, only
 //     its time moved.
-//   - Periods are calendar lengths: adding months clamps to the month's last
-//     day (Jan 31 + 1 month = Feb 28 or 29), and stacking counts from the
+//   - A Duration is a period.Period (the calendar length subscriptions
+//     bill by too) of 1 to MaxPeriodCount hours, days, weeks, months or
+//     years (CheckDuration): adding months clamps to the month's last day
+//     (Jan 31 + 1 month = Feb 28 or 29), and stacking counts from the
 //     clamped date.
 //   - Discord link: a snowflake in canonical decimal (17–20 digits, no
 //     leading zero, fits uint64) whose timestamp is after the Discord epoch

@@ -11,6 +11,7 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/period"
 )
 
 const cust = customer.ID("cus_01JD3Z0000000000000000000A")
@@ -29,7 +30,7 @@ func mustProduct(t testing.TB, p inventory.Product) inventory.Product {
 
 func vip(t testing.TB, stacking inventory.Stacking) inventory.Product {
 	return mustProduct(t, inventory.Product{
-		Name: "VIP", Duration: inventory.For(30, inventory.Day), Stacking: stacking,
+		Name: "VIP", Duration: period.For(30, period.Day), Stacking: stacking,
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnExpire, Server: "eu-1", Template: "oxide.usergroup remove {steam_id} vip"},
@@ -69,8 +70,8 @@ func TestCheckProduct(t *testing.T) {
 		field string
 	}{
 		{"no name", inventory.Product{}, "name"},
-		{"zero duration", inventory.Product{Name: "x", Duration: inventory.For(0, inventory.Day)}, "duration.count"},
-		{"bad unit", inventory.Product{Name: "x", Duration: inventory.For(1, "fortnight")}, "duration.unit"},
+		{"zero duration", inventory.Product{Name: "x", Duration: period.For(0, period.Day)}, "duration.count"},
+		{"bad unit", inventory.Product{Name: "x", Duration: period.For(1, "fortnight")}, "duration.unit"},
 		{"bad stage", inventory.Product{Name: "x", Commands: []inventory.CommandTemplate{{Stage: "on_join", Server: "s", Template: "say"}}}, "commands[0].stage"},
 		{"no server", inventory.Product{Name: "x", Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Template: "say"}}}, "commands[0].server"},
 		{"action without commands", inventory.Product{Name: "x", OnExpiry: inventory.ExpiryCommands}, "on_expiry"},
@@ -98,17 +99,17 @@ func TestCheckProduct(t *testing.T) {
 func TestPeriodAddTo(t *testing.T) {
 	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 10, 30, 0, 0, time.UTC) }
 	for _, tc := range []struct {
-		p    inventory.Period
+		p    period.Period
 		from time.Time
 		want time.Time
 	}{
-		{inventory.Period{Count: 30, Unit: inventory.Day}, at(2026, 1, 15), at(2026, 2, 14)},
-		{inventory.Period{Count: 2, Unit: inventory.Week}, at(2026, 12, 25), at(2027, 1, 8)},
-		{inventory.Period{Count: 36, Unit: inventory.Hour}, at(2026, 3, 1), at(2026, 3, 2).Add(12 * time.Hour)},
-		{inventory.Period{Count: 1, Unit: inventory.Month}, at(2027, 1, 31), at(2027, 2, 28)},
-		{inventory.Period{Count: 1, Unit: inventory.Month}, at(2028, 1, 31), at(2028, 2, 29)},
-		{inventory.Period{Count: 13, Unit: inventory.Month}, at(2026, 11, 30), at(2027, 12, 30)},
-		{inventory.Period{Count: 1, Unit: inventory.Year}, at(2028, 2, 29), at(2029, 2, 28)},
+		{period.Period{Count: 30, Unit: period.Day}, at(2026, 1, 15), at(2026, 2, 14)},
+		{period.Period{Count: 2, Unit: period.Week}, at(2026, 12, 25), at(2027, 1, 8)},
+		{period.Period{Count: 36, Unit: period.Hour}, at(2026, 3, 1), at(2026, 3, 2).Add(12 * time.Hour)},
+		{period.Period{Count: 1, Unit: period.Month}, at(2027, 1, 31), at(2027, 2, 28)},
+		{period.Period{Count: 1, Unit: period.Month}, at(2028, 1, 31), at(2028, 2, 29)},
+		{period.Period{Count: 13, Unit: period.Month}, at(2026, 11, 30), at(2027, 12, 30)},
+		{period.Period{Count: 1, Unit: period.Year}, at(2028, 2, 29), at(2029, 2, 28)},
 	} {
 		if got := tc.p.AddTo(tc.from); !got.Equal(tc.want) {
 			t.Errorf("%v after %v = %v, want %v", tc.p, tc.from, got, tc.want)
@@ -143,7 +144,7 @@ func TestStateAtExpiryInstant(t *testing.T) {
 
 func TestRevoke(t *testing.T) {
 	withAction := vip(t, "")
-	noAction := mustProduct(t, inventory.Product{Name: "Kit", Duration: inventory.For(30, inventory.Day)})
+	noAction := mustProduct(t, inventory.Product{Name: "Kit", Duration: period.For(30, period.Day)})
 	permWithAction := mustProduct(t, inventory.Product{Name: "Rank", Commands: []inventory.CommandTemplate{
 		{Stage: inventory.OnExpire, Server: "s", Template: "lp user {uuid} parent remove rank"},
 	}})

@@ -10,6 +10,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 )
 
 // ProductID identifies a product: "prd_" + a ULID.
@@ -74,7 +75,7 @@ type Product struct {
 	ID   ProductID `json:"id"`
 	Name string    `json:"name"`
 	// Duration is how long an item lasts; nil means forever.
-	Duration *Period `json:"duration,omitzero"`
+	Duration *period.Period `json:"duration,omitzero"`
 	// OnExpiry is ExpiryCommands exactly when Commands has on_expire ones;
 	// CheckProduct fills it in when empty.
 	OnExpiry ExpiryAction      `json:"on_expiry"`
@@ -134,7 +135,7 @@ func CheckProduct(p Product) (Product, error) {
 		return Product{}, errs.Invalid("name", p.Name, "want 1 to 100 printable characters")
 	}
 	if p.Duration != nil {
-		if err := p.Duration.Check(); err != nil {
+		if err := CheckDuration(*p.Duration); err != nil {
 			return Product{}, err
 		}
 	}

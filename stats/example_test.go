@@ -7,6 +7,7 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/stats"
 	"github.com/playerbase/playerbase/subscriptions"
 )
@@ -23,7 +24,7 @@ func ExampleCompute() {
 
 	s, _ := subscriptions.New(subscriptions.Params{
 		Customer: cust, ProductID: "vip", Amount: money.MustParse("10.00", "EUR"),
-		Period: subscriptions.Period{Count: 30, Unit: subscriptions.Day},
+		Period: period.Period{Count: 30, Unit: period.Day},
 	}, now)
 	s, _ = s.Activate(now)
 

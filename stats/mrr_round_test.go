@@ -6,6 +6,7 @@ import (
 
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/stats"
 	"github.com/playerbase/playerbase/subscriptions"
 )
@@ -17,11 +18,11 @@ import (
 func TestMRRRoundsTheExactSum(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	end := now.Add(24 * time.Hour)
-	sub := func(amount string, p subscriptions.Period) subscriptions.Subscription {
+	sub := func(amount string, p period.Period) subscriptions.Subscription {
 		return subscriptions.Subscription{Amount: money.MustParse(amount, "USD"), Period: p, Status: subscriptions.Active, CurrentPeriodEnd: &end}
 	}
-	quarter := subscriptions.Period{Count: 3, Unit: subscriptions.Month}
-	year := subscriptions.Period{Count: 1, Unit: subscriptions.Year}
+	quarter := period.Period{Count: 3, Unit: period.Month}
+	year := period.Period{Count: 1, Unit: period.Year}
 	subs := []subscriptions.Subscription{sub("1.00", quarter), sub("1.00", quarter), sub("1.00", quarter), sub("0.06", year)}
 	got := stats.Compute(orders.Summary{}, subs, now, nil).MRR
 	if len(got) != 1 || got[0].String() != "1.01 USD" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
@@ -140,13 +141,13 @@ func monthly(s subscriptions.Subscription, cfg *Config) *big.Rat {
 	count := int64(s.Period.Count)
 	var per *big.Rat
 	switch s.Period.Unit {
-	case subscriptions.Month:
+	case period.Month:
 		per = big.NewRat(1, count)
-	case subscriptions.Year:
+	case period.Year:
 		per = big.NewRat(1, 12*count)
-	case subscriptions.Day, subscriptions.Week:
+	case period.Day, period.Week:
 		unit := 24 * time.Hour
-		if s.Period.Unit == subscriptions.Week {
+		if s.Period.Unit == period.Week {
 			unit *= 7
 		}
 		per = big.NewRat(int64(cfg.monthLength()), count*int64(unit))

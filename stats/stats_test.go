@@ -10,6 +10,7 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/stats"
 	"github.com/playerbase/playerbase/subscriptions"
 )
@@ -142,9 +143,9 @@ func sortAmounts(l []money.Amount) {
 	}
 }
 
-func sub(t *testing.T, amount, cur, period string, steps ...string) subscriptions.Subscription {
+func sub(t *testing.T, amount, cur, every string, steps ...string) subscriptions.Subscription {
 	t.Helper()
-	p, err := subscriptions.ParsePeriod(period)
+	p, err := period.Parse(every)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,9 @@
 //   - The Amount charged each period is a price: not negative and not finer
 //     than its currency's minor unit (money.Amount.CheckPrice), else an
 //     *errs.InvalidError for "amount".
-//   - A billing Period is Count × day | week | month | year (ParsePeriod reads
-//     "30 days", "1 month", "monthly", "2w"), at most ten years long.
+//   - A billing period is a period.Period of days, weeks, months or years
+//     (period.Parse reads "30 days", "1 month", "monthly", "2w"), at most
+//     ten years long (CheckPeriod); hours are no billing period.
 //   - Statuses: created → active → canceled; created → canceled. Activate
 //     starts the first period; Renew (active only) moves the period end by
 //     one period; anything else is a *TransitionError matching

@@ -11,6 +11,7 @@ import (
 	"github.com/playerbase/playerbase/internal/textin"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 )
 
 // ID identifies a subscription: "sub_" + a ULID.
@@ -87,7 +88,7 @@ type Subscription struct {
 	// requires the ID of a stored inventory product (prd_…).
 	ProductID inventory.ProductID `json:"product_id"`
 	Amount    money.Amount        `json:"amount"` // charged each period: the product's price, unless PriceOverridden
-	Period    Period              `json:"period"`
+	Period    period.Period       `json:"period"`
 
 	// PriceOverridden records that the host set Amount itself (a sale, a
 	// coupon) instead of taking the product's catalog price.
@@ -135,7 +136,7 @@ type Params struct {
 	Customer  customer.ID
 	ProductID inventory.ProductID
 	Amount    money.Amount
-	Period    Period
+	Period    period.Period
 	Trial     bool
 
 	PriceOverridden bool // the host set Amount instead of the catalog price
@@ -153,7 +154,7 @@ func New(p Params, now time.Time) (Subscription, error) {
 	if err := p.Amount.CheckPrice("amount"); err != nil {
 		return Subscription{}, err
 	}
-	if err := p.Period.Check(); err != nil {
+	if err := CheckPeriod(p.Period); err != nil {
 		return Subscription{}, err
 	}
 	now = now.UTC()

@@ -15,6 +15,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage/memory"
 )
 
@@ -77,7 +78,7 @@ func run(ctx context.Context, out io.Writer) error {
 	// The payment webhook completes the order, which grants the rank and
 	// queues its command for the server.
 	vip, err := pb.ProductCreate(ctx, inventory.Product{
-		Name: "VIP (30 days)", Duration: inventory.For(30, inventory.Day),
+		Name: "VIP (30 days)", Duration: period.For(30, period.Day),
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnExpire, Server: "rust-eu-1", Template: "oxide.usergroup remove {steam_id} vip"},

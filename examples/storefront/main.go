@@ -32,6 +32,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/problem"
 	"github.com/playerbase/playerbase/storage/memory"
 )
@@ -295,7 +296,7 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 
 	vip, err := pb.ProductCreate(ctx, inventory.Product{
 		Name:     "VIP (30 days)",
-		Duration: inventory.For(30, inventory.Day),
+		Duration: period.For(30, period.Day),
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: server, Template: "lp user {uuid} parent add vip"},
 			{Stage: inventory.OnPurchase, Server: server, Template: "give {name} diamond 5", OnlineOnly: true},

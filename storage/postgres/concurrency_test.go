@@ -14,6 +14,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
 )
 
@@ -162,7 +163,7 @@ func TestConcurrentWorkflows(t *testing.T) {
 
 	t.Run("RevokeItem", func(t *testing.T) {
 		p, err := c.ProductCreate(ctx, inventory.Product{
-			Name: "VIP", Duration: inventory.For(30, inventory.Day),
+			Name: "VIP", Duration: period.For(30, period.Day),
 			Commands: []inventory.CommandTemplate{
 				{Stage: inventory.OnPurchase, Server: "eu-1", Template: "oxide.usergroup add {steam_id} vip"},
 				{Stage: inventory.OnExpire, Server: "eu-1", Template: "oxide.usergroup remove {steam_id} vip"},

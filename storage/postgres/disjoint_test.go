@@ -16,6 +16,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/postgres"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
@@ -31,7 +32,7 @@ func TestDisjointCustomersDoNotConflict(t *testing.T) {
 	c := playerbase.New(b, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	vip, err := c.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
+	vip, err := c.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: period.For(30, period.Day),
 		Prices: []money.Amount{money.MustParse("4.99", "EUR")},
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "oxide.usergroup add {steam_id} vip"},

@@ -12,6 +12,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 )
 
 // whyUnchanged explains an optimistic UPDATE … WHERE id = $1 AND version = $2
@@ -102,7 +103,7 @@ func scanProduct(row pgx.Row) (inventory.Product, error) {
 		return inventory.Product{}, err
 	}
 	if count != nil && unit != nil {
-		p.Duration = inventory.For(*count, inventory.Unit(*unit))
+		p.Duration = period.For(*count, period.Unit(*unit))
 	}
 	if len(cmds) > 0 {
 		p.Commands = make([]inventory.CommandTemplate, len(cmds))

@@ -11,6 +11,7 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/postgres"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
@@ -27,7 +28,7 @@ func TestCustomerWorkflowsLockNoTable(t *testing.T) {
 	ctx := context.Background()
 	spy := &postgres.TableLockSpy{Backend: pgtest.NewBackend(t)}
 	c := playerbase.New(spy, nil)
-	vip, err := c.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day),
+	vip, err := c.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: period.For(30, period.Day),
 		Prices:   []money.Amount{money.MustParse("4.99", "EUR")},
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "vip {steam_id}"}}})
 	if err != nil {

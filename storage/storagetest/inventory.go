@@ -14,12 +14,13 @@ import (
 	"github.com/playerbase/playerbase/internal/ids"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 )
 
 func newProduct() inventory.Product {
 	return inventory.Product{
-		ID: inventory.NewProductID(now), Name: "VIP", Duration: inventory.For(30, inventory.Day),
+		ID: inventory.NewProductID(now), Name: "VIP", Duration: period.For(30, period.Day),
 		OnExpiry: inventory.ExpiryCommands, Stacking: inventory.StackExtend,
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "eu-1", Template: "oxide.usergroup add {steam_id} vip"},

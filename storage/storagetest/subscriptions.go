@@ -11,11 +11,12 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
-func newSubscription(t *testing.T, c customer.ID, period subscriptions.Period, at time.Time) subscriptions.Subscription {
+func newSubscription(t *testing.T, c customer.ID, period period.Period, at time.Time) subscriptions.Subscription {
 	t.Helper()
 	s, err := subscriptions.New(subscriptions.Params{
 		Customer: c, ProductID: "vip", Amount: money.MustParse("9.99", "EUR"), Period: period,
@@ -26,7 +27,7 @@ func newSubscription(t *testing.T, c customer.ID, period subscriptions.Period, a
 	return s
 }
 
-var monthly = subscriptions.Period{Count: 1, Unit: subscriptions.Month}
+var monthly = period.Period{Count: 1, Unit: period.Month}
 
 func testSubscriptions(t *testing.T, newBackend NewBackend) {
 	ctx := context.Background()
@@ -34,7 +35,7 @@ func testSubscriptions(t *testing.T, newBackend NewBackend) {
 	t.Run("CreateGet", func(t *testing.T) {
 		b := newBackend(t)
 		c := createCustomer(t, b)
-		s := newSubscription(t, c.ID, subscriptions.Period{Count: 30, Unit: subscriptions.Day}, now)
+		s := newSubscription(t, c.ID, period.Period{Count: 30, Unit: period.Day}, now)
 		s.Trial = true
 		s.PriceOverridden = true
 		update(t, b, func(tx storage.Tx) error { return tx.Subscriptions().Create(ctx, s) })
