@@ -94,16 +94,21 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: order.ID, PaymentRef: "pi_1", Fees: money.MustParse("0.79", "EUR")}); err != nil {
+	fmt.Fprintf(out, "checkout: %s for %s, order %s (%s)\n", vip.Name, order.Total, order.ID, order.Status)
+	order, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: order.ID, PaymentRef: "pi_1", Fees: money.MustParse("0.79", "EUR")})
+	if err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "payment: order %s %s, fees %s\n", order.ID, order.Status, order.Fees)
 
 	// The Customer Details Page, in one call.
 	d, err := pb.CustomerDetails(ctx, cust.ID)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "details: net spent %v, %d payment(s), %d active ban(s)\n", d.Stats.NetSpent, d.Stats.TotalPayments, len(d.Banner))
+	// Stats hold one amount per currency; In reads one of them.
+	fmt.Fprintf(out, "details: net spent %s = %s paid − %s fees; %d payment(s), %d active ban(s)\n",
+		d.Stats.NetSpent.In("EUR"), d.Stats.GrossSpent.In("EUR"), order.Fees, d.Stats.TotalPayments, len(d.Banner))
 	for _, it := range d.Inventory.Items {
 		fmt.Fprintf(out, "  owns %s: %s until %s\n", vip.Name, it.State, it.ExpiresAt.Format("2006-01-02"))
 		cmds, err := pb.CommandList(ctx, it.ID)
