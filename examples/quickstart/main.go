@@ -25,6 +25,7 @@ func main() {
 }
 
 func run(ctx context.Context, out io.Writer) error {
+	// The backend: the in-memory store. Any storage.Backend fits here.
 	pb := playerbase.New(memory.New(), nil)
 	defer pb.Close()
 

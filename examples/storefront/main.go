@@ -346,6 +346,7 @@ func decode(resp *http.Response, out any) error {
 
 func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) error {
 	clk := gamesim.NewClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
+	// The backend: the in-memory store. Any storage.Backend fits here.
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
 
