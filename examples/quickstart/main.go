@@ -36,7 +36,11 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "identified %s (new: %v)\n", cust.ID, created)
+	how := "found"
+	if created {
+		how = "created"
+	}
+	fmt.Fprintf(out, "identified %s (%s)\n", cust.ID, how)
 	fmt.Fprintf(out, "  SteamID64 %s, profile %s\n", cust.PlatformID.Value, cust.PlatformID.ProfileURL())
 
 	// The store owner fixes the display name; the version guards against a
@@ -65,13 +69,16 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "token %s (%q) authenticates %s: %v\n", tok.ID, tok.Label, who, who == cust.ID)
+	if who != cust.ID {
+		return fmt.Errorf("token %s authenticates %s, not %s", tok.ID, who, cust.ID)
+	}
+	fmt.Fprintf(out, "token %s (%q) authenticates %s\n", tok.ID, tok.Label, who)
 
 	if err := pb.TokenRevoke(ctx, tok.ID); err != nil {
 		return err
 	}
 	_, err = pb.TokenAuthenticate(ctx, secret)
-	fmt.Fprintf(out, "after revoke: %v\n", err)
+	fmt.Fprintf(out, "after revoke the token is refused: %v\n", err)
 
 	// The store sells a 30-day VIP rank at 10.00 EUR: the catalog holds the
 	// price, so a checkout names the product and how many, never a price.
