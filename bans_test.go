@@ -721,3 +721,26 @@ func ExampleClient_BanFind() {
 	// 1 true
 	// 0 admin:bob
 }
+
+// A game server asks on every join whether any of the player's identities
+// is banned; it gets the ban IDs to log, or none.
+func ExampleClient_BanCheck() {
+	ctx := context.Background()
+	pb := New(memory.New(), nil)
+	ban, _ := pb.BanCreate(ctx, BanCreateParams{
+		Reason:     "cheating",
+		Identities: []bans.Identity{{Type: bans.Steam, Value: "STEAM_0:0:23071901"}},
+		Actor:      "admin:alice",
+	})
+
+	ids, _ := pb.BanCheck(ctx, []bans.Identity{
+		{Type: bans.Steam, Value: "76561198006409530"}, {Type: bans.IP, Value: "198.51.100.7"},
+	})
+	fmt.Println(len(ids), ids[0] == ban.ID)
+
+	ids, _ = pb.BanCheck(ctx, []bans.Identity{{Type: bans.Steam, Value: "76561197960287930"}})
+	fmt.Println(len(ids))
+	// Output:
+	// 1 true
+	// 0
+}

@@ -3,6 +3,7 @@ package playerbase_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"sync"
 	"testing"
@@ -379,4 +380,25 @@ func TestRecordCheckout(t *testing.T) {
 	if _, err := pb.CustomerRecordCheckout(ctx, customer.NewID(clockStart), playerbase.CustomerRecordCheckoutParams{IP: "10.0.0.1"}); !errors.Is(err, playerbase.ErrNotFound) {
 		t.Errorf("RecordCheckout(unknown customer) = %v, want ErrNotFound", err)
 	}
+}
+
+// A login names the player by platform and account ID in any form; the
+// first one creates the customer, later ones find it, and a Name of ""
+// finds without touching the name.
+func ExampleClient_CustomerIdentify() {
+	ctx := context.Background()
+	pb := playerbase.New(memory.New(), nil)
+
+	notch, created, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{
+		Platform: customer.MinecraftJava, PlatformID: "069A79F444E94726A5BEFCA90E38AAF5", Name: "Notch",
+	})
+	fmt.Println(notch.PlatformID.Value, notch.Name, "created:", created)
+
+	again, created, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{
+		Platform: customer.MinecraftJava, PlatformID: "069a79f4-44e9-4726-a5be-fca90e38aaf5",
+	})
+	fmt.Println(again.ID == notch.ID, again.Name, "created:", created)
+	// Output:
+	// 069a79f4-44e9-4726-a5be-fca90e38aaf5 Notch created: true
+	// true Notch created: false
 }

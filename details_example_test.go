@@ -54,10 +54,10 @@ func ExampleClient_CustomerDetails() {
 		panic(err)
 	}
 	fmt.Println(d.Customer.Name, d.ProfileURL)
-	fmt.Println("net", d.Stats.NetSpent, "gross", d.Stats.GrossSpent, "payments", d.Stats.TotalPayments)
+	fmt.Println("net spent", d.Stats.NetSpent.In("EUR"), "gross", d.Stats.GrossSpent.In("EUR"), "payments", d.Stats.TotalPayments)
 	fmt.Println("active bans:", len(d.Banner))
 	for _, o := range d.Orders.Orders {
-		fmt.Println("order:", o.Status, o.Total, "paid", o.CompletedAt.Format(time.DateOnly))
+		fmt.Println("order:", o.Status, o.Total, "fees", o.Fees, "paid", o.CompletedAt.Format(time.DateOnly))
 	}
 	for _, it := range d.Inventory.Items {
 		fmt.Println("item:", it.State, "from", it.Source.Kind, "by", it.RevokedBy, "for", it.RevokeReason)
@@ -69,9 +69,9 @@ func ExampleClient_CustomerDetails() {
 	fmt.Println("metadata:", d.Metadata)
 	// Output:
 	// Garry https://steamcommunity.com/profiles/76561198006409530
-	// net [9.21 EUR] gross [10.00 EUR] payments 1
+	// net spent 9.21 EUR gross 10.00 EUR payments 1
 	// active bans: 1
-	// order: completed 10.00 EUR paid 2026-03-01
+	// order: completed 10.00 EUR fees 0.79 EUR paid 2026-03-01
 	// item: revoked from order by admin:alice for shared account
 	//   on_purchase rust-eu "oxide.usergroup add 76561198006409530 vip"
 	//   on_expire rust-eu "oxide.usergroup remove 76561198006409530 vip"

@@ -467,9 +467,40 @@ func ExampleClient_OrderComplete() {
 	fmt.Println(o.Status, "refunded", o.Refunded)
 
 	st, _ := pb.CustomerStats(ctx, cust.ID)
-	fmt.Println("net", st.NetSpent, "gross", st.GrossSpent, "payments", st.TotalPayments, "refunds", st.Refunds)
+	fmt.Println("net", st.NetSpent.In("EUR"), "gross", st.GrossSpent.In("EUR"), "payments", st.TotalPayments, "refunds", st.Refunds)
 	// Output:
 	// completed 10.00 EUR version 1
 	// completed refunded 3.00 EUR
-	// net [6.21 EUR] gross [10.00 EUR] payments 1 refunds 1
+	// net 6.21 EUR gross 10.00 EUR payments 1 refunds 1
+}
+
+// A refund gives part or all of a paid order back. With the provider's
+// reference a retried webhook refunds nothing more; refunding the rest
+// makes the order refunded and, by default, revokes its items.
+func ExampleClient_OrderRefund() {
+	ctx := context.Background()
+	pb := playerbase.New(memory.New(), nil)
+	cust, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	vip, _ := pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day), Prices: []money.Amount{money.MustParse("5.00", "USD")}})
+	o, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
+		Currency: money.MustCurrency("USD"),
+		Lines:    []playerbase.OrderLineParams{{ProductID: vip.ID, Quantity: 1}},
+	})
+	o, _ = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pi_1", Fees: money.MustParse("0.45", "USD")})
+
+	for range 2 { // the refund webhook, delivered twice
+		o, _ = pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: "re_1", Amount: money.MustParse("2.00", "USD")})
+	}
+	fmt.Println(o.Status, "refunded", o.Refunded, "refundable", o.Refundable())
+
+	o, _ = pb.OrderRefund(ctx, o.ID, playerbase.OrderRefundParams{Reference: "re_2", Amount: o.Refundable()})
+	item, _ := pb.ItemGet(ctx, o.Granted[0])
+	fmt.Println(o.Status, "refunded", o.Refunded, "item", item.State)
+
+	st, _ := pb.CustomerStats(ctx, cust.ID)
+	fmt.Println("net spent", st.NetSpent.In("USD"), "(the fee stays spent)")
+	// Output:
+	// completed refunded 2.00 USD refundable 3.00 USD
+	// refunded refunded 5.00 USD item revoked
+	// net spent -0.45 USD (the fee stays spent)
 }

@@ -26,6 +26,7 @@ func main() {
 }
 
 func run(ctx context.Context, out io.Writer) error {
+	// The backend: the in-memory store. Any storage.Backend fits here.
 	pb := playerbase.New(memory.New(), nil)
 	defer pb.Close()
 
@@ -36,7 +37,11 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "identified %s (new: %v)\n", cust.ID, created)
+	how := "found"
+	if created {
+		how = "created"
+	}
+	fmt.Fprintf(out, "identified %s (%s)\n", cust.ID, how)
 	fmt.Fprintf(out, "  SteamID64 %s, profile %s\n", cust.PlatformID.Value, cust.PlatformID.ProfileURL())
 
 	// The store owner fixes the display name; the version guards against a
@@ -65,13 +70,16 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "token %s (%q) authenticates %s: %v\n", tok.ID, tok.Label, who, who == cust.ID)
+	if who != cust.ID {
+		return fmt.Errorf("token %s authenticates %s, not %s", tok.ID, who, cust.ID)
+	}
+	fmt.Fprintf(out, "token %s (%q) authenticates %s\n", tok.ID, tok.Label, who)
 
 	if err := pb.TokenRevoke(ctx, tok.ID); err != nil {
 		return err
 	}
 	_, err = pb.TokenAuthenticate(ctx, secret)
-	fmt.Fprintf(out, "after revoke: %v\n", err)
+	fmt.Fprintf(out, "after revoke the token is refused: %v\n", err)
 
 	// The store sells a 30-day VIP rank at 10.00 EUR: the catalog holds the
 	// price, so a checkout names the product and how many, never a price.
@@ -95,16 +103,21 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: order.ID, PaymentRef: "pi_1", Fees: money.MustParse("0.79", "EUR")}); err != nil {
+	fmt.Fprintf(out, "checkout: %s for %s, order %s (%s)\n", vip.Name, order.Total, order.ID, order.Status)
+	order, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: order.ID, PaymentRef: "pi_1", Fees: money.MustParse("0.79", "EUR")})
+	if err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "payment: order %s %s, fees %s\n", order.ID, order.Status, order.Fees)
 
 	// The Customer Details Page, in one call.
 	d, err := pb.CustomerDetails(ctx, cust.ID)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "details: net spent %v, %d payment(s), %d active ban(s)\n", d.Stats.NetSpent, d.Stats.TotalPayments, len(d.Banner))
+	// Stats hold one amount per currency; In reads one of them.
+	fmt.Fprintf(out, "details: net spent %s = %s paid − %s fees; %d payment(s), %d active ban(s)\n",
+		d.Stats.NetSpent.In("EUR"), d.Stats.GrossSpent.In("EUR"), order.Fees, d.Stats.TotalPayments, len(d.Banner))
 	for _, it := range d.Inventory.Items {
 		fmt.Fprintf(out, "  owns %s: %s until %s\n", vip.Name, it.State, it.ExpiresAt.Format("2006-01-02"))
 		cmds, err := pb.CommandList(ctx, it.ID)

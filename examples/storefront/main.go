@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -77,6 +78,7 @@ type checkoutResponse struct {
 	Customer   customer.ID `json:"customer"`
 	Order      orders.ID   `json:"order"`
 	Total      string      `json:"total"`
+	Status     string      `json:"status"`
 	Overridden bool        `json:"overridden"`
 }
 
@@ -112,7 +114,7 @@ func (s *store) checkout(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	writeJSON(w, checkoutResponse{Customer: cust.ID, Order: o.ID, Total: o.Total.String(), Overridden: o.Lines[0].PriceOverridden})
+	writeJSON(w, checkoutResponse{Customer: cust.ID, Order: o.ID, Total: o.Total.String(), Status: string(o.Status), Overridden: o.Lines[0].PriceOverridden})
 }
 
 // discounted applies the store's own coupon rule to the catalog price: the
@@ -194,27 +196,64 @@ func (s *store) refundWebhook(w http.ResponseWriter, r *http.Request) {
 
 // detailsView is the part of the Customer Details Page this example shows.
 type detailsView struct {
-	Name      string     `json:"name"`
-	Profile   string     `json:"profile"`
-	NetSpent  []string   `json:"net_spent"`
-	Payments  int        `json:"payments"`
-	Banned    bool       `json:"banned"`
-	Inventory []itemView `json:"inventory"`
-	Orders    []string   `json:"orders"`
+	Name      string      `json:"name"`
+	Profile   string      `json:"profile"`
+	Spent     []spentView `json:"spent"` // one per currency
+	Payments  int         `json:"payments"`
+	Banned    bool        `json:"banned"`
+	Orders    []orderView `json:"orders"` // newest first
+	Inventory []itemView  `json:"inventory"`
 }
 
-func (v detailsView) String() string {
-	s := fmt.Sprintf("%s, net spent %v, %d payment(s), orders %v, inventory", v.Name, v.NetSpent, v.Payments, v.Orders)
-	for _, it := range v.Inventory {
-		s += fmt.Sprintf(" [%s %s, expiry %s]", it.Product, it.State, it.Expires)
-	}
-	return s
+// spentView shows net spent with what it is made of, so the figure adds up
+// on the page: net = paid − fees − refunded.
+type spentView struct {
+	Net      money.Amount `json:"net"`
+	Paid     money.Amount `json:"paid"`
+	Fees     money.Amount `json:"fees"`
+	Refunded money.Amount `json:"refunded"`
+}
+
+type orderView struct {
+	ID       orders.ID    `json:"id"`
+	Status   string       `json:"status"`
+	Total    money.Amount `json:"total"`
+	Fees     money.Amount `json:"fees"`
+	Refunded money.Amount `json:"refunded"`
 }
 
 type itemView struct {
 	Product string `json:"product"`
 	State   string `json:"state"`
 	Expires string `json:"expires"`
+}
+
+// String lays the page out as a store owner reads it.
+func (v detailsView) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s, %d payment(s)\n", v.Name, v.Payments)
+	for _, s := range v.Spent {
+		fmt.Fprintf(&b, "  net spent %s = %s − %s fees", s.Net, number(s.Paid), number(s.Fees))
+		if !s.Refunded.Value.IsZero() {
+			fmt.Fprintf(&b, " − %s refunded", number(s.Refunded))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("  orders:\n")
+	for _, o := range v.Orders {
+		fmt.Fprintf(&b, "    %s  %-9s  total %s, fees %s, refunded %s\n", o.ID, o.Status, o.Total, o.Fees, o.Refunded)
+	}
+	b.WriteString("  inventory:\n")
+	for _, it := range v.Inventory {
+		fmt.Fprintf(&b, "    %s  %-7s  expiry %s\n", it.Product, it.State, it.Expires)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// number is an amount without its currency, for the right-hand side of
+// "net spent 4.54 EUR = 4.99 − 0.45 fees".
+func number(a money.Amount) string {
+	return a.Rounded().Value.StringFixed(a.Currency.MinorUnits())
 }
 
 func (s *store) details(w http.ResponseWriter, r *http.Request) {
@@ -224,9 +263,29 @@ func (s *store) details(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := detailsView{Name: d.Customer.Name, Profile: d.ProfileURL, Payments: d.Stats.TotalPayments, Banned: len(d.Banner) > 0}
-	for _, a := range d.Stats.NetSpent {
-		v.NetSpent = append(v.NetSpent, a.String())
+
+	// Net spent subtracts each paid order's fees (AllFees: the processor's,
+	// plus a bank's dispute fee) and what went back (Reversed: refunds, or
+	// the whole total after a chargeback). This customer's orders fit on
+	// the details page's first page; a store with longer histories would
+	// read the rest with OrderList.
+	var fees, reversed money.Totals
+	for _, o := range d.Orders.Orders {
+		v.Orders = append(v.Orders, orderView{ID: o.ID, Status: string(o.Status), Total: o.Total, Fees: o.AllFees(), Refunded: o.Reversed()})
+		if o.Paid() {
+			fees.Add(o.AllFees())
+			reversed.Add(o.Reversed())
+		}
 	}
+	for _, c := range d.Stats.NetSpent.Currencies() {
+		v.Spent = append(v.Spent, spentView{
+			Net:      d.Stats.NetSpent.In(c.Code()),
+			Paid:     d.Stats.GrossSpent.In(c.Code()),
+			Fees:     fees.Get(c).Rounded(),
+			Refunded: reversed.Get(c).Rounded(),
+		})
+	}
+
 	names := map[inventory.ProductID]string{}
 	for _, it := range d.Inventory.Items {
 		name, ok := names[it.ProductID]
@@ -243,9 +302,6 @@ func (s *store) details(w http.ResponseWriter, r *http.Request) {
 			iv.Expires = it.ExpiresAt.Format(time.DateOnly)
 		}
 		v.Inventory = append(v.Inventory, iv)
-	}
-	for _, o := range d.Orders.Orders {
-		v.Orders = append(v.Orders, fmt.Sprintf("%s %s", o.Total, o.Status))
 	}
 	writeJSON(w, v)
 }
@@ -291,6 +347,7 @@ func decode(resp *http.Response, out any) error {
 
 func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) error {
 	clk := gamesim.NewClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
+	// The backend: the in-memory store. Any storage.Backend fits here.
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
 
@@ -317,14 +374,14 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 	if err := post(web.URL+"/checkout", checkoutRequest{UUID: "069A79F444E94726A5BEFCA90E38AAF5", Name: "Notch", Product: vip.ID, Currency: "EUR", IP: "203.0.113.20"}, &co); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "checkout: order of %s\n", co.Total)
+	fmt.Fprintf(out, "checkout: Notch buys %s for %s, order %s (%s)\n", vip.Name, co.Total, co.Order, co.Status)
 	for i := range 2 {
 		var res map[string]string
 		ev := paymentEvent{Order: co.Order, PaymentRef: "pi_3Nx1", Fees: "0.45", Currency: "EUR"}
 		if err := post(web.URL+"/webhooks/payment", ev, &res); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "payment webhook #%d: order %s\n", i+1, res["status"])
+		fmt.Fprintf(out, "payment webhook #%d: order %s %s\n", i+1, res["order"], res["status"])
 	}
 
 	// The game server polls. Notch is offline: the rank is set, the
@@ -351,7 +408,7 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 	if err := get(web.URL+"/customers/"+string(co.Customer), &page); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "details: %s\n", page)
+	fmt.Fprintf(out, "details page: %s\n", page)
 
 	// A month later the rank has run out; the store's sweep records it and
 	// queues the command that takes it away.
@@ -367,25 +424,29 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 	if err := get(web.URL+"/customers/"+string(co.Customer), &page); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "details: %s\n", page)
+	fmt.Fprintf(out, "details page: %s\n", page)
 
 	// Notch buys the rank again, changes his mind, and the provider
-	// reports the refund twice: the rank is taken away once.
+	// reports the refund of this second order twice: the rank is taken
+	// away once.
 	if err := post(web.URL+"/checkout", checkoutRequest{UUID: "069a79f4-44e9-4726-a5be-fca90e38aaf5", Name: "Notch", Product: vip.ID, Currency: "EUR", IP: "203.0.113.20"}, &co); err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "checkout again: Notch buys %s for %s, order %s (%s)\n", vip.Name, co.Total, co.Order, co.Status)
 	var res map[string]string
 	if err := post(web.URL+"/webhooks/payment", paymentEvent{Order: co.Order, PaymentRef: "pi_3Nx2", Fees: "0.45", Currency: "EUR"}, &res); err != nil {
 		return err
 	}
-	if _, err = mc.Deliver(ctx); err != nil {
+	fmt.Fprintf(out, "payment webhook: order %s %s\n", res["order"], res["status"])
+	if r, err = mc.Deliver(ctx); err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "game server: %d command(s) delivered\n", r.Delivered)
 	for i := range 2 {
 		if err := post(web.URL+"/webhooks/refund", refundEvent{Order: co.Order, RefundRef: "re_1Py", Amount: "4.99", Currency: "EUR"}, &res); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "refund webhook #%d: order %s\n", i+1, res["status"])
+		fmt.Fprintf(out, "refund webhook #%d: order %s %s\n", i+1, res["order"], res["status"])
 	}
 	if r, err = mc.Deliver(ctx); err != nil {
 		return err
@@ -394,7 +455,7 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) 
 	if err := get(web.URL+"/customers/"+string(co.Customer), &page); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "details: %s\n", page)
+	fmt.Fprintf(out, "details page: %s\n", page)
 
 	// A player from a banned network cannot buy.
 	if _, err := pb.BanCreate(ctx, playerbase.BanCreateParams{

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -16,23 +18,42 @@ func TestRun(t *testing.T) {
 	if err := run(context.Background(), &out, console); err != nil {
 		t.Fatal(err)
 	}
-	got := out.String()
+	// IDs are random; the test reads them as ord_1, ord_2… in order of
+	// first appearance, so it can tell which order a line is about.
+	got := numberIDs(out.String())
 	t.Log("\n" + got)
 	for _, want := range []string{
-		"checkout: order of 4.99 EUR",
-		"payment webhook #2: order completed",
+		"checkout: Notch buys VIP (30 days) for 4.99 EUR, order ord_1 (created)",
+		"payment webhook #1: order ord_1 completed",
+		"payment webhook #2: order ord_1 completed",
 		"game server, Notch offline: 1 command(s)",
 		"game server, Notch online: 1 command(s)",
 		// 4.99 − 0.45 fees, one payment though the webhook came twice.
-		"details: Notch, net spent [4.54 EUR], 1 payment(s), orders [4.99 EUR completed], inventory [VIP (30 days) active, expiry 2026-12-25]",
+		`details page: Notch, 1 payment(s)
+  net spent 4.54 EUR = 4.99 − 0.45 fees
+  orders:
+    ord_1  completed  total 4.99 EUR, fees 0.45 EUR, refunded 0.00 EUR
+  inventory:
+    VIP (30 days)  active   expiry 2026-12-25
+`,
 		"31 days later: 1 item(s) expired, 1 command(s) delivered",
-		"inventory [VIP (30 days) expired, expiry 2026-12-25]",
-		"refund webhook #1: order refunded",
-		"refund webhook #2: order refunded",
+		"    VIP (30 days)  expired  expiry 2026-12-25\n",
+		"checkout again: Notch buys VIP (30 days) for 4.99 EUR, order ord_2 (created)",
+		"payment webhook: order ord_2 completed",
+		"refund webhook #1: order ord_2 refunded",
+		"refund webhook #2: order ord_2 refunded",
 		"after the refund: 1 command(s) delivered",
-		// The second order nets −0.45 (its fee): 4.54 − 0.45.
-		"details: Notch, net spent [4.09 EUR], 2 payment(s), orders [4.99 EUR refunded 4.99 EUR completed], inventory [VIP (30 days) revoked, expiry 2027-01-25] [VIP (30 days) expired, expiry 2026-12-25]",
-		"checkout from a banned network: 403 Forbidden: banned: ban_",
+		// The refunded order keeps its fee: 9.98 − 0.90 − 4.99.
+		`details page: Notch, 2 payment(s)
+  net spent 4.09 EUR = 9.98 − 0.90 fees − 4.99 refunded
+  orders:
+    ord_2  refunded   total 4.99 EUR, fees 0.45 EUR, refunded 4.99 EUR
+    ord_1  completed  total 4.99 EUR, fees 0.45 EUR, refunded 0.00 EUR
+  inventory:
+    VIP (30 days)  revoked  expiry 2027-01-25
+    VIP (30 days)  expired  expiry 2026-12-25
+`,
+		"checkout from a banned network: 403 Forbidden: banned: ban_1",
 		"checkout posting a price of 0.01: order of 5.49 USD, overridden false",
 		"checkout with coupon HALFOFF: order of 2.50 EUR, overridden true",
 		"checkout in GBP: 422 Unprocessable Entity: invalid lines[0].product_id",
@@ -52,4 +73,22 @@ func TestRun(t *testing.T) {
 	if ran := console.Ran(); !slices.Equal(ran, want) {
 		t.Errorf("console ran %q, want %q", ran, want)
 	}
+}
+
+var idPattern = regexp.MustCompile(`\b([a-z]{3})_[0-9A-HJKMNP-TV-Z]{26}\b`)
+
+// numberIDs replaces each ID (ord_01M8…) with its prefix and its rank
+// among the IDs of that prefix: ord_1 is the first order the output names.
+func numberIDs(s string) string {
+	seen := map[string]string{}
+	count := map[string]int{}
+	return idPattern.ReplaceAllStringFunc(s, func(id string) string {
+		if n, ok := seen[id]; ok {
+			return n
+		}
+		prefix := id[:3]
+		count[prefix]++
+		seen[id] = fmt.Sprintf("%s_%d", prefix, count[prefix])
+		return seen[id]
+	})
 }
