@@ -481,7 +481,7 @@ func ExampleClient_OrderRefund() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
 	cust, _, _ := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
-	vip, _ := pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: inventory.For(30, inventory.Day), Prices: []money.Amount{money.MustParse("5.00", "USD")}})
+	vip, _ := pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Duration: period.For(30, period.Day), Prices: []money.Amount{money.MustParse("5.00", "USD")}})
 	o, _ := pb.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("USD"),
 		Lines:    []playerbase.OrderLineParams{{ProductID: vip.ID, Quantity: 1}},
