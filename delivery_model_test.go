@@ -37,7 +37,7 @@ type modelCmd struct {
 // leasable is the model's rule: the server's pending commands and those
 // whose lease ran out; online-only ones while their player is online.
 func (c *modelCmd) leasable(server string, online map[string]bool, now time.Time) bool {
-	if c.server != server || (c.status != inventory.Pending && !(c.status == inventory.Leased && !now.Before(c.leaseEnd))) {
+	if c.server != server || (c.status != inventory.Pending && (c.status != inventory.Leased || now.Before(c.leaseEnd))) {
 		return false
 	}
 	return !c.onlineOnly || online[c.player]

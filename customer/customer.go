@@ -154,7 +154,7 @@ func CheckName(p Platform, name string) (string, error) {
 			return "", errs.Invalid("name", name, "Minecraft names are 3 to 16 characters")
 		}
 		for _, r := range name {
-			if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			if r != '_' && (r < '0' || r > '9') && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
 				return "", errs.Invalid("name", name, "Minecraft names use only letters, digits and _")
 			}
 		}

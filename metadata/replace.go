@@ -44,7 +44,7 @@ func ParseVersion(s string) (Version, error) {
 		return "", errs.Invalid("metadata.version", s, fmt.Sprintf("want the %d hex digits the form was loaded with", versionLen))
 	}
 	for _, c := range []byte(s) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
 			return "", errs.Invalid("metadata.version", s, "want lower-case hex digits")
 		}
 	}
