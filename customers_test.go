@@ -49,7 +49,11 @@ func newCustomerClient(t *testing.T) (*playerbase.Client, *manualClock) {
 	t.Helper()
 	clock := &manualClock{now: clockStart}
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clock.Now})
-	t.Cleanup(func() { pb.Close() })
+	t.Cleanup(func() {
+		if err := pb.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
 	return pb, clock
 }
 
@@ -290,10 +294,10 @@ func TestEditCustomer(t *testing.T) {
 func TestEditCustomerRefusals(t *testing.T) {
 	ctx := context.Background()
 	pb, clock := newCustomerClient(t)
-	c := mustIdentify(t, pb, steamGarry)
+	mustIdentify(t, pb, steamGarry)
 	other := mustIdentify(t, pb, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "[U:1:3]", Name: "Other"})
 	// Move c to version 1, so version 0 is stale.
-	c = mustIdentify(t, pb, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: steamGarry.PlatformID, Name: "Garry 2"})
+	c := mustIdentify(t, pb, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: steamGarry.PlatformID, Name: "Garry 2"})
 	if _, err := pb.MetadataUpdate(ctx, c.ID, []metadata.Field{{Key: "vip", Value: "yes"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -119,7 +119,6 @@ func benchSetup(tb testing.TB, n int) *benchSet {
 		}
 	}
 	benchSets[n] = s
-	all = nil
 	runtime.GC() // not during the timed loop
 	return s
 }
