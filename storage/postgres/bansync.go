@@ -119,7 +119,9 @@ func (s *BanSync) session(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	// The session is over either way; a failed close leaves Run nothing to
+	// do but what it does anyway: reconnect.
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
 	s.pid.Store(conn.PgConn().PID())
 
 	// LISTEN before the load: a change committed after the load's snapshot

@@ -31,7 +31,9 @@ func (b *Backend) Refold(ctx context.Context) error {
 	if err != nil {
 		return wrap(err)
 	}
-	defer t.Rollback(context.WithoutCancel(ctx))
+	// After Commit this is a no-op; on an early return the error being
+	// returned is the one that matters, not the rollback's.
+	defer func() { _ = t.Rollback(context.WithoutCancel(ctx)) }()
 	schema := b.schema
 	if schema == "" {
 		if err := t.QueryRow(ctx, "select current_schema()").Scan(&schema); err != nil {

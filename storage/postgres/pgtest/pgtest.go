@@ -82,7 +82,7 @@ func DropSchema(dsn, schema string) error {
 	if err != nil {
 		return fmt.Errorf("drop schema %s: %w", schema, err)
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }() // the drop's outcome is what counts
 	if _, err := conn.Exec(ctx, "drop schema if exists "+pgx.Identifier{schema}.Sanitize()+" cascade"); err != nil {
 		return fmt.Errorf("drop schema %s: %w", schema, err)
 	}
@@ -97,7 +97,7 @@ func Open(dsn, schema string) (*postgres.Backend, error) {
 		return nil, err
 	}
 	if err := b.Migrate(ctx); err != nil {
-		b.Close()
+		_ = b.Close() // Migrate's error is the one to report
 		return nil, err
 	}
 	return b, nil
@@ -114,7 +114,11 @@ func NewBackend(t TB) *postgres.Backend {
 		t.Fatal(err)
 	}
 	// Registered after NewSchema's cleanup, so it runs first.
-	t.Cleanup(func() { b.Close() })
+	t.Cleanup(func() {
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
 	return b
 }
 
