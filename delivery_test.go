@@ -471,7 +471,9 @@ func ExampleClient_DeliveryPoll() {
 		{Stage: inventory.OnPurchase, Server: "eu-1", Template: "inventory.giveto {steam_id} rifle.ak 1"},
 		{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit.give {steam_id} starter", OnlineOnly: true},
 	}})
-	pb.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: garry.ID, Product: kit.ID, Actor: "admin:alice"})
+	if _, err := pb.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: garry.ID, Product: kit.ID, Actor: "admin:alice"}); err != nil {
+		panic(err)
+	}
 
 	executed := map[string]string{} // key → error text; a real plugin persists it
 	run := func(cmd string) error {

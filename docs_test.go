@@ -19,7 +19,11 @@ func TestRulesReferencesResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() {
+		if err := f.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	for sc := bufio.NewScanner(f); sc.Scan(); {
 		if h, ok := strings.CutPrefix(sc.Text(), "## "); ok {
 			// "Metadata (package `metadata`)" is cited as "Metadata".

@@ -257,11 +257,13 @@ func TestExpiryDerivedThenSweptOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pb.view(ctx, func(tx storage.Tx) error {
+		if err := pb.view(ctx, func(tx storage.Tx) error {
 			raw, err := tx.Items().Get(ctx, it.ID)
 			recorded = raw.State
 			return err
-		})
+		}); err != nil {
+			t.Fatal(err)
+		}
 		return got.State, recorded
 	}
 	clk.Advance(time.Hour - time.Microsecond)

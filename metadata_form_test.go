@@ -21,7 +21,11 @@ import (
 func formOn(t *testing.T, b storage.Backend) (*playerbase.Client, customer.ID) {
 	t.Helper()
 	pb := playerbase.New(b, nil)
-	t.Cleanup(func() { pb.Close() })
+	t.Cleanup(func() {
+		if err := pb.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
 	c := mustIdentify(t, pb, steamGarry)
 	if _, err := pb.MetadataUpdate(context.Background(), c.ID, []metadata.Field{{Key: "discord", Value: "abc"}, {Key: "tier", Value: "gold"}}); err != nil {
 		t.Fatal(err)

@@ -176,7 +176,11 @@ func TestInvalidFields(t *testing.T) {
 func TestBannedCheckout(t *testing.T) {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
-	defer pb.Close()
+	defer func() {
+		if err := pb.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	c, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
 	if err != nil {
 		t.Fatal(err)

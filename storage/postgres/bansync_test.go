@@ -128,13 +128,22 @@ func TestBanSyncNonASCIISchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	defer func() {
+		if err := b.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	idx := &bans.Index{}
 	sync := b.SyncBans(idx, &postgres.SyncOptions{RetryDelay: 20 * time.Millisecond})
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- sync.Run(runCtx) }()
-	defer func() { stop(); <-done }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("sync.Run: %v", err)
+		}
+	}()
 	<-sync.Ready()
 
 	email := bans.MustIdentity(bans.Email, "cyrillic@example.com")
@@ -157,7 +166,9 @@ func TestOpenRefusesBadSchemaNames(t *testing.T) {
 	for _, schema := range []string{strings.Repeat("б", 32), "nul\x00schema", "bad\xffutf8"} {
 		b, err := postgres.Open(context.Background(), dsn, &postgres.Options{Schema: schema})
 		if err == nil {
-			b.Close()
+			if err := b.Close(); err != nil {
+				t.Error(err)
+			}
 		}
 		var ie *errs.InvalidError
 		if !errors.As(err, &ie) || ie.Field != "schema" {
@@ -177,7 +188,12 @@ func TestBanSyncPrunesExpiredBans(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- sync.Run(runCtx) }()
-	defer func() { stop(); <-done }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("sync.Run: %v", err)
+		}
+	}()
 	<-sync.Ready()
 
 	c := playerbase.New(b, nil)

@@ -103,7 +103,11 @@ func TestConcurrentPollsDoNotAbort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { b.Close() })
+	t.Cleanup(func() {
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if err := b.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,11 @@ func TestExhaustedRetriesAreConflicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	defer func() {
+		if err := b.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	ctx := context.Background()
 	if err := b.Migrate(ctx); err != nil {
 		t.Fatal(err)

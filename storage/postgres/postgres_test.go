@@ -46,7 +46,10 @@ func sharedBackend(tb testing.TB) *postgres.Backend {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.backend != nil {
-		shared.backend.Close()
+		if err := shared.backend.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
 		if err := pgtest.DropSchema(shared.dsn, shared.schema); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			code = 1
@@ -72,7 +75,11 @@ func TestMigrateConcurrently(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { b.Close() })
+		t.Cleanup(func() {
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+		})
 		nodes[i] = b
 	}
 	var wg sync.WaitGroup
