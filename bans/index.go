@@ -23,8 +23,8 @@ import (
 // player. Each key is one map lookup in a map of its own type, holding the
 // common case of one ban per identity inline, so a check allocates nothing
 // and touches as little memory as a bare map. An IP key is also masked once
-// per prefix length some range ban uses and looked up again, so ranges never
-// mean scanning bans; a bitmap of the top 16 address bits that ranges cover
+// looked up among the ranges in use with one binary search, whatever their
+// prefix lengths; a bitmap of the top 16 address bits that ranges cover
 // lets most addresses skip even that. Expiry is judged at lookup against the caller's now:
 // an expired ban stops matching at its instant without a rebuild.
 //
@@ -249,13 +249,8 @@ type snapshot struct {
 	range4 layer[uint64, ref]
 	range6 layer[r6key, ref]
 	multi  layer[Key, []ref] // keys with more than one ban
-	// v4 and v6 list the prefix lengths some range ban uses, so an IP is
-	// masked once per length present, not per ban.
-	v4, v6 []uint8
-	// h4 and h6 have a bit set for every top 16 bits of an address that
-	// some range covers: most addresses skip the range lookups on one test.
-	h4, h6 *hint
-	n      int // bans held
+	ranges *rangeSet         // the ranges in use; nil if none
+	n      int               // bans held
 }
 
 type hint [1 << 16 / 64]uint64
@@ -373,34 +368,6 @@ func (s *snapshot) firstActive(k *Key, t int64) (ID, bool) {
 	return "", false
 }
 
-// rangeKeys calls fn with the IP key k masked to every range length in use.
-func (s *snapshot) rangeKeys(k *Key, fn func(*Key)) {
-	for _, l := range s.rangeLens(k) {
-		rk := masked(k, l)
-		fn(&rk)
-	}
-}
-
-// rangeLens returns the range lengths to try for k: none unless k is an IP
-// some range may hold.
-func (s *snapshot) rangeLens(k *Key) []uint8 {
-	switch {
-	case k.t == kIP4 && s.h4.has(k.lo>>16):
-		return s.v4
-	case k.t == kIP6 && s.h6.has(k.hi>>48):
-		return s.v6
-	}
-	return nil
-}
-
-// masked returns the key of the range of length l holding the IP key k.
-func masked(k *Key, l uint8) Key {
-	if k.t == kIP4 {
-		return Key{t: kRange4, lo: uint64(l)<<32 | k.lo&uint64(^uint32(0)<<(32-l))}
-	}
-	return Key{t: kRange6, hi: k.hi & mask64(int(l)), lo: k.lo & mask64(int(l)-64), bits: l}
-}
-
 // mask64 keeps the top bits of a word.
 func mask64(bits int) uint64 {
 	switch {
@@ -422,10 +389,9 @@ func (x *Index) FirstMatch(now time.Time, keys []Key) (ID, bool) {
 		if id, ok := s.firstActive(k, t); ok {
 			return id, true
 		}
-		for _, l := range s.rangeLens(k) {
-			rk := masked(k, l)
-			if id, ok := s.firstActive(&rk, t); ok {
-				return id, true
+		if n := s.ranges.find(k); n >= 0 {
+			if b := s.ranges.nodes[n].best; b.id != "" && t < b.until {
+				return b.id, true
 			}
 		}
 	}
@@ -445,8 +411,8 @@ func (x *Index) Check(now time.Time, ids ...Identity) []ID {
 	s := x.load()
 	t := now.UnixNano()
 	var out []ID
-	collect := func(k *Key) {
-		for _, r := range s.refs(*k) {
+	collect := func(k Key) {
+		for _, r := range s.refs(k) {
 			if t < r.until && !slices.Contains(out, r.id) {
 				out = append(out, r.id)
 			}
@@ -454,8 +420,10 @@ func (x *Index) Check(now time.Time, ids ...Identity) []ID {
 	}
 	for _, id := range ids {
 		k := KeyOf(id)
-		collect(&k)
-		s.rangeKeys(&k, collect)
+		collect(k)
+		for n := s.ranges.find(&k); n >= 0; n = s.ranges.nodes[n].parent {
+			collect(s.ranges.nodes[n].key)
+		}
 	}
 	slices.SortFunc(out, func(a, b ID) int { return strings.Compare(string(b), string(a)) })
 	return out
@@ -586,35 +554,17 @@ func (t *tables) set(k *Key, r ref) {
 	}
 }
 
-// setRanges sets s's range lengths and hints from the ranges in use.
+// setRanges indexes the ranges in use, once s's maps hold their bans.
 func (s *snapshot) setRanges(ranges map[Key]int) {
-	s.v4, s.v6, s.h4, s.h6 = nil, nil, nil, nil
+	keys := make([]Key, 0, len(ranges))
 	for k, n := range ranges {
 		if n <= 0 {
 			delete(ranges, k)
 			continue
 		}
-		if k.t == kRange4 {
-			bits := uint8(k.lo >> 32)
-			if !slices.Contains(s.v4, bits) {
-				s.v4 = append(s.v4, bits)
-			}
-			if s.h4 == nil {
-				s.h4 = new(hint)
-			}
-			s.h4.add(k.lo&0xffffffff>>16, int(bits))
-		} else {
-			if !slices.Contains(s.v6, k.bits) {
-				s.v6 = append(s.v6, k.bits)
-			}
-			if s.h6 == nil {
-				s.h6 = new(hint)
-			}
-			s.h6.add(k.hi>>48, int(k.bits))
-		}
+		keys = append(keys, k)
 	}
-	slices.Sort(s.v4)
-	slices.Sort(s.v6)
+	s.ranges = newRangeSet(keys, s.refs)
 }
 
 // Put adds bans or replaces the ones with the same IDs, as one change that
@@ -779,8 +729,8 @@ func (s *snapshot) with(pending map[Key][]ref, n int, ranges map[Key]int) *snaps
 		steam: s.steam.with(ch.steam, noRef), uuid: s.uuid.with(ch.uuid, noRef),
 		ip4: s.ip4.with(ch.ip4, noRef), ip6: s.ip6.with(ch.ip6, noRef),
 		range4: s.range4.with(ch.range4, noRef), range6: s.range6.with(ch.range6, noRef),
-		multi: s.multi.with(multi, noRefs),
-		v4:    s.v4, v6: s.v6, h4: s.h4, h6: s.h6, n: n,
+		multi:  s.multi.with(multi, noRefs),
+		ranges: s.ranges, n: n,
 	}
 	for i := range ch.strs {
 		next.strs[i] = s.strs[i].with(ch.strs[i], noRef)

@@ -269,3 +269,72 @@ func expiringCycle(n int, prune bool) func(i int) {
 		}
 	}
 }
+
+// BenchmarkIndexRangeLengths checks addresses against 1024 IPv4 or IPv6
+// ranges that use one prefix length or many (IPv4 /16–/32, IPv6 /32–/128),
+// all inside one /8 (one /16 for IPv6) so the top-bits hint filters
+// nothing. Half the addresses are inside some range. A check's cost should
+// not depend on how many lengths are in use:
+//
+//	go test -run '^$' -bench IndexRangeLengths -benchmem ./bans/
+func BenchmarkIndexRangeLengths(b *testing.B) {
+	for _, c := range []struct {
+		name     string
+		v6       bool
+		min, max int
+	}{
+		{"v4lengths=1", false, 24, 24},
+		{"v4lengths=17", false, 16, 32},
+		{"v6lengths=1", true, 64, 64},
+		{"v6lengths=97", true, 32, 128},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(7, 7))
+			addr := func() netip.Addr {
+				if c.v6 {
+					var a [16]byte
+					a[0], a[1] = 0x20, 0x01
+					for i := 2; i < 16; i++ {
+						a[i] = byte(r.Uint32())
+					}
+					return netip.AddrFrom16(a)
+				}
+				return netip.AddrFrom4([4]byte{10, 0, byte(r.Uint32()), byte(r.Uint32())})
+			}
+			var all []bans.Ban
+			var inside []netip.Addr
+			for i := range 1024 {
+				bits := c.min + i%(c.max-c.min+1)
+				a := addr()
+				p := netip.PrefixFrom(a, bits).Masked()
+				all = append(all, bans.Ban{ID: bans.ID("ban_" + strconv.Itoa(i)), Identities: []bans.Identity{bans.MustIdentity(bans.IPRange, p.String())}})
+				inside = append(inside, a)
+			}
+			idx := bans.NewIndex(all)
+			queries := make([][]bans.Key, 1024)
+			hits := 0
+			for i := range queries {
+				a := inside[i]
+				if i%2 == 1 {
+					a = addr()
+				}
+				queries[i] = []bans.Key{bans.IPKey(a)}
+				if idx.Banned(now, queries[i]) {
+					hits++
+				}
+			}
+			if hits < len(queries)/2 {
+				b.Fatalf("%d of %d addresses banned, want at least half", hits, len(queries))
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if idx.Banned(now, queries[i&1023]) {
+					hits++
+				}
+				i++
+			}
+			sink += hits
+		})
+	}
+}
