@@ -95,11 +95,6 @@ func (h *expiryHeap) pop() expiry {
 	return top
 }
 
-type held struct {
-	keys  []Key
-	until int64
-}
-
 // Key is an identity in the form the Index looks it up. Make it once per
 // player with KeyOf or a constructor such as SteamKey. The zero Key matches
 // nothing.
@@ -435,59 +430,14 @@ func (x *Index) Len() int { return x.load().n }
 
 // NewIndex returns an index holding bs (removed ones are skipped; of two
 // bans with one ID the later wins, as with Put). It builds the maps in one
-// pass, which is much faster than Put for a large store.
+// pass, which is much faster than Put for a large store; a Builder does the
+// same without holding every ban first.
 func NewIndex(bs []Ban) *Index {
-	x := &Index{bans: make(map[ID]held, len(bs)), ranges: map[Key]int{}}
-	for _, b := range bs {
-		if b.Removed() {
-			delete(x.bans, b.ID)
-		} else {
-			x.bans[b.ID] = holdOf(b)
-		}
+	var b Builder
+	for _, ban := range bs {
+		b.Add(ban)
 	}
-	var sizes [kRange6 + 1]int
-	for _, h := range x.bans {
-		for _, k := range h.keys {
-			sizes[k.t]++
-			x.countRange(k, 1)
-		}
-	}
-	base := newTables(sizes)
-	multi := map[Key][]ref{}
-	for id, h := range x.bans {
-		r := ref{id: id, until: h.until}
-		for _, k := range h.keys {
-			switch old := base.get(&k); {
-			case old == multiMark:
-				multi[k] = append(multi[k], r)
-			case old.id != "":
-				multi[k] = []ref{old, r}
-				base.set(&k, multiMark)
-			default:
-				base.set(&k, r)
-			}
-		}
-	}
-	s := &snapshot{n: len(x.bans), multi: layer[Key, []ref]{base: multi}}
-	for i := range s.strs {
-		s.strs[i].base = base.strs[i]
-	}
-	s.steam.base, s.uuid.base, s.ip4.base, s.ip6.base = base.steam, base.uuid, base.ip4, base.ip6
-	s.range4.base, s.range6.base = base.range4, base.range6
-	s.setRanges(x.ranges)
-	x.snap.Store(s)
-	x.rebuildExpiries()
-	return x
-}
-
-func holdOf(b Ban) held {
-	h := held{until: until(b.ExpiresAt), keys: make([]Key, 0, len(b.Identities))}
-	for _, id := range b.Identities {
-		if k := KeyOf(id); k.t != kNone && !slices.Contains(h.keys, k) {
-			h.keys = append(h.keys, k)
-		}
-	}
-	return h
+	return b.Index()
 }
 
 // tables holds one map per key type, as a layer's base or its changes.
@@ -570,9 +520,11 @@ func (s *snapshot) setRanges(ranges map[Key]int) {
 // Put adds bans or replaces the ones with the same IDs, as one change that
 // readers see whole. A removed ban is taken out.
 func (x *Index) Put(bs ...Ban) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.apply(bs, nil)
+	var b Builder
+	for _, ban := range bs {
+		b.Add(ban)
+	}
+	x.PutAll(&b)
 }
 
 // Remove takes bans out.
@@ -653,10 +605,25 @@ func (x *Index) rebuildExpiries() {
 	}
 }
 
-// apply publishes a snapshot with ids removed and bs put. x.mu is held.
-func (x *Index) apply(bs []Ban, ids []ID) {
+// rebuildAt is the size of a change, at least, that rebuilds the index
+// instead of laying the change over it: from a quarter of the index, the
+// one-pass build costs less than the changes one key at a time.
+func rebuildAt(held int) int { return max(64, held/4) }
+
+// apply publishes a snapshot with ids removed and b's bans put. x.mu is
+// held.
+func (x *Index) apply(b *Builder, ids []ID) {
+	var puts map[ID]held
+	var removed map[ID]struct{}
+	if b != nil {
+		puts, removed = b.bans, b.removed
+	}
+	if len(puts)+len(removed)+len(ids) >= rebuildAt(len(x.bans)) {
+		x.rebuild(puts, removed, ids)
+		return
+	}
 	if x.bans == nil {
-		x.bans, x.ranges = make(map[ID]held, len(bs)), map[Key]int{}
+		x.bans, x.ranges = make(map[ID]held, len(puts)), map[Key]int{}
 	}
 	old := x.load()
 	// pending holds the full list of refs of every key changed so far.
@@ -672,7 +639,7 @@ func (x *Index) apply(bs []Ban, ids []ID) {
 		if !ok {
 			return
 		}
-		for _, k := range h.keys {
+		for k := range h.all() {
 			pending[k] = without(cur(k), id)
 			x.countRange(k, -1)
 		}
@@ -681,18 +648,17 @@ func (x *Index) apply(bs []Ban, ids []ID) {
 	for _, id := range ids {
 		drop(id)
 	}
-	for _, b := range bs {
-		drop(b.ID)
-		if b.Removed() {
-			continue
-		}
-		h := holdOf(b)
-		for _, k := range h.keys {
-			pending[k] = with(cur(k), ref{id: b.ID, until: h.until})
+	for id := range removed {
+		drop(id)
+	}
+	for id, h := range puts {
+		drop(id)
+		for k := range h.all() {
+			pending[k] = with(cur(k), ref{id: id, until: h.until})
 			x.countRange(k, 1)
 		}
-		x.bans[b.ID] = h
-		x.expire(b.ID, h.until)
+		x.bans[id] = h
+		x.expire(id, h.until)
 	}
 	x.snap.Store(old.with(pending, len(x.bans), x.ranges))
 }
