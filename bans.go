@@ -222,10 +222,12 @@ func (c *Client) CustomerBanner(ctx context.Context, id customer.ID) (out []bans
 
 // BanIndex loads every ban active now into an Index a game server consults
 // on each join. Keep it current with Index.Put on the bans Ban, BanUpdate
-// and Unban return.
+// and Unban return. The bans are read a page at a time into a
+// bans.Builder, so the load holds one page of bans, not all of them, and
+// the index is built in one pass.
 func (c *Client) BanIndex(ctx context.Context) (*bans.Index, error) {
 	now := c.clock()
-	var all []bans.Ban
+	var b bans.Builder
 	err := c.view(ctx, func(tx storage.Tx) error {
 		p := bans.ListParams{State: bans.StateActive, Now: now, Limit: 10000}
 		for {
@@ -233,7 +235,9 @@ func (c *Client) BanIndex(ctx context.Context) (*bans.Index, error) {
 			if err != nil {
 				return err
 			}
-			all = append(all, page...)
+			for _, ban := range page {
+				b.Add(ban)
+			}
 			if len(page) < p.Limit {
 				return nil
 			}
@@ -243,7 +247,7 @@ func (c *Client) BanIndex(ctx context.Context) (*bans.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bans.NewIndex(all), nil
+	return b.Index(), nil
 }
 
 // checkNotBanned returns a *bans.BannedError (matching ErrForbidden,

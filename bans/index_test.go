@@ -217,6 +217,28 @@ func TestIndexModel(t *testing.T) {
 				}
 				put(bs...)
 			},
+			// A Builder, as full loads use: later bans win, removed ones
+			// take out earlier ones and bans the index held.
+			"put all": func(t *rapid.T) {
+				var b bans.Builder
+				n := rapid.IntRange(0, 150).Draw(t, "n")
+				for range n {
+					ban := newBan(t)
+					if len(model) > 0 && rapid.Bool().Draw(t, "existing ID") {
+						ban.ID = existing(t)
+					}
+					b.Add(ban)
+					if ban.Removed() {
+						delete(model, ban.ID)
+					} else {
+						model[ban.ID] = ban
+					}
+				}
+				idx.PutAll(&b)
+				if b.Len() != 0 {
+					t.Fatalf("Builder holds %d bans after PutAll, want none", b.Len())
+				}
+			},
 			"replace": func(t *rapid.T) {
 				b := newBan(t)
 				b.ID = existing(t)
@@ -248,6 +270,13 @@ func TestIndexModel(t *testing.T) {
 					all = append(all, b)
 				}
 				idx = bans.NewIndex(all)
+			},
+			"build": func(t *rapid.T) {
+				var b bans.Builder
+				for _, ban := range model {
+					b.Add(ban)
+				}
+				idx = b.Index()
 			},
 			"advance": func(t *rapid.T) {
 				clock = clock.Add(time.Duration(rapid.IntRange(0, 120).Draw(t, "seconds")) * time.Second)
