@@ -123,3 +123,75 @@ func BenchmarkListBansScale(b *testing.B) {
 		})
 	}
 }
+
+// fullLoadBans is the size of the full-load benchmarks' store.
+const fullLoadBans = 100_000
+
+// BenchmarkBanFullLoad loads every active ban of a 100 000-ban store into
+// a bans.Index, as a game server does when it starts: through
+// Client.BanIndex (pages of List) and through a BanSync's first full load.
+// Compare each with BenchmarkBanStreamBaseline, run alongside:
+//
+//	go test -run '^$' -bench 'BanFullLoad|BanStreamBaseline' -benchmem -benchtime 5x ./storage/postgres/
+func BenchmarkBanFullLoad(b *testing.B) {
+	be := scalePostgres(b, fullLoadBans)
+	ctx := context.Background()
+	b.Run("via=BanIndex", func(b *testing.B) {
+		c := playerbase.New(be, nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			idx, err := c.BanIndex(ctx)
+			if err != nil || idx.Len() != fullLoadBans {
+				b.Fatalf("BanIndex holds %d bans, %v", idx.Len(), err)
+			}
+		}
+	})
+	b.Run("via=SyncBans", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var idx bans.Index
+			sync := be.SyncBans(&idx, nil)
+			ctx, cancel := context.WithCancel(ctx)
+			done := make(chan error)
+			go func() { done <- sync.Run(ctx) }()
+			<-sync.Ready()
+			cancel()
+			<-done
+			if idx.Len() != fullLoadBans {
+				b.Fatalf("sync loaded %d bans", idx.Len())
+			}
+		}
+	})
+}
+
+// BenchmarkBanStreamBaseline reads the rows a full load reads, the same
+// columns into the same Go types, and keeps none of them: the floor of a
+// full load.
+func BenchmarkBanStreamBaseline(b *testing.B) {
+	be := scalePostgres(b, fullLoadBans)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		rows, err := be.Pool().Query(ctx, `select b.id, b.reason, b.expires_at, b.created_by, b.created_at,
+				b.updated_by, b.updated_at, b.removed_by, b.removed_at, b.identity_types, b.identity_values
+			from bans b where b.removed_at is null and (b.expires_at is null or b.expires_at > $1)`, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var id, reason, createdBy, updatedBy, removedBy string
+			var createdAt, updatedAt time.Time
+			var expiresAt, removedAt *time.Time
+			var types, values []string
+			if err := rows.Scan(&id, &reason, &expiresAt, &createdBy, &createdAt, &updatedBy, &updatedAt,
+				&removedBy, &removedAt, &types, &values); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if rows.Err() != nil || n != fullLoadBans {
+			b.Fatalf("streamed %d rows, %v", n, rows.Err())
+		}
+	}
+}
