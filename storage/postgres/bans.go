@@ -228,3 +228,50 @@ func checkBansSQL(ids []bans.Identity, now time.Time) (string, []any) {
 		group by m.ban_id order by m.ban_id desc`
 	return sql, a
 }
+
+// activeBansSQL reads every ban active at $1, for full loads.
+const activeBansSQL = `select ` + banColumns + ` from bans b
+	where b.removed_at is null and (b.expires_at is null or b.expires_at > $1)`
+
+// querier is what a full load reads through: a pool, or a connection of
+// its own.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// loadActive streams every ban active at now into fn, row by row, in one
+// statement (one snapshot).
+func loadActive(ctx context.Context, q querier, now time.Time, fn func(bans.Ban) error) error {
+	rows, err := q.Query(ctx, activeBansSQL, now.UTC())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		b, err := scanBan(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(b); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// LoadActiveBans calls fn with every ban active at now, streaming the rows
+// of one statement outside any transaction (storage.BanLoader): a full
+// load of a bans.Index (Client.BanIndex) without paging.
+func (b *Backend) LoadActiveBans(ctx context.Context, now time.Time, fn func(bans.Ban) error) error {
+	var failed error
+	err := loadActive(ctx, b.pool, now, func(ban bans.Ban) error {
+		if failed = fn(ban); failed != nil {
+			return failed
+		}
+		return nil
+	})
+	if failed != nil {
+		return failed // the caller's, unwrapped
+	}
+	return wrap(err)
+}

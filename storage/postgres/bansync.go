@@ -171,23 +171,14 @@ func (s *BanSync) session(ctx context.Context) error {
 // Rows go one at a time into a bans.Builder, which keeps only their keys,
 // and the index takes them in one change (a one-pass rebuild).
 func (s *BanSync) loadAll(ctx context.Context, conn *pgx.Conn) error {
-	rows, err := conn.Query(ctx, `select `+banColumns+` from bans b
-		where b.removed_at is null and (b.expires_at is null or b.expires_at > $1)`, s.opts.Now().UTC())
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	var all bans.Builder
 	loaded := make(map[bans.ID]struct{}, len(s.known))
-	for rows.Next() {
-		b, err := scanBan(rows)
-		if err != nil {
-			return err
-		}
+	err := loadActive(ctx, conn, s.opts.Now(), func(b bans.Ban) error {
 		all.Add(b)
 		loaded[b.ID] = struct{}{}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	var gone []bans.ID
