@@ -129,7 +129,9 @@
 // type merges an index of ban_identities (type, ban_id) with the bans'
 // primary key (migration 0016), so a page costs a page even when no ban
 // holds the type. A fleet rather keeps a bans.Index in memory: SyncBans
-// streams every live ban into a bans.Builder (built in one pass), LISTENs on
+// streams every live ban into a bans.Builder, built in one pass
+// (Client.BanIndex streams the same way through LoadActiveBans, a
+// storage.BanLoader), LISTENs on
 // "playerbase_bans_<md5 of the schema name>", a valid channel name for any
 // schema (a trigger NOTIFYs the ban ID on every commit that touches a ban;
 // the sync reloads that ban), reloads everything after a reconnect, and
