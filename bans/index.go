@@ -22,18 +22,20 @@ import (
 // as a number, an address as 4 or 16 bytes) that a plugin makes once per
 // player. Each key is one map lookup in a map of its own type, holding the
 // common case of one ban per identity inline, so a check allocates nothing
-// and touches as little memory as a bare map. An IP key is also masked once
-// looked up among the ranges in use with one binary search, whatever their
-// prefix lengths; a bitmap of the top 16 address bits that ranges cover
-// lets most addresses skip even that. Expiry is judged at lookup against the caller's now:
-// an expired ban stops matching at its instant without a rebuild.
+// and touches as little memory as a bare map. An IP key is also looked up
+// among the ranges in use with one binary search (rangeSet), whatever
+// their prefix lengths; a bitmap of the top 16 address bits that ranges
+// cover lets most addresses skip even that. Expiry is judged at lookup
+// against the caller's now: an expired ban stops matching at its instant
+// without a rebuild.
 //
 // Reads never lock: they load an immutable snapshot through an atomic
 // pointer. Writers (Put, Remove, Prune) are serialised, copy what they
 // change and publish a new snapshot, which readers see whole. To keep a
 // write cheap on a large index, each map is a read-only base plus a small
 // overlay of recent changes, folded into a fresh base once it grows past
-// about √n entries.
+// about √n entries. A change of a quarter of the index or more (a full
+// load: Builder, PutAll) rebuilds every map in one pass instead.
 //
 // The zero Index is empty and ready to use.
 type Index struct {
