@@ -221,8 +221,8 @@ func (c *Client) CustomerBanner(ctx context.Context, id customer.ID) (out []bans
 }
 
 // BanIndex loads every ban active now into an Index a game server consults
-// on each join. Keep it current with Index.Put on the bans Ban, BanUpdate
-// and Unban return. The bans go one at a time into a bans.Builder, so the
+// on each join. Keep it current with Index.Put on the bans BanCreate,
+// BanUpdate and BanRemove return. The bans go one at a time into a bans.Builder, so the
 // load never holds them all, and the index is built in one pass: streamed
 // in one statement on a backend that offers storage.BanLoader
 // (PostgreSQL), otherwise read a page at a time.

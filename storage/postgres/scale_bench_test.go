@@ -102,18 +102,18 @@ func BenchmarkListBansScale(b *testing.B) {
 					ctx := context.Background()
 					for _, q := range []struct {
 						name string
-						p    playerbase.ListBansParams
+						p    playerbase.BanListParams
 						want int
 					}{
-						{"first", playerbase.ListBansParams{}, playerbase.DefaultBanPage},
-						{"notype", playerbase.ListBansParams{Identity: bans.Identity{Type: bans.MinecraftUUID}}, 0},
+						{"first", playerbase.BanListParams{}, playerbase.DefaultBanPage},
+						{"notype", playerbase.BanListParams{Identity: bans.Identity{Type: bans.MinecraftUUID}}, 0},
 					} {
 						b.Run("page="+q.name, func(b *testing.B) {
 							b.ReportAllocs()
 							for b.Loop() {
-								page, err := c.ListBans(ctx, q.p)
+								page, err := c.BanList(ctx, q.p)
 								if err != nil || len(page.Bans) != q.want {
-									b.Fatalf("ListBans = %d bans, %v; want %d", len(page.Bans), err, q.want)
+									b.Fatalf("BanList = %d bans, %v; want %d", len(page.Bans), err, q.want)
 								}
 							}
 						})
