@@ -221,11 +221,21 @@ func (c *Client) CustomerBanner(ctx context.Context, id customer.ID) (out []bans
 }
 
 // BanIndex loads every ban active now into an Index a game server consults
-// on each join. Keep it current with Index.Put on the bans Ban, BanUpdate
-// and Unban return.
+// on each join. Keep it current with Index.Put on the bans BanCreate,
+// BanUpdate and BanRemove return. The bans go one at a time into a bans.Builder, so the
+// load never holds them all, and the index is built in one pass: streamed
+// in one statement on a backend that offers storage.BanLoader
+// (PostgreSQL), otherwise read a page at a time.
 func (c *Client) BanIndex(ctx context.Context) (*bans.Index, error) {
 	now := c.clock()
-	var all []bans.Ban
+	var b bans.Builder
+	if bl, ok := c.backend.(storage.BanLoader); ok {
+		err := bl.LoadActiveBans(ctx, now, func(ban bans.Ban) error { b.Add(ban); return nil })
+		if err != nil {
+			return nil, err
+		}
+		return b.Index(), nil
+	}
 	err := c.view(ctx, func(tx storage.Tx) error {
 		p := bans.ListParams{State: bans.StateActive, Now: now, Limit: 10000}
 		for {
@@ -233,7 +243,9 @@ func (c *Client) BanIndex(ctx context.Context) (*bans.Index, error) {
 			if err != nil {
 				return err
 			}
-			all = append(all, page...)
+			for _, ban := range page {
+				b.Add(ban)
+			}
 			if len(page) < p.Limit {
 				return nil
 			}
@@ -243,7 +255,7 @@ func (c *Client) BanIndex(ctx context.Context) (*bans.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bans.NewIndex(all), nil
+	return b.Index(), nil
 }
 
 // checkNotBanned returns a *bans.BannedError (matching ErrForbidden,

@@ -48,14 +48,19 @@
 // Index is a read-optimised snapshot of bans for game-server plugins. A
 // plugin turns a player's identities into Keys once (KeyOf, SteamKey,
 // IPKey, …; names and emails are folded then, never at lookup);
-// FirstMatch/Banned then answer with one map lookup per key plus
-// one per IP range length in use, allocating nothing. Reads take no lock
+// FirstMatch/Banned then answer with one map lookup per key plus, for an
+// IP, one binary search among the ranges in use (they nest or are
+// disjoint, so they cut the address space into segments), whatever their
+// prefix lengths, allocating nothing. Reads take no lock
 // while Put/Remove/Prune publish new snapshots; expiry is judged at lookup.
 // Prune(now) frees the bans expired at now at the cost of those it drops
 // (the index keeps its expiring bans in expiry order), and NextExpiry says
 // when to call it next: postgres.BanSync prunes that way as bans expire.
-// Client.BanIndex builds one from a store; Put the bans Ban, BanUpdate and
-// Unban return to keep it current.
+// Client.BanIndex builds one from a store; Put the bans BanCreate,
+// BanUpdate and BanRemove return to keep it current. Full loads stream bans into a Builder,
+// which keeps only each ban's keys and expiry, and build the maps in one
+// pass (Builder.Index, or Index.PutAll for an index in use; a Put as large
+// as a quarter of the index rebuilds it the same way).
 //
 // The package is pure: Store is the storage it needs; the root package
 // playerbase runs the workflows (a banned customer cannot check out, with a

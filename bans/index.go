@@ -22,18 +22,20 @@ import (
 // as a number, an address as 4 or 16 bytes) that a plugin makes once per
 // player. Each key is one map lookup in a map of its own type, holding the
 // common case of one ban per identity inline, so a check allocates nothing
-// and touches as little memory as a bare map. An IP key is also masked once
-// per prefix length some range ban uses and looked up again, so ranges never
-// mean scanning bans; a bitmap of the top 16 address bits that ranges cover
-// lets most addresses skip even that. Expiry is judged at lookup against the caller's now:
-// an expired ban stops matching at its instant without a rebuild.
+// and touches as little memory as a bare map. An IP key is also looked up
+// among the ranges in use with one binary search (rangeSet), whatever
+// their prefix lengths; a bitmap of the top 16 address bits that ranges
+// cover lets most addresses skip even that. Expiry is judged at lookup
+// against the caller's now: an expired ban stops matching at its instant
+// without a rebuild.
 //
 // Reads never lock: they load an immutable snapshot through an atomic
 // pointer. Writers (Put, Remove, Prune) are serialised, copy what they
 // change and publish a new snapshot, which readers see whole. To keep a
 // write cheap on a large index, each map is a read-only base plus a small
 // overlay of recent changes, folded into a fresh base once it grows past
-// about √n entries.
+// about √n entries. A change of a quarter of the index or more (a full
+// load: Builder, PutAll) rebuilds every map in one pass instead.
 //
 // The zero Index is empty and ready to use.
 type Index struct {
@@ -93,11 +95,6 @@ func (h *expiryHeap) pop() expiry {
 	}
 	*h = s
 	return top
-}
-
-type held struct {
-	keys  []Key
-	until int64
 }
 
 // Key is an identity in the form the Index looks it up. Make it once per
@@ -249,13 +246,8 @@ type snapshot struct {
 	range4 layer[uint64, ref]
 	range6 layer[r6key, ref]
 	multi  layer[Key, []ref] // keys with more than one ban
-	// v4 and v6 list the prefix lengths some range ban uses, so an IP is
-	// masked once per length present, not per ban.
-	v4, v6 []uint8
-	// h4 and h6 have a bit set for every top 16 bits of an address that
-	// some range covers: most addresses skip the range lookups on one test.
-	h4, h6 *hint
-	n      int // bans held
+	ranges *rangeSet         // the ranges in use; nil if none
+	n      int               // bans held
 }
 
 type hint [1 << 16 / 64]uint64
@@ -373,34 +365,6 @@ func (s *snapshot) firstActive(k *Key, t int64) (ID, bool) {
 	return "", false
 }
 
-// rangeKeys calls fn with the IP key k masked to every range length in use.
-func (s *snapshot) rangeKeys(k *Key, fn func(*Key)) {
-	for _, l := range s.rangeLens(k) {
-		rk := masked(k, l)
-		fn(&rk)
-	}
-}
-
-// rangeLens returns the range lengths to try for k: none unless k is an IP
-// some range may hold.
-func (s *snapshot) rangeLens(k *Key) []uint8 {
-	switch {
-	case k.t == kIP4 && s.h4.has(k.lo>>16):
-		return s.v4
-	case k.t == kIP6 && s.h6.has(k.hi>>48):
-		return s.v6
-	}
-	return nil
-}
-
-// masked returns the key of the range of length l holding the IP key k.
-func masked(k *Key, l uint8) Key {
-	if k.t == kIP4 {
-		return Key{t: kRange4, lo: uint64(l)<<32 | k.lo&uint64(^uint32(0)<<(32-l))}
-	}
-	return Key{t: kRange6, hi: k.hi & mask64(int(l)), lo: k.lo & mask64(int(l)-64), bits: l}
-}
-
 // mask64 keeps the top bits of a word.
 func mask64(bits int) uint64 {
 	switch {
@@ -422,10 +386,9 @@ func (x *Index) FirstMatch(now time.Time, keys []Key) (ID, bool) {
 		if id, ok := s.firstActive(k, t); ok {
 			return id, true
 		}
-		for _, l := range s.rangeLens(k) {
-			rk := masked(k, l)
-			if id, ok := s.firstActive(&rk, t); ok {
-				return id, true
+		if n := s.ranges.find(k); n >= 0 {
+			if b := s.ranges.nodes[n].best; b.id != "" && t < b.until {
+				return b.id, true
 			}
 		}
 	}
@@ -445,8 +408,8 @@ func (x *Index) Check(now time.Time, ids ...Identity) []ID {
 	s := x.load()
 	t := now.UnixNano()
 	var out []ID
-	collect := func(k *Key) {
-		for _, r := range s.refs(*k) {
+	collect := func(k Key) {
+		for _, r := range s.refs(k) {
 			if t < r.until && !slices.Contains(out, r.id) {
 				out = append(out, r.id)
 			}
@@ -454,8 +417,10 @@ func (x *Index) Check(now time.Time, ids ...Identity) []ID {
 	}
 	for _, id := range ids {
 		k := KeyOf(id)
-		collect(&k)
-		s.rangeKeys(&k, collect)
+		collect(k)
+		for n := s.ranges.find(&k); n >= 0; n = s.ranges.nodes[n].parent {
+			collect(s.ranges.nodes[n].key)
+		}
 	}
 	slices.SortFunc(out, func(a, b ID) int { return strings.Compare(string(b), string(a)) })
 	return out
@@ -467,59 +432,14 @@ func (x *Index) Len() int { return x.load().n }
 
 // NewIndex returns an index holding bs (removed ones are skipped; of two
 // bans with one ID the later wins, as with Put). It builds the maps in one
-// pass, which is much faster than Put for a large store.
+// pass, which is much faster than Put for a large store; a Builder does the
+// same without holding every ban first.
 func NewIndex(bs []Ban) *Index {
-	x := &Index{bans: make(map[ID]held, len(bs)), ranges: map[Key]int{}}
-	for _, b := range bs {
-		if b.Removed() {
-			delete(x.bans, b.ID)
-		} else {
-			x.bans[b.ID] = holdOf(b)
-		}
+	var b Builder
+	for _, ban := range bs {
+		b.Add(ban)
 	}
-	var sizes [kRange6 + 1]int
-	for _, h := range x.bans {
-		for _, k := range h.keys {
-			sizes[k.t]++
-			x.countRange(k, 1)
-		}
-	}
-	base := newTables(sizes)
-	multi := map[Key][]ref{}
-	for id, h := range x.bans {
-		r := ref{id: id, until: h.until}
-		for _, k := range h.keys {
-			switch old := base.get(&k); {
-			case old == multiMark:
-				multi[k] = append(multi[k], r)
-			case old.id != "":
-				multi[k] = []ref{old, r}
-				base.set(&k, multiMark)
-			default:
-				base.set(&k, r)
-			}
-		}
-	}
-	s := &snapshot{n: len(x.bans), multi: layer[Key, []ref]{base: multi}}
-	for i := range s.strs {
-		s.strs[i].base = base.strs[i]
-	}
-	s.steam.base, s.uuid.base, s.ip4.base, s.ip6.base = base.steam, base.uuid, base.ip4, base.ip6
-	s.range4.base, s.range6.base = base.range4, base.range6
-	s.setRanges(x.ranges)
-	x.snap.Store(s)
-	x.rebuildExpiries()
-	return x
-}
-
-func holdOf(b Ban) held {
-	h := held{until: until(b.ExpiresAt), keys: make([]Key, 0, len(b.Identities))}
-	for _, id := range b.Identities {
-		if k := KeyOf(id); k.t != kNone && !slices.Contains(h.keys, k) {
-			h.keys = append(h.keys, k)
-		}
-	}
-	return h
+	return b.Index()
 }
 
 // tables holds one map per key type, as a layer's base or its changes.
@@ -586,43 +506,27 @@ func (t *tables) set(k *Key, r ref) {
 	}
 }
 
-// setRanges sets s's range lengths and hints from the ranges in use.
+// setRanges indexes the ranges in use, once s's maps hold their bans.
 func (s *snapshot) setRanges(ranges map[Key]int) {
-	s.v4, s.v6, s.h4, s.h6 = nil, nil, nil, nil
+	keys := make([]Key, 0, len(ranges))
 	for k, n := range ranges {
 		if n <= 0 {
 			delete(ranges, k)
 			continue
 		}
-		if k.t == kRange4 {
-			bits := uint8(k.lo >> 32)
-			if !slices.Contains(s.v4, bits) {
-				s.v4 = append(s.v4, bits)
-			}
-			if s.h4 == nil {
-				s.h4 = new(hint)
-			}
-			s.h4.add(k.lo&0xffffffff>>16, int(bits))
-		} else {
-			if !slices.Contains(s.v6, k.bits) {
-				s.v6 = append(s.v6, k.bits)
-			}
-			if s.h6 == nil {
-				s.h6 = new(hint)
-			}
-			s.h6.add(k.hi>>48, int(k.bits))
-		}
+		keys = append(keys, k)
 	}
-	slices.Sort(s.v4)
-	slices.Sort(s.v6)
+	s.ranges = newRangeSet(keys, s.refs)
 }
 
 // Put adds bans or replaces the ones with the same IDs, as one change that
 // readers see whole. A removed ban is taken out.
 func (x *Index) Put(bs ...Ban) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.apply(bs, nil)
+	var b Builder
+	for _, ban := range bs {
+		b.Add(ban)
+	}
+	x.PutAll(&b)
 }
 
 // Remove takes bans out.
@@ -703,10 +607,25 @@ func (x *Index) rebuildExpiries() {
 	}
 }
 
-// apply publishes a snapshot with ids removed and bs put. x.mu is held.
-func (x *Index) apply(bs []Ban, ids []ID) {
+// rebuildAt is the size of a change, at least, that rebuilds the index
+// instead of laying the change over it: from a quarter of the index, the
+// one-pass build costs less than the changes one key at a time.
+func rebuildAt(held int) int { return max(64, held/4) }
+
+// apply publishes a snapshot with ids removed and b's bans put. x.mu is
+// held.
+func (x *Index) apply(b *Builder, ids []ID) {
+	var puts map[ID]held
+	var removed map[ID]struct{}
+	if b != nil {
+		puts, removed = b.bans, b.removed
+	}
+	if len(puts)+len(removed)+len(ids) >= rebuildAt(len(x.bans)) {
+		x.rebuild(puts, removed, ids)
+		return
+	}
 	if x.bans == nil {
-		x.bans, x.ranges = make(map[ID]held, len(bs)), map[Key]int{}
+		x.bans, x.ranges = make(map[ID]held, len(puts)), map[Key]int{}
 	}
 	old := x.load()
 	// pending holds the full list of refs of every key changed so far.
@@ -722,7 +641,7 @@ func (x *Index) apply(bs []Ban, ids []ID) {
 		if !ok {
 			return
 		}
-		for _, k := range h.keys {
+		for k := range h.all() {
 			pending[k] = without(cur(k), id)
 			x.countRange(k, -1)
 		}
@@ -731,18 +650,17 @@ func (x *Index) apply(bs []Ban, ids []ID) {
 	for _, id := range ids {
 		drop(id)
 	}
-	for _, b := range bs {
-		drop(b.ID)
-		if b.Removed() {
-			continue
-		}
-		h := holdOf(b)
-		for _, k := range h.keys {
-			pending[k] = with(cur(k), ref{id: b.ID, until: h.until})
+	for id := range removed {
+		drop(id)
+	}
+	for id, h := range puts {
+		drop(id)
+		for k := range h.all() {
+			pending[k] = with(cur(k), ref{id: id, until: h.until})
 			x.countRange(k, 1)
 		}
-		x.bans[b.ID] = h
-		x.expire(b.ID, h.until)
+		x.bans[id] = h
+		x.expire(id, h.until)
 	}
 	x.snap.Store(old.with(pending, len(x.bans), x.ranges))
 }
@@ -779,8 +697,8 @@ func (s *snapshot) with(pending map[Key][]ref, n int, ranges map[Key]int) *snaps
 		steam: s.steam.with(ch.steam, noRef), uuid: s.uuid.with(ch.uuid, noRef),
 		ip4: s.ip4.with(ch.ip4, noRef), ip6: s.ip6.with(ch.ip6, noRef),
 		range4: s.range4.with(ch.range4, noRef), range6: s.range6.with(ch.range6, noRef),
-		multi: s.multi.with(multi, noRefs),
-		v4:    s.v4, v6: s.v6, h4: s.h4, h6: s.h6, n: n,
+		multi:  s.multi.with(multi, noRefs),
+		ranges: s.ranges, n: n,
 	}
 	for i := range ch.strs {
 		next.strs[i] = s.strs[i].with(ch.strs[i], noRef)

@@ -24,6 +24,7 @@ import (
 // BenchmarkMapBaseline does the same 4 lookups, stopping at the first hit, in
 // a bare map[string] holding "type:value" of every banned identity: the cost
 // of the memory access alone, to compare the index against at each size.
+// Both report the heap they hold per ban (heapB/ban).
 
 const players = 1 << 14
 
@@ -32,12 +33,51 @@ type benchSet struct {
 	base    map[string]bans.ID
 	queries [players][]bans.Key // parsed once per player
 	keys    [players][4]string  // the same, as the baseline's keys
+	// Heap each holds per ban, once the bans they were built from are
+	// gone: what a game server pays to keep them.
+	idxHeap, baseHeap float64
 }
 
 var (
 	benchMu   sync.Mutex
 	benchSets = map[int]*benchSet{}
 )
+
+// benchBan returns ban i of n: every type in turn (3 in 10 Steam IDs, 1 a
+// Minecraft UUID, 2 names, 2 IPs, 2 emails), the last 5 CIDR ranges. Ban i
+// is the same whenever it is made, so the index and the baseline can each
+// be built from bans of their own and measured alone.
+func benchBan(i, n int) bans.Ban {
+	if r := i - (n - len(benchRanges)); r >= 0 {
+		return bans.Ban{ID: bans.ID("ban_r" + strconv.Itoa(r)), Identities: []bans.Identity{bans.MustIdentity(bans.IPRange, benchRanges[r])}}
+	}
+	var x bans.Identity
+	r := rand.New(rand.NewPCG(uint64(i), 3))
+	switch kind := i % 10; {
+	case kind < 3:
+		x = bans.Identity{Type: bans.Steam, Value: strconv.FormatUint(steamBase+uint64(i)+1, 10)}
+	case kind < 4:
+		x = bans.Identity{Type: bans.MinecraftUUID, Value: benchUUID(r, 0)}
+	case kind < 6:
+		x = bans.Identity{Type: bans.Name, Value: "b" + strconv.Itoa(i)}
+	case kind < 8:
+		x = bans.Identity{Type: bans.IP, Value: benchIP(r, i, true)}
+	default:
+		x = bans.Identity{Type: bans.Email, Value: "b" + strconv.Itoa(i) + "@example.com"}
+	}
+	return bans.Ban{ID: bans.ID("ban_" + strconv.Itoa(i)), Identities: []bans.Identity{x}}
+}
+
+var benchRanges = []string{"10.1.0.0/16", "10.2.3.0/24", "192.0.2.0/24", "2001:db8:1::/48", "2001:db8:2:3::/64"}
+
+// heapAfterGC returns the live heap.
+func heapAfterGC() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
 
 // benchSetup builds (once per size, shared by both benchmarks) n bans and
 // the players checked against them.
@@ -48,48 +88,37 @@ func benchSetup(tb testing.TB, n int) *benchSet {
 	if s, ok := benchSets[n]; ok {
 		return s
 	}
-	r := rand.New(rand.NewPCG(1, uint64(n)))
-	s := &benchSet{base: make(map[string]bans.ID, n)}
-	all := make([]bans.Ban, 0, n)
-	// Banned identities, by type, so hit players can take one.
-	var banned [4][]bans.Identity
-	for i := range n - 5 {
-		var x bans.Identity
-		switch kind := i % 10; {
-		case kind < 3:
-			x = bans.Identity{Type: bans.Steam, Value: strconv.FormatUint(steamBase+uint64(i)+1, 10)}
-		case kind < 4:
-			x = bans.Identity{Type: bans.MinecraftUUID, Value: benchUUID(r, 0)}
-		case kind < 6:
-			x = bans.Identity{Type: bans.Name, Value: "b" + strconv.Itoa(i)}
-		case kind < 8:
-			x = bans.Identity{Type: bans.IP, Value: benchIP(r, i, true)}
-		default:
-			x = bans.Identity{Type: bans.Email, Value: "b" + strconv.Itoa(i) + "@example.com"}
-		}
-		all = append(all, bans.Ban{ID: bans.ID("ban_" + strconv.Itoa(i)), Identities: []bans.Identity{x}})
-		slot := 0 // the position a player holds this type at
-		switch x.Type {
-		case bans.Name:
-			slot = 1
-		case bans.IP:
-			slot = 2
-		case bans.Email:
-			slot = 3
-		}
-		banned[slot] = append(banned[slot], x)
+	s := &benchSet{}
+	h0 := heapAfterGC()
+	all := make([]bans.Ban, n)
+	for i := range all {
+		all[i] = benchBan(i, n)
 	}
-	ranges := []string{"10.1.0.0/16", "10.2.3.0/24", "192.0.2.0/24", "2001:db8:1::/48", "2001:db8:2:3::/64"}
-	for i, p := range ranges {
-		all = append(all, bans.Ban{ID: bans.ID("ban_r" + strconv.Itoa(i)), Identities: []bans.Identity{bans.MustIdentity(bans.IPRange, p)}})
+	s.idx = bans.NewIndex(all)
+	all = nil
+	h1 := heapAfterGC()
+	all = make([]bans.Ban, n)
+	for i := range all {
+		all[i] = benchBan(i, n)
 	}
+	s.base = make(map[string]bans.ID, n)
 	for _, ban := range all {
 		for _, x := range ban.Identities {
 			s.base[string(x.Type)+":"+x.Value] = ban.ID
 		}
 	}
-	s.idx = bans.NewIndex(all)
+	all = nil
+	h2 := heapAfterGC()
+	s.idxHeap, s.baseHeap = float64(h1-h0)/float64(n), float64(h2-h1)/float64(n)
 
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	// A banned identity a player holds at slot (Steam or UUID, name, IP,
+	// email): one of the bans of the kinds that go there.
+	kinds := [4][2]int{{0, 4}, {4, 2}, {6, 2}, {8, 2}}
+	banned := func(slot int) bans.Identity {
+		i := 10*r.IntN((n-len(benchRanges))/10) + kinds[slot][0] + r.IntN(kinds[slot][1])
+		return benchBan(i, n).Identities[0]
+	}
 	for p := range players {
 		q := []bans.Identity{
 			{Type: bans.Steam, Value: strconv.FormatUint(steamBase+1<<31+uint64(p), 10)},
@@ -105,7 +134,7 @@ func benchSetup(tb testing.TB, n int) *benchSet {
 			if k == 2 && p%16 == 0 {
 				q[k] = bans.Identity{Type: bans.IP, Value: fmt.Sprintf("10.1.%d.%d", r.IntN(256), r.IntN(256))}
 			} else {
-				q[k] = banned[k][r.IntN(len(banned[k]))]
+				q[k] = banned(k)
 			}
 		}
 		for _, x := range q {
@@ -175,6 +204,7 @@ func BenchmarkIndexCheck(b *testing.B) {
 				i++
 			}
 			sink += hits
+			b.ReportMetric(s.idxHeap, "heapB/ban")
 		})
 	}
 }
@@ -195,6 +225,7 @@ func BenchmarkMapBaseline(b *testing.B) {
 				i++
 			}
 			sink += hits
+			b.ReportMetric(s.baseHeap, "heapB/ban")
 		})
 	}
 }
@@ -267,4 +298,145 @@ func expiringCycle(n int, prune bool) func(i int) {
 			idx.Remove(ban.ID)
 		}
 	}
+}
+
+// BenchmarkIndexRangeLengths checks addresses against 1024 IPv4 or IPv6
+// ranges that use one prefix length or many (IPv4 /16–/32, IPv6 /32–/128),
+// all inside one /8 (one /16 for IPv6) so the top-bits hint filters
+// nothing. Half the addresses are inside some range. A check's cost should
+// not depend on how many lengths are in use:
+//
+//	go test -run '^$' -bench IndexRangeLengths -benchmem ./bans/
+func BenchmarkIndexRangeLengths(b *testing.B) {
+	for _, c := range []struct {
+		name     string
+		v6       bool
+		min, max int
+	}{
+		{"v4lengths=1", false, 24, 24},
+		{"v4lengths=17", false, 16, 32},
+		{"v6lengths=1", true, 64, 64},
+		{"v6lengths=97", true, 32, 128},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(7, 7))
+			addr := func() netip.Addr {
+				if c.v6 {
+					var a [16]byte
+					a[0], a[1] = 0x20, 0x01
+					for i := 2; i < 16; i++ {
+						a[i] = byte(r.Uint32())
+					}
+					return netip.AddrFrom16(a)
+				}
+				return netip.AddrFrom4([4]byte{10, 0, byte(r.Uint32()), byte(r.Uint32())})
+			}
+			var all []bans.Ban
+			var inside []netip.Addr
+			for i := range 1024 {
+				bits := c.min + i%(c.max-c.min+1)
+				a := addr()
+				p := netip.PrefixFrom(a, bits).Masked()
+				all = append(all, bans.Ban{ID: bans.ID("ban_" + strconv.Itoa(i)), Identities: []bans.Identity{bans.MustIdentity(bans.IPRange, p.String())}})
+				inside = append(inside, a)
+			}
+			idx := bans.NewIndex(all)
+			queries := make([][]bans.Key, 1024)
+			hits := 0
+			for i := range queries {
+				a := inside[i]
+				if i%2 == 1 {
+					a = addr()
+				}
+				queries[i] = []bans.Key{bans.IPKey(a)}
+				if idx.Banned(now, queries[i]) {
+					hits++
+				}
+			}
+			if hits < len(queries)/2 {
+				b.Fatalf("%d of %d addresses banned, want at least half", hits, len(queries))
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if idx.Banned(now, queries[i&1023]) {
+					hits++
+				}
+				i++
+			}
+			sink += hits
+		})
+	}
+}
+
+// BenchmarkIndexBuild builds an index of 100 000 bans of 4 identities (a
+// full load's shape) three ways — NewIndex, a Builder then PutAll into an
+// empty index in use, and Put(all...) — against a bare map of the same
+// keys built in one loop, the floor. Each reports ns/ban.
+//
+//	go test -run '^$' -bench IndexBuild -benchmem ./bans/
+func BenchmarkIndexBuild(b *testing.B) {
+	const n = 100_000
+	all := make([]bans.Ban, n)
+	for i := range all {
+		all[i] = bans.Ban{ID: bans.ID(fmt.Sprintf("ban_%026d", i)), Identities: []bans.Identity{
+			{Type: bans.Email, Value: fmt.Sprintf("p%d@example.com", i)},
+			{Type: bans.Name, Value: fmt.Sprintf("player%d", i)},
+			bans.SteamIdentity(steamBase + uint64(i) + 1),
+			bans.IPIdentity(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})),
+		}}
+	}
+	perBan := func(b *testing.B) {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/ban")
+	}
+	b.Run("via=NewIndex", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if bans.NewIndex(all).Len() != n {
+				b.Fatal("lost bans")
+			}
+		}
+		perBan(b)
+	})
+	b.Run("via=PutAll", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var x bans.Index
+			var bld bans.Builder
+			for _, ban := range all {
+				bld.Add(ban)
+			}
+			x.PutAll(&bld)
+			if x.Len() != n {
+				b.Fatal("lost bans")
+			}
+		}
+		perBan(b)
+	})
+	b.Run("via=Put", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var x bans.Index
+			x.Put(all...)
+			if x.Len() != n {
+				b.Fatal("lost bans")
+			}
+		}
+		perBan(b)
+	})
+	b.Run("via=MapBaseline", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m := make(map[string]bans.ID, 4*n)
+			for _, ban := range all {
+				for _, x := range ban.Identities {
+					m[string(x.Type)+":"+x.Value] = ban.ID
+				}
+			}
+			if len(m) != 4*n {
+				b.Fatal("lost keys")
+			}
+		}
+		perBan(b)
+	})
 }

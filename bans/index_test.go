@@ -217,6 +217,28 @@ func TestIndexModel(t *testing.T) {
 				}
 				put(bs...)
 			},
+			// A Builder, as full loads use: later bans win, removed ones
+			// take out earlier ones and bans the index held.
+			"put all": func(t *rapid.T) {
+				var b bans.Builder
+				n := rapid.IntRange(0, 150).Draw(t, "n")
+				for range n {
+					ban := newBan(t)
+					if len(model) > 0 && rapid.Bool().Draw(t, "existing ID") {
+						ban.ID = existing(t)
+					}
+					b.Add(ban)
+					if ban.Removed() {
+						delete(model, ban.ID)
+					} else {
+						model[ban.ID] = ban
+					}
+				}
+				idx.PutAll(&b)
+				if b.Len() != 0 {
+					t.Fatalf("Builder holds %d bans after PutAll, want none", b.Len())
+				}
+			},
 			"replace": func(t *rapid.T) {
 				b := newBan(t)
 				b.ID = existing(t)
@@ -248,6 +270,13 @@ func TestIndexModel(t *testing.T) {
 					all = append(all, b)
 				}
 				idx = bans.NewIndex(all)
+			},
+			"build": func(t *rapid.T) {
+				var b bans.Builder
+				for _, ban := range model {
+					b.Add(ban)
+				}
+				idx = b.Index()
 			},
 			"advance": func(t *rapid.T) {
 				clock = clock.Add(time.Duration(rapid.IntRange(0, 120).Draw(t, "seconds")) * time.Second)
@@ -332,5 +361,45 @@ func TestIndexPruneNothingExpired(t *testing.T) {
 	}
 	if got := idx.Prune(now.Add(90 * time.Second)); len(got) != 1 || got[0] != all[0].ID || idx.Len() != 999 {
 		t.Errorf("Prune after the first expiry took out %v, Len %d; want [%s], 999", got, idx.Len(), all[0].ID)
+	}
+}
+
+// Nested ranges: an address matches every range holding it, and an inner
+// range's expired ban hides neither an outer active one nor the reverse.
+func TestIndexNestedRanges(t *testing.T) {
+	soon, later := now.Add(time.Minute), now.Add(time.Hour)
+	mk := func(n int, expires *time.Time, prefix string) bans.Ban {
+		return bans.Ban{ID: bans.ID("ban_" + string(rune('a'+n))), ExpiresAt: expires, Identities: []bans.Identity{id(bans.IPRange, prefix)}}
+	}
+	outer, mid, inner := mk(0, &later, "10.0.0.0/8"), mk(1, &soon, "10.1.0.0/16"), mk(2, nil, "10.1.2.0/24")
+	other := mk(3, nil, "10.2.0.0/16")
+	v6outer, v6inner := mk(4, &soon, "2001:db8::/32"), mk(5, &later, "2001:db8:0:1::/64")
+	idx := bans.NewIndex([]bans.Ban{outer, mid, inner, other, v6outer, v6inner})
+	for _, c := range []struct {
+		ip   string
+		at   time.Time
+		want []bans.ID
+	}{
+		{"10.1.2.3", now, []bans.ID{inner.ID, mid.ID, outer.ID}},
+		{"10.1.3.3", now, []bans.ID{mid.ID, outer.ID}},
+		{"10.1.3.3", soon, []bans.ID{outer.ID}},
+		{"10.1.3.3", later, nil},
+		{"10.1.2.3", later, []bans.ID{inner.ID}},
+		{"10.2.255.255", later, []bans.ID{other.ID}},
+		{"10.3.0.0", now, []bans.ID{outer.ID}},
+		{"11.0.0.0", now, nil},
+		{"9.255.255.255", now, nil},
+		{"2001:db8:0:1::9", soon, []bans.ID{v6inner.ID}},
+		{"2001:db8:0:2::9", now, []bans.ID{v6outer.ID}},
+		{"2001:db8:0:2::9", soon, nil},
+	} {
+		q := id(bans.IP, c.ip)
+		if d := cmp.Diff(c.want, idx.Check(c.at, q)); d != "" {
+			t.Errorf("Check(%s) at +%v (-want +got):\n%s", c.ip, c.at.Sub(now), d)
+		}
+		first, ok := idx.FirstMatch(c.at, bans.KeysOf([]bans.Identity{q}))
+		if ok != (len(c.want) > 0) || ok && !slices.Contains(c.want, first) {
+			t.Errorf("FirstMatch(%s) at +%v = %v %v, want one of %v", c.ip, c.at.Sub(now), first, ok, c.want)
+		}
 	}
 }

@@ -65,3 +65,14 @@ type BanChecker interface {
 	// each once; none is nil.
 	CheckBans(ctx context.Context, ids []bans.Identity, now time.Time) ([]bans.ID, error)
 }
+
+// BanLoader is an optional Backend method for a full load of the ban index
+// (Client.BanIndex): every active ban read in one pass and handed over one
+// at a time, so the load holds none of them and pays for no paging
+// (PostgreSQL: one statement, its rows streamed).
+type BanLoader interface {
+	// LoadActiveBans calls fn with every ban active at now, once each, in
+	// no particular order, all as of one instant. It stops at fn's first
+	// error and returns it.
+	LoadActiveBans(ctx context.Context, now time.Time, fn func(bans.Ban) error) error
+}

@@ -12,16 +12,31 @@ import (
 
 type bansState struct {
 	byID map[bans.ID]bans.Ban
+	// ids holds every ban's ID in ascending order, and ofType those of the
+	// bans holding an identity of each type, so a page is a walk backwards
+	// from the cursor (removed bans included: listing keeps history).
+	ids    []bans.ID
+	ofType map[bans.IdentityType][]bans.ID
 	// byIdentity finds bans (removed ones too) by an exact identity;
-	// ranges holds the ip_range identities, scanned for IP queries.
+	// ranges by an ip_range, and lengths counts the ranges of each prefix
+	// length, so an IP query masks the address once per length in use
+	// instead of testing every range.
 	byIdentity map[bans.Identity][]bans.ID
 	ranges     map[netip.Prefix][]bans.ID
+	lengths    map[rangeLength]int
+}
+
+type rangeLength struct {
+	v6   bool
+	bits int
 }
 
 func (s *bansState) init() {
 	s.byID = map[bans.ID]bans.Ban{}
+	s.ofType = map[bans.IdentityType][]bans.ID{}
 	s.byIdentity = map[bans.Identity][]bans.ID{}
 	s.ranges = map[netip.Prefix][]bans.ID{}
+	s.lengths = map[rangeLength]int{}
 }
 
 type bansTx struct{ *tx }
@@ -37,6 +52,9 @@ func (t bansTx) Create(ctx context.Context, b bans.Ban) error {
 		return errs.Conflict("ban", string(b.ID), "ID already exists")
 	}
 	put(t.tx, s.byID, b.ID, b.Clone())
+	old := s.ids
+	t.undo = append(t.undo, func() { s.ids = old })
+	s.ids = appendSorted(s.ids, b.ID)
 	t.index(b.ID, nil, b.Identities)
 	return nil
 }
@@ -76,6 +94,7 @@ func (t bansTx) index(id bans.ID, had, has []bans.Identity) {
 		}
 		if p, ok := rangeOf(x); ok {
 			dropID(t.tx, s.ranges, p, id)
+			t.countLength(p, -1)
 		} else {
 			dropID(t.tx, s.byIdentity, x, id)
 		}
@@ -86,9 +105,31 @@ func (t bansTx) index(id bans.ID, had, has []bans.Identity) {
 		}
 		if p, ok := rangeOf(x); ok {
 			put(t.tx, s.ranges, p, append(slices.Clone(s.ranges[p]), id))
+			t.countLength(p, 1)
 		} else {
 			put(t.tx, s.byIdentity, x, append(slices.Clone(s.byIdentity[x]), id))
 		}
+	}
+	holds := func(ids []bans.Identity, typ bans.IdentityType) bool {
+		return slices.ContainsFunc(ids, func(x bans.Identity) bool { return x.Type == typ })
+	}
+	for _, typ := range bans.IdentityTypes {
+		switch had, has := holds(had, typ), holds(has, typ); {
+		case has && !had:
+			put(t.tx, s.ofType, typ, appendSorted(s.ofType[typ], id))
+		case had && !has:
+			dropID(t.tx, s.ofType, typ, id)
+		}
+	}
+}
+
+func (t bansTx) countLength(p netip.Prefix, d int) {
+	s := t.state()
+	l := rangeLength{p.Addr().Is6(), p.Bits()}
+	if n := s.lengths[l] + d; n > 0 {
+		put(t.tx, s.lengths, l, n)
+	} else {
+		del(t.tx, s.lengths, l)
 	}
 }
 
@@ -114,21 +155,26 @@ func (t bansTx) List(ctx context.Context, p bans.ListParams) ([]bans.Ban, error)
 		return nil, err
 	}
 	s := t.state()
-	var out []bans.Ban
-	for _, b := range s.byID {
-		if p.Cursor != "" && b.ID >= p.Cursor || !listed(b, p) {
-			continue
+	ids := s.ids
+	switch {
+	case p.Type != "" && p.Value != "":
+		x := bans.Identity{Type: p.Type, Value: p.Value}
+		if r, ok := rangeOf(x); ok {
+			ids = s.ranges[r]
+		} else {
+			ids = s.byIdentity[x]
 		}
-		out = append(out, b)
+		ids = slices.Sorted(slices.Values(ids))
+	case p.Type != "":
+		ids = s.ofType[p.Type]
 	}
-	sortNewestFirst(out)
-	if p.Limit > 0 && len(out) > p.Limit {
-		out = out[:p.Limit]
-	}
-	for i := range out {
-		out[i] = out[i].Clone()
-	}
-	return out, nil
+	return newestFirst(ids, p.Cursor, p.Limit, func(id bans.ID) (bans.Ban, bool) {
+		b := s.byID[id]
+		if !listed(b, p) {
+			return bans.Ban{}, false
+		}
+		return b.Clone(), true
+	}), nil
 }
 
 func listed(b bans.Ban, p bans.ListParams) bool {
@@ -179,16 +225,16 @@ func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, 
 		} else {
 			add(s.byIdentity[x])
 		}
-		if x.Type != bans.IP || len(s.ranges) == 0 {
+		if x.Type != bans.IP || len(s.lengths) == 0 {
 			continue
 		}
 		ip, err := netip.ParseAddr(x.Value)
 		if err != nil {
 			continue
 		}
-		for p, found := range s.ranges {
-			if p.Contains(ip) {
-				add(found)
+		for l := range s.lengths {
+			if l.v6 == ip.Is6() {
+				add(s.ranges[netip.PrefixFrom(ip, l.bits).Masked()])
 			}
 		}
 	}

@@ -9,6 +9,11 @@
 // to its end, so a large write elsewhere (an order of many units) does not
 // hold it up.
 //
+// Bans are kept in ID order, all of them and per identity type, so a page
+// of a listing is a walk back from the cursor, and a filter by a type no
+// ban holds costs nothing; an IP's ranges are found by masking it once per
+// prefix length in use, not by testing every range.
+//
 // A customer's items of one product that are recorded active and expire
 // are kept ordered by expiry in a persistent tree, so a grant reads the
 // lapsed ones and the one it may extend without walking the others.

@@ -119,6 +119,13 @@ func (t bansTx) List(ctx context.Context, p bans.ListParams) ([]bans.Ban, error)
 	if err := t.check(ctx, false); err != nil {
 		return nil, err
 	}
+	sql, a := listSQL(p)
+	return collect(ctx, t.tx, sql, a, scanBans)
+}
+
+// listSQL is List's statement. A filter by identity reads the bans' IDs
+// from an index of ban_identities, merged with the primary key in ID order.
+func listSQL(p bans.ListParams) (string, []any) {
 	var where []string
 	var a args
 	arg := a.add
@@ -134,7 +141,7 @@ func (t bansTx) List(ctx context.Context, p bans.ListParams) ([]bans.Ban, error)
 	case p.Type != "" && p.Value != "":
 		where = append(where, `b.id in (select i.ban_id from ban_identities i where i.key = `+arg(string(p.Type)+":"+p.Value)+`)`)
 	case p.Type != "":
-		where = append(where, arg(string(p.Type))+` = any(b.identity_types)`)
+		where = append(where, `b.id in (select i.ban_id from ban_identities i where i.type = `+arg(string(p.Type))+`)`)
 	}
 	if p.Cursor != "" {
 		where = append(where, `b.id < `+arg(p.Cursor))
@@ -147,29 +154,28 @@ func (t bansTx) List(ctx context.Context, p bans.ListParams) ([]bans.Ban, error)
 	if p.Limit > 0 {
 		sql += ` limit ` + arg(p.Limit)
 	}
-	out, err := collect(ctx, t.tx, sql, a, scanBans)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return sql, a
 }
 
-// matchSQL returns the condition on ban_identities i that finds ids among
-// live bans, and appends its parameters to a: one B-tree probe per
-// identity and, per IP, one GiST probe for the ranges holding it (the
-// planner ORs the bitmaps).
+// matchSQL returns a query of the ban_id and expires_at of the live
+// ban_identities rows that match ids, and appends its parameters to a: one
+// B-tree probe per identity and, per IP, one GiST probe for the ranges
+// holding it. The probes are a UNION ALL of scans of the covering indexes,
+// not one OR: the planner answers an OR with a bitmap of row addresses,
+// which then reads the table itself.
 func matchSQL(ids []bans.Identity, a *args) string {
 	keys := make([]string, len(ids))
 	for i, x := range ids {
 		keys[i] = string(x.Type) + ":" + x.Value
 	}
-	cond := `i.key = any(` + a.add(keys) + `::text[])`
+	sql := `select i.ban_id, i.expires_at from ban_identities i where i.live and i.key = any(` + a.add(keys) + `::text[])`
 	for _, x := range ids {
 		if x.Type == bans.IP {
-			cond += ` or i.type = 'ip_range' and i.range >>= ` + a.add(x.Value) + `::inet`
+			sql += ` union all select i.ban_id, i.expires_at from ban_identities i
+				where i.live and i.type = 'ip_range' and i.range >>= ` + a.add(x.Value) + `::inet`
 		}
 	}
-	return `i.live and (` + cond + `)`
+	return sql
 }
 
 func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, error) {
@@ -185,7 +191,7 @@ func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, 
 	// every ban, and a checkout would then hold a serializable read lock on
 	// the whole table, so that any ban written meanwhile aborts it.
 	sql := `select ` + banColumns + ` from bans b
-		where b.id = any(array(select i.ban_id from ban_identities i where ` + matchSQL(ids, &a) + `))
+		where b.id = any(array(select m.ban_id from (` + matchSQL(ids, &a) + `) m))
 		  and b.removed_at is null
 		order by b.id desc`
 	return collect(ctx, t.tx, sql, a, scanBans)
@@ -201,10 +207,7 @@ func (b *Backend) CheckBans(ctx context.Context, ids []bans.Identity, now time.T
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var a args
-	sql := `select distinct i.ban_id from ban_identities i
-		where (i.expires_at is null or i.expires_at > ` + a.add(now.UTC()) + `) and ` + matchSQL(ids, &a) + `
-		order by i.ban_id desc`
+	sql, a := checkBansSQL(ids, now)
 	rows, err := b.pool.Query(ctx, sql, a...)
 	if err != nil {
 		return nil, wrap(err)
@@ -214,4 +217,61 @@ func (b *Backend) CheckBans(ctx context.Context, ids []bans.Identity, now time.T
 		return nil, wrap(err) // none: nil, as bans.Index.Check says it
 	}
 	return out, nil
+}
+
+// checkBansSQL is CheckBans's statement: index-only scans (matchSQL) and
+// a sort of the few rows they find.
+func checkBansSQL(ids []bans.Identity, now time.Time) (string, []any) {
+	var a args
+	sql := `select m.ban_id from (` + matchSQL(ids, &a) + `) m
+		where m.expires_at is null or m.expires_at > ` + a.add(now.UTC()) + `
+		group by m.ban_id order by m.ban_id desc`
+	return sql, a
+}
+
+// activeBansSQL reads every ban active at $1, for full loads.
+const activeBansSQL = `select ` + banColumns + ` from bans b
+	where b.removed_at is null and (b.expires_at is null or b.expires_at > $1)`
+
+// querier is what a full load reads through: a pool, or a connection of
+// its own.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// loadActive streams every ban active at now into fn, row by row, in one
+// statement (one snapshot).
+func loadActive(ctx context.Context, q querier, now time.Time, fn func(bans.Ban) error) error {
+	rows, err := q.Query(ctx, activeBansSQL, now.UTC())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		b, err := scanBan(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(b); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// LoadActiveBans calls fn with every ban active at now, streaming the rows
+// of one statement outside any transaction (storage.BanLoader): a full
+// load of a bans.Index (Client.BanIndex) without paging.
+func (b *Backend) LoadActiveBans(ctx context.Context, now time.Time, fn func(bans.Ban) error) error {
+	var failed error
+	err := loadActive(ctx, b.pool, now, func(ban bans.Ban) error {
+		if failed = fn(ban); failed != nil {
+			return failed
+		}
+		return nil
+	})
+	if failed != nil {
+		return failed // the caller's, unwrapped
+	}
+	return wrap(err)
 }

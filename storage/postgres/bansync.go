@@ -170,19 +170,18 @@ func (s *BanSync) session(ctx context.Context) error {
 }
 
 // loadAll replaces the index's bans with every ban not lifted nor expired.
+// Rows go one at a time into a bans.Builder, which keeps only their keys,
+// and the index takes them in one change (a one-pass rebuild).
 func (s *BanSync) loadAll(ctx context.Context, conn *pgx.Conn) error {
-	rows, err := conn.Query(ctx, `select `+banColumns+` from bans b
-		where b.removed_at is null and (b.expires_at is null or b.expires_at > $1)`, s.opts.Now().UTC())
-	if err != nil {
-		return err
-	}
-	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bans.Ban, error) { return scanBan(r) })
-	if err != nil {
-		return err
-	}
-	loaded := make(map[bans.ID]struct{}, len(all))
-	for _, b := range all {
+	var all bans.Builder
+	loaded := make(map[bans.ID]struct{}, len(s.known))
+	err := loadActive(ctx, conn, s.opts.Now(), func(b bans.Ban) error {
+		all.Add(b)
 		loaded[b.ID] = struct{}{}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	var gone []bans.ID
 	for id := range s.known {
@@ -192,7 +191,7 @@ func (s *BanSync) loadAll(ctx context.Context, conn *pgx.Conn) error {
 	}
 	// Put before Remove: a ban present in both loads never leaves the
 	// index, not even for an instant.
-	s.idx.Put(all...)
+	s.idx.PutAll(&all)
 	s.idx.Remove(gone...)
 	s.known = loaded
 	s.loads.Add(1)

@@ -120,11 +120,18 @@
 //
 // Ban checks. Client.BanFind and Banner go through Bans().Matching: one
 // statement, a B-tree probe per identity on ban_identities.key and, per IP,
-// a GiST probe (inet >>=) for the ranges holding it. The ban's liveness and
-// expiry are copied onto its identity rows, so CheckBans, the same question
-// as one statement outside any transaction, reads covering indexes only —
-// for a game server asking the database on every join. A fleet rather keeps
-// a bans.Index in memory: SyncBans loads every live ban, LISTENs on
+// a GiST probe (inet >>=) for the ranges holding it, as a UNION ALL (an OR
+// would be planned as a bitmap of rows read back from the table). The
+// ban's liveness and expiry are copied onto its identity rows, so
+// CheckBans, the same question as one statement outside any transaction,
+// is index-only scans — for a game server asking the database on every
+// join (TestBanPlans checks the plan's shape). Listing bans by identity
+// type merges an index of ban_identities (type, ban_id) with the bans'
+// primary key (migration 0016), so a page costs a page even when no ban
+// holds the type. A fleet rather keeps a bans.Index in memory: SyncBans
+// streams every live ban into a bans.Builder, built in one pass
+// (Client.BanIndex streams the same way through LoadActiveBans, a
+// storage.BanLoader), LISTENs on
 // "playerbase_bans_<md5 of the schema name>", a valid channel name for any
 // schema (a trigger NOTIFYs the ban ID on every commit that touches a ban;
 // the sync reloads that ban), reloads everything after a reconnect, and

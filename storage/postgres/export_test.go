@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"slices"
+	"time"
 
+	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/storage"
 )
 
@@ -49,3 +51,10 @@ func (s *TableLockSpy) Update(ctx context.Context, fn func(storage.Tx) error) er
 		return rows.Err()
 	})
 }
+
+// CheckBansSQL is CheckBans's statement and its parameters, for a test of
+// its plan.
+func CheckBansSQL(ids []bans.Identity, now time.Time) (string, []any) { return checkBansSQL(ids, now) }
+
+// ListBansSQL is bans List's statement and its parameters.
+func ListBansSQL(p bans.ListParams) (string, []any) { return listSQL(p) }

@@ -55,7 +55,25 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
+	for _, drop := range atExit {
+		if err := drop(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
 	os.Exit(code)
+}
+
+// atExit holds what TestMain runs after the tests: dropping the schemas of
+// fixtures shared across benchmarks.
+var atExit []func() error
+
+// dropAtExit closes b and drops its schema when the run ends.
+func dropAtExit(dsn, schema string, b *postgres.Backend) {
+	atExit = append(atExit, func() error {
+		b.Close()
+		return pgtest.DropSchema(dsn, schema)
+	})
 }
 
 func TestConformance(t *testing.T) {

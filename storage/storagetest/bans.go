@@ -319,6 +319,43 @@ func testBans(t *testing.T, newBackend NewBackend) {
 		}
 	})
 
+	t.Run("NestedRangesOfManyLengths", func(t *testing.T) {
+		b := newBackend(t)
+		x, y := byte(rand.N(256)), byte(rand.N(256))
+		r16 := bans.MustIdentity(bans.IPRange, fmt.Sprintf("10.%d.0.0/16", x))
+		r24 := bans.MustIdentity(bans.IPRange, fmt.Sprintf("10.%d.%d.0/24", x, y))
+		r32 := bans.MustIdentity(bans.IPRange, fmt.Sprintf("10.%d.%d.7/32", x, y))
+		r6, in6 := newV6Range()
+		host6 := bans.MustIdentity(bans.IPRange, in6.Value+"/128")
+		wide, mid, narrow, v6, v6host := newBan(r16), newBan(r24), newBan(r32), newBan(r6), newBan(host6)
+		all := []bans.Ban{wide, mid, narrow, v6, v6host}
+		create(t, b, all...)
+		ip := func(s string) bans.Identity { return bans.MustIdentity(bans.IP, s) }
+		for _, c := range []struct {
+			q    bans.Identity
+			want []bans.ID
+		}{
+			{ip(fmt.Sprintf("10.%d.%d.7", x, y)), []bans.ID{narrow.ID, mid.ID, wide.ID}},
+			{ip(fmt.Sprintf("::ffff:10.%d.%d.8", x, y)), []bans.ID{mid.ID, wide.ID}},
+			{ip(fmt.Sprintf("10.%d.%d.8", x, y+1)), []bans.ID{wide.ID}},
+			{in6, []bans.ID{v6host.ID, v6.ID}},
+		} {
+			if d := cmp.Diff(c.want, mine(matching(t, b, c.q), all...)); d != "" {
+				t.Errorf("Matching(%v) (-want +got):\n%s", c.q, d)
+			}
+		}
+		// A range taken off its ban stops matching; the ban keeps no
+		// ip_range, so a listing by that type leaves it out.
+		mid.Identities = []bans.Identity{newEmail()}
+		update(t, b, func(tx storage.Tx) error { return tx.Bans().Update(ctx, mid) })
+		if d := cmp.Diff([]bans.ID{narrow.ID, wide.ID}, mine(matching(t, b, ip(fmt.Sprintf("10.%d.%d.7", x, y))), all...)); d != "" {
+			t.Errorf("Matching after the /24 was dropped (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff([]bans.ID{v6host.ID, v6.ID, narrow.ID, wide.ID}, mine(list(t, b, bans.ListParams{Type: bans.IPRange}), all...)); d != "" {
+			t.Errorf("List by ip_range after the /24 was dropped (-want +got):\n%s", d)
+		}
+	})
+
 	t.Run("ReturnsCopies", func(t *testing.T) {
 		b := newBackend(t)
 		email := newEmail()
@@ -379,6 +416,12 @@ func testBans(t *testing.T, newBackend NewBackend) {
 		}
 		if got := mine(matching(t, b, added), kept); len(got) != 0 {
 			t.Errorf("Matching(added) after rollback = %v, want none", got)
+		}
+		if got := mine(list(t, b, bans.ListParams{}), kept, fresh); !slices.Equal(got, []bans.ID{kept.ID}) {
+			t.Errorf("List after rollback = %v, want only %s", got, kept.ID)
+		}
+		if got := mine(list(t, b, bans.ListParams{Type: bans.Name}), kept); len(got) != 1 {
+			t.Errorf("List by name after rollback = %v, want the kept ban", got)
 		}
 	})
 }
