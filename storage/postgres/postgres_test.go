@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -71,8 +72,7 @@ var atExit []func() error
 // dropAtExit closes b and drops its schema when the run ends.
 func dropAtExit(dsn, schema string, b *postgres.Backend) {
 	atExit = append(atExit, func() error {
-		b.Close()
-		return pgtest.DropSchema(dsn, schema)
+		return errors.Join(b.Close(), pgtest.DropSchema(dsn, schema))
 	})
 }
 

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"testing"
@@ -156,7 +157,9 @@ func BenchmarkBanFullLoad(b *testing.B) {
 			go func() { done <- sync.Run(ctx) }()
 			<-sync.Ready()
 			cancel()
-			<-done
+			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+				b.Fatal(err)
+			}
 			if idx.Len() != fullLoadBans {
 				b.Fatalf("sync loaded %d bans", idx.Len())
 			}
