@@ -158,15 +158,15 @@ func (t *tx) translate(ctx context.Context, err error, entity, key string, paren
 // columns), what a violation means to a user.
 var uniqueReasons = map[string]struct{ entity, reason string }{
 	"customers.platform, customers.platform_id": {"customer", "platform ID already belongs to a customer"},
-	"customers.id":          {"customer", "ID already exists"},
-	"customer_tokens.id":    {"token", "ID already exists"},
-	"bans.id":               {"ban", "ID already exists"},
-	"products.id":           {"product", "ID already exists"},
-	"items.id":              {"item", "ID already exists"},
-	"commands.id":           {"command", "ID already exists"},
-	"orders.payment_ref":    {"order", "payment reference already belongs to an order"},
-	"orders.id":             {"order", "ID already exists"},
-	"subscriptions.id":      {"subscription", "ID already exists"},
+	"customers.id":       {"customer", "ID already exists"},
+	"customer_tokens.id": {"token", "ID already exists"},
+	"bans.id":            {"ban", "ID already exists"},
+	"products.id":        {"product", "ID already exists"},
+	"items.id":           {"item", "ID already exists"},
+	"commands.id":        {"command", "ID already exists"},
+	"orders.payment_ref": {"order", "payment reference already belongs to an order"},
+	"orders.id":          {"order", "ID already exists"},
+	"subscriptions.id":   {"subscription", "ID already exists"},
 }
 
 // sqliteConstraintUnique is SQLite's extended code for a unique index

@@ -7,9 +7,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/subscriptions"
-	"github.com/playerbase/playerbase/errs"
 )
 
 type subscriptionsTx struct{ *tx }
