@@ -47,12 +47,12 @@ func (e *FileError) Unwrap() error { return e.Err }
 // alone. It matches errs.ErrConflict.
 type SchemaError struct {
 	Path  string
-	Found int // the database's schema version
+	Found int // a schema version recorded in the database
 	Known int // the newest version this build knows
 }
 
 func (e *SchemaError) Error() string {
-	return fmt.Sprintf("sqlite: %s: schema version %d is newer than this build knows (%d): upgrade playerbase",
+	return fmt.Sprintf("sqlite: %s: schema version %d is unknown to this build (newest %d): a newer playerbase wrote it",
 		e.Path, e.Found, e.Known)
 }
 

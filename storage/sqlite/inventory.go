@@ -4,9 +4,12 @@ import (
 	"context"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/money"
 )
 
 type productsTx struct{ *tx }
@@ -28,16 +31,54 @@ func templatesJSON(ts []inventory.CommandTemplate) string {
 	return jsonText(out)
 }
 
-const productColumns = `id, name, duration_count, duration_unit, on_expiry, commands, stacking, created, updated, version`
+// priceJSON is a price as the products.prices column holds it: the amount
+// as a decimal string, so no precision is lost to JSON numbers.
+type priceJSON struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+func pricesJSON(ps []money.Amount) string {
+	out := make([]priceJSON, len(ps))
+	for i, a := range ps {
+		out[i] = priceJSON{a.Value.String(), a.Currency.Code()}
+	}
+	return jsonText(out)
+}
+
+func pricesOf(js []priceJSON) ([]money.Amount, error) {
+	if len(js) == 0 {
+		return nil, nil
+	}
+	out := make([]money.Amount, len(js))
+	for i, j := range js {
+		v, err := decimal.NewFromString(j.Amount)
+		if err != nil {
+			return nil, err
+		}
+		c, err := money.ParseCurrency(j.Currency)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = money.Amount{Value: v, Currency: c}
+	}
+	return out, nil
+}
+
+const productColumns = `id, name, duration_count, duration_unit, on_expiry, commands, stacking, created, updated, version, prices`
 
 func scanProduct(row scanner) (inventory.Product, error) {
 	var p inventory.Product
 	var count *int
 	var unit *string
 	var cmds []templateJSON
+	var prices []priceJSON
 	err := row.Scan(&p.ID, &p.Name, &count, &unit, &p.OnExpiry, jsonCol{&cmds}, &p.Stacking, timeCol{&p.Created},
-		timeCol{&p.Updated}, &p.Version)
+		timeCol{&p.Updated}, &p.Version, jsonCol{&prices})
 	if err != nil {
+		return inventory.Product{}, err
+	}
+	if p.Prices, err = pricesOf(prices); err != nil {
 		return inventory.Product{}, err
 	}
 	if count != nil && unit != nil {
@@ -65,8 +106,9 @@ func (t productsTx) Create(ctx context.Context, p inventory.Product) error {
 	}
 	count, unit := duration(p)
 	_, err := t.exec(ctx, `insert into products (`+productColumns+`)
-		values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`,
-		p.ID, p.Name, count, unit, p.OnExpiry, templatesJSON(p.Commands), p.Stacking, ts(p.Created), ts(p.Updated), p.Version)
+		values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`,
+		p.ID, p.Name, count, unit, p.OnExpiry, templatesJSON(p.Commands), p.Stacking, ts(p.Created), ts(p.Updated), p.Version,
+		pricesJSON(p.Prices))
 	return t.translate(ctx, err, "product", string(p.ID))
 }
 
@@ -88,9 +130,10 @@ func (t productsTx) Update(ctx context.Context, p inventory.Product) error {
 	count, unit := duration(p)
 	n, err := t.exec(ctx, `update products
 		set name = ?3, duration_count = ?4, duration_unit = ?5, on_expiry = ?6, commands = ?7, stacking = ?8,
-		    created = ?9, updated = ?10, version = version + 1
+		    created = ?9, updated = ?10, prices = ?11, version = version + 1
 		where id = ?1 and version = ?2`,
-		p.ID, p.Version, p.Name, count, unit, p.OnExpiry, templatesJSON(p.Commands), p.Stacking, ts(p.Created), ts(p.Updated))
+		p.ID, p.Version, p.Name, count, unit, p.OnExpiry, templatesJSON(p.Commands), p.Stacking, ts(p.Created), ts(p.Updated),
+		pricesJSON(p.Prices))
 	if err != nil {
 		return t.translate(ctx, err, "product", string(p.ID))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -37,7 +36,8 @@ type migration struct {
 }
 
 // loadMigrations reads Migrations in version order and checks the
-// numbering: 1, 2, 3, … with no gaps or repeats.
+// numbering: each version once. Gaps are allowed, as in
+// storage/postgres: work on parallel branches takes numbers apart.
 func loadMigrations() ([]migration, error) {
 	names, err := fs.Glob(Migrations, "*.sql")
 	if err != nil {
@@ -57,21 +57,26 @@ func loadMigrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: strings.TrimSuffix(path.Base(name), ".sql"), sql: string(body)})
 	}
 	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("sqlite: migration %s: want version %d", m.name, i+1)
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("sqlite: migrations %s and %s: one version twice", ms[i-1].name, ms[i].name)
 		}
 	}
 	return ms, nil
 }
 
-// knownVersion is the newest schema version this build has.
-var knownVersion = func() int {
+// known is the set of schema versions this build has, and newest the
+// highest.
+var known, newest = func() (map[int]bool, int) {
 	ms, err := loadMigrations()
 	if err != nil {
 		panic(err)
 	}
-	return len(ms)
+	set := make(map[int]bool, len(ms))
+	for _, m := range ms {
+		set[m.version] = true
+	}
+	return set, ms[len(ms)-1].version
 }()
 
 const createMigrationsTable = `create table if not exists playerbase_migrations (
@@ -85,27 +90,31 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// version returns the highest migration recorded in the database, 0 if
-// none (or no table yet).
-func version(ctx context.Context, q querier) (int, error) {
+// applied returns the migrations recorded in the database, in order;
+// none if there is no record yet.
+func applied(ctx context.Context, q querier) ([]int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `select count(*) from sqlite_schema where type = 'table' and name = 'playerbase_migrations'`).Scan(&n)
 	if err != nil || n == 0 {
-		return 0, err
+		return nil, err
 	}
-	var v int
-	err = q.QueryRowContext(ctx, `select coalesce(max(version), 0) from playerbase_migrations`).Scan(&v)
-	return v, err
+	var vs []int
+	err = q.QueryRowContext(ctx, `select coalesce(json_group_array(version), '[]') from
+		(select version from playerbase_migrations order by version)`).Scan(jsonCol{&vs})
+	return vs, err
 }
 
-// checkVersion refuses a database a newer build migrated.
+// checkVersion refuses a database holding a migration this build does
+// not have: a newer build wrote it.
 func (b *Backend) checkVersion(ctx context.Context, q querier) error {
-	v, err := version(ctx, q)
+	vs, err := applied(ctx, q)
 	if err != nil {
 		return b.fileError(err)
 	}
-	if v > knownVersion {
-		return &SchemaError{Path: b.path, Found: v, Known: knownVersion}
+	for _, v := range vs {
+		if !known[v] {
+			return &SchemaError{Path: b.path, Found: v, Known: newest}
+		}
 	}
 	return nil
 }
@@ -133,11 +142,16 @@ func (b *Backend) Migrate(ctx context.Context) error {
 	if _, err := t.ExecContext(ctx, createMigrationsTable); err != nil {
 		return b.wrap(err)
 	}
-	current, err := version(ctx, t)
+	done, err := applied(ctx, t)
 	if err != nil {
 		return b.wrap(err)
 	}
-	for _, m := range ms[current:] {
+	for _, m := range ms {
+		// By set, not by the highest version: a migration merged with a
+		// lower number than one already applied still runs.
+		if slices.Contains(done, m.version) {
+			continue
+		}
 		if _, err := t.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
 		}
@@ -154,9 +168,12 @@ func (b *Backend) Migrate(ctx context.Context) error {
 // Version returns the highest migration applied to the database, 0 if
 // none.
 func (b *Backend) Version(ctx context.Context) (int, error) {
-	v, err := version(ctx, b.readers)
-	if err != nil && !errors.Is(err, context.Canceled) {
+	vs, err := applied(ctx, b.readers)
+	if err != nil {
 		return 0, b.wrap(err)
 	}
-	return v, err
+	if len(vs) == 0 {
+		return 0, nil
+	}
+	return vs[len(vs)-1], nil
 }

@@ -26,16 +26,17 @@ func currencyOf(code string) (money.Currency, error) {
 // lineJSON is an order line as the orders.lines column holds it: the price
 // as a decimal string, so no precision is lost to JSON numbers.
 type lineJSON struct {
-	ProductID string `json:"product_id"`
-	Quantity  int    `json:"quantity"`
-	UnitPrice string `json:"unit_price"`
-	Currency  string `json:"currency"`
+	ProductID       string `json:"product_id"`
+	Quantity        int    `json:"quantity"`
+	UnitPrice       string `json:"unit_price"`
+	Currency        string `json:"currency"`
+	PriceOverridden bool   `json:"price_overridden,omitempty"`
 }
 
 func linesJSON(ls []orders.Line) string {
 	out := make([]lineJSON, len(ls))
 	for i, l := range ls {
-		out[i] = lineJSON{l.ProductID, l.Quantity, l.UnitPrice.Value.String(), l.UnitPrice.Currency.Code()}
+		out[i] = lineJSON{l.ProductID, l.Quantity, l.UnitPrice.Value.String(), l.UnitPrice.Currency.Code(), l.PriceOverridden}
 	}
 	return jsonText(out)
 }
@@ -54,7 +55,7 @@ func linesOf(js []lineJSON) ([]orders.Line, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = orders.Line{ProductID: j.ProductID, Quantity: j.Quantity, UnitPrice: money.Amount{Value: v, Currency: c}}
+		out[i] = orders.Line{ProductID: j.ProductID, Quantity: j.Quantity, UnitPrice: money.Amount{Value: v, Currency: c}, PriceOverridden: j.PriceOverridden}
 	}
 	return out, nil
 }

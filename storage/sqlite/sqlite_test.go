@@ -4,6 +4,8 @@ import (
 	"context"
 	"io/fs"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/playerbase/playerbase/storage"
@@ -39,18 +41,22 @@ func TestMigrateTwice(t *testing.T) {
 			t.Fatal(err)
 		}
 		v, err := b.Version(ctx)
-		if err != nil || v != migrationCount(t) {
-			t.Errorf("Version = %d, %v; want %d", v, err, migrationCount(t))
+		if err != nil || v != lastMigration(t) {
+			t.Errorf("Version = %d, %v; want %d", v, err, lastMigration(t))
 		}
 		b.Close()
 	}
 }
 
-func migrationCount(t *testing.T) int {
+func lastMigration(t *testing.T) int {
 	t.Helper()
 	entries, err := fs.Glob(sqlite.Migrations, "*.sql")
+	if err != nil || len(entries) == 0 {
+		t.Fatal(entries, err)
+	}
+	v, err := strconv.Atoi(strings.SplitN(entries[len(entries)-1], "_", 2)[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(entries)
+	return v
 }

@@ -15,7 +15,8 @@ import (
 type subscriptionsTx struct{ *tx }
 
 const subscriptionColumns = `id, customer_id, product_id, amount, currency, period_count, period_unit, status, trial,
-	activated_at, periods, current_period_end, cancel_at_period_end, canceled_at, created_at, updated_at, version`
+	activated_at, periods, current_period_end, cancel_at_period_end, canceled_at, created_at, updated_at, version,
+	price_overridden`
 
 func scanSubscription(row scanner) (subscriptions.Subscription, error) {
 	var s subscriptions.Subscription
@@ -23,7 +24,7 @@ func scanSubscription(row scanner) (subscriptions.Subscription, error) {
 	var code string
 	err := row.Scan(&s.ID, &s.Customer, &s.ProductID, &amount, &code, &s.Period.Count, &s.Period.Unit, &s.Status,
 		&s.Trial, timePtrCol{&s.ActivatedAt}, &s.Periods, timePtrCol{&s.CurrentPeriodEnd}, &s.CancelAtPeriodEnd,
-		timePtrCol{&s.CanceledAt}, timeCol{&s.CreatedAt}, timeCol{&s.UpdatedAt}, &s.Version)
+		timePtrCol{&s.CanceledAt}, timeCol{&s.CreatedAt}, timeCol{&s.UpdatedAt}, &s.Version, &s.PriceOverridden)
 	if err != nil {
 		return subscriptions.Subscription{}, err
 	}
@@ -40,10 +41,10 @@ func (t subscriptionsTx) Create(ctx context.Context, s subscriptions.Subscriptio
 		return err
 	}
 	_, err := t.exec(ctx, `insert into subscriptions (`+subscriptionColumns+`)
-		values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`,
+		values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)`,
 		s.ID, s.Customer, s.ProductID, s.Amount.Value.String(), s.Amount.Currency.Code(), s.Period.Count, s.Period.Unit,
 		s.Status, s.Trial, tsPtr(s.ActivatedAt), s.Periods, tsPtr(s.CurrentPeriodEnd), s.CancelAtPeriodEnd,
-		tsPtr(s.CanceledAt), ts(s.CreatedAt), ts(s.UpdatedAt), s.Version)
+		tsPtr(s.CanceledAt), ts(s.CreatedAt), ts(s.UpdatedAt), s.Version, s.PriceOverridden)
 	return t.translate(ctx, err, "subscription", string(s.ID), parent{"customer", "customers", string(s.Customer)})
 }
 
@@ -65,11 +66,11 @@ func (t subscriptionsTx) Update(ctx context.Context, s subscriptions.Subscriptio
 	n, err := t.exec(ctx, `update subscriptions
 		set product_id = ?4, amount = ?5, currency = ?6, period_count = ?7, period_unit = ?8, status = ?9,
 		    trial = ?10, activated_at = ?11, periods = ?12, current_period_end = ?13, cancel_at_period_end = ?14,
-		    canceled_at = ?15, created_at = ?16, updated_at = ?17, version = version + 1
+		    canceled_at = ?15, created_at = ?16, updated_at = ?17, price_overridden = ?18, version = version + 1
 		where id = ?1 and version = ?2 and customer_id = ?3`,
 		s.ID, s.Version, s.Customer, s.ProductID, s.Amount.Value.String(), s.Amount.Currency.Code(), s.Period.Count,
 		s.Period.Unit, s.Status, s.Trial, tsPtr(s.ActivatedAt), s.Periods, tsPtr(s.CurrentPeriodEnd),
-		s.CancelAtPeriodEnd, tsPtr(s.CanceledAt), ts(s.CreatedAt), ts(s.UpdatedAt))
+		s.CancelAtPeriodEnd, tsPtr(s.CanceledAt), ts(s.CreatedAt), ts(s.UpdatedAt), s.PriceOverridden)
 	if err != nil {
 		return t.translate(ctx, err, "subscription", string(s.ID))
 	}

@@ -92,6 +92,8 @@ create table products (
     on_expiry      text    not null,
     -- [{"stage", "server", "template", "online_only"}, …] in order.
     commands       text    not null default '[]',
+    -- [{"amount", "currency"}, …] sorted by currency code.
+    prices         text    not null default '[]',
     stacking       text    not null,
     created        text    not null,
     updated        text    not null,
@@ -159,7 +161,8 @@ create index commands_open_online_idx on commands (server, player, id)
 create table orders (
     id             text    primary key,
     customer_id    text    not null references customers (id),
-    -- [{"product_id", "quantity", "unit_price", "currency"}, …] in order.
+    -- [{"product_id", "quantity", "unit_price", "currency",
+    -- "price_overridden"}, …] in order.
     lines          text    not null,
     currency       text    not null,
     total          text    not null, -- exact decimals
@@ -220,7 +223,8 @@ create table subscriptions (
     canceled_at          text,
     created_at           text    not null,
     updated_at           text    not null,
-    version              integer not null
+    version              integer not null,
+    price_overridden     integer not null default 0 -- the host set the amount
 ) strict, without rowid;
 
 -- A customer's subscriptions newest first; the active ones for MRR.
