@@ -22,20 +22,23 @@ import (
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
 // The commerce workflows across domains: paying an order delivers its
 // items, subscriptions keep theirs for the billing period, refunds and
 // chargebacks act on them by store policy. Each test runs on the memory
-// backend and, when PLAYERBASE_TEST_POSTGRES is set, on PostgreSQL.
+// backend, on SQLite and, when PLAYERBASE_TEST_POSTGRES is set, on
+// PostgreSQL.
 
-// forBackends runs fn on a fresh memory backend and on a fresh PostgreSQL
-// schema (skipped without a test database).
+// forBackends runs fn on a fresh memory backend, a fresh SQLite file and
+// a fresh PostgreSQL schema (skipped without a test database).
 func forBackends(t *testing.T, fn func(t *testing.T, b storage.Backend)) {
 	t.Helper()
 	t.Run("memory", func(t *testing.T) { fn(t, memory.New()) })
 	t.Run("postgres", func(t *testing.T) { fn(t, pgtest.NewBackend(t)) })
+	t.Run("sqlite", func(t *testing.T) { fn(t, sqlitetest.NewBackend(t)) })
 }
 
 // comOn is comSetup on backend b with a reversal policy.

@@ -16,6 +16,7 @@ import (
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
 )
 
 // gameServer simulates one game server with a delivery plugin: several
@@ -115,6 +116,9 @@ func TestDeliveryChaos(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		runChaos(t, pgtest.NewBackend(t), chaosConfig{players: 4, kitsEach: 5, pollers: 4, rounds: 40})
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		runChaos(t, sqlitetest.NewBackend(t), chaosConfig{players: 4, kitsEach: 5, pollers: 4, rounds: 40})
 	})
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
 )
 
 // modelCmd is the plain-Go model of one command record.
@@ -308,6 +309,19 @@ func TestDeliveryStateMachinePostgres(t *testing.T) {
 	playerbase.FewerRapidChecks(t, 25)
 	rapid.Check(t, func(t *rapid.T) {
 		pgtest.Truncate(t, backend)
+		m := newDeliveryMachine(t, backend)
+		t.Repeat(rapid.StateMachineActions(m))
+	})
+}
+
+// TestDeliveryStateMachineSQLite runs the same machine on a SQLite file (WAL,
+// the writer and the readers on separate connections), each iteration on
+// emptied tables, fewer iterations unless -rapid.checks says otherwise.
+func TestDeliveryStateMachineSQLite(t *testing.T) {
+	backend := sqlitetest.NewBackend(t)
+	playerbase.FewerRapidChecks(t, 50)
+	rapid.Check(t, func(t *rapid.T) {
+		sqlitetest.Truncate(t, backend)
 		m := newDeliveryMachine(t, backend)
 		t.Repeat(rapid.StateMachineActions(m))
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
 )
 
 // invClock is a settable clock for the inventory tests.
@@ -710,6 +711,19 @@ func TestInventoryStateMachinePostgres(t *testing.T) {
 	fewerRapidChecks(t, 25)
 	rapid.Check(t, func(t *rapid.T) {
 		pgtest.Truncate(t, backend)
+		m := newInvMachine(t, backend)
+		t.Repeat(rapid.StateMachineActions(m))
+	})
+}
+
+// TestInventoryStateMachineSQLite runs the same machine on a SQLite file (WAL,
+// the writer and the readers on separate connections), each iteration on
+// emptied tables, fewer iterations unless -rapid.checks says otherwise.
+func TestInventoryStateMachineSQLite(t *testing.T) {
+	backend := sqlitetest.NewBackend(t)
+	fewerRapidChecks(t, 50)
+	rapid.Check(t, func(t *rapid.T) {
+		sqlitetest.Truncate(t, backend)
 		m := newInvMachine(t, backend)
 		t.Repeat(rapid.StateMachineActions(m))
 	})

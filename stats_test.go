@@ -22,6 +22,7 @@ import (
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
@@ -767,6 +768,19 @@ func TestCommerceStateMachinePostgres(t *testing.T) {
 	playerbase.FewerRapidChecks(t, 25)
 	rapid.Check(t, func(t *rapid.T) {
 		pgtest.Truncate(t, backend)
+		m := newCommerceMachine(t, backend)
+		t.Repeat(rapid.StateMachineActions(m))
+	})
+}
+
+// TestCommerceStateMachineSQLite runs the same machine on a SQLite file (WAL,
+// the writer and the readers on separate connections), each iteration on
+// emptied tables, fewer iterations unless -rapid.checks says otherwise.
+func TestCommerceStateMachineSQLite(t *testing.T) {
+	backend := sqlitetest.NewBackend(t)
+	playerbase.FewerRapidChecks(t, 50)
+	rapid.Check(t, func(t *rapid.T) {
+		sqlitetest.Truncate(t, backend)
 		m := newCommerceMachine(t, backend)
 		t.Repeat(rapid.StateMachineActions(m))
 	})
