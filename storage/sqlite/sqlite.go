@@ -142,8 +142,31 @@ func (b *Backend) prepare(ctx context.Context) error {
 	if err := b.checkVersion(ctx, b.writer); err != nil {
 		return err
 	}
-	// BEGIN IMMEDIATE takes the write lock without writing: a read-only
-	// file refuses it, a locked one makes it wait and then refuse.
+	// SQLite opens a file it may not write read-only, without a word;
+	// it says so when asked.
+	conn, err := b.writer.Conn(ctx)
+	if err != nil {
+		return b.fileError(err)
+	}
+	var readOnly bool
+	err = conn.Raw(func(c any) error {
+		ro, ok := c.(interface{ IsReadOnly(string) (bool, error) })
+		if !ok {
+			return fmt.Errorf("sqlite: the driver's connection (%T) cannot say whether it is read-only", c)
+		}
+		var err error
+		readOnly, err = ro.IsReadOnly("main")
+		return err
+	})
+	conn.Close()
+	if err != nil {
+		return b.fileError(err)
+	}
+	if readOnly {
+		return &FileError{Path: b.path, Err: ErrReadOnly, Detail: "SQLite opened it read-only"}
+	}
+	// BEGIN IMMEDIATE takes the write lock without writing: a locked file
+	// makes it wait and then refuse.
 	t, err := b.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return b.fileError(err)
