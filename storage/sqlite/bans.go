@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/playerbase/playerbase/bans"
@@ -43,33 +45,25 @@ func identitiesJSON(ids []bans.Identity) string {
 
 func identityKey(x bans.Identity) string { return string(x.Type) + ":" + x.Value }
 
-// addrKey is an address as the range columns compare it: its family (4
-// or 6) and then its bytes, so blob order is address order within a
-// family and the families never overlap.
-func addrKey(a netip.Addr) []byte {
-	a = a.Unmap()
-	if a.Is4() {
-		b := a.As4()
-		return append([]byte{4}, b[:]...)
-	}
-	b := a.As16()
-	return append([]byte{6}, b[:]...)
-}
-
-// rangeKeys returns the first and last address of an ip_range value.
-func rangeKeys(value string) (lo, hi []byte, ok bool) {
-	p, err := netip.ParsePrefix(value)
+// prefixKeys returns the keys of every ip_range identity that holds the
+// address in value (an ip identity's canonical value): its prefixes of
+// every length but 0, in canonical form, which bans.ParseRange gives
+// ranges (masked, IPv4 unmapped).
+func prefixKeys(value string) []string {
+	a, err := netip.ParseAddr(value)
 	if err != nil {
-		return nil, nil, false
+		return nil
 	}
-	p = p.Masked()
-	lo = addrKey(p.Addr())
-	hi = append([]byte(nil), lo...)
-	// Set every host bit of the last address.
-	for bit := p.Bits(); bit < p.Addr().BitLen(); bit++ {
-		hi[1+bit/8] |= 0x80 >> (bit % 8)
+	a = a.Unmap()
+	keys := make([]string, 0, a.BitLen())
+	for bits := 1; bits <= a.BitLen(); bits++ {
+		p, err := a.Prefix(bits)
+		if err != nil {
+			return nil
+		}
+		keys = append(keys, identityKey(bans.Identity{Type: bans.IPRange, Value: p.String()}))
 	}
-	return lo, hi, true
+	return keys
 }
 
 // putIdentities stores b's identities in order, replacing any it had,
@@ -82,15 +76,9 @@ func (t bansTx) putIdentities(ctx context.Context, b bans.Ban, replace bool) err
 	}
 	live := !b.Removed()
 	for i, x := range b.Identities {
-		var lo, hi any
-		if x.Type == bans.IPRange {
-			if l, h, ok := rangeKeys(x.Value); ok {
-				lo, hi = l, h
-			}
-		}
-		_, err := t.exec(ctx, `insert into ban_identities (ban_id, position, type, key, live, expires_at, range_lo, range_hi)
-			values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`,
-			b.ID, i+1, x.Type, identityKey(x), live, tsPtr(b.ExpiresAt), lo, hi)
+		_, err := t.exec(ctx, `insert into ban_identities (ban_id, position, type, key, live, expires_at)
+			values (?1, ?2, ?3, ?4, ?5, ?6)`,
+			b.ID, i+1, x.Type, identityKey(x), live, tsPtr(b.ExpiresAt))
 		if err != nil {
 			return t.translate(ctx, err, "ban", string(b.ID))
 		}
@@ -178,37 +166,30 @@ func (t bansTx) List(ctx context.Context, p bans.ListParams) ([]bans.Ban, error)
 	return collect(ctx, t.tx, q, a, scanBan)
 }
 
-// matchSQL returns a query for the IDs of live bans holding one of ids
-// (or a range holding one of the ip identities), with alive, if set, as
-// the placeholder of the instant their expiry is judged at. Each part is
-// a probe of one partial index: the exact keys in one, and per IP the
-// ranges of its family whose first address is at or below it, checked
-// against their last address in the index.
-func matchSQL(ids []bans.Identity, a *args, alive string) string {
-	keys := make([]any, len(ids))
-	for i, x := range ids {
-		keys[i] = identityKey(x)
-	}
-	expiry := ``
-	if alive != "" {
-		expiry = ` and (i.expires_at is null or i.expires_at > ` + alive + `)`
-	}
-	q := `select distinct i.ban_id from ban_identities i where i.live and i.key in (` + a.list(keys...) + `)` + expiry
+// matchKeys returns the keys a check probes, as a JSON array: every
+// identity's, and for each ip identity the keys of the ranges that would
+// hold it.
+func matchKeys(ids []bans.Identity) string {
+	var keys []string
 	for _, x := range ids {
-		if x.Type != bans.IP {
-			continue
+		keys = append(keys, identityKey(x))
+		if x.Type == bans.IP {
+			keys = append(keys, prefixKeys(x.Value)...)
 		}
-		addr, err := netip.ParseAddr(x.Value)
-		if err != nil {
-			continue
-		}
-		k := addrKey(addr)
-		q += ` union select i.ban_id from ban_identities i
-			where i.live and i.type = 'ip_range' and i.range_lo between ` + a.add(k[:1]) + ` and ` + a.add(k) +
-			` and i.range_hi >= ` + a.add(k) + expiry
 	}
-	return q
+	return jsonText(keys)
 }
+
+// matchLive selects the IDs of the live bans holding one of the keys in
+// the JSON array ?1 (matchKeys): one probe of the live keys' covering
+// index per key. One statement text whatever the identities, so it is
+// prepared once per connection.
+const matchLive = `select distinct i.ban_id from json_each(?1) k
+	join ban_identities i indexed by ban_identities_live_key_idx on i.key = k.value
+	where i.live`
+
+// checkLive is matchLive for the bans also not expired at ?2.
+const checkLive = matchLive + ` and (i.expires_at is null or i.expires_at > ?2) order by 1 desc`
 
 func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, error) {
 	if err := t.check(ctx, false); err != nil {
@@ -217,26 +198,25 @@ func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, 
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var a args
-	q := `select ` + banColumns + ` from bans b
-		where b.id in (` + matchSQL(ids, &a, "") + `) and b.removed_at is null
-		order by b.id desc`
-	return collect(ctx, t.tx, q, a, scanBan)
+	return collect(ctx, t.tx, `select `+banColumns+` from bans b
+		where b.id in (`+matchLive+`) and b.removed_at is null
+		order by b.id desc`, []any{matchKeys(ids)}, scanBan)
 }
 
 // CheckBans returns the IDs of the bans active at now that match any of ids
 // (canonical identities, as bans.ParseIdentities returns them), newest
 // first, each once: Client.Check's question as one statement on a reader,
-// outside any transaction, answered from the covering partial indexes of
-// ban_identities.
+// outside any transaction, answered from the covering partial index of
+// ban_identities, prepared once per reader connection.
 func (b *Backend) CheckBans(ctx context.Context, ids []bans.Identity, now time.Time) ([]bans.ID, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var a args
-	alive := a.add(ts(now))
-	q := matchSQL(ids, &a, alive) + ` order by 1 desc`
-	rows, err := b.readers.QueryContext(ctx, q, a...)
+	stmt, err := b.checkStmt()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, matchKeys(ids), ts(now))
 	if err != nil {
 		return nil, b.wrap(err)
 	}
@@ -253,4 +233,25 @@ func (b *Backend) CheckBans(ctx context.Context, ids []bans.Identity, now time.T
 		return nil, b.wrap(err)
 	}
 	return out, nil // none: nil, as bans.Index.Check says it
+}
+
+// checkStmt returns CheckBans's statement, prepared on the readers:
+// database/sql prepares it on each connection once and reuses it. The
+// first caller's context does not bound it, so a canceled first check
+// cannot leave every later one without a statement.
+func (b *Backend) checkStmt() (*sql.Stmt, error) {
+	b.check.once.Do(func() {
+		b.check.stmt, b.check.err = b.readers.Prepare(checkLive)
+	})
+	if b.check.err != nil {
+		return nil, b.wrap(b.check.err)
+	}
+	return b.check.stmt, nil
+}
+
+// preparedCheck holds CheckBans's prepared statement.
+type preparedCheck struct {
+	once sync.Once
+	stmt *sql.Stmt
+	err  error
 }

@@ -37,7 +37,9 @@ func TestMain(m *testing.M) {
 		crashChild(path, os.Getenv(envCrashSetup))
 		os.Exit(0) // not reached: the parent kills the child
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeShared()
+	os.Exit(code)
 }
 
 // crashChild writes until it is killed, and prints a line for every call

@@ -48,6 +48,7 @@ type Backend struct {
 	writer  *sql.DB
 	readers *sql.DB // the writer itself for Memory
 	busy    time.Duration
+	check   preparedCheck
 }
 
 var (
@@ -197,11 +198,14 @@ func (b *Backend) DB() *sql.DB { return b.writer }
 // Close closes every connection. The file stays consistent whatever ran
 // before: SQLite rolls back an unfinished transaction on the next open.
 func (b *Backend) Close() error {
-	var err error
-	if b.readers != b.writer {
-		err = b.readers.Close()
+	var errs []error
+	if b.check.stmt != nil {
+		errs = append(errs, b.check.stmt.Close())
 	}
-	return errors.Join(err, b.writer.Close())
+	if b.readers != b.writer {
+		errs = append(errs, b.readers.Close())
+	}
+	return errors.Join(append(errs, b.writer.Close())...)
 }
 
 // View runs fn in a read-only transaction on one of the readers: one

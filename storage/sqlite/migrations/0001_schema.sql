@@ -67,19 +67,14 @@ create table ban_identities (
     key        text    not null, -- "type:value", canonical
     live       integer not null, -- the ban is not lifted
     expires_at text,             -- the ban's
-    -- An ip_range's first and last address, as a family byte (4 or 6)
-    -- and the address's bytes, so a blob comparison is an address
-    -- comparison within a family and never across.
-    range_lo   blob,
-    range_hi   blob,
     primary key (ban_id, position)
 ) strict, without rowid;
 
--- Ban checks: exact identities among live bans, covering, so the expiry is
--- judged in the index; and the live ranges by their first address.
+-- Ban checks among live bans, covering, so the expiry is judged in the
+-- index. A range is found by its key too: a check asks for every prefix
+-- holding the address ("ip_range:203.0.113.0/24", "/23", … — 32 keys for
+-- IPv4, 128 for IPv6), each a probe of this index.
 create index ban_identities_live_key_idx on ban_identities (key, ban_id, expires_at) where live;
-create index ban_identities_live_range_idx on ban_identities (range_lo, range_hi, ban_id, expires_at)
-    where live and type = 'ip_range';
 -- Listing bans (lifted ones too) that name an identity or a type.
 create index ban_identities_key_idx on ban_identities (key, ban_id);
 create index ban_identities_type_idx on ban_identities (type, ban_id);

@@ -1,0 +1,310 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+	"github.com/playerbase/playerbase/storage/sqlite"
+	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
+)
+
+// Benchmarks report ratios, not times: each compares with a baseline in
+// the same run, or with the PostgreSQL backend doing the same work (those
+// cases need PLAYERBASE_TEST_POSTGRES and are skipped without):
+//
+//	go test -run '^$' -bench 'SQLite' -benchmem ./storage/sqlite/
+
+// shared holds what benchmarks build once per run and share (so a
+// benchmark and its baseline read the same file); TestMain removes it.
+var shared struct {
+	sync.Mutex
+	dir  string
+	bans *banFixture
+}
+
+func removeShared() {
+	if shared.dir != "" {
+		_ = os.RemoveAll(shared.dir)
+	}
+}
+
+// banFixture is a file with 10 000 bans (emails, names, Steam IDs, IPs and
+// some ranges) and the identities of a joining player that one ban names.
+type banFixture struct {
+	b      *sqlite.Backend
+	player []bans.Identity
+	anyID  bans.ID
+}
+
+func sharedBanFixture(tb testing.TB) banFixture {
+	tb.Helper()
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.bans == nil {
+		dir, err := os.MkdirTemp("", "playerbase-bench-")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		shared.dir = dir
+		b, err := sqlitetest.Open(filepath.Join(dir, "bans.db"), nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		f := newBanFixture(tb, b)
+		if _, err := b.DB().Exec(`analyze`); err != nil {
+			tb.Fatal(err)
+		}
+		shared.bans = &f
+	}
+	return *shared.bans
+}
+
+func newBanFixture(tb testing.TB, b *sqlite.Backend) banFixture {
+	tb.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	const total = 10_000
+	rnd := rand.New(rand.NewPCG(1, 2))
+	f := banFixture{b: b}
+	for start := 0; start < total; start += 1000 {
+		err := b.Update(ctx, func(tx storage.Tx) error {
+			for i := start; i < start+1000; i++ {
+				ids := []bans.Identity{
+					bans.MustIdentity(bans.Email, fmt.Sprintf("p%d@example.com", i)),
+					bans.MustIdentity(bans.Name, fmt.Sprintf("player%d", i)),
+					bans.SteamIdentity(76561197960265728 + uint64(i) + 1),
+					bans.IPIdentity(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})),
+				}
+				if i%20 == 0 {
+					p := netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(100 + rnd.IntN(100)), byte(rnd.IntN(256)), 0, 0}), 16)
+					ids = append(ids, bans.MustIdentity(bans.IPRange, p.String()))
+				}
+				ban, err := bans.New(bans.Draft{Reason: "bench", Identities: ids, Actor: "admin:bench"}, now)
+				if err != nil {
+					return err
+				}
+				if err := tx.Bans().Create(ctx, ban); err != nil {
+					return err
+				}
+				f.anyID = ban.ID
+			}
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	// A player the ban of index 4242 names by email, checked by every
+	// identity a join has.
+	f.player = []bans.Identity{
+		bans.CustomerIdentity(customer.NewID(now)),
+		bans.MustIdentity(bans.Name, "SomeoneElse"),
+		bans.SteamIdentity(76561198006409530),
+		bans.IPIdentity(netip.MustParseAddr("203.0.113.50")),
+		bans.MustIdentity(bans.Email, "p4242@example.com"),
+	}
+	return f
+}
+
+// BenchmarkSQLiteBanCheck is a join's ban check: Backend.CheckBans, one
+// statement on a reader over the covering partial indexes of
+// ban_identities (an index probe per identity, a range probe for the IP).
+// Compare with BenchmarkSQLitePointSelectBaseline:
+//
+//	go test -run '^$' -bench 'BenchmarkSQLite(BanCheck|PointSelectBaseline)' ./storage/sqlite/
+func BenchmarkSQLiteBanCheck(b *testing.B) {
+	f := sharedBanFixture(b)
+	ctx := context.Background()
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		found, err := f.b.CheckBans(ctx, f.player, now)
+		if err != nil || len(found) != 1 {
+			b.Fatalf("CheckBans = %v, %v; want one ban", found, err)
+		}
+	}
+}
+
+// BenchmarkSQLitePointSelectBaseline is a bare primary-key select through
+// database/sql on the same file: the floor a ban check is measured
+// against.
+func BenchmarkSQLitePointSelectBaseline(b *testing.B) {
+	f := sharedBanFixture(b)
+	ctx := context.Background()
+	db := f.b.DB()
+	b.ReportAllocs()
+	for b.Loop() {
+		var id string
+		if err := db.QueryRowContext(ctx, `select id from bans where id = ?1`, f.anyID).Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// backends runs bench on a fresh SQLite file and on a fresh PostgreSQL
+// schema (skipped without a test database), so a run prints both figures.
+func backends(b *testing.B, bench func(b *testing.B, be storage.Backend)) {
+	b.Run("sqlite", func(b *testing.B) { bench(b, sqlitetest.NewBackend(b)) })
+	b.Run("postgres", func(b *testing.B) { bench(b, pgtest.NewBackend(b)) })
+}
+
+// storeOrders stores a customer with 10 000 orders (a tenth unpaid, a
+// tenth canceled, the rest paid, some refunded or charged back) and
+// returns a Client over be.
+func storeOrders(b *testing.B, be storage.Backend) (*playerbase.Client, customer.ID) {
+	ctx := context.Background()
+	c := playerbase.New(be, nil)
+	cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Whale"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now().UTC().Add(-10_000 * time.Minute).Truncate(time.Microsecond)
+	const total = 10_000
+	for from := 0; from < total; from += 1000 {
+		err := be.Update(ctx, func(tx storage.Tx) error {
+			for i := from; i < from+1000; i++ {
+				cur := "EUR"
+				if i%3 == 0 {
+					cur = "USD"
+				}
+				at := start.Add(time.Duration(i) * time.Minute)
+				o, err := orders.New(orders.Params{Customer: cust.ID, Lines: []orders.Line{
+					{ProductID: "vip", Quantity: 1 + i%3, UnitPrice: money.MustParse("4.99", cur)},
+				}}, at)
+				if err != nil {
+					return err
+				}
+				switch i % 10 {
+				case 0: // left unpaid
+				case 1:
+					o, _ = o.Cancel(at)
+				default:
+					o, _, err = o.Complete(fmt.Sprintf("pay_%d", i), money.MustParse("0.30", cur), at)
+					if err == nil && i%10 == 2 {
+						o, err = o.Refund(money.MustParse("1.00", cur), at)
+					}
+					if err == nil && i%50 == 3 {
+						o, _, err = o.Chargeback(money.MustParse("15.00", cur), at)
+					}
+					if err != nil {
+						return err
+					}
+				}
+				if err := tx.Orders().Create(ctx, o); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return c, cust.ID
+}
+
+// BenchmarkSQLiteCustomerDetails loads a Customer Details Page for a
+// customer with 10 000 orders, a call per part (the customer, the stats,
+// the first page of orders, the ban banner), on SQLite and on PostgreSQL:
+//
+//	go test -run '^$' -bench 'BenchmarkSQLiteCustomerDetails' ./storage/sqlite/
+func BenchmarkSQLiteCustomerDetails(b *testing.B) {
+	backends(b, func(b *testing.B, be storage.Backend) {
+		c, id := storeOrders(b, be)
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Customer(ctx, id); err != nil {
+				b.Fatal(err)
+			}
+			st, err := c.CustomerStats(ctx, id)
+			if err != nil || st.TotalPayments != 8000 {
+				b.Fatalf("CustomerStats = %+v, %v; want 8000 payments", st, err)
+			}
+			page, err := c.Orders(ctx, id, playerbase.OrdersParams{})
+			if err != nil || len(page.Orders) != playerbase.DefaultOrderPage {
+				b.Fatalf("Orders = %d, %v", len(page.Orders), err)
+			}
+			if _, err := c.Banner(ctx, id); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkSQLiteCompleteOrder completes orders one after the other (a
+// payment webhook each: the order, its item, the item's command and the
+// running sums written in one transaction) on a SQLite file in WAL mode
+// with a synchronous commit, and on PostgreSQL; it reports orders/sec.
+// The orders are created beforehand, off the clock.
+//
+//	go test -run '^$' -bench 'BenchmarkSQLiteCompleteOrder' ./storage/sqlite/
+func BenchmarkSQLiteCompleteOrder(b *testing.B) {
+	backends(b, func(b *testing.B, be storage.Backend) {
+		ctx := context.Background()
+		c := playerbase.New(be, nil)
+		cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Buyer"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		kit, err := c.CreateProduct(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
+			Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit {steam_id}"}},
+			Prices:   []money.Amount{money.MustParse("9.99", "EUR")}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var queue []orders.ID
+		refill := func() {
+			b.StopTimer()
+			defer b.StartTimer()
+			now := time.Now()
+			err := be.Update(ctx, func(tx storage.Tx) error {
+				for range 500 {
+					o, err := orders.New(orders.Params{Customer: cust.ID, Lines: []orders.Line{
+						{ProductID: string(kit.ID), Quantity: 1, UnitPrice: money.MustParse("9.99", "EUR")},
+					}}, now)
+					if err != nil {
+						return err
+					}
+					if err := tx.Orders().Create(ctx, o); err != nil {
+						return err
+					}
+					queue = append(queue, o.ID)
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		n := 0
+		b.ResetTimer()
+		for b.Loop() {
+			if len(queue) == 0 {
+				refill()
+			}
+			id := queue[0]
+			queue = queue[1:]
+			if _, err := c.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: id, PaymentRef: "pay_" + string(id)}); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "orders/sec")
+	})
+}
