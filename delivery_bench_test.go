@@ -13,6 +13,7 @@ import (
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
+	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
 )
 
 // Pending commands kept queued, and commands per poll, in BenchmarkPollAck.
@@ -118,7 +119,8 @@ func (f pollBench) run(b *testing.B, pollers int) {
 //
 //	go test -run '^$' -bench BenchmarkPollAck -benchtime 2s .
 //
-// The postgres cases need PLAYERBASE_TEST_POSTGRES and are skipped without.
+// The postgres cases need PLAYERBASE_TEST_POSTGRES and are skipped without;
+// the sqlite ones run on a file in WAL mode in a temporary directory.
 func BenchmarkPollAck(b *testing.B) {
 	b.Run("memory", func(b *testing.B) {
 		newPollBench(b, memory.New()).run(b, 1)
@@ -131,6 +133,12 @@ func BenchmarkPollAck(b *testing.B) {
 		newPollBench(b, pgtest.NewBackend(b)).run(b, 4)
 	})
 	b.Run("postgres-sql-baseline", benchSQLBaseline)
+	b.Run("sqlite", func(b *testing.B) {
+		newPollBench(b, sqlitetest.NewBackend(b)).run(b, 1)
+	})
+	b.Run("sqlite-4-pollers", func(b *testing.B) {
+		newPollBench(b, sqlitetest.NewBackend(b)).run(b, 4)
+	})
 }
 
 // benchMapBaseline is the memory floor: a map of 10 000 statuses, each
