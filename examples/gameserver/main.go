@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -17,22 +18,30 @@ import (
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/examples/internal/backend"
 	"github.com/playerbase/playerbase/examples/internal/gamesim"
 	"github.com/playerbase/playerbase/inventory"
-	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout, &gamesim.RecordingConsole{}); err != nil {
+	db := backend.Flag()
+	flag.Parse()
+	ctx := context.Background()
+	be, err := backend.Open(ctx, *db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := run(ctx, os.Stdout, &gamesim.RecordingConsole{}, be); err != nil {
 		log.Fatal(err)
 	}
 }
 
 const server = "rust-eu-1"
 
-func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) error {
+func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole, be storage.Backend) error {
 	clk := gamesim.NewClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
-	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clk.Now})
+	pb := playerbase.New(be, &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
 
 	// The store side: a kit with a command that needs the player online

@@ -8,12 +8,22 @@ import (
 	"testing"
 
 	"github.com/playerbase/playerbase/examples/internal/gamesim"
+	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
 )
 
+// The walk-through reads the same on the default store and on a SQLite
+// file (-db).
 func TestRun(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { testRun(t, memory.New()) })
+	t.Run("sqlite", func(t *testing.T) { testRun(t, sqlitetest.NewBackend(t)) })
+}
+
+func testRun(t *testing.T, be storage.Backend) {
 	var out bytes.Buffer
 	console := &gamesim.RecordingConsole{}
-	if err := run(context.Background(), &out, console); err != nil {
+	if err := run(context.Background(), &out, console, be); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()

@@ -1,10 +1,14 @@
-// Command quickstart walks one customer through the basics on the in-memory
-// store: identify at login, edit, set metadata, issue and use a token, buy
-// a VIP rank, and read the Customer Details Page.
+// Command quickstart walks one customer through the basics: identify at
+// login, edit, set metadata, issue and use a token, buy a VIP rank, and read
+// the Customer Details Page. It runs on the in-memory store unless -db
+// names a SQLite file or a PostgreSQL URL:
+//
+//	go run ./examples/quickstart -db /tmp/playerbase.db
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -12,22 +16,30 @@ import (
 
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/examples/internal/backend"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/period"
-	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	db := backend.Flag()
+	flag.Parse()
+	ctx := context.Background()
+	be, err := backend.Open(ctx, *db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := run(ctx, os.Stdout, be); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	// The backend: the in-memory store. Any storage.Backend fits here.
-	pb := playerbase.New(memory.New(), nil)
+func run(ctx context.Context, out io.Writer, be storage.Backend) error {
+	// The backend: any storage.Backend fits here (main picks it with -db).
+	pb := playerbase.New(be, nil)
 	defer pb.Close()
 
 	// A Rust player logs in to the store with Steam; any SteamID form works.
@@ -104,7 +116,10 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "checkout: %s for %s, order %s (%s)\n", vip.Name, order.Total, order.ID, order.Status)
-	order, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: order.ID, PaymentRef: "pi_1", Fees: money.MustParse("0.79", "EUR")})
+	// The provider's reference is unique per payment: on a kept database
+	// (-db) a second run pays a second order.
+	ref := "pi_" + string(order.ID)
+	order, err = pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: order.ID, PaymentRef: ref, Fees: money.MustParse("0.79", "EUR")})
 	if err != nil {
 		return err
 	}

@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/playerbase/playerbase/examples/internal/backend"
+	"github.com/playerbase/playerbase/storage/memory"
 )
 
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), &out); err != nil {
+	if err := run(context.Background(), &out, memory.New()); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
@@ -28,6 +32,26 @@ func TestRun(t *testing.T) {
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// On a SQLite file the walk-through runs twice: what the first run stored
+// stays, and the second pays a second order.
+func TestRunTwiceOnSQLite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "quickstart.db")
+	for i, want := range []string{"1 payment(s)", "2 payment(s)"} {
+		be, err := backend.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := run(ctx, &out, be); err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("run %d: output lacks %q:\n%s", i+1, want, out.String())
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -29,17 +30,25 @@ import (
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/examples/internal/backend"
 	"github.com/playerbase/playerbase/examples/internal/gamesim"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/problem"
-	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout, &gamesim.RecordingConsole{}); err != nil {
+	db := backend.Flag()
+	flag.Parse()
+	ctx := context.Background()
+	be, err := backend.Open(ctx, *db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := run(ctx, os.Stdout, &gamesim.RecordingConsole{}, be); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -345,10 +354,10 @@ func decode(resp *http.Response, out any) error {
 	return json.NewDecoder(resp.Body).Decode(out)
 }
 
-func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole) error {
+func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole, be storage.Backend) error {
 	clk := gamesim.NewClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
-	// The backend: the in-memory store. Any storage.Backend fits here.
-	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clk.Now})
+	// The backend: any storage.Backend fits here (main picks it with -db).
+	pb := playerbase.New(be, &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
 
 	vip, err := pb.ProductCreate(ctx, inventory.Product{

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -248,13 +250,34 @@ func (t itemsTx) ListByCustomer(ctx context.Context, q inventory.ItemQuery) ([]i
 	return collect(ctx, t.tx, query, a, scanItem)
 }
 
-func (t itemsTx) ActiveByProduct(ctx context.Context, c customer.ID, p inventory.ProductID) ([]inventory.Item, error) {
+// Lapsed and Extendable read items_stack_idx; their predicates repeat its
+// own so the planner can use it.
+func (t itemsTx) Lapsed(ctx context.Context, c customer.ID, p inventory.ProductID, now time.Time) ([]inventory.Item, error) {
 	if err := t.check(ctx, false); err != nil {
 		return nil, err
 	}
 	return collect(ctx, t.tx, `select `+itemColumns+` from items
-		where customer_id = ?1 and product_id = ?2 and state = 'active'
-		order by id`, []any{c, p}, scanItem)
+		where customer_id = ?1 and product_id = ?2 and state = 'active' and expires_at is not null
+		  and expires_at <= ?3
+		order by id`, []any{c, p, ts(now)}, scanItem)
+}
+
+func (t itemsTx) Extendable(ctx context.Context, c customer.ID, p inventory.ProductID, now time.Time) (inventory.Item, bool, error) {
+	if err := t.check(ctx, false); err != nil {
+		return inventory.Item{}, false, err
+	}
+	it, err := scanItem(t.queryRow(ctx, `select `+itemColumns+` from items
+		where customer_id = ?1 and product_id = ?2 and state = 'active' and expires_at is not null
+		  and expires_at > ?3 and source_kind <> 'subscription'
+		order by expires_at desc, id
+		limit 1`, c, p, ts(now)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inventory.Item{}, false, nil
+	}
+	if err != nil {
+		return inventory.Item{}, false, t.b.wrap(err)
+	}
+	return it, true, nil
 }
 
 func (t itemsTx) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]inventory.Item, error) {

@@ -159,6 +159,10 @@ func (b *Backend) Migrate(ctx context.Context) error {
 			return b.wrap(err)
 		}
 	}
+	// Keys SQL cannot compute: see refold.
+	if err := b.refold(ctx, t); err != nil {
+		return err
+	}
 	if err := t.Commit(); err != nil {
 		return b.translateTx(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -23,8 +24,11 @@ import (
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
-// Memory is the path of a database that lives in memory only, for tests:
-// it is gone when the Backend closes.
+// Memory, given to Open as the path, asks for a database that nothing
+// keeps, for tests: a file of its own in a new temporary directory,
+// written without syncing and removed when the Backend closes. (SQLite's
+// own ":memory:" databases live on one connection, so a reader there would
+// wait for every writer instead of reading its snapshot.)
 const Memory = ":memory:"
 
 // Options tunes Open. A nil *Options, and every zero field, means the
@@ -46,8 +50,9 @@ type Options struct {
 type Backend struct {
 	path    string
 	writer  *sql.DB
-	readers *sql.DB // the writer itself for Memory
+	readers *sql.DB
 	busy    time.Duration
+	tempDir string // Memory's, removed by Close
 	check   preparedCheck
 }
 
@@ -64,10 +69,14 @@ const defaultBusyTimeout = 5 * time.Second
 // transaction start with BEGIN IMMEDIATE, so it holds the write lock
 // from its first statement and never has to upgrade a read lock, which
 // SQLite can only refuse (SQLITE_BUSY) rather than wait for.
-func dsn(path string, busy time.Duration, readOnly bool) string {
+func dsn(path string, busy time.Duration, readOnly, durable bool) string {
 	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	sync := "off"
+	if durable {
+		sync = "full"
+	}
 	q := "_pragma=busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(full)&_txlock=immediate"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")&_txlock=immediate"
 	if readOnly {
 		q += "&_pragma=query_only(1)"
 	}
@@ -96,14 +105,20 @@ func Open(ctx context.Context, path string, opts *Options) (*Backend, error) {
 	if path == "" {
 		return nil, errs.Invalid("sqlite path", path, "name a file, or sqlite.Memory")
 	}
-	if path != Memory {
-		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-			return nil, &FileError{Path: path, Err: ErrNotDatabase, Detail: "a directory"}
-		}
-	}
 	b := &Backend{path: path, busy: o.BusyTimeout}
-	w, err := sql.Open("sqlite", dsn(path, o.BusyTimeout, false))
+	file, durable := path, true
+	if path == Memory {
+		dir, err := os.MkdirTemp("", "playerbase-sqlite-")
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+		b.tempDir, file, durable = dir, filepath.Join(dir, "memory.db"), false
+	} else if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, &FileError{Path: path, Err: ErrNotDatabase, Detail: "a directory"}
+	}
+	w, err := sql.Open("sqlite", dsn(file, o.BusyTimeout, false, durable))
 	if err != nil {
+		b.removeTemp()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	// One writer: SQLite lets one transaction write at a time, and
@@ -112,23 +127,23 @@ func Open(ctx context.Context, path string, opts *Options) (*Backend, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	b.writer, b.readers = w, w
+	b.writer = w
 	if err := b.prepare(ctx); err != nil {
 		w.Close()
+		b.removeTemp()
 		return nil, err
 	}
-	if path != Memory {
-		r, err := sql.Open("sqlite", dsn(path, o.BusyTimeout, true))
-		if err != nil {
-			w.Close()
-			return nil, fmt.Errorf("sqlite: %w", err)
-		}
-		r.SetMaxOpenConns(o.Readers)
-		r.SetMaxIdleConns(o.Readers)
-		r.SetConnMaxLifetime(0)
-		r.SetConnMaxIdleTime(0)
-		b.readers = r
+	r, err := sql.Open("sqlite", dsn(file, o.BusyTimeout, true, durable))
+	if err != nil {
+		w.Close()
+		b.removeTemp()
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	r.SetMaxOpenConns(o.Readers)
+	r.SetMaxIdleConns(o.Readers)
+	r.SetConnMaxLifetime(0)
+	r.SetConnMaxIdleTime(0)
+	b.readers = r
 	return b, nil
 }
 
@@ -175,9 +190,6 @@ func (b *Backend) prepare(ctx context.Context) error {
 	if err := t.Rollback(); err != nil {
 		return b.fileError(err)
 	}
-	if b.path == Memory {
-		return nil
-	}
 	var mode string
 	if err := b.writer.QueryRowContext(ctx, `pragma journal_mode = wal`).Scan(&mode); err != nil {
 		return b.fileError(err)
@@ -188,6 +200,13 @@ func (b *Backend) prepare(ctx context.Context) error {
 	return nil
 }
 
+// removeTemp removes Memory's directory after a failed Open.
+func (b *Backend) removeTemp() {
+	if b.tempDir != "" {
+		_ = os.RemoveAll(b.tempDir)
+	}
+}
+
 // Path returns the path Open was given.
 func (b *Backend) Path() string { return b.path }
 
@@ -195,17 +214,19 @@ func (b *Backend) Path() string { return b.path }
 // one connection every Update queues for, so keep its use short.
 func (b *Backend) DB() *sql.DB { return b.writer }
 
-// Close closes every connection. The file stays consistent whatever ran
-// before: SQLite rolls back an unfinished transaction on the next open.
+// Close closes every connection (and removes a Memory database). A file
+// stays consistent whatever ran before: SQLite rolls back an unfinished
+// transaction on the next open.
 func (b *Backend) Close() error {
 	var errs []error
 	if b.check.stmt != nil {
 		errs = append(errs, b.check.stmt.Close())
 	}
-	if b.readers != b.writer {
-		errs = append(errs, b.readers.Close())
+	errs = append(errs, b.readers.Close(), b.writer.Close())
+	if b.tempDir != "" {
+		errs = append(errs, os.RemoveAll(b.tempDir))
 	}
-	return errors.Join(append(errs, b.writer.Close())...)
+	return errors.Join(errs...)
 }
 
 // View runs fn in a read-only transaction on one of the readers: one

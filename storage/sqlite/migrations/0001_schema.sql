@@ -116,8 +116,12 @@ create table items (
 
 -- A customer's items newest first, paged by ID.
 create index items_customer_idx on items (customer_id, id);
--- Stacking: the customer's active items of a product.
-create index items_active_product_idx on items (customer_id, product_id, id) where state = 'active';
+-- Stacking (ItemStore.Lapsed and Extendable): a customer's active items of
+-- a product by expiry; the lapsed ones are a range at the start, the item a
+-- purchase extends the last entry no subscription granted, so a grant
+-- reads a range whatever else the customer holds.
+create index items_stack_idx on items (customer_id, product_id, expires_at, id desc)
+    where state = 'active' and expires_at is not null;
 -- The expiry sweep: recorded active items by expiry.
 create index items_due_idx on items (expires_at, id) where state = 'active' and expires_at is not null;
 -- What an order or a subscription granted.
@@ -225,3 +229,15 @@ create table subscriptions (
 -- A customer's subscriptions newest first; the active ones for MRR.
 create index subscriptions_customer_idx on subscriptions (customer_id, id);
 create index subscriptions_active_idx on subscriptions (customer_id, id) where status = 'active';
+
+-- Names and emails are compared by folded keys (ban identities of type name
+-- and email, customers' known emails), folded in Go (internal/fold), which
+-- SQL cannot compute: this records which folding the stored keys were made
+-- with, and Migrate re-folds them when the running build's is newer. ''
+-- means no folding is recorded yet.
+create table playerbase_text_fold (
+    singleton integer primary key default 1 check (singleton = 1),
+    version   text    not null -- internal/fold.Version of the stored keys
+) strict;
+
+insert into playerbase_text_fold (version) values ('');
