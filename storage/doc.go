@@ -9,6 +9,7 @@
 // completed payment granting items) therefore commit whole or not at all on
 // every backend.
 //
-// Backends: storage/memory (the default, in-process) and storage/postgres.
-// storage/storagetest is the conformance suite both run.
+// Backends: storage/memory (the default, in-process, nothing kept),
+// storage/sqlite (one file, one machine) and storage/postgres (a fleet).
+// storage/storagetest is the conformance suite all three run.
 package storage

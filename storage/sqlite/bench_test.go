@@ -18,6 +18,7 @@ import (
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
 	"github.com/playerbase/playerbase/storage/sqlite"
 	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
@@ -51,6 +52,12 @@ type banFixture struct {
 	anyID  bans.ID
 }
 
+// checker is a backend with its join check.
+type checker interface {
+	storage.Backend
+	storage.BanChecker
+}
+
 func sharedBanFixture(tb testing.TB) banFixture {
 	tb.Helper()
 	shared.Lock()
@@ -65,22 +72,23 @@ func sharedBanFixture(tb testing.TB) banFixture {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		f := newBanFixture(tb, b)
+		player, anyID := storeBans(tb, b)
 		if _, err := b.DB().Exec(`analyze`); err != nil {
 			tb.Fatal(err)
 		}
-		shared.bans = &f
+		shared.bans = &banFixture{b: b, player: player, anyID: anyID}
 	}
 	return *shared.bans
 }
 
-func newBanFixture(tb testing.TB, b *sqlite.Backend) banFixture {
+// storeBans stores the fixture's bans in b and returns the player's
+// identities and the ID of a ban.
+func storeBans(tb testing.TB, b storage.Backend) (player []bans.Identity, anyID bans.ID) {
 	tb.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	const total = 10_000
 	rnd := rand.New(rand.NewPCG(1, 2))
-	f := banFixture{b: b}
 	for start := 0; start < total; start += 1000 {
 		err := b.Update(ctx, func(tx storage.Tx) error {
 			for i := start; i < start+1000; i++ {
@@ -101,7 +109,7 @@ func newBanFixture(tb testing.TB, b *sqlite.Backend) banFixture {
 				if err := tx.Bans().Create(ctx, ban); err != nil {
 					return err
 				}
-				f.anyID = ban.ID
+				anyID = ban.ID
 			}
 			return nil
 		})
@@ -111,14 +119,14 @@ func newBanFixture(tb testing.TB, b *sqlite.Backend) banFixture {
 	}
 	// A player the ban of index 4242 names by email, checked by every
 	// identity a join has.
-	f.player = []bans.Identity{
+	player = []bans.Identity{
 		bans.CustomerIdentity(customer.NewID(now)),
 		bans.MustIdentity(bans.Name, "SomeoneElse"),
 		bans.SteamIdentity(76561198006409530),
 		bans.IPIdentity(netip.MustParseAddr("203.0.113.50")),
 		bans.MustIdentity(bans.Email, "p4242@example.com"),
 	}
-	return f
+	return player, anyID
 }
 
 // BenchmarkSQLiteBanCheck is a join's ban check: Backend.CheckBans, one
@@ -156,11 +164,33 @@ func BenchmarkSQLitePointSelectBaseline(b *testing.B) {
 	}
 }
 
-// backends runs bench on a fresh SQLite file and on a fresh PostgreSQL
-// schema (skipped without a test database), so a run prints both figures.
-func backends(b *testing.B, bench func(b *testing.B, be storage.Backend)) {
+// backends runs bench on the memory backend, a fresh SQLite file and a
+// fresh PostgreSQL schema (skipped without a test database), so one run
+// prints the three figures.
+func backends(b *testing.B, bench func(b *testing.B, be checker)) {
+	b.Run("memory", func(b *testing.B) { bench(b, memory.New()) })
 	b.Run("sqlite", func(b *testing.B) { bench(b, sqlitetest.NewBackend(b)) })
 	b.Run("postgres", func(b *testing.B) { bench(b, pgtest.NewBackend(b)) })
+}
+
+// BenchmarkBackendsBanCheck is BenchmarkSQLiteBanCheck's join check,
+// CheckBans over 10 000 bans, on each backend:
+//
+//	go test -run '^$' -bench 'BenchmarkBackendsBanCheck' ./storage/sqlite/
+func BenchmarkBackendsBanCheck(b *testing.B) {
+	backends(b, func(b *testing.B, be checker) {
+		player, _ := storeBans(b, be)
+		ctx := context.Background()
+		now := time.Now()
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			found, err := be.CheckBans(ctx, player, now)
+			if err != nil || len(found) != 1 {
+				b.Fatalf("CheckBans = %v, %v; want one ban", found, err)
+			}
+		}
+	})
 }
 
 // storeOrders stores a customer with 10 000 orders (a tenth unpaid, a
@@ -220,11 +250,11 @@ func storeOrders(b *testing.B, be storage.Backend) (*playerbase.Client, customer
 
 // BenchmarkSQLiteCustomerDetails loads a Customer Details Page for a
 // customer with 10 000 orders, a call per part (the customer, the stats,
-// the first page of orders, the ban banner), on SQLite and on PostgreSQL:
+// the first page of orders, the ban banner), on each backend:
 //
 //	go test -run '^$' -bench 'BenchmarkSQLiteCustomerDetails' ./storage/sqlite/
 func BenchmarkSQLiteCustomerDetails(b *testing.B) {
-	backends(b, func(b *testing.B, be storage.Backend) {
+	backends(b, func(b *testing.B, be checker) {
 		c, id := storeOrders(b, be)
 		ctx := context.Background()
 		b.ReportAllocs()
@@ -250,12 +280,13 @@ func BenchmarkSQLiteCustomerDetails(b *testing.B) {
 // BenchmarkSQLiteCompleteOrder completes orders one after the other (a
 // payment webhook each: the order, its item, the item's command and the
 // running sums written in one transaction) on a SQLite file in WAL mode
-// with a synchronous commit, and on PostgreSQL; it reports orders/sec.
+// with a synchronous commit, and on the other backends; it reports
+// orders/sec.
 // The orders are created beforehand, off the clock.
 //
 //	go test -run '^$' -bench 'BenchmarkSQLiteCompleteOrder' ./storage/sqlite/
 func BenchmarkSQLiteCompleteOrder(b *testing.B) {
-	backends(b, func(b *testing.B, be storage.Backend) {
+	backends(b, func(b *testing.B, be checker) {
 		ctx := context.Background()
 		c := playerbase.New(be, nil)
 		cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Buyer"})
