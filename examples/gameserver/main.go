@@ -1,8 +1,8 @@
-// Command gameserver shows the game-server side of playerbase on the
-// in-memory store: a simulated Rust server whose plugin refuses a banned
-// player at join (from an in-memory ban index) and delivers the store's
-// commands exactly once, even when it crashes between running a command and
-// acknowledging it.
+// Command gameserver shows the game-server side of playerbase (on the
+// in-memory store unless -db names a SQLite file or a PostgreSQL URL): a
+// simulated Rust server whose plugin refuses a banned player at join (from
+// an in-memory ban index) and delivers the store's commands exactly once,
+// even when it crashes between running a command and acknowledging it.
 package main
 
 import (

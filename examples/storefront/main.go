@@ -1,5 +1,5 @@
 // Command storefront shows a host app built on playerbase, on the
-// in-memory store: a small HTTP store backend that sells a 30-day VIP rank
+// in-memory store unless -db names a SQLite file or a PostgreSQL URL: a small HTTP store backend that sells a 30-day VIP rank
 // for a Minecraft server, takes the payment provider's webhook (delivered
 // twice, as providers do), and serves the Customer Details Page as JSON; a
 // simulated game server picks up the rank's commands, and, once the rank
