@@ -1,3 +1,5 @@
+//go:build unix
+
 package sqlite_test
 
 import (
@@ -5,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -32,14 +35,12 @@ const (
 	envCrashSetup = "PLAYERBASE_SQLITE_CRASH_SETUP" // "<customer ID> <product ID>"
 )
 
-func TestMain(m *testing.M) {
-	if path := os.Getenv(envCrashChild); path != "" {
-		crashChild(path, os.Getenv(envCrashSetup))
-		os.Exit(0) // not reached: the parent kills the child
+func init() {
+	runChild = func() {
+		if path := os.Getenv(envCrashChild); path != "" {
+			crashChild(path, os.Getenv(envCrashSetup))
+		}
 	}
-	code := m.Run()
-	removeShared()
-	os.Exit(code)
 }
 
 // crashChild writes until it is killed, and prints a line for every call
@@ -70,6 +71,12 @@ func crashChild(path, setup string) {
 		// the parent never reads half a line.
 		_, _ = os.Stdout.WriteString(fmt.Sprintf(format, a...) + "\n")
 	}
+	// The parent holds the other end of stdin: if it dies without killing
+	// this process, stdin ends, and so does the load.
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		os.Exit(3)
+	}()
 	say("ready")
 	run := int64(rand.Uint32())
 	go func() {
@@ -180,6 +187,11 @@ func runAndKill(t *testing.T, exe, path, setup string, d time.Duration) []string
 	cmd.Env = append(os.Environ(), envCrashChild+"="+path, envCrashSetup+"="+setup)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
