@@ -319,7 +319,7 @@ func TestDeliveryStateMachinePostgres(t *testing.T) {
 // emptied tables, fewer iterations unless -rapid.checks says otherwise.
 func TestDeliveryStateMachineSQLite(t *testing.T) {
 	backend := sqlitetest.NewBackend(t)
-	playerbase.FewerRapidChecks(t, 50)
+	playerbase.FewerRapidChecks(t, 25)
 	rapid.Check(t, func(t *rapid.T) {
 		sqlitetest.Truncate(t, backend)
 		m := newDeliveryMachine(t, backend)

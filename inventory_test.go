@@ -721,7 +721,7 @@ func TestInventoryStateMachinePostgres(t *testing.T) {
 // emptied tables, fewer iterations unless -rapid.checks says otherwise.
 func TestInventoryStateMachineSQLite(t *testing.T) {
 	backend := sqlitetest.NewBackend(t)
-	fewerRapidChecks(t, 50)
+	fewerRapidChecks(t, 25)
 	rapid.Check(t, func(t *rapid.T) {
 		sqlitetest.Truncate(t, backend)
 		m := newInvMachine(t, backend)

@@ -778,7 +778,7 @@ func TestCommerceStateMachinePostgres(t *testing.T) {
 // emptied tables, fewer iterations unless -rapid.checks says otherwise.
 func TestCommerceStateMachineSQLite(t *testing.T) {
 	backend := sqlitetest.NewBackend(t)
-	playerbase.FewerRapidChecks(t, 50)
+	playerbase.FewerRapidChecks(t, 25)
 	rapid.Check(t, func(t *rapid.T) {
 		sqlitetest.Truncate(t, backend)
 		m := newCommerceMachine(t, backend)
