@@ -47,7 +47,7 @@
 // that is not an SQLite database (ErrNotDatabase), one this process may not
 // write (ErrReadOnly: SQLite would otherwise open it read-only without a
 // word), one another connection keeps locked past the busy timeout
-// (ErrLocked).
+// (ErrLocked), and a path where no file can be created (ErrCannotOpen).
 //
 // Types. Times are text in one fixed-width UTC form with microseconds
 // ("2006-01-02T15:04:05.000000Z"), the precision every backend keeps, so

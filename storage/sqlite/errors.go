@@ -24,14 +24,16 @@ var (
 	// ErrLocked: another connection or process kept the file locked past
 	// Options.BusyTimeout.
 	ErrLocked = errors.New("locked by another connection")
+	// ErrCannotOpen: there is no such file and it cannot be created (its
+	// directory is missing, say).
+	ErrCannotOpen = errors.New("cannot open or create the file")
 )
 
 // FileError says why Open refused the file at Path. It matches one of
-// ErrNotDatabase, ErrReadOnly and ErrLocked, and unwraps to the driver's
-// error too when there is one.
+// ErrNotDatabase, ErrReadOnly, ErrLocked and ErrCannotOpen.
 type FileError struct {
 	Path   string
-	Err    error  // ErrNotDatabase, ErrReadOnly or ErrLocked
+	Err    error  // ErrNotDatabase, ErrReadOnly, ErrLocked or ErrCannotOpen
 	Detail string // what the driver said
 }
 
@@ -103,8 +105,10 @@ func (b *Backend) fileError(err error) error {
 	switch c := code(err); {
 	case c&0xff == sqlite3.SQLITE_NOTADB:
 		return &FileError{Path: b.path, Err: ErrNotDatabase, Detail: detail}
-	case c&0xff == sqlite3.SQLITE_READONLY, c&0xff == sqlite3.SQLITE_CANTOPEN, c&0xff == sqlite3.SQLITE_PERM:
+	case c&0xff == sqlite3.SQLITE_READONLY, c&0xff == sqlite3.SQLITE_PERM:
 		return &FileError{Path: b.path, Err: ErrReadOnly, Detail: detail}
+	case c&0xff == sqlite3.SQLITE_CANTOPEN:
+		return &FileError{Path: b.path, Err: ErrCannotOpen, Detail: detail}
 	case busy(err):
 		return &FileError{Path: b.path, Err: ErrLocked, Detail: detail}
 	}

@@ -37,6 +37,17 @@ func TestOpenNotADatabase(t *testing.T) {
 	unchanged(t, path, body)
 }
 
+func TestOpenInMissingDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "missing")
+	_, err := sqlite.Open(context.Background(), filepath.Join(dir, "pb.db"), nil)
+	if !errors.Is(err, sqlite.ErrCannotOpen) {
+		t.Errorf("Open in a missing directory = %v, want ErrCannotOpen", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the directory: %v, want it still missing", err)
+	}
+}
+
 func TestOpenDirectory(t *testing.T) {
 	_, err := sqlite.Open(context.Background(), t.TempDir(), nil)
 	if !errors.Is(err, sqlite.ErrNotDatabase) {
