@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,36 +46,90 @@ func identitiesJSON(ids []bans.Identity) string {
 
 func identityKey(x bans.Identity) string { return string(x.Type) + ":" + x.Value }
 
-// prefixKeys returns the keys of every ip_range identity that holds the
-// address in value (an ip identity's canonical value): its prefixes of
-// every length but 0, in canonical form, which bans.ParseRange gives
-// ranges (masked, IPv4 unmapped).
-func prefixKeys(value string) []string {
+// appendRangeProbe appends what a check needs to find the ranges holding
+// the address in value (an ip identity's canonical value) to buf, as a
+// JSON array: the address family (4 or 6), then the keys of its prefixes
+// of every length but 0 in order (element n is the /n one), in the
+// canonical form bans.ParseRange gives ranges (masked, IPv4 unmapped). The
+// check probes only the lengths some live range has (ban_range_lengths).
+// Keys hold only digits, hex letters, '.', ':', '/' and '_', so they need
+// no JSON escaping, and are written into buf without one allocation each.
+func appendRangeProbe(buf []byte, value string) ([]byte, bool) {
 	a, err := netip.ParseAddr(value)
 	if err != nil {
-		return nil
+		return buf, false
 	}
 	a = a.Unmap()
-	keys := make([]string, 0, a.BitLen())
+	buf = strconv.AppendInt(append(buf, '['), int64(family(a)), 10)
 	for bits := 1; bits <= a.BitLen(); bits++ {
 		p, err := a.Prefix(bits)
 		if err != nil {
-			return nil
+			return buf, false
 		}
-		keys = append(keys, identityKey(bans.Identity{Type: bans.IPRange, Value: p.String()}))
+		buf = append(buf, `,"ip_range:`...)
+		buf = p.Addr().AppendTo(buf)
+		buf = strconv.AppendInt(append(buf, '/'), int64(bits), 10)
+		buf = append(buf, '"')
 	}
-	return keys
+	return append(buf, ']'), true
+}
+
+func family(a netip.Addr) int {
+	if a.Is4() {
+		return 4
+	}
+	return 6
+}
+
+// countRanges adds delta to the count of live ranges of each length among
+// ids' ip_range identities.
+func (t bansTx) countRanges(ctx context.Context, ids []bans.Identity, delta int) error {
+	for _, x := range ids {
+		if x.Type != bans.IPRange {
+			continue
+		}
+		p, err := netip.ParsePrefix(x.Value)
+		if err != nil {
+			continue // stored as given; no check finds it by prefix
+		}
+		_, err = t.exec(ctx, `insert into ban_range_lengths (family, bits, live) values (?1, ?2, ?3)
+			on conflict (family, bits) do update set live = live + excluded.live`, family(p.Addr()), p.Bits(), delta)
+		if err != nil {
+			return t.translate(ctx, err, "ban", x.Value)
+		}
+	}
+	_, err := t.exec(ctx, `delete from ban_range_lengths where live <= 0`)
+	return t.translate(ctx, err, "ban", "")
 }
 
 // putIdentities stores b's identities in order, replacing any it had,
 // with the ban's liveness and expiry copied for the check indexes.
 func (t bansTx) putIdentities(ctx context.Context, b bans.Ban, replace bool) error {
 	if replace {
+		// The rows still hold the ban as it was: its live ranges leave
+		// the count.
+		old, err := collect(ctx, t.tx, `select substr(key, length('ip_range:') + 1) from ban_identities
+			where ban_id = ?1 and live and type = 'ip_range'`, []any{b.ID},
+			func(r scanner) (bans.Identity, error) {
+				x := bans.Identity{Type: bans.IPRange}
+				return x, r.Scan(&x.Value)
+			})
+		if err != nil {
+			return err
+		}
+		if err := t.countRanges(ctx, old, -1); err != nil {
+			return err
+		}
 		if _, err := t.exec(ctx, `delete from ban_identities where ban_id = ?1`, b.ID); err != nil {
 			return t.translate(ctx, err, "ban", string(b.ID))
 		}
 	}
 	live := !b.Removed()
+	if live {
+		if err := t.countRanges(ctx, b.Identities, 1); err != nil {
+			return err
+		}
+	}
 	for i, x := range b.Identities {
 		_, err := t.exec(ctx, `insert into ban_identities (ban_id, position, type, key, live, expires_at)
 			values (?1, ?2, ?3, ?4, ?5, ?6)`,
@@ -166,30 +221,51 @@ func (t bansTx) List(ctx context.Context, p bans.ListParams) ([]bans.Ban, error)
 	return collect(ctx, t.tx, q, a, scanBan)
 }
 
-// matchKeys returns the keys a check probes, as a JSON array: every
-// identity's, and for each ip identity the keys of the ranges that would
-// hold it.
-func matchKeys(ids []bans.Identity) string {
-	var keys []string
-	for _, x := range ids {
-		keys = append(keys, identityKey(x))
-		if x.Type == bans.IP {
-			keys = append(keys, prefixKeys(x.Value)...)
+// matchKeys returns what a check probes, as two JSON arrays: every
+// identity's key, and per ip identity the array appendRangeProbe makes.
+func matchKeys(ids []bans.Identity) (keys, ranges string) {
+	ks := make([]string, len(ids))
+	buf := []byte{'['}
+	for i, x := range ids {
+		ks[i] = identityKey(x)
+		if x.Type != bans.IP {
+			continue
+		}
+		mark := len(buf)
+		if len(buf) > 1 {
+			buf = append(buf, ',')
+		}
+		var ok bool
+		if buf, ok = appendRangeProbe(buf, x.Value); !ok {
+			buf = buf[:mark]
 		}
 	}
-	return jsonText(keys)
+	return jsonText(ks), string(append(buf, ']'))
 }
 
 // matchLive selects the IDs of the live bans holding one of the keys in
-// the JSON array ?1 (matchKeys): one probe of the live keys' covering
-// index per key. One statement text whatever the identities, so it is
-// prepared once per connection.
-const matchLive = `select distinct i.ban_id from json_each(?1) k
-	join ban_identities i indexed by ban_identities_live_key_idx on i.key = k.value
-	where i.live`
+// the JSON array ?1, or a range holding one of the addresses ?2 describes
+// (matchKeys), alive at ?3 (NULL: whatever their expiry). Exact keys are a
+// probe each of the live keys' covering index; ranges a probe for each
+// prefix length some live range of the family has, a handful where a probe
+// of every length would take 32 (IPv4) or 128. One statement text whatever
+// the identities, so it is prepared once per connection. CROSS JOIN keeps
+// SQLite to that order.
+const matchLive = `select i.ban_id from json_each(?1) k
+	cross join ban_identities i indexed by ban_identities_live_key_idx
+	where i.key = k.value and i.live` + aliveAt + `
+	union
+	select i.ban_id from json_each(?2) a
+	cross join ban_range_lengths l
+	cross join ban_identities i indexed by ban_identities_live_key_idx
+	where l.family = a.value ->> 0 and l.live > 0
+	  and i.key = a.value ->> l.bits and i.live` + aliveAt
 
-// checkLive is matchLive for the bans also not expired at ?2.
-const checkLive = matchLive + ` and (i.expires_at is null or i.expires_at > ?2) order by 1 desc`
+// aliveAt keeps the bans not expired at ?3, or every one if ?3 is NULL.
+const aliveAt = ` and (?3 is null or i.expires_at is null or i.expires_at > ?3)`
+
+// checkLive is matchLive newest first.
+const checkLive = matchLive + ` order by 1 desc`
 
 func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, error) {
 	if err := t.check(ctx, false); err != nil {
@@ -198,9 +274,10 @@ func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, 
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	keys, ranges := matchKeys(ids)
 	return collect(ctx, t.tx, `select `+banColumns+` from bans b
 		where b.id in (`+matchLive+`) and b.removed_at is null
-		order by b.id desc`, []any{matchKeys(ids)}, scanBan)
+		order by b.id desc`, []any{keys, ranges, nil}, scanBan)
 }
 
 // CheckBans returns the IDs of the bans active at now that match any of ids
@@ -216,7 +293,8 @@ func (b *Backend) CheckBans(ctx context.Context, ids []bans.Identity, now time.T
 	if err != nil {
 		return nil, err
 	}
-	rows, err := stmt.QueryContext(ctx, matchKeys(ids), ts(now))
+	keys, ranges := matchKeys(ids)
+	rows, err := stmt.QueryContext(ctx, keys, ranges, ts(now))
 	if err != nil {
 		return nil, b.wrap(err)
 	}

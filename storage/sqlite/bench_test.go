@@ -164,6 +164,32 @@ func BenchmarkSQLitePointSelectBaseline(b *testing.B) {
 	}
 }
 
+// BenchmarkSQLiteBanCheckRatio interleaves the two benchmarks above, a
+// ban check then a point select each iteration, and reports how many point
+// selects a ban check costs: on a machine whose load moves (CI, a shared
+// VM) the ratio holds where two separately timed runs drift apart.
+func BenchmarkSQLiteBanCheckRatio(b *testing.B) {
+	f := sharedBanFixture(b)
+	ctx := context.Background()
+	db := f.b.DB()
+	now := time.Now()
+	var check, point time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		found, err := f.b.CheckBans(ctx, f.player, now)
+		t1 := time.Now()
+		if err != nil || len(found) != 1 {
+			b.Fatalf("CheckBans = %v, %v; want one ban", found, err)
+		}
+		var id string
+		if err := db.QueryRowContext(ctx, `select id from bans where id = ?1`, f.anyID).Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		check, point = check+t1.Sub(t0), point+time.Since(t1)
+	}
+	b.ReportMetric(float64(check)/float64(point), "point-selects/check")
+}
+
 // backends runs bench on the memory backend, a fresh SQLite file and a
 // fresh PostgreSQL schema (skipped without a test database), so one run
 // prints the three figures.

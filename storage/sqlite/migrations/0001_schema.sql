@@ -71,10 +71,20 @@ create table ban_identities (
 ) strict, without rowid;
 
 -- Ban checks among live bans, covering, so the expiry is judged in the
--- index. A range is found by its key too: a check asks for every prefix
--- holding the address ("ip_range:203.0.113.0/24", "/23", … — 32 keys for
--- IPv4, 128 for IPv6), each a probe of this index.
+-- index. A range is found by its key too: a check asks for the prefixes
+-- holding the address ("ip_range:203.0.113.0/24", …) of every length some
+-- live range has, each a probe of this index.
 create index ban_identities_live_key_idx on ban_identities (key, ban_id, expires_at) where live;
+
+-- How many live ip_range identities have each prefix length, per address
+-- family (4 or 6), kept by the store with every ban write: a check probes
+-- only the lengths in use.
+create table ban_range_lengths (
+    family integer not null,
+    bits   integer not null,
+    live   integer not null,
+    primary key (family, bits)
+) strict, without rowid;
 -- Listing bans (lifted ones too) that name an identity or a type.
 create index ban_identities_key_idx on ban_identities (key, ban_id);
 create index ban_identities_type_idx on ban_identities (type, ban_id);
