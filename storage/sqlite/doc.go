@@ -68,12 +68,15 @@
 //
 // Ban checks. Each ban identity has a row keyed "type:value" in
 // ban_identities, with the ban's liveness and expiry copied onto it. An
-// IP range is found by key too: a check asks for every prefix holding the
-// address (32 keys for IPv4, 128 for IPv6; ranges are stored masked, as
-// bans.ParseRange gives them), all probes of one covering partial index.
-// CheckBans (storage.BanChecker) is that one statement on a reader, the
-// keys passed as one JSON array so the statement is prepared once per
-// connection.
+// IP range is found by key too: ranges are stored masked, as
+// bans.ParseRange gives them, so the ranges holding an address are those
+// keyed by one of its prefixes. A small table, ban_range_lengths, counts
+// the live ranges of each prefix length per address family, kept with
+// every ban write, so a check probes the few lengths in use rather than
+// all 32 (IPv4) or 128 (IPv6). CheckBans (storage.BanChecker) is one
+// statement on a reader over the covering partial index of live keys, its
+// identities passed as JSON so the statement text never changes and is
+// prepared once per connection.
 //
 // Command delivery. A poll (CommandStore.Leasable) reads two partial
 // indexes of the open commands in ID order; it needs no row locks, since
