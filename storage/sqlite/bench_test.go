@@ -225,7 +225,7 @@ func BenchmarkBackendsBanCheck(b *testing.B) {
 func storeOrders(b *testing.B, be storage.Backend) (*playerbase.Client, customer.ID) {
 	ctx := context.Background()
 	c := playerbase.New(be, nil)
-	cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Whale"})
+	cust, _, err := c.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Whale"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -285,18 +285,18 @@ func BenchmarkSQLiteCustomerDetails(b *testing.B) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := c.Customer(ctx, id); err != nil {
+			if _, err := c.CustomerGet(ctx, id); err != nil {
 				b.Fatal(err)
 			}
 			st, err := c.CustomerStats(ctx, id)
 			if err != nil || st.TotalPayments != 8000 {
 				b.Fatalf("CustomerStats = %+v, %v; want 8000 payments", st, err)
 			}
-			page, err := c.Orders(ctx, id, playerbase.OrdersParams{})
+			page, err := c.OrderList(ctx, id, playerbase.OrderListParams{})
 			if err != nil || len(page.Orders) != playerbase.DefaultOrderPage {
 				b.Fatalf("Orders = %d, %v", len(page.Orders), err)
 			}
-			if _, err := c.Banner(ctx, id); err != nil {
+			if _, err := c.CustomerBanner(ctx, id); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -315,11 +315,11 @@ func BenchmarkSQLiteCompleteOrder(b *testing.B) {
 	backends(b, func(b *testing.B, be checker) {
 		ctx := context.Background()
 		c := playerbase.New(be, nil)
-		cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Buyer"})
+		cust, _, err := c.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Buyer"})
 		if err != nil {
 			b.Fatal(err)
 		}
-		kit, err := c.CreateProduct(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
+		kit, err := c.ProductCreate(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
 			Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit {steam_id}"}},
 			Prices:   []money.Amount{money.MustParse("9.99", "EUR")}})
 		if err != nil {
@@ -333,7 +333,7 @@ func BenchmarkSQLiteCompleteOrder(b *testing.B) {
 			err := be.Update(ctx, func(tx storage.Tx) error {
 				for range 500 {
 					o, err := orders.New(orders.Params{Customer: cust.ID, Lines: []orders.Line{
-						{ProductID: string(kit.ID), Quantity: 1, UnitPrice: money.MustParse("9.99", "EUR")},
+						{ProductID: kit.ID, Quantity: 1, UnitPrice: money.MustParse("9.99", "EUR")},
 					}}, now)
 					if err != nil {
 						return err
@@ -357,7 +357,7 @@ func BenchmarkSQLiteCompleteOrder(b *testing.B) {
 			}
 			id := queue[0]
 			queue = queue[1:]
-			if _, err := c.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: id, PaymentRef: "pay_" + string(id)}); err != nil {
+			if _, err := c.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: id, PaymentRef: "pay_" + string(id)}); err != nil {
 				b.Fatal(err)
 			}
 			n++

@@ -14,6 +14,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
 )
 
@@ -67,11 +68,11 @@ func TestConcurrentWorkflows(t *testing.T) {
 	c := playerbase.New(b, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Player"})
+	cust, _, err := c.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Player"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	kit, err := c.CreateProduct(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
+	kit, err := c.ProductCreate(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit {steam_id}"}},
 		Prices:   []money.Amount{money.MustParse("9.99", "EUR")}})
 	if err != nil {
@@ -79,9 +80,9 @@ func TestConcurrentWorkflows(t *testing.T) {
 	}
 	newOrder := func(t *testing.T) orders.Order {
 		t.Helper()
-		o, err := c.CreateOrder(ctx, cust.ID, playerbase.OrderParams{
+		o, err := c.OrderCreate(ctx, cust.ID, playerbase.OrderCreateParams{
 			Currency: money.MustCurrency("EUR"),
-			Lines:    []playerbase.OrderLineParams{{ProductID: string(kit.ID), Quantity: 1}},
+			Lines:    []playerbase.OrderLineParams{{ProductID: kit.ID, Quantity: 1}},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -93,14 +94,14 @@ func TestConcurrentWorkflows(t *testing.T) {
 		o := newOrder(t)
 		ref := func(i int) string { return fmt.Sprintf("pay_%s_%d", o.ID, i) }
 		results := race(n, func(i int) error {
-			_, err := c.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: ref(i)})
+			_, err := c.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: ref(i)})
 			return err
 		})
 		w := oneWinner(t, results, func(err error) bool {
 			var te *orders.TransitionError
 			return errors.As(err, &te)
 		})
-		got, err := c.Order(ctx, o.ID)
+		got, err := c.OrderGet(ctx, o.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,14 +116,14 @@ func TestConcurrentWorkflows(t *testing.T) {
 		o := newOrder(t)
 		ref := "pay_retried_" + string(o.ID)
 		for i, err := range race(n, func(int) error {
-			_, err := c.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: ref})
+			_, err := c.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: ref})
 			return err
 		}) {
 			if err != nil {
 				t.Errorf("call %d: %v", i, err)
 			}
 		}
-		got, err := c.Order(ctx, o.ID)
+		got, err := c.OrderGet(ctx, o.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,20 +140,20 @@ func TestConcurrentWorkflows(t *testing.T) {
 	})
 
 	t.Run("EditCustomer", func(t *testing.T) {
-		before, err := c.Customer(ctx, cust.ID)
+		before, err := c.CustomerGet(ctx, cust.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		name := func(i int) string { return fmt.Sprintf("Editor%d", i) }
 		results := race(n, func(i int) error {
-			_, err := c.EditCustomer(ctx, cust.ID, playerbase.Edit{Version: before.Version, Name: name(i), PlatformID: before.PlatformID.Value})
+			_, err := c.CustomerUpdate(ctx, cust.ID, playerbase.CustomerUpdateParams{Version: before.Version, Name: name(i), PlatformID: before.PlatformID.Value})
 			return err
 		})
 		w := oneWinner(t, results, func(err error) bool {
 			var ce *errs.ConflictError
 			return errors.As(err, &ce)
 		})
-		got, err := c.Customer(ctx, cust.ID)
+		got, err := c.CustomerGet(ctx, cust.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,8 +163,8 @@ func TestConcurrentWorkflows(t *testing.T) {
 	})
 
 	t.Run("RevokeItem", func(t *testing.T) {
-		p, err := c.CreateProduct(ctx, inventory.Product{
-			Name: "VIP", Duration: inventory.For(30, inventory.Day),
+		p, err := c.ProductCreate(ctx, inventory.Product{
+			Name: "VIP", Duration: period.For(30, period.Day),
 			Commands: []inventory.CommandTemplate{
 				{Stage: inventory.OnPurchase, Server: "eu-1", Template: "oxide.usergroup add {steam_id} vip"},
 				{Stage: inventory.OnExpire, Server: "eu-1", Template: "oxide.usergroup remove {steam_id} vip"},
@@ -172,19 +173,19 @@ func TestConcurrentWorkflows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		it, err := c.AssignItem(ctx, playerbase.AssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin:test"})
+		it, err := c.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: cust.ID, Product: p.ID, Actor: "admin:test"})
 		if err != nil || it.ID == "" {
 			t.Fatalf("AssignItem: %+v %v", it, err)
 		}
 		results := race(n, func(int) error {
-			_, err := c.RevokeItem(ctx, it.ID, "chargeback", "admin:test")
+			_, err := c.ItemRevoke(ctx, it.ID, playerbase.ItemRevokeParams{Reason: "chargeback", Actor: "admin:test"})
 			return err
 		})
 		oneWinner(t, results, func(err error) bool {
 			var re *inventory.RevokeError
 			return errors.As(err, &re) && re.Why == inventory.RefusedRevoked
 		})
-		cmds, err := c.ItemCommands(ctx, it.ID)
+		cmds, err := c.CommandList(ctx, it.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -81,12 +81,12 @@ func crashChild(path, setup string) {
 	run := int64(rand.Uint32())
 	go func() {
 		for i := 0; ; i++ {
-			o, err := c.CreateOrder(ctx, cust, playerbase.OrderParams{Currency: money.MustCurrency("EUR"),
-				Lines: []playerbase.OrderLineParams{{ProductID: string(kit), Quantity: 1}}})
+			o, err := c.OrderCreate(ctx, cust, playerbase.OrderCreateParams{Currency: money.MustCurrency("EUR"),
+				Lines: []playerbase.OrderLineParams{{ProductID: kit, Quantity: 1}}})
 			if err != nil {
 				fail(err)
 			}
-			if _, err := c.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprintf("pay_%d_%d", run, i)}); err != nil {
+			if _, err := c.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprintf("pay_%d_%d", run, i)}); err != nil {
 				fail(err)
 			}
 			say("order %s", o.ID)
@@ -94,21 +94,21 @@ func crashChild(path, setup string) {
 	}()
 	for i := 0; ; i++ {
 		ip := fmt.Sprintf("10.%d.%d.%d", byte(run), byte(i>>8), byte(i))
-		ban, err := c.Ban(ctx, playerbase.BanParams{Reason: "crash test", Actor: "admin:test",
+		ban, err := c.BanCreate(ctx, playerbase.BanCreateParams{Reason: "crash test", Actor: "admin:test",
 			Identities: []bans.Identity{bans.MustIdentity(bans.IP, ip)}})
 		if err != nil {
 			fail(err)
 		}
 		say("ban %s", ban.ID)
-		ds, err := c.Poll(ctx, "eu-1", nil, 20)
+		ds, err := c.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "eu-1", Limit: 20})
 		if err != nil {
 			fail(err)
 		}
-		results := make([]playerbase.AckResult, len(ds))
+		results := make([]playerbase.DeliveryResult, len(ds))
 		for i, d := range ds {
-			results[i] = playerbase.AckResult{Key: d.Key}
+			results[i] = playerbase.DeliveryResult{Key: d.Key}
 		}
-		outcomes, err := c.Ack(ctx, "eu-1", results)
+		outcomes, err := c.DeliveryAck(ctx, "eu-1", results)
 		if err != nil {
 			fail(err)
 		}
@@ -141,11 +141,11 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := playerbase.New(b, nil)
-	cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Player"})
+	cust, _, err := c.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Player"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	kit, err := c.CreateProduct(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
+	kit, err := c.ProductCreate(ctx, inventory.Product{Name: "Kit", Stacking: inventory.StackAdd,
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "eu-1", Template: "kit {steam_id}"}},
 		Prices:   []money.Amount{money.MustParse("9.99", "EUR")}})
 	if err != nil {
@@ -249,13 +249,13 @@ func checkAfterCrash(t *testing.T, path string, cust customer.ID, ordersDone, ba
 	}
 	c := playerbase.New(b, nil)
 	for _, id := range ordersDone {
-		o, err := c.Order(ctx, orders.ID(id))
+		o, err := c.OrderGet(ctx, orders.ID(id))
 		if err != nil || o.Status != orders.Completed {
 			t.Fatalf("order %s reported completed: %s, %v", id, o.Status, err)
 		}
 	}
 	for _, id := range bansDone {
-		if _, err := c.GetBan(ctx, bans.ID(id)); err != nil {
+		if _, err := c.BanGet(ctx, bans.ID(id)); err != nil {
 			t.Fatalf("ban %s reported made: %v", id, err)
 		}
 	}
@@ -267,7 +267,7 @@ func checkAfterCrash(t *testing.T, path string, cust customer.ID, ordersDone, ba
 		if cursor == "x" {
 			cursor = ""
 		}
-		page, err := c.Orders(ctx, cust, playerbase.OrdersParams{Cursor: cursor, Limit: playerbase.MaxOrderPage})
+		page, err := c.OrderList(ctx, cust, playerbase.OrderListParams{Cursor: cursor, Limit: playerbase.MaxOrderPage})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,7 +284,7 @@ func checkAfterCrash(t *testing.T, path string, cust customer.ID, ordersDone, ba
 		if len(o.Granted) != 1 {
 			t.Fatalf("completed order %s granted %v, want one kit", o.ID, o.Granted)
 		}
-		cmds, err := c.ItemCommands(ctx, inventory.ItemID(o.Granted[0]))
+		cmds, err := c.CommandList(ctx, o.Granted[0])
 		if err != nil || len(cmds) != 1 {
 			t.Fatalf("item %s of order %s: commands %v, %v; want one", o.Granted[0], o.ID, cmds, err)
 		}

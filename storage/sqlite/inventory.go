@@ -12,6 +12,7 @@ import (
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 )
 
 type productsTx struct{ *tx }
@@ -84,7 +85,7 @@ func scanProduct(row scanner) (inventory.Product, error) {
 		return inventory.Product{}, err
 	}
 	if count != nil && unit != nil {
-		p.Duration = inventory.For(*count, inventory.Unit(*unit))
+		p.Duration = period.For(*count, period.Unit(*unit))
 	}
 	if len(cmds) > 0 {
 		p.Commands = make([]inventory.CommandTemplate, len(cmds))

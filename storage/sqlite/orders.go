@@ -11,6 +11,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 )
@@ -26,11 +27,11 @@ func currencyOf(code string) (money.Currency, error) {
 // lineJSON is an order line as the orders.lines column holds it: the price
 // as a decimal string, so no precision is lost to JSON numbers.
 type lineJSON struct {
-	ProductID       string `json:"product_id"`
-	Quantity        int    `json:"quantity"`
-	UnitPrice       string `json:"unit_price"`
-	Currency        string `json:"currency"`
-	PriceOverridden bool   `json:"price_overridden,omitempty"`
+	ProductID       inventory.ProductID `json:"product_id"`
+	Quantity        int                 `json:"quantity"`
+	UnitPrice       string              `json:"unit_price"`
+	Currency        string              `json:"currency"`
+	PriceOverridden bool                `json:"price_overridden,omitempty"`
 }
 
 func linesJSON(ls []orders.Line) string {
@@ -110,7 +111,7 @@ const orderColumns = `id, customer_id, lines, currency, total, fees, refunded, d
 	granted, refunds`
 
 // grantedJSON is the granted column's value: a JSON array, never null.
-func grantedJSON(ids []string) string {
+func grantedJSON(ids []inventory.ItemID) string {
 	if ids == nil {
 		return "[]"
 	}
@@ -122,7 +123,7 @@ func scanOrder(row scanner) (orders.Order, error) {
 	var lines []lineJSON
 	var code, ip string
 	var total, fees, refunded, dispute decimal.Decimal
-	var granted []string
+	var granted []inventory.ItemID
 	var refunds []refundJSON
 	err := row.Scan(&o.ID, &o.Customer, jsonCol{&lines}, &code, &total, &fees, &refunded, &dispute, &o.Status,
 		&o.PaymentRef, &ip, &o.CheckoutEmail, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, timePtrCol{&o.CompletedAt},

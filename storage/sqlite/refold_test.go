@@ -73,7 +73,7 @@ func TestMigrateRefoldsOldKeys(t *testing.T) {
 		{filler, []bans.Identity{id(bans.Name, "\u3164")}}, // folds to nothing: kept, matching nothing new
 		{jose, []bans.Identity{bans.MustIdentity(bans.Name, "José"), bans.MustIdentity(bans.Name, "σοφος")}},
 	} {
-		got, err := pb.GetBan(ctx, c.ban.ID)
+		got, err := pb.BanGet(ctx, c.ban.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func TestMigrateRefoldsOldKeys(t *testing.T) {
 	}
 	banned := func(raw ...bans.Identity) []bans.ID {
 		t.Helper()
-		got, err := pb.BannedBy(ctx, raw)
+		got, err := pb.BanCheck(ctx, raw)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,17 +95,17 @@ func TestMigrateRefoldsOldKeys(t *testing.T) {
 	if got := banned(id(bans.Name, "JOSÉ"), id(bans.Name, "ΣΟΦΟΣ")); !cmp.Equal(got, []bans.ID{jose.ID}) {
 		t.Errorf("BannedBy JOSÉ, ΣΟΦΟΣ = %v, want %v", got, jose.ID)
 	}
-	if got := banned(id(bans.Email, "ＢＯＢ@example.com")); got != nil {
+	if got := banned(id(bans.Email, "ＢＯＢ@example.com")); len(got) != 0 {
 		t.Errorf("BannedBy a lifted ban's email = %v, want none", got)
 	}
-	page, err := pb.ListBans(ctx, playerbase.ListBansParams{Identity: id(bans.Email, "ＢＯＢ@example.com")})
+	page, err := pb.BanList(ctx, playerbase.BanListParams{Identity: id(bans.Email, "ＢＯＢ@example.com")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(page.Bans) != 1 || page.Bans[0].ID != lifted.ID {
 		t.Errorf("ListBans by the lifted ban's email = %v, want %v", page.Bans, lifted.ID)
 	}
-	got, err := pb.Customer(ctx, cust.ID)
+	got, err := pb.CustomerGet(ctx, cust.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestMigrateRefoldsOldKeys(t *testing.T) {
 	if err := b.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := pb.GetBan(ctx, newer.ID); err != nil || got.Identities[0].Value != "ｇａｒｒｙ３" {
+	if got, err := pb.BanGet(ctx, newer.ID); err != nil || got.Identities[0].Value != "ｇａｒｒｙ３" {
 		t.Errorf("a newer build's keys changed: %v, %v", got.Identities, err)
 	}
 	if v := foldVersion(t, b); v != "99" {
