@@ -298,7 +298,9 @@ func (b *Backend) CheckBans(ctx context.Context, ids []bans.Identity, now time.T
 	if err != nil {
 		return nil, b.wrap(err)
 	}
-	defer rows.Close()
+	// rows.Err below reports a failed read; closing a read has nothing
+	// to add.
+	defer func() { _ = rows.Close() }()
 	var out []bans.ID
 	for rows.Next() {
 		var id bans.ID

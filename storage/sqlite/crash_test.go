@@ -151,7 +151,7 @@ func TestCrashSafety(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Close()
+	closeBackend(t, b)
 
 	var ordersDone, bansDone, acked []string
 	const rounds = 5
@@ -191,7 +191,7 @@ func runAndKill(t *testing.T, exe, path, setup string, d time.Duration) []string
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stdin.Close()
+	defer func() { _ = stdin.Close() }() // after the kill: nothing reads it
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +242,7 @@ func checkAfterCrash(t *testing.T, path string, cust customer.ID, ordersDone, ba
 	if err != nil {
 		t.Fatalf("reopening after the kill: %v", err)
 	}
-	defer b.Close()
+	defer closeBackend(t, b)
 	var integrity string
 	if err := b.DB().QueryRowContext(ctx, `pragma integrity_check`).Scan(&integrity); err != nil || integrity != "ok" {
 		t.Fatalf("integrity_check = %q, %v", integrity, err)

@@ -27,7 +27,7 @@ func TestOpenNotADatabase(t *testing.T) {
 	}
 	b, err := sqlite.Open(context.Background(), path, nil)
 	if err == nil {
-		b.Close()
+		closeBackend(t, b)
 		t.Fatal("Open of a text file succeeded")
 	}
 	var fe *sqlite.FileError
@@ -64,7 +64,7 @@ func TestOpenReadOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Close()
+	closeBackend(t, b)
 	body, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestOpenReadOnly(t *testing.T) {
 	}
 	b, err = sqlite.Open(context.Background(), path, nil)
 	if err == nil {
-		b.Close()
+		closeBackend(t, b)
 		t.Fatal("Open of a read-only file succeeded")
 	}
 	var fe *sqlite.FileError
@@ -104,13 +104,13 @@ func TestOpenLocked(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				b.Close()
+				closeBackend(t, b)
 			}
 			other, err := sql.Open("sqlite", "file:"+path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer other.Close()
+			t.Cleanup(func() { _ = other.Close() })
 			conn, err := other.Conn(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -127,13 +127,14 @@ func TestOpenLocked(t *testing.T) {
 			if !errors.As(err, &fe) || !errors.Is(err, sqlite.ErrLocked) {
 				t.Errorf("Open of a locked file = %v (%T), want a *FileError matching ErrLocked", err, err)
 			}
-			conn.Close()
-			other.Close()
+			if err := errors.Join(conn.Close(), other.Close()); err != nil {
+				t.Fatal(err)
+			}
 			b, err := sqlitetest.Open(path, nil)
 			if err != nil {
 				t.Fatalf("Open once the lock is gone: %v", err)
 			}
-			b.Close()
+			closeBackend(t, b)
 		})
 	}
 }
@@ -159,7 +160,7 @@ func TestNewerSchema(t *testing.T) {
 		}
 	}
 	checkSchemaError("Migrate", b.Migrate(ctx))
-	b.Close()
+	closeBackend(t, b)
 	body, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@ package sqlite_test
 import (
 	"os"
 	"testing"
+
+	"github.com/playerbase/playerbase/storage/sqlite"
 )
 
 // runChild, if set, turns this test binary into a child process another
@@ -17,4 +19,12 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	removeShared()
 	os.Exit(code)
+}
+
+// closeBackend closes b and fails the test if that fails.
+func closeBackend(t testing.TB, b *sqlite.Backend) {
+	t.Helper()
+	if err := b.Close(); err != nil {
+		t.Error(err)
+	}
 }

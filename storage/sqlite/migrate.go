@@ -135,7 +135,9 @@ func (b *Backend) Migrate(ctx context.Context) error {
 	if err != nil {
 		return b.translateTx(err)
 	}
-	defer t.Rollback()
+	// After Commit this is a no-op; before, it is the failure path, and
+	// the error that led there is the one to return.
+	defer func() { _ = t.Rollback() }()
 	if err := b.checkVersion(ctx, t); err != nil {
 		return err
 	}

@@ -166,7 +166,7 @@ func checkCurrencies(o orders.Order) error {
 		amounts = append(amounts, r.Amount)
 	}
 	for _, a := range amounts {
-		if a.Currency != cur && !(a.Currency.IsZero() && a.Value.IsZero()) {
+		if a.Currency != cur && (!a.Currency.IsZero() || !a.Value.IsZero()) {
 			return &money.MismatchError{A: cur, B: a.Currency}
 		}
 	}

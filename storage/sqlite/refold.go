@@ -51,8 +51,7 @@ func (b *Backend) refoldBans(ctx context.Context, t *sql.Tx) error {
 	for rows.Next() {
 		var id bans.ID
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return b.wrap(err)
+			return b.wrap(errors.Join(err, rows.Close()))
 		}
 		ids = append(ids, id)
 	}
@@ -110,8 +109,7 @@ func (b *Backend) refoldKnownEmails(ctx context.Context, t *sql.Tx) error {
 	for rows.Next() {
 		var k known
 		if err := rows.Scan(&k.id, jsonCol{&k.emails}); err != nil {
-			rows.Close()
-			return b.wrap(err)
+			return b.wrap(errors.Join(err, rows.Close()))
 		}
 		all = append(all, k)
 	}

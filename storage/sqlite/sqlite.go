@@ -118,8 +118,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Backend, error) {
 	}
 	w, err := sql.Open("sqlite", dsn(file, o.BusyTimeout, false, durable))
 	if err != nil {
-		b.removeTemp()
-		return nil, fmt.Errorf("sqlite: %w", err)
+		return nil, errors.Join(fmt.Errorf("sqlite: %w", err), b.removeTemp())
 	}
 	// One writer: SQLite lets one transaction write at a time, and
 	// queueing here, in order, is cheaper than queueing on the file lock.
@@ -129,15 +128,13 @@ func Open(ctx context.Context, path string, opts *Options) (*Backend, error) {
 	w.SetConnMaxIdleTime(0)
 	b.writer = w
 	if err := b.prepare(ctx); err != nil {
-		w.Close()
-		b.removeTemp()
-		return nil, err
+		// The refusal is what the caller needs; a failure to clean up
+		// after it rides along.
+		return nil, errors.Join(err, w.Close(), b.removeTemp())
 	}
 	r, err := sql.Open("sqlite", dsn(file, o.BusyTimeout, true, durable))
 	if err != nil {
-		w.Close()
-		b.removeTemp()
-		return nil, fmt.Errorf("sqlite: %w", err)
+		return nil, errors.Join(fmt.Errorf("sqlite: %w", err), w.Close(), b.removeTemp())
 	}
 	r.SetMaxOpenConns(o.Readers)
 	r.SetMaxIdleConns(o.Readers)
@@ -174,7 +171,9 @@ func (b *Backend) prepare(ctx context.Context) error {
 		readOnly, err = ro.IsReadOnly("main")
 		return err
 	})
-	conn.Close()
+	if cerr := conn.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return b.fileError(err)
 	}
@@ -201,10 +200,11 @@ func (b *Backend) prepare(ctx context.Context) error {
 }
 
 // removeTemp removes Memory's directory after a failed Open.
-func (b *Backend) removeTemp() {
-	if b.tempDir != "" {
-		_ = os.RemoveAll(b.tempDir)
+func (b *Backend) removeTemp() error {
+	if b.tempDir == "" {
+		return nil
 	}
+	return os.RemoveAll(b.tempDir)
 }
 
 // Path returns the path Open was given.
@@ -363,7 +363,9 @@ func collect[T any](ctx context.Context, t *tx, query string, args []any, scan f
 	if err != nil {
 		return nil, t.b.wrap(err)
 	}
-	defer rows.Close()
+	// rows.Err below reports a failed read; closing a read has nothing
+	// to add.
+	defer func() { _ = rows.Close() }()
 	var out []T
 	for rows.Next() {
 		v, err := scan(rows)

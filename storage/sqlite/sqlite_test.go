@@ -25,7 +25,7 @@ func TestConformanceMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { b.Close() })
+		t.Cleanup(func() { closeBackend(t, b) })
 		return b
 	})
 }
@@ -44,7 +44,7 @@ func TestMigrateTwice(t *testing.T) {
 		if err != nil || v != lastMigration(t) {
 			t.Errorf("Version = %d, %v; want %d", v, err, lastMigration(t))
 		}
-		b.Close()
+		closeBackend(t, b)
 	}
 }
 

@@ -5,6 +5,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"strings"
 
@@ -31,8 +32,7 @@ func Open(ctx context.Context, spec string) (storage.Backend, error) {
 			return nil, err
 		}
 		if err := b.Migrate(ctx); err != nil {
-			b.Close()
-			return nil, err
+			return nil, errors.Join(err, b.Close())
 		}
 		return b, nil
 	}
@@ -41,8 +41,7 @@ func Open(ctx context.Context, spec string) (storage.Backend, error) {
 		return nil, err
 	}
 	if err := b.Migrate(ctx); err != nil {
-		b.Close()
-		return nil, err
+		return nil, errors.Join(err, b.Close())
 	}
 	return b, nil
 }

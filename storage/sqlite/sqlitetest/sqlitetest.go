@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 
@@ -35,8 +36,7 @@ func Open(path string, opts *sqlite.Options) (*sqlite.Backend, error) {
 		return nil, err
 	}
 	if err := b.Migrate(ctx); err != nil {
-		b.Close()
-		return nil, err
+		return nil, errors.Join(err, b.Close())
 	}
 	return b, nil
 }
@@ -91,7 +91,7 @@ func Truncate(t TB, b *sqlite.Backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
 	// Children before parents: foreign keys are checked per statement.
 	if _, err := tx.ExecContext(ctx, `pragma defer_foreign_keys = on`); err != nil {
 		t.Fatal(err)
