@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
 )
 
@@ -58,3 +59,12 @@ func CheckBansSQL(ids []bans.Identity, now time.Time) (string, []any) { return c
 
 // ListBansSQL is bans List's statement and its parameters.
 func ListBansSQL(p bans.ListParams) (string, []any) { return listSQL(p) }
+
+// SummarySQL and OrderListSQL are the orders store's reads, for tests
+// that check their plans.
+const SummarySQL = summarySQL
+
+func OrderListSQL(p orders.ListParams) (string, []any) {
+	sql, args, _ := orderListSQL(p)
+	return sql, args
+}

@@ -359,6 +359,9 @@ func testOrdersList(t *testing.T, newBackend NewBackend) {
 		{"completed, paged", orders.ListParams{Customer: c.ID, Statuses: []orders.Status{orders.Completed}, Limit: 2, Cursor: all[6].ID}, ids(3, 0)},
 		{"two statuses", orders.ListParams{Customer: c.ID, Statuses: []orders.Status{orders.Completed, orders.Created}, Limit: 2}, ids(6, 5)},
 		{"no match", orders.ListParams{Customer: c.ID, Statuses: []orders.Status{orders.Refunded}}, nil},
+		{"a status twice", orders.ListParams{Customer: c.ID, Statuses: []orders.Status{orders.Completed, orders.Completed}}, ids(6, 3, 0)},
+		{"two statuses, second page", orders.ListParams{Customer: c.ID, Statuses: []orders.Status{orders.Created, orders.Refunded, orders.Completed}, Limit: 2, Cursor: all[4].ID}, ids(3, 2)},
+		{"unknown status", orders.ListParams{Customer: c.ID, Statuses: []orders.Status{"shipped"}}, nil},
 		{"unknown customer", orders.ListParams{Customer: customer.NewID(now)}, nil},
 	}
 	for _, tt := range tests {
@@ -446,4 +449,39 @@ func testOrdersSummary(t *testing.T, newBackend NewBackend) {
 	chf.Refunded, chf.DisputeFee = money.MustParse("0", "CHF"), money.MustParse("0", "CHF")
 	save(chf, false)
 	check("move GBP to CHF")
+
+	// An order stored already paid (an import), refunds by reference and
+	// by hand, a write that changes nothing the summary counts, a
+	// rolled-back write, and another customer's orders.
+	imported := newOrder(t, c.ID, "7", "EUR", "", now)
+	imported, _, _ = imported.Complete(newPaymentRef(), money.MustParse("0.50", "EUR"), now)
+	imported = save(imported, true)
+	check("create completed")
+	imported, _, _ = imported.RefundRef("re_a", money.MustParse("1.25", "EUR"), now)
+	imported = save(imported, false)
+	check("refund by reference")
+	imported, _ = imported.Refund(money.MustParse("0.75", "EUR"), now)
+	imported = save(imported, false)
+	check("refund by hand")
+	imported.Granted = []inventory.ItemID{inventory.NewItemID(now)}
+	imported = save(imported, false)
+	check("record a grant")
+	full, _ := imported.Refund(money.MustParse("12.50", "EUR"), now)
+	err := b.Update(ctx, func(tx storage.Tx) error {
+		if err := tx.Orders().Update(ctx, full); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("Update = %v, want the function's error", err)
+	}
+	check("a rolled-back refund")
+	other := createCustomer(t, b)
+	elsewhere := newOrder(t, other.ID, "3", "EUR", "", now)
+	elsewhere, _, _ = elsewhere.Complete(newPaymentRef(), money.Amount{}, now)
+	update(t, b, func(tx storage.Tx) error { return tx.Orders().Create(ctx, elsewhere) })
+	check("another customer's order")
+	full = save(full, false)
+	check("refund in full")
 }
