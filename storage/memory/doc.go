@@ -18,6 +18,11 @@
 // are kept ordered by expiry in a persistent tree, so a grant reads the
 // lapsed ones and the one it may extend without walking the others.
 //
+// Reads cost what their answer costs: a customer's stats read a running
+// summary of their orders kept on every write, and a status filter walks a
+// per-customer, per-status list of order IDs, so neither walks the
+// customer's orders.
+//
 // A game server's poll reads a queue per server (and per player for
 // online-only commands) of the commands open when last written, in ID
 // order; entries for commands that got a result since are dropped as a poll

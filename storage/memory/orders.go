@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
@@ -15,15 +16,64 @@ type ordersState struct {
 	// ofCustomer holds each customer's order IDs in ascending order, so a
 	// page is a walk backwards from the cursor.
 	ofCustomer map[customer.ID][]orders.ID
+	// ofStatus holds, per customer and status, the IDs of the customer's
+	// orders in that status, in ascending order, so a status filter walks
+	// the orders it returns, not the customer's others.
+	ofStatus map[statusKey]*idList
 	// summaries is each customer's running orders.Summary, kept on every
 	// write so the stats never walk the orders.
 	summaries map[customer.ID]orders.Summary
+}
+
+type statusKey struct {
+	customer customer.ID
+	status   orders.Status
+}
+
+// idList is a sorted list of IDs changed in place. An order changes status
+// soon after it was created, so its ID is near the end of both lists and
+// moving it copies few entries; its undo is the inverse move, not a copy
+// of the list.
+type idList struct{ ids []orders.ID }
+
+func (l *idList) insert(id orders.ID) {
+	i, _ := slices.BinarySearch(l.ids, id)
+	l.ids = slices.Insert(l.ids, i, id)
+}
+
+func (l *idList) remove(id orders.ID) {
+	if i, found := slices.BinarySearch(l.ids, id); found {
+		l.ids = slices.Delete(l.ids, i, i+1)
+	}
+}
+
+// indexStatus moves o's ID from old's status list to its own (old is the
+// zero Order for a new one).
+func (t ordersTx) indexStatus(old, o orders.Order) {
+	if old.ID != "" && old.Status == o.Status {
+		return
+	}
+	s := t.state()
+	if old.ID != "" {
+		l := s.ofStatus[statusKey{old.Customer, old.Status}]
+		l.remove(old.ID)
+		t.undo = append(t.undo, func() { l.insert(old.ID) })
+	}
+	k := statusKey{o.Customer, o.Status}
+	l := s.ofStatus[k]
+	if l == nil {
+		l = &idList{}
+		put(t.tx, s.ofStatus, k, l)
+	}
+	l.insert(o.ID)
+	t.undo = append(t.undo, func() { l.remove(o.ID) })
 }
 
 func (s *ordersState) init() {
 	s.byID = map[orders.ID]orders.Order{}
 	s.byRef = map[string]orders.ID{}
 	s.ofCustomer = map[customer.ID][]orders.ID{}
+	s.ofStatus = map[statusKey]*idList{}
 	s.summaries = map[customer.ID]orders.Summary{}
 }
 
@@ -47,6 +97,7 @@ func (t ordersTx) Create(ctx context.Context, o orders.Order) error {
 	}
 	put(t.tx, s.byID, o.ID, o.Clone())
 	put(t.tx, s.ofCustomer, o.Customer, appendSorted(s.ofCustomer[o.Customer], o.ID))
+	t.indexStatus(orders.Order{}, o)
 	if o.Paid() {
 		put(t.tx, s.summaries, o.Customer, s.summaries[o.Customer].Add(o))
 	}
@@ -116,6 +167,7 @@ func (t ordersTx) Update(ctx context.Context, o orders.Order) error {
 	o = o.Clone()
 	o.Version++
 	put(t.tx, s.byID, o.ID, o)
+	t.indexStatus(old, o)
 	if old.Paid() || o.Paid() {
 		put(t.tx, s.summaries, o.Customer, s.summaries[o.Customer].Remove(old).Add(o))
 	}
@@ -127,13 +179,27 @@ func (t ordersTx) List(ctx context.Context, p orders.ListParams) ([]orders.Order
 		return nil, err
 	}
 	s := t.state()
-	return newestFirst(s.ofCustomer[p.Customer], p.Cursor, p.Limit, func(id orders.ID) (orders.Order, bool) {
-		o := s.byID[id]
-		if len(p.Statuses) > 0 && !slices.Contains(p.Statuses, o.Status) {
-			return orders.Order{}, false
+	if len(p.Statuses) == 0 {
+		return newestFirst(s.ofCustomer[p.Customer], p.Cursor, p.Limit, func(id orders.ID) (orders.Order, bool) {
+			return s.byID[id].Clone(), true
+		}), nil
+	}
+	// Up to a page from each status's list, merged newest first.
+	var ids []orders.ID
+	for _, st := range orders.Statuses { // each once, however often p names it
+		if l := s.ofStatus[statusKey{p.Customer, st}]; l != nil && slices.Contains(p.Statuses, st) {
+			ids = append(ids, newestFirst(l.ids, p.Cursor, p.Limit, func(id orders.ID) (orders.ID, bool) { return id, true })...)
 		}
-		return o.Clone(), true
-	}), nil
+	}
+	slices.SortFunc(ids, func(a, b orders.ID) int { return strings.Compare(string(b), string(a)) })
+	if p.Limit > 0 {
+		ids = ids[:min(len(ids), p.Limit)]
+	}
+	var out []orders.Order
+	for _, id := range ids {
+		out = append(out, s.byID[id].Clone())
+	}
+	return out, nil
 }
 
 func (t ordersTx) Summary(ctx context.Context, c customer.ID) (orders.Summary, error) {
