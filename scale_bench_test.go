@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
@@ -26,7 +28,7 @@ import (
 // the small one's measured in the same run ("x-small"): a call that costs
 // what its answer costs stays near 1 however long the history.
 //
-//	go test -run '^$' -bench 'Benchmark(CustomerDetails|OrderFilter)Scale' .
+//	go test -run '^$' -bench 'Benchmark(CustomerDetails|OrderFilter|Sweep)Scale' .
 //
 // The postgres cases need PLAYERBASE_TEST_POSTGRES and are skipped without.
 
@@ -41,9 +43,9 @@ var scaleBackends = []struct {
 }
 
 // scaleRuns runs bench once per backend and size, smallest size first,
-// and reports each larger size's time per op as a multiple of the
-// smallest's on the same backend. bench returns the time one op took
-// (b.Elapsed()/b.N, or per unit of work).
+// and reports each larger size's cost as a multiple of the smallest's on
+// the same backend ("x-small"). bench returns the cost of one unit of work
+// (perUnit).
 func scaleRuns(b *testing.B, param string, sizes []int, bench func(b *testing.B, be storage.Backend, n int) time.Duration) {
 	for _, sb := range scaleBackends {
 		var small time.Duration
@@ -58,6 +60,19 @@ func scaleRuns(b *testing.B, param string, sizes []int, bench func(b *testing.B,
 			})
 		}
 	}
+}
+
+// perUnit reports and returns the cost of one unit of work. On memory the
+// cost is the process's CPU time per unit (wall time where CPU time is
+// unknown): on a machine shared with other work, wall time also counts
+// the waits for a core. On PostgreSQL it is the wall time per unit, since
+// the server's work shows in no CPU time of this process.
+func perUnit(b *testing.B, be storage.Backend, cpu, units time.Duration, unit string) time.Duration {
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(units), "cpu-ns/"+unit)
+	if _, ok := be.(*postgres.Backend); ok || cpu <= 0 {
+		return b.Elapsed() / units
+	}
+	return cpu / units
 }
 
 // orderHistory returns n orders of c over the last n minutes, oldest first:
@@ -202,13 +217,14 @@ func BenchmarkCustomerDetailsScale(b *testing.B) {
 		c, id, paid := storeHistory(b, be, n)
 		ctx := context.Background()
 		b.ReportAllocs()
+		start := cpuTime()
 		for b.Loop() {
 			d, err := c.CustomerDetails(ctx, id)
 			if err != nil || d.Stats.TotalPayments != paid || len(d.Orders.Orders) != playerbase.DefaultOrderPage {
 				b.Fatalf("CustomerDetails = %d payments, %d orders, %v", d.Stats.TotalPayments, len(d.Orders.Orders), err)
 			}
 		}
-		return b.Elapsed() / time.Duration(b.N)
+		return perUnit(b, be, cpuTime()-start, time.Duration(b.N), "op")
 	})
 }
 
@@ -219,12 +235,151 @@ func BenchmarkOrderFilterScale(b *testing.B) {
 		c, id, _ := storeHistory(b, be, n)
 		ctx := context.Background()
 		b.ReportAllocs()
+		start := cpuTime()
 		for b.Loop() {
 			page, err := c.Orders(ctx, id, playerbase.OrdersParams{Statuses: []orders.Status{orders.Refunded}})
 			if err != nil || len(page.Orders) != 0 {
 				b.Fatalf("Orders(refunded) = %d orders, %v", len(page.Orders), err)
 			}
 		}
-		return b.Elapsed() / time.Duration(b.N)
+		return perUnit(b, be, cpuTime()-start, time.Duration(b.N), "op")
+	})
+}
+
+// sweepFixture is a store with n items of 100 customers, 1% of them due
+// (expired an hour ago, still recorded active), the rest expiring in 30
+// days; their product queues no commands.
+type sweepFixture struct {
+	c   *playerbase.Client
+	be  storage.Backend
+	due []inventory.ItemID
+}
+
+func newSweepFixture(b *testing.B, be storage.Backend, n int) sweepFixture {
+	b.Helper()
+	ctx := context.Background()
+	c := playerbase.New(be, nil)
+	var custs []customer.ID
+	for i := range 100 {
+		cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: fmt.Sprint(76561197960265729 + i), Name: "Sweep"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		custs = append(custs, cust.ID)
+	}
+	prod, err := c.CreateProduct(ctx, inventory.Product{Name: "Rank", Duration: inventory.For(30, inventory.Day)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	past, future := now.Add(-time.Hour), now.Add(30*24*time.Hour)
+	f := sweepFixture{c: c, be: be}
+	items := make([]inventory.Item, n)
+	for i := range items {
+		at := future
+		if i%100 == 0 {
+			at = past
+		}
+		items[i] = inventory.Item{
+			ID: inventory.NewItemID(now), Customer: custs[i%len(custs)], ProductID: prod.ID,
+			Source: inventory.Source{Kind: inventory.FromManual, Actor: "admin:bench"}, GrantedAt: now,
+			ExpiresAt: &at, State: inventory.Active,
+		}
+		if at == past {
+			f.due = append(f.due, items[i].ID)
+		}
+	}
+	if pg, ok := be.(*postgres.Backend); ok {
+		rows := make([][]any, n)
+		for i, it := range items {
+			rows[i] = []any{string(it.ID), string(it.Customer), string(it.ProductID), string(it.Source.Kind),
+				it.Source.Actor, it.GrantedAt, *it.ExpiresAt, string(it.State), it.Version}
+		}
+		cols := []string{"id", "customer_id", "product_id", "source_kind", "source_actor", "granted_at", "expires_at", "state", "version"}
+		if _, err := pg.Pool().CopyFrom(ctx, pgx.Identifier{"items"}, cols, pgx.CopyFromRows(rows)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pg.Pool().Exec(ctx, "vacuum analyze items"); err != nil {
+			b.Fatal(err)
+		}
+		return f
+	}
+	for from := 0; from < n; from += 50_000 {
+		err := be.Update(ctx, func(tx storage.Tx) error {
+			for _, it := range items[from:min(n, from+50_000)] {
+				if err := tx.Items().Create(ctx, it); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return f
+}
+
+// revive records the swept items active again, so the next sweep finds
+// the same 1% due.
+func (f sweepFixture) revive(b *testing.B) {
+	ctx := context.Background()
+	if pg, ok := f.be.(*postgres.Backend); ok {
+		ids := make([]string, len(f.due))
+		for i, id := range f.due {
+			ids[i] = string(id)
+		}
+		if _, err := pg.Pool().Exec(ctx, `update items set state = 'active', version = version + 1 where id = any($1)`, ids); err != nil {
+			b.Fatal(err)
+		}
+		return
+	}
+	err := f.be.Update(ctx, func(tx storage.Tx) error {
+		for _, id := range f.due {
+			it, err := tx.Items().Get(ctx, id)
+			if err != nil {
+				return err
+			}
+			it.State = inventory.Active
+			if err := tx.Items().Update(ctx, it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkSweepScale runs the expiry sweep (Client.SweepExpired) over
+// 10 000 and 300 000 items, 1% of them due, and reports the cost per item
+// expired ("ns/expired", and its multiple of the 10 000 case's).
+func BenchmarkSweepScale(b *testing.B) {
+	scaleRuns(b, "items", []int{10_000, 300_000}, func(b *testing.B, be storage.Backend, n int) time.Duration {
+		f := newSweepFixture(b, be, n)
+		ctx := context.Background()
+		b.ReportAllocs()
+		b.ResetTimer()
+		var cpu time.Duration
+		for i := range b.N {
+			// Off the clock: the fixture's garbage is collected before
+			// the sweep, so a sweep pays for its own only.
+			b.StopTimer()
+			if i > 0 {
+				f.revive(b)
+			}
+			runtime.GC()
+			b.StartTimer()
+			start := cpuTime()
+			got, err := f.c.SweepExpired(ctx)
+			cpu += cpuTime() - start
+			if err != nil || got != len(f.due) {
+				b.Fatalf("SweepExpired = %d, %v; want %d", got, err, len(f.due))
+			}
+		}
+		units := time.Duration(b.N * len(f.due))
+		b.ReportMetric(float64((b.Elapsed() / units).Nanoseconds()), "ns/expired")
+		return perUnit(b, be, cpu, units, "expired")
 	})
 }

@@ -15,9 +15,10 @@ type inventoryState struct {
 	products map[inventory.ProductID]inventory.Product
 	items    map[inventory.ItemID]inventory.Item
 	itemsOf  map[customer.ID][]inventory.ItemID // sorted by ID
-	// expiring indexes items recorded active that have an expiry, so a
-	// sweep does not scan every item.
-	expiring map[inventory.ItemID]time.Time
+	// expiring holds the items recorded active that have an expiry, by
+	// expiry then ID, so a sweep batch reads the due items at its start:
+	// O(batch + log n), not a scan and sort of every expiring item.
+	expiring tree[stackEntry]
 	// stacks holds the same items per customer and product, ordered for
 	// ItemStore.Lapsed and Extendable.
 	stacks map[stackKey]tree[stackEntry]
@@ -34,7 +35,7 @@ func (s *inventoryState) init() {
 	s.products = map[inventory.ProductID]inventory.Product{}
 	s.items = map[inventory.ItemID]inventory.Item{}
 	s.itemsOf = map[customer.ID][]inventory.ItemID{}
-	s.expiring = map[inventory.ItemID]time.Time{}
+	s.expiring = tree[stackEntry]{cmp: byExpiry}
 	s.stacks = map[stackKey]tree[stackEntry]{}
 	s.bySource = map[string][]inventory.ItemID{}
 	s.commands = map[inventory.CommandID]inventory.Command{}
@@ -137,14 +138,29 @@ func byStack(a, b stackEntry) int {
 	return cmp.Compare(b.id, a.id)
 }
 
-// index keeps the expiring set and the stacks in step with a stored item,
+// byExpiry orders the expiring tree: earliest expiry first, then by ID.
+func byExpiry(a, b stackEntry) int {
+	if c := a.expires.Compare(b.expires); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.id, b.id)
+}
+
+// index keeps the expiring tree and the stacks in step with a stored item,
 // old being what was stored before (the zero Item for a new one).
 func (t itemsTx) index(old, it inventory.Item) {
 	s := &t.db.inventory
-	if it.State == inventory.Active && it.ExpiresAt != nil {
-		put(t.tx, s.expiring, it.ID, *it.ExpiresAt)
-	} else {
-		del(t.tx, s.expiring, it.ID)
+	oldE, wasIn := stacked(old)
+	newE, isIn := stacked(it)
+	if wasIn != isIn || oldE != newE {
+		exp := s.expiring
+		t.undo = append(t.undo, func() { s.expiring = exp })
+		if wasIn {
+			s.expiring = s.expiring.without(oldE)
+		}
+		if isIn {
+			s.expiring = s.expiring.with(newE)
+		}
 	}
 	key := stackKey{it.Customer, it.ProductID}
 	st, ok := s.stacks[key]
@@ -309,26 +325,14 @@ func (t itemsTx) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]
 		return nil, err
 	}
 	s := &t.db.inventory
-	type due struct {
-		id inventory.ItemID
-		at time.Time
-	}
-	var all []due
-	for id, at := range s.expiring {
-		if !at.After(now) {
-			all = append(all, due{id, at})
+	var out []inventory.Item
+	s.expiring.ascend(func(e stackEntry) bool {
+		if e.expires.After(now) {
+			return false
 		}
-	}
-	slices.SortFunc(all, func(a, b due) int {
-		if c := a.at.Compare(b.at); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
+		out = append(out, s.items[e.id].Clone())
+		return len(out) < max(limit, 1)
 	})
-	out := make([]inventory.Item, 0, min(len(all), max(limit, 1)))
-	for _, d := range all[:min(len(all), max(limit, 1))] {
-		out = append(out, s.items[d.id].Clone())
-	}
 	return out, nil
 }
 

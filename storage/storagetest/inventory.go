@@ -396,6 +396,37 @@ func testInventory(t *testing.T, newBackend NewBackend) {
 			}
 			return err
 		})
+		// An expiry moved (a purchase extends one item, an edit brings
+		// another forward) moves the item in the order; a rolled-back move
+		// does not.
+		extended, forward := exact, late
+		extended.ExpiresAt = timePtr(at.Add(time.Hour))
+		forward.ExpiresAt = timePtr(at.Add(-3 * time.Hour))
+		update(t, b, func(tx storage.Tx) error {
+			if err := tx.Items().Update(ctx, extended); err != nil {
+				return err
+			}
+			return tx.Items().Update(ctx, forward)
+		})
+		forward.Version++
+		back := forward
+		back.ExpiresAt = timePtr(at.Add(time.Hour))
+		err := b.Update(ctx, func(tx storage.Tx) error {
+			if err := tx.Items().Update(ctx, back); err != nil {
+				return err
+			}
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			t.Fatalf("Update = %v, want the function's error", err)
+		}
+		view(t, b, func(tx storage.Tx) error {
+			got, err := tx.Items().DueForExpiry(ctx, at, 1_000_000)
+			if d := cmp.Diff([]inventory.ItemID{late.ID}, mine(got)); d != "" {
+				t.Errorf("DueForExpiry after moving expiries (-want +got):\n%s", d)
+			}
+			return err
+		})
 	})
 
 	t.Run("ListBySource", func(t *testing.T) { testItemsBySource(t, newBackend) })
