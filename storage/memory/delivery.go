@@ -8,6 +8,21 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 )
 
+// commandWrite records how to undo one write to the commands map.
+type commandWrite struct {
+	id  inventory.CommandID
+	old inventory.Command
+	had bool
+}
+
+// putCommand stores c, recording how to restore what was there.
+func (t commandsTx) putCommand(c inventory.Command) {
+	m := t.db.inventory.commands
+	old, had := m[c.ID]
+	t.commandWrites = append(t.commandWrites, commandWrite{c.ID, old, had})
+	m[c.ID] = c
+}
+
 // openKey names one queue of the open-command index: a server's commands
 // that run whenever, or its online-only commands for one player, so a poll
 // reads the queues of the players online and never the commands that wait
@@ -119,6 +134,28 @@ func (t commandsTx) leasable(key openKey, q inventory.LeaseQuery, limit int) []i
 	return out
 }
 
+// trimFront drops the entries at the front of queue key that no longer
+// name an open command under it: an ack closes the commands a poll took,
+// the oldest of the queue, so they leave it with the ack instead of
+// waiting there for the next poll.
+func (t commandsTx) trimFront(key openKey) {
+	s := &t.db.inventory
+	q := s.open[key]
+	if q == nil {
+		return
+	}
+	front := 0
+	for front < len(q.ids) && s.stale(key, q.ids[front]) {
+		front++
+	}
+	switch {
+	case front == len(q.ids):
+		del(t.tx, s.open, key)
+	case front > 0:
+		t.setIDs(q, q.ids[front:])
+	}
+}
+
 func (t commandsTx) Leasable(ctx context.Context, q inventory.LeaseQuery) ([]inventory.Command, error) {
 	// A write: the contract makes it a locking read, refused in View, and
 	// it tidies the index.
@@ -163,16 +200,24 @@ func (t commandsTx) UpdateMany(ctx context.Context, cs []inventory.Command) ([]i
 	if err := distinctCommands(cs); err != nil {
 		return nil, err
 	}
+	t.commandWrites = slices.Grow(t.commandWrites, len(cs))
 	var unchanged []inventory.CommandID
+	var closed []openKey // queues a command of the batch left, each once
 	for _, c := range cs {
 		old, ok := t.db.inventory.commands[c.ID]
 		if !ok || old.Version != c.Version || old.ItemID != c.ItemID {
 			unchanged = append(unchanged, c.ID)
 			continue
 		}
-		if err := t.Update(ctx, c); err != nil {
+		if err := t.write(old, c); err != nil {
 			return nil, err
 		}
+		if k := keyOf(old); !old.Status.Final() && (c.Status.Final() || keyOf(c) != k) && !slices.Contains(closed, k) {
+			closed = append(closed, k)
+		}
+	}
+	for _, k := range closed {
+		t.trimFront(k)
 	}
 	return unchanged, nil
 }
@@ -180,12 +225,15 @@ func (t commandsTx) UpdateMany(ctx context.Context, cs []inventory.Command) ([]i
 // distinctCommands refuses a batch naming a command twice: which of the
 // two versions would win is not the store's to guess.
 func distinctCommands(cs []inventory.Command) error {
-	seen := make(map[inventory.CommandID]bool, len(cs))
-	for _, c := range cs {
-		if seen[c.ID] {
-			return errs.Invalid("command", string(c.ID), "named twice in one batch")
+	ids := make([]inventory.CommandID, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	slices.Sort(ids)
+	for i := 1; i < len(ids); i++ {
+		if ids[i] == ids[i-1] {
+			return errs.Invalid("command", string(ids[i]), "named twice in one batch")
 		}
-		seen[c.ID] = true
 	}
 	return nil
 }

@@ -19,13 +19,18 @@
 // lapsed ones and the one it may extend without walking the others.
 //
 // Reads cost what their answer costs: a customer's stats read a running
-// summary of their orders kept on every write, and a status filter walks a
+// summary of their orders kept on every write, a status filter walks a
 // per-customer, per-status list of order IDs, so neither walks the
-// customer's orders.
+// customer's orders, and the expiry sweep reads every item recorded active
+// that expires from one tree ordered by expiry, a batch at its start.
 //
 // A game server's poll reads a queue per server (and per player for
 // online-only commands) of the commands open when last written, in ID
-// order; entries for commands that got a result since are dropped as a poll
-// meets them, so a poll reads the oldest few entries, not every open
-// command.
+// order. The write that gives a command its result (an ack) drops the
+// finished entries at the front of its queue — a poll takes the oldest, so
+// an ack usually finishes the front — and a poll drops those it meets
+// elsewhere, so a poll reads the oldest few entries, not every open
+// command. Writes of commands (a poll's leases, an ack's results) record
+// their undo in a log of plain values the next writer reuses, not a
+// closure per command.
 package memory

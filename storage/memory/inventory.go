@@ -363,7 +363,7 @@ func (t commandsTx) Create(ctx context.Context, c inventory.Command) error {
 	if _, ok := s.commands[c.ID]; ok {
 		return errs.Conflict("command", string(c.ID), "ID already exists")
 	}
-	put(t.tx, s.commands, c.ID, c.Clone())
+	t.putCommand(c.Clone())
 	put(t.tx, s.commandsOf, c.ItemID, insertSorted(s.commandsOf[c.ItemID], c.ID))
 	t.indexOpen(inventory.Command{}, c)
 	return nil
@@ -392,12 +392,23 @@ func (t commandsTx) Update(ctx context.Context, c inventory.Command) error {
 	if old.Version != c.Version {
 		return errs.Conflict("command", string(c.ID), staleVersion(c.Version, old.Version))
 	}
+	if err := t.write(old, c); err != nil {
+		return err
+	}
+	if k := keyOf(old); !old.Status.Final() && (c.Status.Final() || keyOf(c) != k) {
+		t.trimFront(k)
+	}
+	return nil
+}
+
+// write stores c over old, the stored command of the same version.
+func (t commandsTx) write(old, c inventory.Command) error {
 	if old.ItemID != c.ItemID {
 		return errs.Invalid("command", string(c.ID), "the item never changes")
 	}
 	c = c.Clone()
 	c.Version++
-	put(t.tx, s.commands, c.ID, c)
+	t.putCommand(c)
 	t.indexOpen(old, c)
 	return nil
 }

@@ -20,6 +20,10 @@ type Backend struct {
 	mu     sync.RWMutex
 	bansMu sync.RWMutex
 	db     db
+	// commandLog is the last writer's tx.commandWrites, emptied, for the
+	// next one: writers hold mu one at a time, so a poll or an ack
+	// allocates no undo log.
+	commandLog []commandWrite
 }
 
 // db is the stored state, one struct per domain, each declared in the file
@@ -72,7 +76,8 @@ func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) (err er
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	t := &tx{db: &b.db, writable: true, bansMu: &b.bansMu}
+	t := &tx{db: &b.db, writable: true, bansMu: &b.bansMu, commandWrites: b.commandLog}
+	defer func() { b.commandLog = reuse(t.commandWrites) }()
 	defer t.close()
 	defer func() {
 		if p := recover(); p != nil {
@@ -89,12 +94,16 @@ func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) (err er
 // Close does nothing: there is nothing to release.
 func (b *Backend) Close() error { return nil }
 
-// tx is one transaction. undo holds, newest last, how to reverse each write.
+// tx is one transaction. undo holds, newest last, how to reverse each
+// write; commandWrites does the same for the commands map alone (a poll
+// or an ack writes a batch of commands, and a closure holding each old
+// command would cost an allocation of a command's size per write).
 type tx struct {
-	db       *db
-	writable bool
-	closed   bool
-	undo     []func()
+	db            *db
+	writable      bool
+	closed        bool
+	undo          []func()
+	commandWrites []commandWrite
 	// bansMu is the backend's; bansLocked says this transaction wrote a
 	// ban and holds it until close, after any rollback.
 	bansMu     *sync.RWMutex
@@ -114,6 +123,25 @@ func (t *tx) rollback() {
 		t.undo[i]()
 	}
 	t.undo = nil
+	m := t.db.inventory.commands
+	for i := len(t.commandWrites) - 1; i >= 0; i-- {
+		if w := t.commandWrites[i]; w.had {
+			m[w.id] = w.old
+		} else {
+			delete(m, w.id)
+		}
+	}
+	t.commandWrites = t.commandWrites[:0]
+}
+
+// reuse returns log emptied, holding no command, for the next writer; a
+// log grown past a batch (a bulk import) is left to the collector.
+func reuse(log []commandWrite) []commandWrite {
+	if cap(log) > 1024 {
+		return nil
+	}
+	clear(log)
+	return log[:0]
 }
 
 // check guards every store call: a store used after its transaction ended,
