@@ -17,6 +17,7 @@ import (
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/postgres"
@@ -124,7 +125,7 @@ func storeHistory(b *testing.B, be storage.Backend, n int) (*playerbase.Client, 
 	b.Helper()
 	ctx := context.Background()
 	c := playerbase.New(be, nil)
-	cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Whale"})
+	cust, _, err := c.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Whale"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -179,7 +180,7 @@ func copyOrders(b *testing.B, pg *postgres.Backend, os []orders.Order) {
 	for i, o := range os {
 		ls := make([]line, len(o.Lines))
 		for j, l := range o.Lines {
-			ls[j] = line{l.ProductID, l.Quantity, l.UnitPrice.Value.String(), l.UnitPrice.Currency.Code()}
+			ls[j] = line{string(l.ProductID), l.Quantity, l.UnitPrice.Value.String(), l.UnitPrice.Currency.Code()}
 		}
 		rs := make([]refund, len(o.Refunds))
 		for j, r := range o.Refunds {
@@ -239,9 +240,9 @@ func BenchmarkOrderFilterScale(b *testing.B) {
 		runtime.GC() // the fixture's garbage is not the reads' to collect
 		start := cpuTime()
 		for b.Loop() {
-			page, err := c.Orders(ctx, id, playerbase.OrdersParams{Statuses: []orders.Status{orders.Refunded}})
+			page, err := c.OrderList(ctx, id, playerbase.OrderListParams{Statuses: []orders.Status{orders.Refunded}})
 			if err != nil || len(page.Orders) != 0 {
-				b.Fatalf("Orders(refunded) = %d orders, %v", len(page.Orders), err)
+				b.Fatalf("OrderList(refunded) = %d orders, %v", len(page.Orders), err)
 			}
 		}
 		return perUnit(b, be, cpuTime()-start, time.Duration(b.N), "op")
@@ -263,13 +264,13 @@ func newSweepFixture(b *testing.B, be storage.Backend, n int) sweepFixture {
 	c := playerbase.New(be, nil)
 	var custs []customer.ID
 	for i := range 100 {
-		cust, _, err := c.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: fmt.Sprint(76561197960265729 + i), Name: "Sweep"})
+		cust, _, err := c.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: fmt.Sprint(76561197960265729 + i), Name: "Sweep"})
 		if err != nil {
 			b.Fatal(err)
 		}
 		custs = append(custs, cust.ID)
 	}
-	prod, err := c.CreateProduct(ctx, inventory.Product{Name: "Rank", Duration: inventory.For(30, inventory.Day)})
+	prod, err := c.ProductCreate(ctx, inventory.Product{Name: "Rank", Duration: period.For(30, period.Day)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -360,7 +361,7 @@ func (f sweepFixture) revive(b *testing.B) {
 	}
 }
 
-// BenchmarkSweepScale runs the expiry sweep (Client.SweepExpired) over
+// BenchmarkSweepScale runs the expiry sweep (Client.ItemSweepExpired) over
 // 10 000 and 300 000 items, 1% of them due, and reports the cost per item
 // expired ("ns/expired", and its multiple of the 10 000 case's).
 func BenchmarkSweepScale(b *testing.B) {
@@ -380,7 +381,7 @@ func BenchmarkSweepScale(b *testing.B) {
 			runtime.GC()
 			b.StartTimer()
 			start := cpuTime()
-			got, err := f.c.SweepExpired(ctx)
+			got, err := f.c.ItemSweepExpired(ctx)
 			cpu += cpuTime() - start
 			if err != nil || got != len(f.due) {
 				b.Fatalf("SweepExpired = %d, %v; want %d", got, err, len(f.due))
