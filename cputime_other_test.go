@@ -4,5 +4,5 @@ package playerbase_test
 
 import "time"
 
-// cpuTime is unknown here: the scale benchmarks fall back on wall time.
+// cpuTime is not measured here: benchmarks then report wall time only.
 func cpuTime() time.Duration { return 0 }

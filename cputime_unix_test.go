@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// cpuTime returns the CPU time the process has used, user and system: on a
-// machine shared with other work a benchmark's CPU time varies less than
-// its wall time.
+// cpuTime is the CPU time the process has used, user and system, its GC
+// included: on a loaded machine wall time also counts the time the
+// scheduler gave to other processes, more so the longer an operation runs.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
