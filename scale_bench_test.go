@@ -288,7 +288,7 @@ func newSweepFixture(b *testing.B, be storage.Backend, n int) sweepFixture {
 			Source: inventory.Source{Kind: inventory.FromManual, Actor: "admin:bench"}, GrantedAt: now,
 			ExpiresAt: &at, State: inventory.Active,
 		}
-		if at == past {
+		if at.Equal(past) {
 			f.due = append(f.due, items[i].ID)
 		}
 	}
