@@ -6,6 +6,7 @@ import (
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/gameserver"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/orders"
@@ -24,6 +25,7 @@ type Tx interface {
 	Items() inventory.ItemStore
 	Commands() inventory.CommandStore
 	Bans() bans.Store
+	GameServers() gameserver.Store
 }
 
 // Backend runs transactions.

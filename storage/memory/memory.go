@@ -7,6 +7,7 @@ import (
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/gameserver"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/orders"
@@ -37,6 +38,8 @@ type db struct {
 
 	inventory inventoryState
 	bans      bansState
+
+	gameservers gameserversState
 }
 
 // New returns an empty backend.
@@ -48,6 +51,7 @@ func New() *Backend {
 	b.db.subscriptions.init()
 	b.db.inventory.init()
 	b.db.bans.init()
+	b.db.gameservers.init()
 	return b
 }
 
@@ -164,6 +168,8 @@ func (t *tx) Customers() customer.Store   { return customersTx{t} }
 func (t *tx) Tokens() customer.TokenStore { return tokensTx{t} }
 func (t *tx) Metadata() metadata.Store    { return metadataTx{t} }
 func (t *tx) Bans() bans.Store            { return bansTx{t} }
+
+func (t *tx) GameServers() gameserver.Store { return gameserversTx{t} }
 
 func (t *tx) Orders() orders.Store               { return ordersTx{t} }
 func (t *tx) Subscriptions() subscriptions.Store { return subscriptionsTx{t} }
