@@ -66,13 +66,15 @@ type Delivery struct {
 	// LeaseExpiresAt is when the lease runs out and another Poll may get
 	// the command; acknowledge before then.
 	LeaseExpiresAt time.Time `json:"lease_expires_at"`
+	// QueuedAt is when the command was queued.
+	QueuedAt time.Time `json:"queued_at"`
 }
 
 func newDelivery(c inventory.Command) Delivery {
 	return Delivery{
 		Key: c.DeliveryKey(), Command: c.Command, Player: c.Player, OnlineOnly: c.OnlineOnly,
 		Customer: c.Customer, Item: c.ItemID, Stage: c.Stage, Attempt: c.Attempts,
-		LeaseExpiresAt: *c.LeaseExpiresAt,
+		LeaseExpiresAt: *c.LeaseExpiresAt, QueuedAt: c.CreatedAt,
 	}
 }
 

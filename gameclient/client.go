@@ -1,0 +1,360 @@
+package gameclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is where the host mounts the game-server API, e.g.
+	// "https://store.example.com" (paths start with /v1/delivery).
+	BaseURL string
+	// Token is the secret the store owner was shown when the game server
+	// was created.
+	Token string
+	// HTTPClient sends the requests. Default: a client with a 30-second
+	// timeout.
+	HTTPClient *http.Client
+	// Journal remembers which commands ran, across restarts. Default: a
+	// MemoryJournal, which protects only within one process; a plugin
+	// should pass a FileJournal.
+	Journal Journal
+}
+
+// Client talks to a playerbase (or PayNow-compatible) game-server API. It
+// is safe for concurrent use, but Deliver should run in one loop per
+// server.
+type Client struct {
+	base    string
+	auth    string
+	http    *http.Client
+	journal Journal
+}
+
+// New returns a Client.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" || cfg.Token == "" {
+		return nil, errors.New("gameclient: BaseURL and Token are required")
+	}
+	c := &Client{base: strings.TrimRight(cfg.BaseURL, "/"), auth: "Gameserver " + cfg.Token, http: cfg.HTTPClient, journal: cfg.Journal}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: 30 * time.Second}
+	}
+	if c.journal == nil {
+		c.journal = NewMemoryJournal()
+	}
+	return c, nil
+}
+
+// APIError is a refused request, as the API's error body says.
+type APIError struct {
+	Status  int               `json:"status"`
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	TraceID string            `json:"trace_id,omitempty"`
+	Errors  []ValidationError `json:"errors,omitempty"`
+	// RetryAfter is the server's Retry-After on a 429, else 0.
+	RetryAfter time.Duration `json:"-"`
+}
+
+// ValidationError names the part of a request body at fault.
+type ValidationError struct {
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	Path       string `json:"path"`
+	Validation string `json:"validation"`
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("gameclient: HTTP %d %s: %s", e.Status, e.Code, e.Message)
+	if e.TraceID != "" {
+		msg += " (request " + e.TraceID + ")"
+	}
+	return msg
+}
+
+// do sends a JSON request and decodes a JSON answer into out (nil: none
+// expected).
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		e := &APIError{Status: resp.StatusCode}
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+		if json.Unmarshal(b, e) != nil || e.Code == "" {
+			e.Status, e.Code, e.Message = resp.StatusCode, "http-"+strconv.Itoa(resp.StatusCode), strings.TrimSpace(string(b))
+		}
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
+			e.RetryAfter = time.Duration(s) * time.Second
+		}
+		return e
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// LinkParams is what a plugin reports about where it runs.
+type LinkParams struct {
+	IP       string `json:"ip"`
+	Hostname string `json:"hostname"`
+	Platform string `json:"platform"`
+	Version  string `json:"version"`
+}
+
+// LinkResult is the API's answer to a link.
+type LinkResult struct {
+	UpdateAvailable bool    `json:"update_available"`
+	LatestVersion   *string `json:"latest_version"`
+	// PreviouslyLinked is set when the token was last linked from another
+	// host: warn the operator, one token in two places splits the queue.
+	PreviouslyLinked *PreviousLink `json:"previously_linked"`
+	GameServer       struct {
+		ID      string `json:"id"`
+		StoreID string `json:"store_id"`
+		Name    string `json:"name"`
+		Enabled bool   `json:"enabled"`
+	} `json:"gameserver"`
+}
+
+// PreviousLink is where the token was linked from before.
+type PreviousLink struct {
+	IP           string    `json:"ip"`
+	HostName     string    `json:"host_name"`
+	LastLinkedAt time.Time `json:"last_linked_at"`
+}
+
+// Link tells the API where this server runs.
+func (c *Client) Link(ctx context.Context, p LinkParams) (LinkResult, error) {
+	var r LinkResult
+	err := c.do(ctx, http.MethodPost, "/v1/delivery/gameserver/link", p, &r)
+	return r, err
+}
+
+// Players are the players online on the server, so the API also hands out
+// commands that need their player online.
+type Players struct {
+	SteamIDs       []string `json:"steam_ids,omitempty"`
+	MinecraftUUIDs []string `json:"minecraft_uuids,omitempty"`
+	CustomerNames  []string `json:"customer_names,omitempty"`
+}
+
+// Command is one queued command, leased to this server until it is
+// acknowledged or the lease runs out.
+type Command struct {
+	// AttemptID is the delivery key: the same when the command is handed
+	// out again after a lease ran out.
+	AttemptID     string    `json:"attempt_id"`
+	SteamID       string    `json:"steam_id,omitempty"`
+	MinecraftUUID *string   `json:"minecraft_uuid"`
+	CustomerName  *string   `json:"customer_name"`
+	Command       string    `json:"command"`
+	OnlineOnly    bool      `json:"online_only"`
+	QueuedAt      time.Time `json:"queued_at"`
+}
+
+// Poll leases the commands due on this server.
+func (c *Client) Poll(ctx context.Context, online Players) ([]Command, error) {
+	var cmds []Command
+	err := c.do(ctx, http.MethodPost, "/v1/delivery/command-queue", online, &cmds)
+	return cmds, err
+}
+
+type attemptRef struct {
+	AttemptID string `json:"attempt_id"`
+}
+
+// Ack reports commands as executed. Unknown IDs are ignored by the API.
+func (c *Client) Ack(ctx context.Context, attemptIDs ...string) error {
+	if len(attemptIDs) == 0 {
+		return nil
+	}
+	refs := make([]attemptRef, len(attemptIDs))
+	for i, id := range attemptIDs {
+		refs[i].AttemptID = id
+	}
+	return c.do(ctx, http.MethodDelete, "/v1/delivery/command-queue", refs, nil)
+}
+
+// Failure is a command that ran and failed, with why.
+type Failure struct {
+	AttemptID string `json:"attempt_id"`
+	Error     string `json:"error"`
+}
+
+// Fail reports commands that ran and failed (a playerbase extension: the
+// store shows them failed, with the error, instead of pending).
+func (c *Client) Fail(ctx context.Context, failures ...Failure) error {
+	if len(failures) == 0 {
+		return nil
+	}
+	return c.do(ctx, http.MethodPost, "/v1/delivery/command-queue/fail", failures, nil)
+}
+
+// Join is a player who joined the server.
+type Join struct {
+	IPAddress     string
+	SteamID       string
+	MinecraftUUID string
+	MinecraftName string
+	At            time.Time
+}
+
+type joinEvent struct {
+	Event      string    `json:"event"`
+	Timestamp  time.Time `json:"timestamp"`
+	PlayerJoin joinData  `json:"player_join"`
+}
+
+type joinData struct {
+	IPAddress     string `json:"ip_address"`
+	SteamID       string `json:"steam_id,omitempty"`
+	MinecraftUUID string `json:"minecraft_uuid,omitempty"`
+	MinecraftName string `json:"minecraft_name,omitempty"`
+}
+
+// ReportJoins reports player joins, so the store records the IPs they
+// joined from.
+func (c *Client) ReportJoins(ctx context.Context, joins ...Join) error {
+	if len(joins) == 0 {
+		return nil
+	}
+	evs := make([]joinEvent, len(joins))
+	for i, j := range joins {
+		at := j.At
+		if at.IsZero() {
+			at = time.Now()
+		}
+		evs[i] = joinEvent{Event: "player_join", Timestamp: at.UTC(), PlayerJoin: joinData{j.IPAddress, j.SteamID, j.MinecraftUUID, j.MinecraftName}}
+	}
+	return c.do(ctx, http.MethodPost, "/v1/delivery/events", evs, nil)
+}
+
+// BanQuery is what a join knows about the player; set any.
+type BanQuery struct {
+	SteamID       string `json:"steam_id,omitempty"`
+	MinecraftUUID string `json:"minecraft_uuid,omitempty"`
+	Name          string `json:"name,omitempty"`
+	IPAddress     string `json:"ip_address,omitempty"`
+}
+
+// BanStatus answers a ban check.
+type BanStatus struct {
+	Banned bool     `json:"banned"`
+	BanIDs []string `json:"ban_ids"`
+	// ExpiresAt is when the ban ends; nil when it is permanent.
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+// CheckBan asks whether a joining player is banned (a playerbase
+// extension), in one round trip.
+func (c *Client) CheckBan(ctx context.Context, q BanQuery) (BanStatus, error) {
+	var s BanStatus
+	err := c.do(ctx, http.MethodPost, "/v1/delivery/ban-check", q, &s)
+	return s, err
+}
+
+// Report says what one Deliver round did.
+type Report struct {
+	Received int // commands the poll handed out
+	Ran      int // commands run now
+	Executed int // acknowledged as executed (run now or before a crash)
+	Failed   int // reported failed
+}
+
+// Interrupted is the error reported for a command the journal says was
+// started but never finished: the plugin stopped while running it, so it
+// may have run. It is not run again (at most once).
+const Interrupted = "interrupted: the game server stopped while running this command; not run again"
+
+// Deliver runs one round: poll, run each command through run unless the
+// journal says it ran already, then acknowledge the executed ones and
+// report the failed ones (run's error text). The journal records a command
+// before it runs and its result after, so a crash anywhere never runs a
+// command twice: a command handed out again after a crash is acknowledged
+// from the journal. Keys are forgotten once the API has their results.
+func (c *Client) Deliver(ctx context.Context, online Players, run func(context.Context, Command) error) (Report, error) {
+	cmds, err := c.Poll(ctx, online)
+	if err != nil {
+		return Report{}, err
+	}
+	r := Report{Received: len(cmds)}
+	var done []string
+	var failed []Failure
+	for _, cmd := range cmds {
+		e, seen, err := c.journal.Get(cmd.AttemptID)
+		if err != nil {
+			return r, err
+		}
+		if !seen {
+			if err := c.journal.Begin(cmd.AttemptID); err != nil {
+				return r, err
+			}
+			e = Entry{Key: cmd.AttemptID, Done: true}
+			if err := run(ctx, cmd); err != nil {
+				e.Error = err.Error()
+				if strings.TrimSpace(e.Error) == "" {
+					e.Error = "failed"
+				}
+			}
+			r.Ran++
+			if err := c.journal.Finish(cmd.AttemptID, e.Error); err != nil {
+				return r, err
+			}
+		} else if !e.Done {
+			e.Error = Interrupted
+			if err := c.journal.Finish(cmd.AttemptID, e.Error); err != nil {
+				return r, err
+			}
+		}
+		if e.Error == "" {
+			done = append(done, cmd.AttemptID)
+		} else {
+			failed = append(failed, Failure{AttemptID: cmd.AttemptID, Error: e.Error})
+		}
+	}
+	if err := c.Ack(ctx, done...); err != nil {
+		return r, err
+	}
+	r.Executed = len(done)
+	if err := c.Fail(ctx, failed...); err != nil {
+		return r, err
+	}
+	r.Failed = len(failed)
+	keys := append(done, make([]string, 0, len(failed))...)
+	for _, f := range failed {
+		keys = append(keys, f.AttemptID)
+	}
+	return r, c.journal.Forget(keys...)
+}
