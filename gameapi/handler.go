@@ -309,12 +309,11 @@ func (h *handler) poll(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 	if r.Method == http.MethodPost && !h.decode(w, r, &req) {
 		return
 	}
-	var players []string
-	for _, l := range [][]lenientString{req.SteamIDs, req.MinecraftUUIDs, req.CustomerNames} {
-		for _, p := range l {
-			players = append(players, string(p))
-		}
+	players := make([]string, 0, len(req.SteamIDs)+len(req.MinecraftUUIDs)+len(req.CustomerNames))
+	for _, p := range req.SteamIDs {
+		players = append(players, string(p))
 	}
+	players = append(append(players, req.MinecraftUUIDs...), req.CustomerNames...)
 	ds, err := h.pb.Poll(r.Context(), s.Name, players, h.opts.PollLimit)
 	if err != nil {
 		h.fail500(w, r, err)
@@ -427,7 +426,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request, s gameserver.Se
 			continue // "invalid" and event types this server does not know
 		}
 		at := "$[" + strconv.Itoa(i) + "].player_join."
-		p := playerbase.CustomerRecordJoinParams{IP: e.PlayerJoin.IPAddress, SteamID: string(e.PlayerJoin.SteamID), MinecraftUUID: string(e.PlayerJoin.MinecraftUUID)}
+		p := playerbase.CustomerRecordJoinParams{IP: e.PlayerJoin.IPAddress, SteamID: string(e.PlayerJoin.SteamID), MinecraftUUID: e.PlayerJoin.MinecraftUUID}
 		if _, err := customer.ParseIP(p.IP); err != nil {
 			h.fail500(w, r, invalidAt(at+"ip_address", "invalid_ip", "format", "want an IPv4 or IPv6 address"))
 			return
@@ -467,7 +466,7 @@ func (h *handler) banCheck(w http.ResponseWriter, r *http.Request, _ gameserver.
 		}
 	}
 	add(bans.Steam, string(req.SteamID))
-	add(bans.MinecraftUUID, string(req.MinecraftUUID))
+	add(bans.MinecraftUUID, req.MinecraftUUID)
 	add(bans.Name, req.Name)
 	add(bans.IP, req.IPAddress)
 	if len(ids) == 0 {

@@ -323,3 +323,26 @@ func containsAny(s string, subs ...string) bool {
 	}
 	return false
 }
+
+type httpResponse = http.Response
+
+func (f *fixture) doHeader(method, path, authorization, body string) (*http.Response, []byte) {
+	f.t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	resp, err := f.http.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return resp, b
+}

@@ -58,8 +58,8 @@ func jsonKind(b []byte) string {
 // onlinePlayers is GetQueuedCommandsWithOnlinePlayersRequestDto.
 type onlinePlayers struct {
 	SteamIDs       []lenientString `json:"steam_ids"`
-	MinecraftUUIDs []lenientString `json:"minecraft_uuids"`
-	CustomerNames  []lenientString `json:"customer_names"`
+	MinecraftUUIDs []string        `json:"minecraft_uuids"`
+	CustomerNames  []string        `json:"customer_names"`
 }
 
 // queuedCommand is QueuedCommandDto.
@@ -126,14 +126,14 @@ type event struct {
 type playerJoin struct {
 	IPAddress     string        `json:"ip_address"`
 	SteamID       lenientString `json:"steam_id"`
-	MinecraftUUID lenientString `json:"minecraft_uuid"`
+	MinecraftUUID string        `json:"minecraft_uuid"`
 	MinecraftName string        `json:"minecraft_name"`
 }
 
 // banCheckRequest asks whether a joining player is banned (an extension).
 type banCheckRequest struct {
 	SteamID       lenientString `json:"steam_id"`
-	MinecraftUUID lenientString `json:"minecraft_uuid"`
+	MinecraftUUID string        `json:"minecraft_uuid"`
 	Name          string        `json:"name"`
 	IPAddress     string        `json:"ip_address"`
 }
