@@ -294,14 +294,26 @@ func (c *Client) BanJoinCheck(ctx context.Context, p BanJoinParams) (BanJoinResu
 	if len(found) == 0 {
 		return BanJoinResult{BanIDs: []bans.ID{}}, nil
 	}
-	r := BanJoinResult{Banned: true, BanIDs: found}
+	// The expiry needs the records: read only when something matched,
+	// which a join seldom does. A ban an index still holds but the store
+	// no longer does (removed since) does not count.
+	r := BanJoinResult{BanIDs: make([]bans.ID, 0, len(found))}
 	permanent := false
+	now := c.clock()
 	err = c.view(ctx, func(tx storage.Tx) error {
 		for _, id := range found {
 			b, err := tx.Bans().Get(ctx, id)
+			if errors.Is(err, errs.ErrNotFound) {
+				continue
+			}
 			if err != nil {
 				return err
 			}
+			if !b.Active(now) {
+				continue
+			}
+			r.Banned = true
+			r.BanIDs = append(r.BanIDs, id)
 			switch {
 			case b.ExpiresAt == nil:
 				permanent = true
