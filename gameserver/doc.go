@@ -18,6 +18,7 @@
 //   - A link (the plugin saying where it runs) is recorded; Link reports the
 //     previous link when it came from another host (IP or hostname), so the
 //     plugin can warn that one token is used in two places.
+//   - JSON (the json tags) never carries the token hash.
 //   - Text a plugin reports (hostname, platform, version) is cleaned before
 //     it is stored: invalid UTF-8 replaced, control characters dropped,
 //     length capped.

@@ -34,32 +34,32 @@ const MaxNameLen = 100
 
 // Server is a game server as stored.
 type Server struct {
-	ID ID
+	ID ID `json:"id"`
 	// Name is the server name commands are queued for
 	// (inventory.Command.Server); unique per store.
-	Name    string
-	Enabled bool
+	Name    string `json:"name"`
+	Enabled bool   `json:"enabled"`
 	// TokenHash is the SHA-256 of the current secret; zero when the token
 	// was revoked and not rotated since.
-	TokenHash     [sha256.Size]byte
-	TokenIssuedAt time.Time
+	TokenHash     [sha256.Size]byte `json:"-"`
+	TokenIssuedAt time.Time         `json:"token_issued_at"`
 	// TokenRevokedAt is when the token was revoked; nil while it is live.
-	TokenRevokedAt *time.Time
+	TokenRevokedAt *time.Time `json:"token_revoked_at,omitzero"`
 	// LastLink is the last link a plugin reported, nil if none yet.
-	LastLink *Link
-	Created  time.Time
-	Updated  time.Time
+	LastLink *Link     `json:"last_link,omitzero"`
+	Created  time.Time `json:"created_at"`
+	Updated  time.Time `json:"updated_at"`
 	// Version counts stored changes; Store.Update takes the version read.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // Link is where a plugin said it runs when it linked its token.
 type Link struct {
-	IP       string // as reported; may be empty or not an address
-	Hostname string
-	Platform string
-	Version  string // the plugin's version
-	At       time.Time
+	IP       string    `json:"ip"` // as reported; may be empty or not an address
+	Hostname string    `json:"hostname"`
+	Platform string    `json:"platform"`
+	Version  string    `json:"version"` // the plugin's version
+	At       time.Time `json:"linked_at"`
 }
 
 // Clone returns a copy that shares no memory with s.
