@@ -187,3 +187,33 @@ func TestParallelServersGetDisjointCommands(t *testing.T) {
 		t.Errorf("ran %d commands, want %d", len(seen), want)
 	}
 }
+
+// A command the journal shows started but never finished (the plugin died
+// while running it) is not run again: it is reported failed, Interrupted,
+// for the store owner to check.
+func TestInterruptedCommandIsNotRunAgain(t *testing.T) {
+	f := newFixture(t, nil)
+	_, token := f.server("eu-1")
+	garry := f.customer("Garry")
+	f.buy(garry, f.product("eu-1", "give {steam_id} kit"))
+	journal := gameclient.NewMemoryJournal()
+	c := f.client(token, journal)
+	cmds, err := c.Poll(context.Background(), gameclient.Players{})
+	if err != nil || len(cmds) != 1 {
+		t.Fatalf("Poll = %v, %v", cmds, err)
+	}
+	if err := journal.Begin(cmds[0].AttemptID); err != nil { // …and the process died
+		t.Fatal(err)
+	}
+	f.clock.Advance(playerbase.DefaultLeaseDuration)
+	r, err := f.client(token, journal).Deliver(context.Background(), gameclient.Players{}, func(context.Context, gameclient.Command) error {
+		t.Error("an interrupted command ran again")
+		return nil
+	})
+	if err != nil || r.Failed != 1 {
+		t.Fatalf("Deliver = %+v, %v; want 1 failed", r, err)
+	}
+	if got := f.commands(garry)[0]; got.Status != inventory.Failed || got.Error != gameclient.Interrupted {
+		t.Errorf("store shows %s %q", got.Status, got.Error)
+	}
+}

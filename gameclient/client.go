@@ -118,11 +118,15 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		}
 		return e
 	}
-	if out == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return nil
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			return err
+		}
 	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	// Read to the end (the encoder's newline included), so the connection
+	// is reused rather than closed.
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return nil
 }
 
 // LinkParams is what a plugin reports about where it runs.

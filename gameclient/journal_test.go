@@ -1,0 +1,63 @@
+package gameclient_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/playerbase/playerbase/gameclient"
+)
+
+// A FileJournal reopened after a crash knows what ran, what was running,
+// and nothing that was forgotten; reopening compacts the file.
+func TestFileJournalSurvivesReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal")
+	j, err := gameclient.OpenFileJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []func() error{
+		func() error { return j.Begin("cmd_a") },
+		func() error { return j.Finish("cmd_a", "") },
+		func() error { return j.Begin("cmd_b") },
+		func() error { return j.Finish("cmd_b", "Unknown command: \"kit\"\nline two") },
+		func() error { return j.Begin("cmd_c") }, // the crash comes while c runs
+		func() error { return j.Begin("cmd_d") },
+		func() error { return j.Finish("cmd_d", "") },
+		func() error { return j.Forget("cmd_d") },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := os.Stat(path)
+	j.Close()
+
+	j, err = gameclient.OpenFileJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	for key, want := range map[string]gameclient.Entry{
+		"cmd_a": {Key: "cmd_a", Done: true},
+		"cmd_b": {Key: "cmd_b", Done: true, Error: "Unknown command: \"kit\"\nline two"},
+		"cmd_c": {Key: "cmd_c"},
+	} {
+		got, ok, err := j.Get(key)
+		if err != nil || !ok || got != want {
+			t.Errorf("Get(%s) = %+v, %v, %v; want %+v", key, got, ok, err, want)
+		}
+	}
+	if _, ok, _ := j.Get("cmd_d"); ok {
+		t.Error("a forgotten key came back")
+	}
+	if after, _ := os.Stat(path); after.Size() >= before.Size() {
+		t.Errorf("reopening did not compact: %d bytes, was %d", after.Size(), before.Size())
+	}
+}
+
+func TestNewNeedsURLAndToken(t *testing.T) {
+	if _, err := gameclient.New(gameclient.Config{BaseURL: "http://x"}); err == nil {
+		t.Error("New without a token succeeded")
+	}
+}
