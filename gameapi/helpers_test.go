@@ -247,8 +247,6 @@ func loadDoc() (*openapi3.T, routers.Router, error) {
 type validating struct {
 	t    *testing.T
 	next http.RoundTripper
-	mu   sync.Mutex
-	n    int
 }
 
 // validated counts the responses checked, across tests.
@@ -312,16 +310,6 @@ func unmarshal(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	return dec.Decode(v)
-}
-
-// containsAny reports whether s holds any of subs.
-func containsAny(s string, subs ...string) bool {
-	for _, x := range subs {
-		if strings.Contains(s, x) {
-			return true
-		}
-	}
-	return false
 }
 
 type httpResponse = http.Response
