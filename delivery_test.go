@@ -132,7 +132,7 @@ func TestPollAck(t *testing.T) {
 	want := []playerbase.Delivery{{
 		Key: string(give.ID), Command: "inventory.giveto 76561198006409530 rifle.ak 1", Player: "76561198006409530",
 		Customer: f.cust.ID, Item: it.ID, Stage: inventory.OnPurchase, Attempt: 1,
-		LeaseExpiresAt: deliveryStart.Add(playerbase.DefaultLeaseDuration),
+		LeaseExpiresAt: deliveryStart.Add(playerbase.DefaultLeaseDuration), QueuedAt: give.CreatedAt,
 	}}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Poll (-want +got):\n%s", d)
