@@ -25,6 +25,7 @@ import (
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/gameserver"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
@@ -54,6 +55,7 @@ var jsonRecords = []struct {
 	{"delivery", reflect.TypeFor[playerbase.Delivery]()},
 	{"ack_result", reflect.TypeFor[playerbase.DeliveryResult]()},
 	{"ban", reflect.TypeFor[bans.Ban]()},
+	{"gameserver", reflect.TypeFor[gameserver.Server]()},
 	{"stats", reflect.TypeFor[stats.Stats]()},
 	{"details", reflect.TypeFor[playerbase.Details]()},
 	{"order_page", reflect.TypeFor[playerbase.OrderPage]()},
@@ -483,10 +485,16 @@ func goldenRecords() map[string]any {
 		"delivery": playerbase.Delivery{
 			Key: string(cmdVIP), Command: "oxide.usergroup add " + player + " vip", Player: player, OnlineOnly: true,
 			Customer: cusID, Item: invVIP, Stage: inventory.OnPurchase, Attempt: 1, LeaseExpiresAt: at(2, 11).Add(time.Minute),
+			QueuedAt: at(2, 10),
 		},
 		"ack_result": playerbase.DeliveryResult{Key: string(cmdVIP), Error: "Unknown command: oxide.usergroup"},
 		"ban":        ban,
-		"stats":      st,
+		"gameserver": gameserver.Server{
+			ID: "gsv_01JPAV8Q3M0000000000000009", Name: "rust-eu-1", Enabled: true, TokenIssuedAt: at(2, 9),
+			LastLink: &gameserver.Link{IP: "203.0.113.7", Hostname: "Rust EU 1", Platform: "rust", Version: "1.0.0", At: at(2, 10)},
+			Created:  at(2, 9), Updated: at(2, 10), Version: 1,
+		},
+		"stats": st,
 		"details": playerbase.Details{
 			Customer: cust, ProfileURL: cust.PlatformID.ProfileURL(), Stats: st, Banner: []bans.ID{banID},
 			Inventory:     playerbase.ItemPage{Items: []inventory.Item{item}},
