@@ -105,7 +105,7 @@ func TestLinkPreviouslyLinked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.PreviouslyLinked != nil || r.GameServer.ID != string(s.ID) || r.GameServer.Name != "eu-1" || !r.GameServer.Enabled {
+		if r.PreviouslyLinked != nil || r.GameServer.PlayerbaseID != string(s.ID) || r.GameServer.ID != s.ID.Flake() || r.GameServer.Name != "eu-1" || !r.GameServer.Enabled {
 			t.Errorf("link %d from the same host = %+v", i, r)
 		}
 	}

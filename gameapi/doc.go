@@ -45,14 +45,25 @@
 // token.
 //
 // Where the real clients differ from PayNow's spec (read in
-// paynow-gg/minecraft-plugin, PayNowLib and its DTOs), the handler serves
-// what they do:
+// paynow-gg/minecraft-plugin, PayNowLib and its DTOs, and
+// paynow-gg/rust-plugin, PayNow.cs), the handler serves what they do:
 //
-//   - The Java plugin's queue URL ends in a slash ("…/command-queue/") for
-//     the POST read and the DELETE acknowledgement: every queue route is
-//     also served with the trailing slash.
-//   - Its link response reader looks for "update_available"; the spec
-//     spells it "update_avaliable": both are sent, always equal.
+//   - Both plugins spell the queue URL with a trailing slash
+//     ("…/command-queue/") for the POST read and the DELETE
+//     acknowledgement: every queue route is also served with the slash.
+//   - Both read "update_available" from the link response; the spec spells
+//     it "update_avaliable": both are sent, always equal.
+//   - The Rust plugin reads gameserver.id and store_id into 64-bit
+//     integers (Newtonsoft refuses anything else, and the plugin then never
+//     starts polling): id is the record's ID as a 63-bit decimal
+//     (gameserver.ID.Flake), store_id Options.StoreID; the record's own
+//     "gsv_…" ID goes in an extra playerbase_id, which clients ignore.
+//   - The Rust plugin sends the link's ip as "address:port"; it is stored
+//     as sent, and ip or hostname changing is what previously_linked
+//     reports.
+//   - The Rust plugin builds JSON by hand ({"attempt_id": "…"} with a
+//     space, {"steam_ids":[]} with nobody online, events with steam_id and
+//     a .NET "o" timestamp with 7 fractional digits); all read as JSON.
 //   - It builds bodies with Apache's StringEntity(String), which encodes
 //     ISO-8859-1 under "Content-Type: application/json": a body that is not
 //     valid UTF-8 is read as ISO-8859-1. The Content-Type is not checked at
@@ -65,22 +76,27 @@
 //     steam_id, no minecraft_name) and a timestamp without fractional
 //     seconds; both read fine. Unknown event types (the spec's "invalid")
 //     are ignored, not refused.
-//   - It treats any status but 200 on a queue read as a failure, and any
-//     2xx on acks, links and events as success: the handler answers exactly
-//     200 and 204 there.
-//   - It reads steam_id of a QueuedCommandDto as a nickname and ignores
-//     minecraft_uuid and customer_name; the handler still fills them as the
-//     spec says (steam_id only for Steam players; minecraft_uuid null
+//   - Both treat any status but 200 on a queue read or a link as a
+//     failure, and any 2xx on acks and events as success; 401 and 403 on a
+//     link mean a bad token to both: the handler answers exactly 200 and
+//     204, and 401/403 only for tokens.
+//   - The Java plugin reads steam_id of a QueuedCommandDto as a nickname
+//     and ignores minecraft_uuid and customer_name; the Rust plugin
+//     compares steam_id with its online players. The handler fills them as
+//     the spec says (steam_id only for Steam players; minecraft_uuid null
 //     otherwise; a Bedrock player's XUID goes out as the Floodgate UUID).
-//   - It never reports a failed command (it stays silent and lets the lease
-//     lapse); the fail extension exists for clients that can.
+//   - Neither reports a failed command (the Java plugin stays silent and
+//     lets the lease lapse; the Rust one cannot see the console's answer
+//     and acknowledges everything); the fail extension is for clients that
+//     can. Both keep only the last 25 executed attempt IDs in memory, so a
+//     restart between running and acknowledging runs a command again: the
+//     reason gameclient keeps its journal on disk.
 //
 // And where this API differs from PayNow's on purpose:
 //
 //   - attempt_id is playerbase's delivery key ("cmd_" + a ULID), not a
-//     numeric flake ID; clients treat it as an opaque string, and a numeric
+//     numeric flake ID; both plugins keep it as a string, and a numeric
 //     attempt_id sent back is accepted (and is unknown).
-//   - gameserver.id is "gsv_" + a ULID; store_id is Options.StoreID.
 //   - The spec declares no security scheme for the Gameserver header (only
 //     APIKey and Customer); openapi.yaml declares it.
 //   - steam_ids and steam_id accept a number as well as a string, as the

@@ -41,8 +41,9 @@ type Options struct {
 	// BanIndex, if set, answers ban checks from memory (keep it current:
 	// see playerbase.BanJoinParams.Index); otherwise the store answers.
 	BanIndex *bans.Index
-	// StoreID is reported as the server's store_id. Default "playerbase".
-	StoreID string
+	// StoreID is reported as the server's store_id, a number as PayNow's
+	// plugins expect (the Rust plugin reads it into a 64-bit integer).
+	StoreID int64
 	// LatestPluginVersion, if set, is reported as latest_version, and a
 	// plugin that links with another version is told an update is
 	// available.
@@ -88,9 +89,6 @@ func New(pb *playerbase.Client, opts *Options) http.Handler {
 	}
 	if o.PollLimit <= 0 {
 		o.PollLimit = playerbase.DefaultPollLimit
-	}
-	if o.StoreID == "" {
-		o.StoreID = "playerbase"
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -292,7 +290,9 @@ func (h *handler) link(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 		h.fail500(w, r, err)
 		return
 	}
-	resp := linkResponse{GameServer: minimalServer{ID: string(s.ID), StoreID: h.opts.StoreID, Name: s.Name, Enabled: s.Enabled}}
+	resp := linkResponse{GameServer: minimalServer{
+		ID: s.ID.Flake(), StoreID: strconv.FormatInt(h.opts.StoreID, 10), Name: s.Name, Enabled: s.Enabled, PlayerbaseID: string(s.ID),
+	}}
 	if v := h.opts.LatestPluginVersion; v != "" {
 		resp.LatestVersion = &v
 		resp.UpdateAvailable = s.LastLink.Version != v

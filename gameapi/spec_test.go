@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ func wantStatus(t *testing.T, resp *http.Response, body []byte, want int) {
 }
 
 func TestSpecExamples(t *testing.T) {
-	f := newFixture(t, &gameapi.Options{StoreID: "411486491630370816", LatestPluginVersion: "1.0.0"})
+	f := newFixture(t, &gameapi.Options{StoreID: 411486491630370816, LatestPluginVersion: "1.0.0"})
 	s, token := f.server("rust-eu-1")
 	garry := f.customer("Garry")
 	f.buy(garry, f.product("rust-eu-1", "give {steam_id} kit"))
@@ -58,7 +59,7 @@ func TestSpecExamples(t *testing.T) {
 		wantStatus(t, resp, b, 200)
 		got := decode[map[string]any](t, b)
 		gs, _ := got["gameserver"].(map[string]any)
-		if gs["id"] != string(s.ID) || gs["store_id"] != "411486491630370816" || gs["name"] != "rust-eu-1" || gs["enabled"] != true {
+		if gs["id"] != s.ID.Flake() || gs["playerbase_id"] != string(s.ID) || gs["store_id"] != "411486491630370816" || gs["name"] != "rust-eu-1" || gs["enabled"] != true {
 			t.Errorf("gameserver = %v", gs)
 		}
 		if got["update_avaliable"] != false || got["latest_version"] != "1.0.0" {
@@ -219,5 +220,60 @@ func TestJavaPluginCompatibility(t *testing.T) {
 	}
 	if strings.Contains(f.logs.String(), token) {
 		t.Error("the token appears in the logs")
+	}
+}
+
+// What PayNow's Rust plugin (paynow-gg/rust-plugin, PayNow.cs) sends and
+// reads: hand-built JSON bodies, the link's ip as address:port, and
+// gameserver.id and store_id read into 64-bit integers (Newtonsoft refuses
+// anything else, and the plugin then never starts polling).
+func TestRustPluginCompatibility(t *testing.T) {
+	f := newFixture(t, &gameapi.Options{StoreID: 42})
+	s, token := f.server("rust-eu-1")
+	garry := f.customer("Garry")
+	f.buy(garry, f.product("rust-eu-1", "inventory.giveto {steam_id} kit.starter"))
+
+	resp, b := f.do("POST", "/v1/delivery/gameserver/link", token,
+		`{"ip":"203.0.113.7:28015","hostname":"Rust EU 1","platform":"rust","version":"0.0.18"}`)
+	wantStatus(t, resp, b, 200)
+	var link struct {
+		UpdateAvailable bool `json:"update_available"`
+		GameServer      struct {
+			ID      int64 `json:"id,string"`
+			StoreID int64 `json:"store_id,string"`
+			Name    string
+		} `json:"gameserver"`
+	}
+	if err := json.Unmarshal(b, &link); err != nil {
+		t.Fatalf("gameserver.id and store_id do not read as 64-bit integers: %v (%s)", err, b)
+	}
+	if link.GameServer.StoreID != 42 || link.GameServer.ID <= 0 || strconv.FormatInt(link.GameServer.ID, 10) != s.ID.Flake() {
+		t.Errorf("link = %+v", link)
+	}
+	if got, _ := f.pb.GameServerGet(context.Background(), s.ID); got.LastLink.IP != "203.0.113.7:28015" {
+		t.Errorf("stored link IP %q", got.LastLink.IP)
+	}
+
+	resp, b = f.do("POST", "/v1/delivery/command-queue/", token, `{"steam_ids":["`+garry.PlatformID.Value+`"]}`)
+	wantStatus(t, resp, b, 200)
+	got := decode[[]map[string]any](t, b)
+	if len(got) != 1 || got[0]["steam_id"] != garry.PlatformID.Value {
+		t.Fatalf("queue = %s", b)
+	}
+	resp, b = f.do("DELETE", "/v1/delivery/command-queue/", token, `[{"attempt_id": "`+got[0]["attempt_id"].(string)+`"}]`)
+	wantStatus(t, resp, b, 204)
+	if c := f.commands(garry)[0]; c.Status != inventory.Executed {
+		t.Errorf("status %s, want executed", c.Status)
+	}
+	// An empty online list, as the plugin builds it with nobody online.
+	resp, b = f.do("POST", "/v1/delivery/command-queue/", token, `{"steam_ids":[]}`)
+	wantStatus(t, resp, b, 200)
+
+	// Events: steam_id only, the timestamp in .NET's "o" format.
+	resp, b = f.do("POST", "/v1/delivery/events", token,
+		`[{"event":"player_join","player_join":{"ip_address":"203.0.113.8","steam_id":"`+garry.PlatformID.Value+`"},"timestamp":"2026-11-25T18:00:00.1234567Z"}]`)
+	wantStatus(t, resp, b, 204)
+	if c, _ := f.pb.Customer(context.Background(), garry.ID); len(c.KnownIPs) != 1 || c.KnownIPs[0].String() != "203.0.113.8" {
+		t.Errorf("KnownIPs = %v", c.KnownIPs)
 	}
 }

@@ -109,11 +109,15 @@ type previousLink struct {
 	LastLinkedAt time.Time `json:"last_linked_at"`
 }
 
+// minimalServer is MinimalGameServerDto. id and store_id are decimal
+// strings, as PayNow's FlakeIds: the Rust plugin reads both into 64-bit
+// integers. playerbase_id is the record's own ID, which clients ignore.
 type minimalServer struct {
-	ID      string `json:"id"`
-	StoreID string `json:"store_id"`
-	Name    string `json:"name"`
-	Enabled bool   `json:"enabled"`
+	ID           string `json:"id"`
+	StoreID      string `json:"store_id"`
+	Name         string `json:"name"`
+	Enabled      bool   `json:"enabled"`
+	PlayerbaseID string `json:"playerbase_id"`
 }
 
 // event is ReportGameServerEventsEntryDto.

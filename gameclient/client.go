@@ -145,10 +145,12 @@ type LinkResult struct {
 	// host: warn the operator, one token in two places splits the queue.
 	PreviouslyLinked *PreviousLink `json:"previously_linked"`
 	GameServer       struct {
-		ID      string `json:"id"`
+		ID      string `json:"id"` // a decimal, as PayNow's
 		StoreID string `json:"store_id"`
 		Name    string `json:"name"`
 		Enabled bool   `json:"enabled"`
+		// PlayerbaseID is the record's own ID (gsv_…), "" from PayNow.
+		PlayerbaseID string `json:"playerbase_id"`
 	} `json:"gameserver"`
 }
 

@@ -7,10 +7,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/oklog/ulid/v2"
 
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
@@ -26,6 +29,21 @@ func NewID(now time.Time) ID { return ID(ids.New("gsv", now)) }
 func ParseID(s string) (ID, error) {
 	id, err := ids.Parse("gsv", "gameserver_id", s)
 	return ID(id), err
+}
+
+// Flake returns the server's ID in the form PayNow's plugins read a game
+// server's ID (its FlakeId, which the Rust plugin parses into a 64-bit
+// integer and refuses otherwise): a decimal string of 63 bits, the ULID's
+// 48-bit millisecond time followed by its first 15 random bits. It is for
+// display; two servers created in the same millisecond share one with odds
+// of 1 in 32768.
+func (id ID) Flake() string {
+	u, err := ulid.ParseStrict(strings.TrimPrefix(string(id), "gsv_"))
+	if err != nil {
+		return "0"
+	}
+	n := u.Time()<<15 | uint64(u[6])<<7 | uint64(u[7])>>1
+	return strconv.FormatUint(n, 10)
 }
 
 // MaxNameLen bounds a server's name, as inventory bounds the server a
