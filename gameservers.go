@@ -288,7 +288,7 @@ func (c *Client) BanJoinCheck(ctx context.Context, p BanJoinParams) (BanJoinResu
 	var found []bans.ID
 	if p.Index != nil {
 		found = p.Index.Check(c.clock(), ids...)
-	} else if found, err = c.BannedBy(ctx, ids); err != nil {
+	} else if found, err = c.BanCheck(ctx, ids); err != nil {
 		return BanJoinResult{}, err
 	}
 	if len(found) == 0 {

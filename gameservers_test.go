@@ -45,7 +45,7 @@ func TestGameServerRecords(t *testing.T) {
 func TestCustomerRecordJoin(t *testing.T) {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
-	bedrock, _, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.MinecraftBedrock, PlatformID: "2535428692075499", Name: "Steve"})
+	bedrock, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.MinecraftBedrock, PlatformID: "2535428692075499", Name: "Steve"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,13 +25,13 @@ func TestBanCheck(t *testing.T) {
 			f := newFixture(t, opts)
 			_, token := f.server("eu-1")
 			ctx := context.Background()
-			perm, err := f.pb.Ban(ctx, playerbase.BanParams{Reason: "aimbot (internal note)", Actor: "admin:alice",
+			perm, err := f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "aimbot (internal note)", Actor: "admin:alice",
 				Identities: []bans.Identity{{Type: bans.Steam, Value: "STEAM_0:1:42"}, {Type: bans.IPRange, Value: "198.51.100.0/24"}}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			until := start.Add(72 * time.Hour)
-			temp, err := f.pb.Ban(ctx, playerbase.BanParams{Reason: "toxic chat", Actor: "admin:bob", ExpiresAt: &until,
+			temp, err := f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "toxic chat", Actor: "admin:bob", ExpiresAt: &until,
 				Identities: []bans.Identity{{Type: bans.Name, Value: "Griefer"}}})
 			if err != nil {
 				t.Fatal(err)
@@ -73,12 +73,12 @@ func TestJoinIPReachesBanner(t *testing.T) {
 	_, token := f.server("eu-1")
 	garry := f.customer("Garry")
 	ctx := context.Background()
-	ban, err := f.pb.Ban(ctx, playerbase.BanParams{Reason: "ban evasion", Actor: "admin:alice",
+	ban, err := f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "ban evasion", Actor: "admin:alice",
 		Identities: []bans.Identity{{Type: bans.IP, Value: "203.0.113.66"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ids, _ := f.pb.Banner(ctx, garry.ID); len(ids) != 0 {
+	if ids, _ := f.pb.CustomerBanner(ctx, garry.ID); len(ids) != 0 {
 		t.Fatalf("banner before the join: %v", ids)
 	}
 	c := f.client(token, nil)
@@ -88,7 +88,7 @@ func TestJoinIPReachesBanner(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if ids, _ := f.pb.Banner(ctx, garry.ID); len(ids) != 1 || ids[0] != ban.ID {
+	if ids, _ := f.pb.CustomerBanner(ctx, garry.ID); len(ids) != 1 || ids[0] != ban.ID {
 		t.Errorf("banner after the join = %v, want [%s]", ids, ban.ID)
 	}
 }

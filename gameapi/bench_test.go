@@ -33,7 +33,7 @@ func newBenchStore(b *testing.B, batch int, servers ...string) *benchStore {
 	ctx := context.Background()
 	s := &benchStore{pb: playerbase.New(memory.New(), nil), prods: map[string]inventory.Product{}}
 	var err error
-	s.cust, _, err = s.pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	s.cust, _, err = s.pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func newBenchStore(b *testing.B, batch int, servers ...string) *benchStore {
 		for i := range tpls {
 			tpls[i] = inventory.CommandTemplate{Stage: inventory.OnPurchase, Server: srv, Template: fmt.Sprintf("give {steam_id} item%d", i)}
 		}
-		p, err := s.pb.CreateProduct(ctx, inventory.Product{Name: "Bundle " + srv, Commands: tpls})
+		p, err := s.pb.ProductCreate(ctx, inventory.Product{Name: "Bundle " + srv, Commands: tpls})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func newBenchStore(b *testing.B, batch int, servers ...string) *benchStore {
 
 // queue assigns server's product: batch commands wait there.
 func (s *benchStore) queue(b *testing.B, server string) {
-	_, err := s.pb.AssignItem(context.Background(), playerbase.AssignParams{Customer: s.cust.ID, Product: s.prods[server].ID, Actor: "bench"})
+	_, err := s.pb.ItemAssign(context.Background(), playerbase.ItemAssignParams{Customer: s.cust.ID, Product: s.prods[server].ID, Actor: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -93,15 +93,15 @@ func BenchmarkDelivery(b *testing.B) {
 		b.StartTimer()
 
 		t0, c0 := time.Now(), cpuTime()
-		ds, err := s.pb.Poll(ctx, "inproc", nil, batch)
+		ds, err := s.pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "inproc", Limit: batch})
 		if err != nil || len(ds) != batch {
 			b.Fatalf("Poll: %d, %v", len(ds), err)
 		}
-		res := make([]playerbase.AckResult, len(ds))
+		res := make([]playerbase.DeliveryResult, len(ds))
 		for i, d := range ds {
-			res[i] = playerbase.AckResult{Key: d.Key}
+			res[i] = playerbase.DeliveryResult{Key: d.Key}
 		}
-		if _, err := s.pb.Ack(ctx, "inproc", res); err != nil {
+		if _, err := s.pb.DeliveryAck(ctx, "inproc", res); err != nil {
 			b.Fatal(err)
 		}
 		t1, c1 := time.Now(), cpuTime()

@@ -314,7 +314,7 @@ func (h *handler) poll(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 		players = append(players, string(p))
 	}
 	players = append(append(players, req.MinecraftUUIDs...), req.CustomerNames...)
-	ds, err := h.pb.Poll(r.Context(), s.Name, players, h.opts.PollLimit)
+	ds, err := h.pb.DeliveryPoll(r.Context(), playerbase.DeliveryPollParams{Server: s.Name, OnlinePlayers: players, Limit: h.opts.PollLimit})
 	if err != nil {
 		h.fail500(w, r, err)
 		return
@@ -360,9 +360,9 @@ func playerFields(player string) (steam string, uuid *string) {
 // acknowledge records results; an unknown, malformed or foreign attempt
 // ID changes nothing and fails nothing else (PayNow's plugins resend
 // acks they are unsure of).
-func (h *handler) acknowledge(w http.ResponseWriter, r *http.Request, s gameserver.Server, results []playerbase.AckResult) {
+func (h *handler) acknowledge(w http.ResponseWriter, r *http.Request, s gameserver.Server, results []playerbase.DeliveryResult) {
 	if len(results) > 0 {
-		outs, err := h.pb.Ack(r.Context(), s.Name, results)
+		outs, err := h.pb.DeliveryAck(r.Context(), s.Name, results)
 		if err != nil {
 			h.fail500(w, r, err)
 			return
@@ -382,17 +382,17 @@ func (h *handler) ackBulk(w http.ResponseWriter, r *http.Request, s gameserver.S
 	if !h.decode(w, r, &req) {
 		return
 	}
-	results := make([]playerbase.AckResult, 0, len(req))
+	results := make([]playerbase.DeliveryResult, 0, len(req))
 	for _, a := range req {
 		if a.AttemptID != "" {
-			results = append(results, playerbase.AckResult{Key: string(a.AttemptID)})
+			results = append(results, playerbase.DeliveryResult{Key: string(a.AttemptID)})
 		}
 	}
 	h.acknowledge(w, r, s, results)
 }
 
 func (h *handler) ackOne(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
-	h.acknowledge(w, r, s, []playerbase.AckResult{{Key: r.PathValue("attemptId")}})
+	h.acknowledge(w, r, s, []playerbase.DeliveryResult{{Key: r.PathValue("attemptId")}})
 }
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
@@ -400,14 +400,14 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 	if !h.decode(w, r, &req) {
 		return
 	}
-	results := make([]playerbase.AckResult, 0, len(req))
+	results := make([]playerbase.DeliveryResult, 0, len(req))
 	for i, a := range req {
 		if strings.TrimSpace(a.Error) == "" {
 			h.fail500(w, r, invalidAt("$["+strconv.Itoa(i)+"].error", "required", "required", "say why the command failed"))
 			return
 		}
 		if a.AttemptID != "" {
-			results = append(results, playerbase.AckResult{Key: string(a.AttemptID), Error: a.Error})
+			results = append(results, playerbase.DeliveryResult{Key: string(a.AttemptID), Error: a.Error})
 		}
 	}
 	h.acknowledge(w, r, s, results)

@@ -120,7 +120,7 @@ func (f *fixture) product(server string, templates ...string) inventory.Product 
 	for _, tpl := range templates {
 		cmds = append(cmds, inventory.CommandTemplate{Stage: inventory.OnPurchase, Server: server, Template: tpl})
 	}
-	p, err := f.pb.CreateProduct(context.Background(), inventory.Product{
+	p, err := f.pb.ProductCreate(context.Background(), inventory.Product{
 		Name: "Kit " + server, Commands: cmds, Prices: []money.Amount{money.MustParse("4.99", "EUR")},
 	})
 	if err != nil {
@@ -141,7 +141,7 @@ func (f *fixture) customer(name string) customer.Customer {
 	steamSeq.n++
 	id := fmt.Sprint(steamSeq.n)
 	steamSeq.Unlock()
-	c, _, err := f.pb.Identify(context.Background(), playerbase.Identity{Platform: customer.Steam, PlatformID: id, Name: name})
+	c, _, err := f.pb.CustomerIdentify(context.Background(), playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: id, Name: name})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -152,13 +152,13 @@ func (f *fixture) customer(name string) customer.Customer {
 func (f *fixture) buy(c customer.Customer, p inventory.Product) orders.Order {
 	f.t.Helper()
 	ctx := context.Background()
-	o, err := f.pb.CreateOrder(ctx, c.ID, playerbase.OrderParams{
+	o, err := f.pb.OrderCreate(ctx, c.ID, playerbase.OrderCreateParams{
 		Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(p.ID), Quantity: 1}},
 	})
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	o, err = f.pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: "pay_" + string(o.ID)})
+	o, err = f.pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: "pay_" + string(o.ID)})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -169,13 +169,13 @@ func (f *fixture) buy(c customer.Customer, p inventory.Product) orders.Order {
 func (f *fixture) commands(c customer.Customer) []inventory.Command {
 	f.t.Helper()
 	ctx := context.Background()
-	page, err := f.pb.Inventory(ctx, c.ID, playerbase.InventoryParams{})
+	page, err := f.pb.ItemList(ctx, c.ID, playerbase.ItemListParams{})
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	var out []inventory.Command
 	for _, it := range page.Items {
-		cmds, err := f.pb.ItemCommands(ctx, it.ID)
+		cmds, err := f.pb.CommandList(ctx, it.ID)
 		if err != nil {
 			f.t.Fatal(err)
 		}

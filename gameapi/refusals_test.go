@@ -116,7 +116,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	if cmd.Status != inventory.Leased {
 		t.Errorf("after refused acks the command is %s, want still leased", cmd.Status)
 	}
-	if c, _ := f.pb.Customer(context.Background(), garry.ID); len(c.KnownIPs) != 0 {
+	if c, _ := f.pb.CustomerGet(context.Background(), garry.ID); len(c.KnownIPs) != 0 {
 		t.Errorf("a refused events batch recorded %v", c.KnownIPs)
 	}
 }

@@ -46,7 +46,7 @@ func TestSpecExamples(t *testing.T) {
 	garry := f.customer("Garry")
 	f.buy(garry, f.product("rust-eu-1", "give {steam_id} kit"))
 	ctx := context.Background()
-	online, err := f.pb.CreateProduct(ctx, inventory.Product{Name: "Online kit", Prices: []money.Amount{money.MustParse("1.00", "EUR")},
+	online, err := f.pb.ProductCreate(ctx, inventory.Product{Name: "Online kit", Prices: []money.Amount{money.MustParse("1.00", "EUR")},
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "say {name} is online", OnlineOnly: true}}})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestSpecExamples(t *testing.T) {
 			`[{"event":"player_join","timestamp":"2026-11-25T18:00:00Z","player_join":{"ip_address":"198.51.100.23","steam_id":"`+garry.PlatformID.Value+`","minecraft_uuid":null,"minecraft_name":null}},
 			  {"event":"invalid","timestamp":"2026-11-25T18:00:00Z"}]`)
 		wantStatus(t, resp, b, 204)
-		c, err := f.pb.Customer(ctx, garry.ID)
+		c, err := f.pb.CustomerGet(ctx, garry.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,11 +172,11 @@ func TestJavaPluginCompatibility(t *testing.T) {
 	f := newFixture(t, &gameapi.Options{LatestPluginVersion: "0.1.0"})
 	_, token := f.server("survival")
 	ctx := context.Background()
-	notch, _, err := f.pb.Identify(ctx, playerbase.Identity{Platform: customer.MinecraftJava, PlatformID: "069a79f4-44e9-4726-a5be-fca90e38aaf5", Name: "Notch"})
+	notch, _, err := f.pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.MinecraftJava, PlatformID: "069a79f4-44e9-4726-a5be-fca90e38aaf5", Name: "Notch"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := f.pb.CreateProduct(ctx, inventory.Product{Name: "VIP", Prices: []money.Amount{money.MustParse("1.00", "EUR")},
+	p, err := f.pb.ProductCreate(ctx, inventory.Product{Name: "VIP", Prices: []money.Amount{money.MustParse("1.00", "EUR")},
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "survival", Template: "lp user {uuid} parent add vip", OnlineOnly: true}}})
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +214,7 @@ func TestJavaPluginCompatibility(t *testing.T) {
 	resp, b = f.do("POST", "/v1/delivery/events", token,
 		`[{"event":"player_join","timestamp":"2026-11-25T18:00:00Z","player_join":{"ip_address":"203.0.113.50","minecraft_uuid":"069a79f4-44e9-4726-a5be-fca90e38aaf5"}}]`)
 	wantStatus(t, resp, b, 204)
-	c, _ := f.pb.Customer(ctx, notch.ID)
+	c, _ := f.pb.CustomerGet(ctx, notch.ID)
 	if len(c.KnownIPs) != 1 || c.KnownIPs[0].String() != "203.0.113.50" {
 		t.Errorf("KnownIPs = %v", c.KnownIPs)
 	}
@@ -273,7 +273,7 @@ func TestRustPluginCompatibility(t *testing.T) {
 	resp, b = f.do("POST", "/v1/delivery/events", token,
 		`[{"event":"player_join","player_join":{"ip_address":"203.0.113.8","steam_id":"`+garry.PlatformID.Value+`"},"timestamp":"2026-11-25T18:00:00.1234567Z"}]`)
 	wantStatus(t, resp, b, 204)
-	if c, _ := f.pb.Customer(context.Background(), garry.ID); len(c.KnownIPs) != 1 || c.KnownIPs[0].String() != "203.0.113.8" {
+	if c, _ := f.pb.CustomerGet(context.Background(), garry.ID); len(c.KnownIPs) != 1 || c.KnownIPs[0].String() != "203.0.113.8" {
 		t.Errorf("KnownIPs = %v", c.KnownIPs)
 	}
 }

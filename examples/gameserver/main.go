@@ -47,7 +47,7 @@ func run(ctx context.Context, out io.Writer, con *console) error {
 	// The store side: a kit with a command that needs the player online
 	// and one that does not, a buyer, a cheater banned by SteamID and IP
 	// range, and the game server's record with its token.
-	kit, err := pb.CreateProduct(ctx, inventory.Product{
+	kit, err := pb.ProductCreate(ctx, inventory.Product{
 		Name: "Starter kit",
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: server, Template: "inventory.giveto {steam_id} kit.starter", OnlineOnly: true},
@@ -57,18 +57,18 @@ func run(ctx context.Context, out io.Writer, con *console) error {
 	if err != nil {
 		return err
 	}
-	garry, _, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	garry, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
 	if err != nil {
 		return err
 	}
-	ban, err := pb.Ban(ctx, playerbase.BanParams{
+	ban, err := pb.BanCreate(ctx, playerbase.BanCreateParams{
 		Reason: "aimbot", Actor: "admin:alice",
 		Identities: []bans.Identity{{Type: bans.Steam, Value: "STEAM_0:1:42"}, {Type: bans.IPRange, Value: "198.51.100.0/24"}},
 	})
 	if err != nil {
 		return err
 	}
-	item, err := pb.AssignItem(ctx, playerbase.AssignParams{Customer: garry.ID, Product: kit.ID, Actor: "admin:alice"})
+	item, err := pb.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: garry.ID, Product: kit.ID, Actor: "admin:alice"})
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func run(ctx context.Context, out io.Writer, con *console) error {
 	for _, c := range con.Ran() {
 		fmt.Fprintf(out, "  %s\n", c)
 	}
-	cmds, err := pb.ItemCommands(ctx, item.ID)
+	cmds, err := pb.CommandList(ctx, item.ID)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func run(ctx context.Context, out io.Writer, con *console) error {
 	for _, c := range cmds {
 		fmt.Fprintf(out, "  %-8s %-10s %s (attempts %d)\n", c.Status, c.Server, c.Command, c.Attempts)
 	}
-	cust, err := pb.Customer(ctx, garry.ID)
+	cust, err := pb.CustomerGet(ctx, garry.ID)
 	if err != nil {
 		return err
 	}
