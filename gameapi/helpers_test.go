@@ -153,7 +153,7 @@ func (f *fixture) buy(c customer.Customer, p inventory.Product) orders.Order {
 	f.t.Helper()
 	ctx := context.Background()
 	o, err := f.pb.OrderCreate(ctx, c.ID, playerbase.OrderCreateParams{
-		Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(p.ID), Quantity: 1}},
+		Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: p.ID, Quantity: 1}},
 	})
 	if err != nil {
 		f.t.Fatal(err)
