@@ -17,8 +17,8 @@ import (
 // Game servers as records (package gameserver): the store owner registers
 // each server a product's commands name, and its plugin authenticates with
 // the token shown once at creation. The HTTP API for plugins (package
-// gameapi) calls the methods below; Poll and Ack take the authenticated
-// server's Name.
+// gameapi) calls the methods below; DeliveryPoll and DeliveryAck take the
+// authenticated server's Name.
 
 // GameServerCreateParams describe a new game server.
 type GameServerCreateParams struct {

@@ -28,9 +28,9 @@
 //	POST   /v1/delivery/command-queue/fail       [{attempt_id, error}]: ran and failed → 204
 //	POST   /v1/delivery/ban-check                {steam_id, minecraft_uuid, name, ip_address} → {banned, ban_ids, expires_at}
 //
-// A queue read leases what it returns (playerbase.Client.DeliveryPoll); attempt_id
-// is the delivery key, the same on a redelivery after a lapsed lease. An
-// acknowledgement means executed. Unknown, malformed or foreign (another
+// A queue read leases what it returns (playerbase.Client.DeliveryPoll);
+// attempt_id is the delivery key, the same on a redelivery after a lapsed
+// lease. An acknowledgement means executed (playerbase.Client.DeliveryAck). Unknown, malformed or foreign (another
 // server's) attempt IDs change nothing and fail nothing else. The ban check
 // never carries a ban's reason, which is internal.
 //
