@@ -39,7 +39,8 @@
 // or a wrong type → 400 with errors[] naming the path ("$.steam_ids",
 // "$[1].player_join.ip_address"); a missing, malformed, unknown or revoked
 // token → 401; a disabled server's token → 403; over the per-token rate
-// limit → 429 with Retry-After; an unknown route → 404. A refused request
+// limit → 429 with Retry-After; an unknown route → 404, a method the
+// path does not serve → 405 with Allow. A refused request
 // changes nothing: a batch is checked whole before anything is recorded.
 // Logs (log/slog) carry the request ID and the server's ID, never the
 // token.
@@ -106,7 +107,7 @@
 //     are not unique, IDs are.
 //   - Errors carry status, code, message, trace_id and, for 400s, errors[];
 //     the codes are bad-request, unauthorized, forbidden, not-found,
-//     conflict, payload-too-large, too-many-requests, internal-server-error.
+//     method-not-allowed, conflict, payload-too-large, too-many-requests, internal-server-error.
 //
 // The OpenAPI document is 3.1 with JSON Schema type arrays
 // (["string","null"]) for nullable fields, the form kin-openapi v0.153.0

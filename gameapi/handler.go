@@ -113,10 +113,27 @@ func New(pb *playerbase.Client, opts *Options) http.Handler {
 	// Extensions.
 	h.route("POST "+queue+"/fail", h.fail)
 	h.route("POST /v1/delivery/ban-check", h.banCheck)
-	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h.writeError(w, r, http.StatusNotFound, "not-found", "no route for "+r.Method+" "+r.URL.Path, nil)
-	})
+	h.mux.HandleFunc("/", h.noRoute)
 	return h
+}
+
+// noRoute answers a request no pattern matched: 405 with Allow when the
+// path is served under other methods, else 404, both as PayNowError.
+func (h *handler) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := h.mux.Handler(probe); pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		h.writeError(w, r, http.StatusMethodNotAllowed, "method-not-allowed", r.Method+" is not allowed on "+r.URL.Path, nil)
+		return
+	}
+	h.writeError(w, r, http.StatusNotFound, "not-found", "no route for "+r.Method+" "+r.URL.Path, nil)
 }
 
 type ctxKey int

@@ -182,4 +182,8 @@ func TestUnknownRoute(t *testing.T) {
 	if resp.StatusCode != 404 || !strings.Contains(string(b), `"code":"not-found"`) {
 		t.Errorf("unknown route: %d %s", resp.StatusCode, b)
 	}
+	resp, b = f.do("GET", "/v1/delivery/events", token, "")
+	if resp.StatusCode != 405 || resp.Header.Get("Allow") != "POST" || !strings.Contains(string(b), `"code":"method-not-allowed"`) {
+		t.Errorf("GET events: %d Allow %q %s, want 405 Allow POST", resp.StatusCode, resp.Header.Get("Allow"), b)
+	}
 }
