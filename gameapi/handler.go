@@ -215,7 +215,7 @@ func (h *handler) route(pattern string, fn func(http.ResponseWriter, *http.Reque
 		}
 		s, err := h.pb.GameServerAuthenticate(r.Context(), secret)
 		if err != nil {
-			h.fail500(w, r, err)
+			h.renderError(w, r, err)
 			return
 		}
 		if p, ok := r.Context().Value(keyServer).(*gameserver.ID); ok {
@@ -253,9 +253,9 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, status int,
 	h.writeJSON(w, status, payNowError{Status: status, Code: code, Message: msg, TraceID: requestID(r.Context()), Errors: verrs})
 }
 
-// fail500 renders err: a refused body, a refused token, a domain error by
+// renderError renders err: a refused body, a refused token, a domain error by
 // its kind, anything else as a 500 that says nothing more.
-func (h *handler) fail500(w http.ResponseWriter, r *http.Request, err error) {
+func (h *handler) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	var be *bodyError
 	var inv *errs.InvalidError
 	switch {
@@ -289,7 +289,7 @@ func (h *handler) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		err = decodeJSON(b, v)
 	}
 	if err != nil {
-		h.fail500(w, r, err)
+		h.renderError(w, r, err)
 		return false
 	}
 	return true
@@ -304,7 +304,7 @@ func (h *handler) link(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 		IP: req.IP, Hostname: req.Hostname, Platform: req.Platform, Version: req.Version,
 	})
 	if err != nil {
-		h.fail500(w, r, err)
+		h.renderError(w, r, err)
 		return
 	}
 	resp := linkResponse{GameServer: minimalServer{
@@ -333,7 +333,7 @@ func (h *handler) poll(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 	players = append(append(players, req.MinecraftUUIDs...), req.CustomerNames...)
 	ds, err := h.pb.DeliveryPoll(r.Context(), playerbase.DeliveryPollParams{Server: s.Name, OnlinePlayers: players, Limit: h.opts.PollLimit})
 	if err != nil {
-		h.fail500(w, r, err)
+		h.renderError(w, r, err)
 		return
 	}
 	ids := make([]customer.ID, len(ds))
@@ -342,7 +342,7 @@ func (h *handler) poll(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 	}
 	names, err := h.pb.CustomerNames(r.Context(), ids)
 	if err != nil {
-		h.fail500(w, r, err)
+		h.renderError(w, r, err)
 		return
 	}
 	out := make([]queuedCommand, len(ds))
@@ -381,7 +381,7 @@ func (h *handler) acknowledge(w http.ResponseWriter, r *http.Request, s gameserv
 	if len(results) > 0 {
 		outs, err := h.pb.DeliveryAck(r.Context(), s.Name, results)
 		if err != nil {
-			h.fail500(w, r, err)
+			h.renderError(w, r, err)
 			return
 		}
 		for _, o := range outs {
@@ -420,7 +420,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 	results := make([]playerbase.DeliveryResult, 0, len(req))
 	for i, a := range req {
 		if strings.TrimSpace(a.Error) == "" {
-			h.fail500(w, r, invalidAt("$["+strconv.Itoa(i)+"].error", "required", "required", "say why the command failed"))
+			h.renderError(w, r, invalidAt("$["+strconv.Itoa(i)+"].error", "required", "required", "say why the command failed"))
 			return
 		}
 		if a.AttemptID != "" {
@@ -445,18 +445,18 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request, s gameserver.Se
 		at := "$[" + strconv.Itoa(i) + "].player_join."
 		p := playerbase.CustomerRecordJoinParams{IP: e.PlayerJoin.IPAddress, SteamID: string(e.PlayerJoin.SteamID), MinecraftUUID: e.PlayerJoin.MinecraftUUID}
 		if _, err := customer.ParseIP(p.IP); err != nil {
-			h.fail500(w, r, invalidAt(at+"ip_address", "invalid_ip", "format", "want an IPv4 or IPv6 address"))
+			h.renderError(w, r, invalidAt(at+"ip_address", "invalid_ip", "format", "want an IPv4 or IPv6 address"))
 			return
 		}
 		if p.SteamID != "" {
 			if _, err := customer.ParseSteamID(p.SteamID); err != nil {
-				h.fail500(w, r, invalidAt(at+"steam_id", "invalid_steam_id", "format", "want a SteamID64"))
+				h.renderError(w, r, invalidAt(at+"steam_id", "invalid_steam_id", "format", "want a SteamID64"))
 				return
 			}
 		}
 		if p.MinecraftUUID != "" {
 			if _, err := customer.ParseUUID(p.MinecraftUUID); err != nil {
-				h.fail500(w, r, invalidAt(at+"minecraft_uuid", "invalid_uuid", "format", "want a UUID"))
+				h.renderError(w, r, invalidAt(at+"minecraft_uuid", "invalid_uuid", "format", "want a UUID"))
 				return
 			}
 		}
@@ -464,7 +464,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request, s gameserver.Se
 	}
 	for _, p := range joins {
 		if _, _, err := h.pb.CustomerRecordJoin(r.Context(), p); err != nil {
-			h.fail500(w, r, err)
+			h.renderError(w, r, err)
 			return
 		}
 	}
@@ -487,12 +487,12 @@ func (h *handler) banCheck(w http.ResponseWriter, r *http.Request, _ gameserver.
 	add(bans.Name, req.Name)
 	add(bans.IP, req.IPAddress)
 	if len(ids) == 0 {
-		h.fail500(w, r, invalidAt("$", "required", "required", "name at least one of steam_id, minecraft_uuid, name, ip_address"))
+		h.renderError(w, r, invalidAt("$", "required", "required", "name at least one of steam_id, minecraft_uuid, name, ip_address"))
 		return
 	}
 	res, err := h.pb.BanJoinCheck(r.Context(), playerbase.BanJoinParams{Identities: ids, Index: h.opts.BanIndex})
 	if err != nil {
-		h.fail500(w, r, err)
+		h.renderError(w, r, err)
 		return
 	}
 	out := banCheckResponse{Banned: res.Banned, BanIDs: make([]string, len(res.BanIDs)), ExpiresAt: res.ExpiresAt}
