@@ -176,7 +176,7 @@ func BenchmarkBanCheck(b *testing.B) {
 			b.Fatal(err)
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 	}
 	var check, base, checkCPU, baseCPU time.Duration
 	for b.Loop() {

@@ -211,7 +211,7 @@ func (f *fixture) doBytes(method, path, token, contentType string, body []byte) 
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		f.t.Fatal(err)
@@ -261,7 +261,7 @@ func (v *validating) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +327,7 @@ func (f *fixture) doHeader(method, path, authorization, body string) (*http.Resp
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		f.t.Fatal(err)

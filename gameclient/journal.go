@@ -122,7 +122,7 @@ func OpenFileJournal(path string) (*FileJournal, error) {
 			// command had not started, or its Begin is on the line
 			// before.
 		}
-		f.Close()
+		_ = f.Close() // read-only: nothing to lose
 		if err := sc.Err(); err != nil {
 			return nil, err
 		}
@@ -136,15 +136,15 @@ func OpenFileJournal(path string) (*FileJournal, error) {
 	}
 	w := bufio.NewWriter(tmp)
 	for _, e := range mem.m {
-		w.WriteString(line(e))
+		// A write error sticks in w and comes back from Flush.
+		_, _ = w.WriteString(line(e))
 	}
-	if err := errors.Join(w.Flush(), tmp.Sync(), tmp.Close()); err != nil {
-		os.Remove(tmp.Name())
-		return nil, err
+	err = errors.Join(w.Flush(), tmp.Sync(), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return nil, err
+	if err != nil {
+		return nil, errors.Join(err, os.Remove(tmp.Name()))
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {

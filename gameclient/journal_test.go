@@ -31,13 +31,15 @@ func TestFileJournalSurvivesReopen(t *testing.T) {
 		}
 	}
 	before, _ := os.Stat(path)
-	j.Close()
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	j, err = gameclient.OpenFileJournal(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer j.Close()
+	defer func() { _ = j.Close() }()
 	for key, want := range map[string]gameclient.Entry{
 		"cmd_a": {Key: "cmd_a", Done: true},
 		"cmd_b": {Key: "cmd_b", Done: true, Error: "Unknown command: \"kit\"\nline two"},

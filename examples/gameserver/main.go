@@ -85,8 +85,8 @@ func run(ctx context.Context, out io.Writer, con *console) error {
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := &http.Server{Handler: gameapi.New(pb, &gameapi.Options{Logger: quiet}), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
+	go func() { _ = srv.Serve(ln) }() // returns when Close stops it
+	defer func() { _ = srv.Close() }()
 	base := "http://" + ln.Addr().String()
 
 	// The plugin's journal lives on disk, so it outlives a crash.
@@ -94,7 +94,7 @@ func run(ctx context.Context, out io.Writer, con *console) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	journalPath := filepath.Join(dir, "delivered.journal")
 	plugin, journal, err := start(base, token, journalPath, nil)
 	if err != nil {
@@ -125,7 +125,9 @@ func run(ctx context.Context, out io.Writer, con *console) error {
 	fmt.Fprintf(out, "join %s: ok\n", garry.Name)
 
 	// The plugin runs the kit command and dies before acknowledging it.
-	journal.Close()
+	if err := journal.Close(); err != nil {
+		return err
+	}
 	g.plugin, journal, err = start(base, token, journalPath, crashBeforeAck{})
 	if err != nil {
 		return err
@@ -139,12 +141,14 @@ func run(ctx context.Context, out io.Writer, con *console) error {
 	// The server restarts with the journal it wrote. Until the lease runs
 	// out the command is held; then it comes back under the same key, and
 	// the journal says it already ran.
-	journal.Close()
+	if err := journal.Close(); err != nil {
+		return err
+	}
 	g.plugin, journal, err = start(base, token, journalPath, nil)
 	if err != nil {
 		return err
 	}
-	defer journal.Close()
+	defer func() { _ = journal.Close() }()
 	if r, err = g.deliver(ctx, con); err != nil {
 		return err
 	}
@@ -188,7 +192,7 @@ func start(base, token, path string, rt http.RoundTripper) (*gameclient.Client, 
 	}
 	c, err := gameclient.New(gameclient.Config{BaseURL: base, Token: token, HTTPClient: hc, Journal: j})
 	if err != nil {
-		j.Close()
+		_ = j.Close()
 		return nil, nil, err
 	}
 	return c, j, nil
