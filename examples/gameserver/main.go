@@ -1,4 +1,5 @@
-// Command gameserver shows the game-server side of playerbase over HTTP: the
+// Command gameserver shows the game-server side of playerbase over HTTP (on
+// the in-memory store unless -db names a SQLite file or a PostgreSQL URL): the
 // store serves the game-server API (package gameapi) on a loopback port, and
 // a Rust server's plugin, written with package gameclient, links its token,
 // refuses banned players at join, reports joins, and delivers the store's
@@ -9,6 +10,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -25,23 +27,31 @@ import (
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/examples/internal/backend"
 	"github.com/playerbase/playerbase/gameapi"
 	"github.com/playerbase/playerbase/gameclient"
 	"github.com/playerbase/playerbase/inventory"
-	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout, &console{}); err != nil {
+	db := backend.Flag()
+	flag.Parse()
+	ctx := context.Background()
+	be, err := backend.Open(ctx, *db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := run(ctx, os.Stdout, &console{}, be); err != nil {
 		log.Fatal(err)
 	}
 }
 
 const server = "rust-eu-1"
 
-func run(ctx context.Context, out io.Writer, con *console) error {
+func run(ctx context.Context, out io.Writer, con *console, be storage.Backend) error {
 	clk := &clock{t: time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)}
-	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clk.Now})
+	pb := playerbase.New(be, &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
 
 	// The store side: a kit with a command that needs the player online

@@ -6,12 +6,23 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/playerbase/playerbase/storage"
+	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
 )
 
+// The walk-through reads the same on the default store and on a SQLite
+// file (-db).
 func TestRun(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { testRun(t, memory.New()) })
+	t.Run("sqlite", func(t *testing.T) { testRun(t, sqlitetest.NewBackend(t)) })
+}
+
+func testRun(t *testing.T, be storage.Backend) {
 	var out bytes.Buffer
 	con := &console{}
-	if err := run(context.Background(), &out, con); err != nil {
+	if err := run(context.Background(), &out, con, be); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
