@@ -150,6 +150,10 @@ type Change struct {
 	Add       []Identity // raw or canonical; ones already on the ban are skipped
 	Remove    []Identity // raw or canonical; ones not on the ban are skipped
 	Actor     string
+	// Loaded, if set, is the UpdatedAt of the ban as the editor read it (an
+	// edit form sends it back): if the ban changed since, Apply refuses
+	// with an *errs.ConflictError rather than overwrite that change.
+	Loaded *time.Time
 }
 
 // Apply returns b with c applied at now, or an error and b untouched. A
@@ -158,6 +162,9 @@ type Change struct {
 func (b Ban) Apply(c Change, now time.Time) (Ban, error) {
 	if b.Removed() {
 		return Ban{}, &RemovedError{ID: b.ID, RemovedAt: *b.RemovedAt}
+	}
+	if c.Loaded != nil && !c.Loaded.Equal(b.UpdatedAt) {
+		return Ban{}, errs.Conflict("ban", string(b.ID), "the ban changed since the form was loaded")
 	}
 	actor, err := checkActor(c.Actor)
 	if err != nil {

@@ -239,3 +239,21 @@ func TestActiveMatching(t *testing.T) {
 		t.Errorf("at c's expiry: %v", got)
 	}
 }
+
+// An edit form loaded before another change is refused, not applied over it.
+func TestApplyStaleForm(t *testing.T) {
+	b := mustNew(t, draft(bans.MustIdentity(bans.IP, "203.0.113.7")), now)
+	loaded := b.UpdatedAt
+	reason := "alt account"
+	edited, err := b.Apply(bans.Change{Reason: &reason, Actor: "admin:bob", Loaded: &loaded}, now.Add(time.Minute))
+	if err != nil {
+		t.Fatalf("Apply with a fresh form = %v", err)
+	}
+	again := "other"
+	if _, err := edited.Apply(bans.Change{Reason: &again, Actor: "admin:carol", Loaded: &loaded}, now.Add(2*time.Minute)); !errors.Is(err, errs.ErrConflict) {
+		t.Errorf("Apply with a stale form = %v, want ErrConflict", err)
+	}
+	if _, err := edited.Apply(bans.Change{Reason: &again, Actor: "admin:carol"}, now.Add(2*time.Minute)); err != nil {
+		t.Errorf("Apply without Loaded = %v, want the change applied", err)
+	}
+}

@@ -264,6 +264,22 @@ func (e *RevokeError) Is(target error) bool {
 	return target == errs.ErrConflict
 }
 
+// CheckRevocable says whether Revoke would revoke it at now: nil, or the
+// *RevokeError it would return. A page asks it to show Revoke only where
+// it works, and why not elsewhere.
+func CheckRevocable(it Item, p Product, now time.Time) error {
+	switch it.StateAt(now) {
+	case Expired:
+		return &RevokeError{Item: it.ID, Why: RefusedExpired}
+	case Revoked:
+		return &RevokeError{Item: it.ID, Why: RefusedRevoked}
+	}
+	if it.ExpiresAt == nil && !p.HasExpiryAction() {
+		return &RevokeError{Item: it.ID, Why: RefusedNoExpiryAction}
+	}
+	return nil
+}
+
 // Revoke returns it revoked at now by actor, or a *RevokeError: only an
 // item active at now can be revoked, and only if it expires or p has an
 // on-expiry action. The caller queues p's on_expire commands (when
@@ -279,14 +295,8 @@ func Revoke(it Item, p Product, reason, actor string, now time.Time) (Item, erro
 	if actor == "" || utf8.RuneCountInString(actor) > MaxActorLen || !printable(actor) {
 		return Item{}, errs.Invalid("actor", actor, "want 1 to 100 printable characters")
 	}
-	switch it.StateAt(now) {
-	case Expired:
-		return Item{}, &RevokeError{Item: it.ID, Why: RefusedExpired}
-	case Revoked:
-		return Item{}, &RevokeError{Item: it.ID, Why: RefusedRevoked}
-	}
-	if it.ExpiresAt == nil && !p.HasExpiryAction() {
-		return Item{}, &RevokeError{Item: it.ID, Why: RefusedNoExpiryAction}
+	if err := CheckRevocable(it, p, now); err != nil {
+		return Item{}, err
 	}
 	it = it.Clone()
 	it.State = Revoked

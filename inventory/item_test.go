@@ -228,6 +228,10 @@ func TestRevokeProperty(t *testing.T) {
 		if err != nil && !errors.As(err, &re) {
 			t.Fatalf("Revoke refused with %v, want a *RevokeError", err)
 		}
+		// The page's question gets Revoke's answer.
+		if check := inventory.CheckRevocable(it, p, now); (check == nil) != (err == nil) || err != nil && check.Error() != err.Error() {
+			t.Fatalf("CheckRevocable = %v, Revoke = %v", check, err)
+		}
 	})
 }
 
