@@ -21,6 +21,10 @@ type Store interface {
 	// if the stored version differs or the platform ID is taken by another
 	// customer, and errs.ErrNotFound if there is no such customer.
 	Update(ctx context.Context, c Customer) error
+	// Search returns at most q.Limit customers matching q's one key, by
+	// ID, after q.After. Backends index every key (folded name prefix,
+	// known email, known IP): the admin search runs on every page view.
+	Search(ctx context.Context, q SearchQuery) ([]Customer, error)
 }
 
 // TokenStore keeps customer tokens (hashes only).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/playerbase/playerbase/customer"
@@ -167,4 +168,39 @@ func (t tokensTx) RevokeAllTokens(ctx context.Context, c customer.ID, at time.Ti
 		}
 	}
 	return n, nil
+}
+
+// Search scans the customers in ID order: the memory backend serves demos
+// and tests, where a scan of every customer is cheaper than an index to
+// keep.
+func (t customersTx) Search(ctx context.Context, q customer.SearchQuery) ([]customer.Customer, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	var out []customer.Customer
+	for _, c := range t.state().byID {
+		if c.ID <= q.After || !matches(c, q) {
+			continue
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b customer.Customer) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	for i := range out {
+		out[i] = out[i].Clone()
+	}
+	return out, nil
+}
+
+func matches(c customer.Customer, q customer.SearchQuery) bool {
+	switch {
+	case q.Email != "":
+		return slices.Contains(c.KnownEmails, q.Email)
+	case q.IP.IsValid():
+		return slices.Contains(c.KnownIPs, q.IP)
+	default:
+		return strings.HasPrefix(customer.FoldName(c.Name), q.NamePrefix)
+	}
 }

@@ -80,10 +80,10 @@ func (t customersTx) Create(ctx context.Context, c customer.Customer) error {
 	if err := t.check(ctx, true); err != nil {
 		return err
 	}
-	tag, err := t.exec(ctx, `insert into customers (`+customerColumns+`)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing`,
+	tag, err := t.exec(ctx, `insert into customers (`+customerColumns+`, name_key)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing`,
 		c.ID, c.Name, c.PlatformID.Platform, c.PlatformID.Value, c.FirstSeen.UTC(), c.Updated.UTC(),
-		c.Version, knownIPs(c), knownEmails(c))
+		c.Version, knownIPs(c), knownEmails(c), customer.FoldName(c.Name))
 	if err != nil {
 		return translate(err, "customer", string(c.ID))
 	}
@@ -109,12 +109,12 @@ func (t customersTx) Update(ctx context.Context, c customer.Customer) error {
 	}
 	tag, err := t.exec(ctx, `update customers
 		set name = $2, platform = $3, platform_id = $4, first_seen = $5, updated = $6,
-		    known_ips = $7, known_emails = $8, version = version + 1
+		    known_ips = $7, known_emails = $8, name_key = $10, version = version + 1
 		where id = $1 and version = $9
 		  and not exists (select 1 from customers o
 		                  where o.platform = $3 and o.platform_id = $4 and o.id <> $1)`,
 		c.ID, c.Name, c.PlatformID.Platform, c.PlatformID.Value, c.FirstSeen.UTC(), c.Updated.UTC(),
-		knownIPs(c), knownEmails(c), c.Version)
+		knownIPs(c), knownEmails(c), c.Version, customer.FoldName(c.Name))
 	if err != nil {
 		return translate(err, "customer", string(c.ID))
 	}
@@ -235,4 +235,27 @@ func (t tokensTx) RevokeAllTokens(ctx context.Context, c customer.ID, at time.Ti
 		return 0, translate(err, "token", string(c))
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// Search reads one index per key: a range of the folded-name index, or the
+// GIN index of known emails or IPs.
+func (t customersTx) Search(ctx context.Context, q customer.SearchQuery) ([]customer.Customer, error) {
+	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	var a args
+	sql := `select ` + customerColumns + ` from customers where `
+	switch {
+	case q.Email != "":
+		sql += `known_emails @> array[` + a.add(q.Email) + `::text]`
+	case q.IP.IsValid():
+		sql += `known_ips @> array[` + a.add(q.IP) + `::inet]`
+	default:
+		sql += `name_key >= ` + a.add(q.NamePrefix) + ` and name_key < ` + a.add(customer.NameKeyEnd(q.NamePrefix))
+	}
+	sql += ` and id > ` + a.add(q.After) + ` order by id`
+	if q.Limit > 0 {
+		sql += ` limit ` + a.add(q.Limit)
+	}
+	return collect(ctx, t.tx, sql, a, func(r pgx.Rows) (customer.Customer, error) { return scanCustomer(r) })
 }

@@ -73,6 +73,9 @@ func refold(ctx context.Context, t pgx.Tx) error {
 	if err := refoldKnownEmails(ctx, t); err != nil {
 		return err
 	}
+	if err := refoldNameKeys(ctx, t); err != nil {
+		return err
+	}
 	_, err = t.Exec(ctx, `update playerbase_text_fold set version = $1`, fold.Version)
 	return wrap(err)
 }
@@ -178,6 +181,40 @@ func refoldKnownEmails(ctx context.Context, t pgx.Tx) error {
 			}
 			if !slices.Equal(folded, k.emails) {
 				batch.Queue(`update customers set known_emails = $2 where id = $1`, k.id, folded)
+			}
+		}
+		if batch.Len() > 0 {
+			if err := t.SendBatch(ctx, &batch).Close(); err != nil {
+				return wrap(err)
+			}
+		}
+		if len(page) < refoldPage {
+			return nil
+		}
+		after = page[len(page)-1].id
+	}
+}
+
+// refoldNameKeys writes every customer's folded name key (migration 0018),
+// a page at a time. It leaves Version alone, as refoldKnownEmails does.
+func refoldNameKeys(ctx context.Context, t pgx.Tx) error {
+	after := ""
+	for {
+		rows, err := t.Query(ctx, `select id, name, name_key from customers where id > $1 order by id limit $2`, after, refoldPage)
+		if err != nil {
+			return wrap(err)
+		}
+		type named struct{ id, name, key string }
+		page, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (n named, err error) {
+			return n, r.Scan(&n.id, &n.name, &n.key)
+		})
+		if err != nil {
+			return wrap(err)
+		}
+		var batch pgx.Batch
+		for _, n := range page {
+			if key := customer.FoldName(n.name); key != n.key {
+				batch.Queue(`update customers set name_key = $2 where id = $1`, n.id, key)
 			}
 		}
 		if batch.Len() > 0 {
