@@ -14,11 +14,11 @@ import (
 // SearchView is the Customers page.
 type SearchView struct {
 	Page
-	Query   string
-	Matched string
-	Error   string
-	Results []SearchRow
-	Next    string
+	Query    string
+	Matched  string
+	Error    string
+	Results  []SearchRow
+	Next     string
 	Searched bool
 }
 

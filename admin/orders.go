@@ -146,10 +146,10 @@ func (h *handler) chargeback(w http.ResponseWriter, r *http.Request) {
 type SubscriptionView struct {
 	Page
 	ID, Customer, Product, Status, Amount, Period string
-	Trial, AtPeriodEnd, CanCancel               bool
-	Periods                                     int
-	Created, Activated, PeriodEnd, Canceled     Stamp
-	Message                                     string
+	Trial, AtPeriodEnd, CanCancel                 bool
+	Periods                                       int
+	Created, Activated, PeriodEnd, Canceled       Stamp
+	Message                                       string
 }
 
 func (h *handler) subscriptionView(r *http.Request, s subscriptions.Subscription) (SubscriptionView, error) {

@@ -33,9 +33,9 @@ type CustomerView struct {
 	Emails     []string
 	Banner     []string // active ban IDs
 
-	NetSpent, GrossSpent, MRR       string
-	Payments, Refunds, Chargebacks  int
-	ActiveSubscriptions             int
+	NetSpent, GrossSpent, MRR      string
+	Payments, Refunds, Chargebacks int
+	ActiveSubscriptions            int
 
 	Items         []ItemRow
 	ItemsNext     string
