@@ -134,7 +134,15 @@ func (h *handler) edit(w http.ResponseWriter, r *http.Request) {
 		h.redirect(w, r, "/customers/"+string(id), "edited")
 		return
 	}
-	status := f.refuse(err, only("name", "platform_id"))
+	status := f.refuse(err, func(field string) string {
+		switch field {
+		case "name":
+			return field
+		case "platform_id", "steam_id", "uuid", "xuid":
+			return "platform_id"
+		}
+		return ""
+	})
 	if status == 0 {
 		h.failErr(w, r, err)
 		return

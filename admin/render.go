@@ -71,6 +71,14 @@ func (f *Form) Err(name string) string {
 	return f.Errors[name]
 }
 
+// Msg returns the message above the form, or "".
+func (f *Form) Msg() string {
+	if f == nil {
+		return ""
+	}
+	return f.Message
+}
+
 // Has reports whether the multi-value field name holds v (a checked box).
 func (f *Form) Has(name, v string) bool {
 	if f == nil {
@@ -193,13 +201,16 @@ func (h *handler) failErr(w http.ResponseWriter, r *http.Request, err error) {
 // redirect sends the browser to path (under the prefix) after a change,
 // with the change's flash code.
 func (h *handler) redirect(w http.ResponseWriter, r *http.Request, path, done string) {
-	u := h.prefix + path
+	u, frag, _ := strings.Cut(h.prefix+path, "#")
 	if done != "" {
 		if strings.Contains(u, "?") {
 			u += "&done=" + done
 		} else {
 			u += "?done=" + done
 		}
+	}
+	if frag != "" {
+		u += "#" + frag
 	}
 	http.Redirect(w, r, u, http.StatusSeeOther)
 }
