@@ -15,6 +15,7 @@ type NewBackend func(t *testing.T) storage.Backend
 // Run runs the whole suite against the backends newBackend makes.
 func Run(t *testing.T, newBackend NewBackend) {
 	t.Run("Customers", func(t *testing.T) { testCustomers(t, newBackend) })
+	t.Run("CustomerSearch", func(t *testing.T) { testCustomerSearch(t, newBackend) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newBackend) })
 	t.Run("Metadata", func(t *testing.T) { testMetadata(t, newBackend) })
 	t.Run("Inventory", func(t *testing.T) { testInventory(t, newBackend) })
