@@ -41,7 +41,7 @@ func chromium(t *testing.T) string {
 
 // demoServer serves the admin over the demo store under /admin on a
 // loopback socket.
-func demoServer(t *testing.T) (*httptest.Server, demo.Store) {
+func demoServer(t *testing.T) (*httptest.Server, demo.Store, *playerbase.Client) {
 	t.Helper()
 	clock := &demo.Clock{}
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clock.Now})
@@ -57,7 +57,7 @@ func demoServer(t *testing.T) (*httptest.Server, demo.Store) {
 	}))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return srv, store
+	return srv, store, pb
 }
 
 // browser starts headless Chromium that accepts every confirm() dialog.
@@ -113,7 +113,7 @@ func screenshot(t *testing.T, ctx context.Context, url string, width int64, name
 
 func TestBrowserScreenshots(t *testing.T) {
 	ctx := browser(t)
-	srv, store := demoServer(t)
+	srv, store, _ := demoServer(t)
 	url := srv.URL + "/admin/customers/" + string(store.Garry.ID)
 	screenshot(t, ctx, url, 1280, "details-1280.png")
 	screenshot(t, ctx, url, 390, "details-390.png")
