@@ -61,7 +61,10 @@ type ItemRow struct {
 	Granted   Stamp
 	Expires   Stamp
 	Source    string
-	Discord   string
+	// SourceRef is the order or subscription that granted the item, and
+	// SourcePath its page under the prefix ("/orders/ord_…").
+	SourceRef, SourcePath string
+	Discord               string
 	CanRevoke bool
 	// NoRevoke says why Revoke is not offered.
 	NoRevoke string
@@ -233,6 +236,12 @@ func itemRow(it inventory.Item, ps products, now time.Time) ItemRow {
 		Granted: stamp(it.GrantedAt), Expires: stampPtr(it.ExpiresAt), Source: sourceText(it.Source),
 		Discord: it.DiscordUserID,
 	}
+	switch it.Source.Kind {
+	case inventory.FromOrder:
+		row.SourceRef, row.SourcePath = it.Source.OrderID, "/orders/"+it.Source.OrderID
+	case inventory.FromSubscription:
+		row.SourceRef, row.SourcePath = it.Source.SubscriptionID, "/subscriptions/"+it.Source.SubscriptionID
+	}
 	p, ok := ps[it.ProductID]
 	if !ok {
 		row.NoRevoke = "its product is gone"
@@ -261,9 +270,9 @@ func subRow(s subscriptions.Subscription, ps products) SubRow {
 func sourceText(s inventory.Source) string {
 	switch s.Kind {
 	case inventory.FromOrder:
-		return "order " + s.OrderID
+		return "order"
 	case inventory.FromSubscription:
-		return "subscription " + s.SubscriptionID
+		return "subscription"
 	case inventory.FromManual:
 		return "assigned by " + s.Actor
 	}

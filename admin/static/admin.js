@@ -3,8 +3,12 @@
 (function () {
   "use strict";
   var fmt = new Intl.DateTimeFormat(undefined, {
-    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit"
   });
+  var zone = document.getElementById("zone");
+  if (zone) {
+    zone.textContent = "Times are in your time zone (" + Intl.DateTimeFormat().resolvedOptions().timeZone + "); hover over one for UTC.";
+  }
   // Times arrive in UTC; show them in the viewer's zone, UTC on hover.
   document.querySelectorAll("time[datetime]").forEach(function (el) {
     var d = new Date(el.getAttribute("datetime"));
