@@ -152,15 +152,16 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 
 	inv := d.Inventory
 	if cur := q.Get("items_after"); cur != "" {
-		if inv, err = h.pb.Inventory(ctx, id, playerbase.InventoryParams{Cursor: inventory.ItemID(cur)}); err != nil {
+		if inv, err = h.pb.Inventory(ctx, id, playerbase.InventoryParams{Cursor: inventory.ItemID(cur), Limit: listRows}); err != nil {
 			return CustomerView{}, err
 		}
 	}
 	now := h.now()
-	for _, it := range inv.Items {
+	items, next := firstRows(inv.Items, inv.NextCursor, func(it inventory.Item) inventory.ItemID { return it.ID })
+	for _, it := range items {
 		v.Items = append(v.Items, itemRow(it, ps, now))
 	}
-	v.ItemsNext = string(inv.NextCursor)
+	v.ItemsNext = string(next)
 
 	for _, s := range orders.Statuses {
 		v.OrderStatuses = append(v.OrderStatuses, string(s))
@@ -168,7 +169,7 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	op := d.Orders
 	v.OrderStatus = q.Get("order_status")
 	if v.OrderStatus != "" || q.Get("orders_after") != "" {
-		p := playerbase.OrdersParams{Cursor: orders.ID(q.Get("orders_after"))}
+		p := playerbase.OrdersParams{Cursor: orders.ID(q.Get("orders_after")), Limit: listRows}
 		if v.OrderStatus != "" {
 			st, err := orders.ParseStatus(v.OrderStatus)
 			if err != nil {
@@ -180,13 +181,14 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 			return CustomerView{}, err
 		}
 	}
-	for _, o := range op.Orders {
+	ords, onext := firstRows(op.Orders, op.NextCursor, func(o orders.Order) orders.ID { return o.ID })
+	for _, o := range ords {
 		v.Orders = append(v.Orders, OrderRow{
 			ID: string(o.ID), Created: stamp(o.CreatedAt), Status: string(o.Status),
 			Total: amount(o.Total), Net: netOf(o), Lines: len(o.Lines),
 		})
 	}
-	v.OrdersNext = string(op.NextCursor)
+	v.OrdersNext = string(onext)
 
 	for _, s := range subscriptions.Statuses {
 		v.SubStatuses = append(v.SubStatuses, string(s))
@@ -194,7 +196,7 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	sp := d.Subscriptions
 	v.SubStatus = q.Get("sub_status")
 	if v.SubStatus != "" || q.Get("subs_after") != "" {
-		p := playerbase.SubscriptionsParams{Cursor: subscriptions.ID(q.Get("subs_after"))}
+		p := playerbase.SubscriptionsParams{Cursor: subscriptions.ID(q.Get("subs_after")), Limit: listRows}
 		if v.SubStatus != "" {
 			st, err := subscriptions.ParseStatus(v.SubStatus)
 			if err != nil {
@@ -206,10 +208,11 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 			return CustomerView{}, err
 		}
 	}
-	for _, s := range sp.Subscriptions {
+	subs, snext := firstRows(sp.Subscriptions, sp.NextCursor, func(s subscriptions.Subscription) subscriptions.ID { return s.ID })
+	for _, s := range subs {
 		v.Subs = append(v.Subs, subRow(s, ps))
 	}
-	v.SubsNext = string(sp.NextCursor)
+	v.SubsNext = string(snext)
 
 	if meta != nil {
 		v.Metadata = metaRows(meta)
@@ -221,6 +224,21 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 		v.Metadata = append(v.Metadata, MetaRow{})
 	}
 	return v, nil
+}
+
+// listRows is how many rows of each list the details page shows; "More"
+// continues from the last one shown.
+const listRows = 10
+
+// firstRows cuts a list page to the rows the details page shows and gives
+// the cursor of the rest: the last shown row's ID (a list's cursor is the
+// last ID of the previous page).
+func firstRows[T any, ID ~string](rows []T, next ID, id func(T) ID) ([]T, ID) {
+	if len(rows) <= listRows {
+		return rows, next
+	}
+	rows = rows[:listRows]
+	return rows, id(rows[listRows-1])
 }
 
 func netOf(o orders.Order) string {

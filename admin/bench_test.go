@@ -1,0 +1,85 @@
+package admin_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/admin"
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/storage/memory"
+)
+
+// BenchmarkAdminDetailsPage renders the Customer Details Page of a customer
+// with 1 000 orders on the memory backend, and in the same loop times the
+// CustomerDetails call the page renders, both in CPU time. It reports both
+// and their ratio, page/details: the goal is at most 1.5.
+//
+//	go test -run '^$' -bench BenchmarkAdminDetailsPage ./admin
+func BenchmarkAdminDetailsPage(b *testing.B) {
+	ctx := context.Background()
+	pb := playerbase.New(memory.New(), nil)
+	defer pb.Close()
+	prod, err := pb.CreateProduct(ctx, inventory.Product{
+		Name: "Kit", Duration: inventory.For(7, inventory.Day), Stacking: inventory.StackAdd,
+		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "s1", Template: "give {steam_id} kit"}},
+		Prices:   []money.Amount{money.MustParse("4.99", "EUR")},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, _, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 1000 {
+		o, err := pb.CreateOrder(ctx, c.ID, playerbase.OrderParams{
+			Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(prod.ID), Quantity: 1}},
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pi_", i), Fees: money.MustParse("0.30", "EUR")}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	h := admin.New(pb, &admin.Options{Prefix: "/admin"})
+	req := httptest.NewRequest(http.MethodGet, "/admin/customers/"+string(c.ID), nil)
+	req.AddCookie(&http.Cookie{Name: "playerbase_admin_csrf", Value: "0123456789012345678901234567890123456789012"})
+
+	// CPU time, not wall time: on a loaded machine wall time counts the
+	// time other processes ran, more so for the longer call. Without
+	// getrusage (cpuTime 0) the wall time is used.
+	clock := cpuTime
+	if clock() == 0 {
+		start := time.Now()
+		clock = func() time.Duration { return time.Since(start) }
+	}
+	var details, page time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		c0 := clock()
+		if _, err := pb.CustomerDetails(ctx, c.ID); err != nil {
+			b.Fatal(err)
+		}
+		c1 := clock()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("page: %d", w.Code)
+		}
+		c2 := clock()
+		details += c1 - c0
+		page += c2 - c1
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(details.Nanoseconds())/n, "details-cpu-ns/op")
+	b.ReportMetric(float64(page.Nanoseconds())/n, "page-cpu-ns/op")
+	b.ReportMetric(float64(page)/float64(details), "page/details")
+}
