@@ -44,8 +44,6 @@ func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-type css = chromedp.CSS
-
 func flash(t *testing.T, ctx context.Context, want string) {
 	t.Helper()
 	do(t, ctx, "wait for "+want, chromedp.WaitVisible(chromedp.CSS(".flash")))
