@@ -2,10 +2,12 @@ package admin_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 )
@@ -252,3 +254,42 @@ func TestBrowserEndToEnd(t *testing.T) {
 	}
 }
 
+
+// TestBrowserNoScript posts the forms that a script would help with, in
+// Chromium with JavaScript off: Add Field is a round trip, a one-click
+// revoke posts without asking, times read in UTC.
+func TestBrowserNoScript(t *testing.T) {
+	ctx := browser(t)
+	srv, s, pb := demoServer(t)
+	garry := srv.URL + "/admin/customers/" + string(s.Garry.ID)
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "open", chromedp.Navigate(garry), chromedp.WaitVisible(chromedp.CSS("#meta-add")))
+	if z := text(t, ctx, "#zone"); z != "Times are in UTC." {
+		t.Errorf("zone note without a script = %q", z)
+	}
+	if tm := text(t, ctx, "#profile-h + dl time"); !strings.HasSuffix(tm, "UTC") {
+		t.Errorf("a time without a script reads %q", tm)
+	}
+	rows := count(t, ctx, `#metadata input[name="key"]`)
+	do(t, ctx, "add field",
+		chromedp.Click(chromedp.CSS("#meta-add")),
+		chromedp.WaitReady(chromedp.CSS(`#metadata .meta-row:nth-child(`+fmt.Sprint(rows+1)+`)`)),
+		chromedp.SendKeys(chromedp.CSS(`#metadata .meta-row:nth-child(`+fmt.Sprint(rows+1)+`) input[name="key"]`), "server"),
+		chromedp.SendKeys(chromedp.CSS(`#metadata .meta-row:nth-child(`+fmt.Sprint(rows+1)+`) input[name="value"]`), "eu-1"),
+		chromedp.Click(chromedp.CSS("#metadata button.primary")),
+	)
+	flash(t, ctx, "Metadata saved.")
+	if m, _ := pb.Metadata(context.Background(), s.Garry.ID); m["server"] != "eu-1" {
+		t.Errorf("metadata after Add Field = %v", m)
+	}
+	do(t, ctx, "issue and revoke a token",
+		chromedp.Navigate(garry+"/tokens"),
+		chromedp.WaitVisible(chromedp.CSS("#label")),
+		chromedp.Click(chromedp.CSS("button.primary")),
+		chromedp.WaitVisible(chromedp.CSS("#secret")),
+		chromedp.Click(chromedp.CSS(`form[data-confirm] button`)),
+	)
+	flash(t, ctx, "Token revoked.")
+}
