@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-
 )
 
 // do runs browser steps and fails the test on the first error.
@@ -35,7 +34,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 // count returns how many elements sel selects.
 func count(t *testing.T, ctx context.Context, sel string) int {
 	t.Helper()
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(` + jsString(sel) + `).length`))
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
 	if err != nil {
 		t.Fatalf("count %s: %v", sel, err)
 	}
@@ -253,7 +252,6 @@ func TestBrowserEndToEnd(t *testing.T) {
 		t.Errorf("%d live tokens after revoke all", n)
 	}
 }
-
 
 // TestBrowserNoScript posts the forms that a script would help with, in
 // Chromium with JavaScript off: Add Field is a round trip, a one-click

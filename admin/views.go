@@ -55,17 +55,17 @@ type CustomerView struct {
 
 // ItemRow is an inventory line.
 type ItemRow struct {
-	ID        string
-	Product   string
-	State     string
-	Granted   Stamp
-	Expires   Stamp
-	Source    string
+	ID      string
+	Product string
+	State   string
+	Granted Stamp
+	Expires Stamp
+	Source  string
 	// SourceRef is the order or subscription that granted the item, and
 	// SourcePath its page under the prefix ("/orders/ord_…").
 	SourceRef, SourcePath string
 	Discord               string
-	CanRevoke bool
+	CanRevoke             bool
 	// NoRevoke says why Revoke is not offered.
 	NoRevoke string
 }
