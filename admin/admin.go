@@ -67,6 +67,10 @@ type handler struct {
 	now      func() time.Time
 	log      *slog.Logger
 	pages    map[string]*template.Template
+	rows     *template.Template
+	items    *rowCache[ItemRow]
+	orders   *rowCache[OrderRow]
+	subs     *rowCache[SubRow]
 }
 
 // New returns the admin UI over pb as an http.Handler. The host mounts it
@@ -91,7 +95,8 @@ func New(pb *playerbase.Client, opts *Options) http.Handler {
 			h.log = opts.Logger
 		}
 	}
-	h.pages = parsePages()
+	h.pages, h.rows = parsePages()
+	h.items, h.orders, h.subs = newRowCache[ItemRow]("item-row"), newRowCache[OrderRow]("order-row"), newRowCache[SubRow]("sub-row")
 
 	mux := http.NewServeMux()
 	p := h.prefix

@@ -257,7 +257,9 @@ func amount(a money.Amount) string {
 	return a.String()
 }
 
-func parsePages() map[string]*template.Template {
+// parsePages parses every page with the layout, and the list rows
+// (rows.html) on their own.
+func parsePages() (map[string]*template.Template, *template.Template) {
 	funcs := template.FuncMap{"title": func(s string) string {
 		if s == "" {
 			return s
@@ -271,10 +273,11 @@ func parsePages() map[string]*template.Template {
 	}
 	pages := map[string]*template.Template{}
 	for _, e := range names {
-		if e.Name() == "layout.html" {
+		if e.Name() == "layout.html" || e.Name() == "rows.html" {
 			continue
 		}
 		pages[e.Name()] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+e.Name()))
 	}
-	return pages
+	rows := template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/rows.html"))
+	return pages, rows
 }

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,13 +38,13 @@ type CustomerView struct {
 	Payments, Refunds, Chargebacks int
 	ActiveSubscriptions            int
 
-	Items         []ItemRow
+	// The lists' rows, as the rows.html templates render them.
+	ItemRows, OrderRows, SubRows []template.HTML
+
 	ItemsNext     string
-	Orders        []OrderRow
 	OrdersNext    string
 	OrderStatus   string
 	OrderStatuses []string
-	Subs          []SubRow
 	SubsNext      string
 	SubStatus     string
 	SubStatuses   []string
@@ -77,7 +78,6 @@ type OrderRow struct {
 	Status  string
 	Total   string
 	Net     string
-	Lines   int
 }
 
 // SubRow is a subscription line.
@@ -158,8 +158,12 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	}
 	now := h.now()
 	items, next := firstRows(inv.Items, inv.NextCursor, func(it inventory.Item) inventory.ItemID { return it.ID })
-	for _, it := range items {
-		v.Items = append(v.Items, itemRow(it, ps, now))
+	itemRows := make([]ItemRow, len(items))
+	for i, it := range items {
+		itemRows[i] = itemRow(it, ps, now)
+	}
+	if v.ItemRows, err = h.items.render(h.rows, h.prefix, h.readOnly, itemRows); err != nil {
+		return CustomerView{}, err
 	}
 	v.ItemsNext = string(next)
 
@@ -182,11 +186,15 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 		}
 	}
 	ords, onext := firstRows(op.Orders, op.NextCursor, func(o orders.Order) orders.ID { return o.ID })
-	for _, o := range ords {
-		v.Orders = append(v.Orders, OrderRow{
+	orderRows := make([]OrderRow, len(ords))
+	for i, o := range ords {
+		orderRows[i] = OrderRow{
 			ID: string(o.ID), Created: stamp(o.CreatedAt), Status: string(o.Status),
-			Total: amount(o.Total), Net: netOf(o), Lines: len(o.Lines),
-		})
+			Total: amount(o.Total), Net: netOf(o),
+		}
+	}
+	if v.OrderRows, err = h.orders.render(h.rows, h.prefix, h.readOnly, orderRows); err != nil {
+		return CustomerView{}, err
 	}
 	v.OrdersNext = string(onext)
 
@@ -209,8 +217,12 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 		}
 	}
 	subs, snext := firstRows(sp.Subscriptions, sp.NextCursor, func(s subscriptions.Subscription) subscriptions.ID { return s.ID })
-	for _, s := range subs {
-		v.Subs = append(v.Subs, subRow(s, ps))
+	subRows := make([]SubRow, len(subs))
+	for i, s := range subs {
+		subRows[i] = subRow(s, ps)
+	}
+	if v.SubRows, err = h.subs.render(h.rows, h.prefix, h.readOnly, subRows); err != nil {
+		return CustomerView{}, err
 	}
 	v.SubsNext = string(snext)
 
