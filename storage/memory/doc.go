@@ -33,4 +33,8 @@
 // command. Writes of commands (a poll's leases, an ack's results) record
 // their undo in a log of plain values the next writer reuses, not a
 // closure per command.
+//
+// Customer search (customer.Store.Search) scans the customers: the memory
+// backend holds a demo's or a test's customers, where keeping an index
+// costs more than the scan.
 package memory

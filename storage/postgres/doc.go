@@ -33,6 +33,12 @@
 // newer build alone. A host applying Migrations with its own tool calls
 // Refold after it.
 //
+// Customer search (customer.Store.Search, the admin's Customers page) reads
+// an index per key: customers.name_key, the folded name (collate "C", so a
+// prefix is one range scan), and GIN indexes on the known emails and IPs.
+// Migration 0018 adds name_key and resets the folding record, so Refold
+// writes the keys of the customers stored before it.
+//
 // Options.Schema puts every table in one schema (Open sets it as the
 // connections' search_path); by default the server's search_path decides
 // (normally public). Open and Migrate refuse (errs.Invalid) a name longer
