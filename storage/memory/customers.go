@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +15,12 @@ import (
 type customersState struct {
 	byID       map[customer.ID]customer.Customer
 	byPlatform map[customer.PlatformID]customer.ID
+	// The search indexes: folded names in order, and the customers who
+	// checked out with an email or IP, each list in ID order. names is
+	// the one entry of a map so that put can undo a change to it.
+	names   map[struct{}]tree[nameEntry]
+	byEmail map[string][]customer.ID
+	byIP    map[netip.Addr][]customer.ID
 	tokens     map[customer.TokenID]customer.Token
 	tokensOf   map[customer.ID][]customer.TokenID // creation order
 }
@@ -21,6 +28,9 @@ type customersState struct {
 func (s *customersState) init() {
 	s.byID = map[customer.ID]customer.Customer{}
 	s.byPlatform = map[customer.PlatformID]customer.ID{}
+	s.names = map[struct{}]tree[nameEntry]{{}: {cmp: byName}}
+	s.byEmail = map[string][]customer.ID{}
+	s.byIP = map[netip.Addr][]customer.ID{}
 	s.tokens = map[customer.TokenID]customer.Token{}
 	s.tokensOf = map[customer.ID][]customer.TokenID{}
 }
@@ -64,6 +74,7 @@ func (t customersTx) Create(ctx context.Context, c customer.Customer) error {
 	}
 	put(t.tx, s.byID, c.ID, c.Clone())
 	put(t.tx, s.byPlatform, c.PlatformID, c.ID)
+	t.index(customer.Customer{ID: c.ID}, c)
 	return nil
 }
 
@@ -89,7 +100,72 @@ func (t customersTx) Update(ctx context.Context, c customer.Customer) error {
 	c = c.Clone()
 	c.Version++
 	put(t.tx, s.byID, c.ID, c)
+	t.index(old, c)
 	return nil
+}
+
+// nameEntry is a customer in the name index.
+type nameEntry struct {
+	key string // customer.FoldName of the name
+	id  customer.ID
+}
+
+func byName(a, b nameEntry) int {
+	if c := strings.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return strings.Compare(string(a.id), string(b.id))
+}
+
+// index moves c's search keys from what old had to what c has; old is the
+// zero Customer but for its ID when c is new.
+func (t customersTx) index(old, c customer.Customer) {
+	s := t.state()
+	if oldKey, key := customer.FoldName(old.Name), customer.FoldName(c.Name); old.Name == "" || oldKey != key {
+		names := s.names[struct{}{}]
+		if old.Name != "" {
+			names = names.without(nameEntry{oldKey, c.ID})
+		}
+		put(t.tx, s.names, struct{}{}, names.with(nameEntry{key, c.ID}))
+	}
+	for _, e := range c.KnownEmails {
+		if !slices.Contains(old.KnownEmails, e) {
+			put(t.tx, s.byEmail, e, insertID(s.byEmail[e], c.ID))
+		}
+	}
+	for _, e := range old.KnownEmails {
+		if !slices.Contains(c.KnownEmails, e) {
+			put(t.tx, s.byEmail, e, removeID(s.byEmail[e], c.ID))
+		}
+	}
+	for _, ip := range c.KnownIPs {
+		if !slices.Contains(old.KnownIPs, ip) {
+			put(t.tx, s.byIP, ip, insertID(s.byIP[ip], c.ID))
+		}
+	}
+	for _, ip := range old.KnownIPs {
+		if !slices.Contains(c.KnownIPs, ip) {
+			put(t.tx, s.byIP, ip, removeID(s.byIP[ip], c.ID))
+		}
+	}
+}
+
+// insertID returns a copy of the sorted ids with id added.
+func insertID(ids []customer.ID, id customer.ID) []customer.ID {
+	i, found := slices.BinarySearch(ids, id)
+	if found {
+		return ids
+	}
+	return slices.Insert(slices.Clone(ids), i, id)
+}
+
+// removeID returns a copy of the sorted ids without id.
+func removeID(ids []customer.ID, id customer.ID) []customer.ID {
+	i, found := slices.BinarySearch(ids, id)
+	if !found {
+		return ids
+	}
+	return slices.Delete(slices.Clone(ids), i, i+1)
 }
 
 func staleVersion(got, stored int64) string {
@@ -170,37 +246,39 @@ func (t tokensTx) RevokeAllTokens(ctx context.Context, c customer.ID, at time.Ti
 	return n, nil
 }
 
-// Search scans the customers in ID order: the memory backend serves demos
-// and tests, where a scan of every customer is cheaper than an index to
-// keep.
+// Search reads the index of q's key: the customers with an email or IP are
+// a list in ID order; a name prefix is a range of the ordered names, put
+// in ID order.
 func (t customersTx) Search(ctx context.Context, q customer.SearchQuery) ([]customer.Customer, error) {
 	if err := t.check(ctx, false); err != nil {
 		return nil, err
 	}
-	var out []customer.Customer
-	for _, c := range t.state().byID {
-		if c.ID <= q.After || !matches(c, q) {
-			continue
-		}
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b customer.Customer) int { return strings.Compare(string(a.ID), string(b.ID)) })
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[:q.Limit]
-	}
-	for i := range out {
-		out[i] = out[i].Clone()
-	}
-	return out, nil
-}
-
-func matches(c customer.Customer, q customer.SearchQuery) bool {
+	s := t.state()
+	var ids []customer.ID
 	switch {
 	case q.Email != "":
-		return slices.Contains(c.KnownEmails, q.Email)
+		ids = s.byEmail[q.Email]
 	case q.IP.IsValid():
-		return slices.Contains(c.KnownIPs, q.IP)
+		ids = s.byIP[q.IP]
 	default:
-		return strings.HasPrefix(customer.FoldName(c.Name), q.NamePrefix)
+		s.names[struct{}{}].ascendFrom(nameEntry{key: q.NamePrefix}, func(e nameEntry) bool {
+			if !strings.HasPrefix(e.key, q.NamePrefix) {
+				return false
+			}
+			ids = append(ids, e.id)
+			return true
+		})
+		slices.Sort(ids)
 	}
+	var out []customer.Customer
+	for _, id := range ids {
+		if id <= q.After {
+			continue
+		}
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+		out = append(out, s.byID[id].Clone())
+	}
+	return out, nil
 }

@@ -34,7 +34,7 @@
 // their undo in a log of plain values the next writer reuses, not a
 // closure per command.
 //
-// Customer search (customer.Store.Search) scans the customers: the memory
-// backend holds a demo's or a test's customers, where keeping an index
-// costs more than the scan.
+// Customer search (customer.Store.Search) reads indexes kept with every
+// customer write: the folded names in a persistent tree, and per email and
+// per IP the customers who checked out with it, in ID order.
 package memory

@@ -113,3 +113,19 @@ func (t tree[T]) descend(fn func(T) bool) { descend(t.root, fn) }
 func descend[T any](n *treeNode[T], fn func(T) bool) bool {
 	return n == nil || descend(n.right, fn) && fn(n.v) && descend(n.left, fn)
 }
+
+// ascendFrom calls fn on the elements from the first one not below from, in
+// order, until fn returns false.
+func (t tree[T]) ascendFrom(from T, fn func(T) bool) { ascendFrom(t.root, from, t.cmp, fn) }
+
+func ascendFrom[T any](n *treeNode[T], from T, cmp func(a, b T) int, fn func(T) bool) bool {
+	if n == nil {
+		return true
+	}
+	if cmp(n.v, from) >= 0 {
+		if !ascendFrom(n.left, from, cmp, fn) || !fn(n.v) {
+			return false
+		}
+	}
+	return ascendFrom(n.right, from, cmp, fn)
+}

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -52,3 +53,22 @@ func TestTreePersistent(t *testing.T) {
 }
 
 var cmpEmpty = gocmp.Comparer(func(a, b []int) bool { return slices.Equal(a, b) })
+
+func TestAscendFrom(t *testing.T) {
+	tr := tree[int]{cmp: cmp.Compare[int]}
+	for _, v := range []int{5, 1, 9, 3, 7} {
+		tr = tr.with(v)
+	}
+	for from, want := range map[int]string{0: "[1 3 5 7 9]", 4: "[5 7 9]", 5: "[5 7 9]", 9: "[9]", 10: "[]"} {
+		var got []int
+		tr.ascendFrom(from, func(v int) bool { got = append(got, v); return true })
+		if fmt.Sprint(got) != want && !(want == "[]" && got == nil) {
+			t.Errorf("ascendFrom(%d) = %v, want %s", from, got, want)
+		}
+	}
+	var first []int
+	tr.ascendFrom(2, func(v int) bool { first = append(first, v); return len(first) < 2 })
+	if fmt.Sprint(first) != "[3 5]" {
+		t.Errorf("ascendFrom(2) stopped after two = %v", first)
+	}
+}
