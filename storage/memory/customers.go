@@ -18,11 +18,11 @@ type customersState struct {
 	// The search indexes: folded names in order, and the customers who
 	// checked out with an email or IP, each list in ID order. names is
 	// the one entry of a map so that put can undo a change to it.
-	names   map[struct{}]tree[nameEntry]
-	byEmail map[string][]customer.ID
-	byIP    map[netip.Addr][]customer.ID
-	tokens     map[customer.TokenID]customer.Token
-	tokensOf   map[customer.ID][]customer.TokenID // creation order
+	names    map[struct{}]tree[nameEntry]
+	byEmail  map[string][]customer.ID
+	byIP     map[netip.Addr][]customer.ID
+	tokens   map[customer.TokenID]customer.Token
+	tokensOf map[customer.ID][]customer.TokenID // creation order
 }
 
 func (s *customersState) init() {
