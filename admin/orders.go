@@ -55,7 +55,7 @@ func (h *handler) orderView(r *http.Request, o orders.Order, f *Form, action str
 		PaymentRef: o.PaymentRef, Email: o.CheckoutEmail,
 		Created: stamp(o.CreatedAt), Completed: stampPtr(o.CompletedAt), RefundedAt: stampPtr(o.RefundedAt),
 		ChargebackAt: stampPtr(o.ChargebackAt), Canceled: stampPtr(o.CanceledAt),
-		Granted: o.Granted, CanRefund: o.Status == orders.Completed, CanChargeback: o.Status == orders.Completed,
+		Granted: strs(o.Granted), CanRefund: o.Status == orders.Completed, CanChargeback: o.Status == orders.Completed,
 		Form: f, Action: action,
 	}
 	if o.CheckoutIP.IsValid() {
@@ -63,7 +63,7 @@ func (h *handler) orderView(r *http.Request, o orders.Order, f *Form, action str
 	}
 	for _, l := range o.Lines {
 		v.Lines = append(v.Lines, LineRow{
-			Product: ps.name(l.ProductID), Quantity: l.Quantity, UnitPrice: amount(l.UnitPrice),
+			Product: productName(ps, l.ProductID), Quantity: l.Quantity, UnitPrice: amount(l.UnitPrice),
 			Amount: l.UnitPrice.Mul(decimal.NewFromInt(int64(l.Quantity))).String(), Overridden: l.PriceOverridden,
 		})
 	}
@@ -159,7 +159,7 @@ func (h *handler) subscriptionView(r *http.Request, s subscriptions.Subscription
 	}
 	return SubscriptionView{
 		Page: h.page(r, "Subscription "+string(s.ID)), ID: string(s.ID), Customer: string(s.Customer),
-		Product: ps.name(s.ProductID), Status: string(s.Status), Amount: amount(s.Amount), Period: s.Period.String(),
+		Product: productName(ps, s.ProductID), Status: string(s.Status), Amount: amount(s.Amount), Period: s.Period.String(),
 		Trial: s.Trial, AtPeriodEnd: s.CancelAtPeriodEnd, Periods: s.Periods,
 		CanCancel: s.Status != subscriptions.Canceled,
 		Created:   stamp(s.CreatedAt), Activated: stampPtr(s.ActivatedAt), PeriodEnd: stampPtr(s.CurrentPeriodEnd),

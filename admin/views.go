@@ -111,11 +111,22 @@ func (h *handler) products(ctx context.Context) (products, error) {
 	return m, nil
 }
 
-func (ps products) name(id string) string {
+// productName names a product by its ID, in any of the string types
+// records hold it in; an unknown product shows its ID.
+func productName[ID ~string](ps products, id ID) string {
 	if p, ok := ps[inventory.ProductID(id)]; ok {
 		return p.Name
 	}
-	return id
+	return string(id)
+}
+
+// strs turns a list of IDs of a string type into strings.
+func strs[ID ~string](ids []ID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }
 
 // customerView reads the details page. q holds the list filters and
@@ -262,7 +273,7 @@ func netOf(o orders.Order) string {
 
 func itemRow(it inventory.Item, ps products, now time.Time) ItemRow {
 	row := ItemRow{
-		ID: string(it.ID), Product: ps.name(string(it.ProductID)), State: string(it.State),
+		ID: string(it.ID), Product: productName(ps, it.ProductID), State: string(it.State),
 		Granted: stamp(it.GrantedAt), Expires: stampPtr(it.ExpiresAt), Source: sourceText(it.Source),
 		Discord: it.DiscordUserID,
 	}
@@ -291,7 +302,7 @@ func itemRow(it inventory.Item, ps products, now time.Time) ItemRow {
 
 func subRow(s subscriptions.Subscription, ps products) SubRow {
 	return SubRow{
-		ID: string(s.ID), Product: ps.name(s.ProductID), Status: string(s.Status),
+		ID: string(s.ID), Product: productName(ps, s.ProductID), Status: string(s.Status),
 		Amount: amount(s.Amount), Period: s.Period.String(), PeriodEnd: stampPtr(s.CurrentPeriodEnd),
 		AtEnd: s.CancelAtPeriodEnd,
 	}
