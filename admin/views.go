@@ -44,10 +44,10 @@ type CustomerView struct {
 	ItemsNext     string
 	OrdersNext    string
 	OrderStatus   string
-	OrderStatuses []string
+	OrderStatuses []Choice
 	SubsNext      string
 	SubStatus     string
-	SubStatuses   []string
+	SubStatuses   []Choice
 
 	Metadata        []MetaRow
 	MetadataVersion string
@@ -89,6 +89,22 @@ type SubRow struct {
 	Period    string
 	PeriodEnd Stamp
 	AtEnd     bool
+}
+
+// Choice is an option of a filter.
+type Choice struct {
+	Value, Label string
+	Selected     bool
+}
+
+// choices lists statuses as a filter's options, the one chosen selected.
+func choices[S ~string](statuses []S, chosen string) []Choice {
+	out := make([]Choice, len(statuses))
+	for i, s := range statuses {
+		v := string(s)
+		out[i] = Choice{Value: v, Label: strings.ToUpper(v[:1]) + v[1:], Selected: v == chosen}
+	}
+	return out
 }
 
 // MetaRow is one metadata row of the form, with its errors.
@@ -178,11 +194,9 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	}
 	v.ItemsNext = string(next)
 
-	for _, s := range orders.Statuses {
-		v.OrderStatuses = append(v.OrderStatuses, string(s))
-	}
 	op := d.Orders
 	v.OrderStatus = q.Get("order_status")
+	v.OrderStatuses = choices(orders.Statuses, v.OrderStatus)
 	if v.OrderStatus != "" || q.Get("orders_after") != "" {
 		p := playerbase.OrdersParams{Cursor: orders.ID(q.Get("orders_after")), Limit: listRows}
 		if v.OrderStatus != "" {
@@ -209,11 +223,9 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	}
 	v.OrdersNext = string(onext)
 
-	for _, s := range subscriptions.Statuses {
-		v.SubStatuses = append(v.SubStatuses, string(s))
-	}
 	sp := d.Subscriptions
 	v.SubStatus = q.Get("sub_status")
+	v.SubStatuses = choices(subscriptions.Statuses, v.SubStatus)
 	if v.SubStatus != "" || q.Get("subs_after") != "" {
 		p := playerbase.SubscriptionsParams{Cursor: subscriptions.ID(q.Get("subs_after")), Limit: listRows}
 		if v.SubStatus != "" {
