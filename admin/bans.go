@@ -46,7 +46,7 @@ func (h *handler) banNewPage(w http.ResponseWriter, r *http.Request) {
 	}
 	// The customer's own identities start ticked, the IPs and emails
 	// not: a shared address bans more than the customer.
-	f := &Form{Values: map[string][]string{}, Errors: map[string]string{}}
+	f := &Form{Values: map[string][]string{"extra_type": {string(bans.IP)}}, Errors: map[string]string{}}
 	for _, ident := range bans.IdentitiesOf(c) {
 		if ident.Type != bans.IP && ident.Type != bans.Email {
 			f.Values.Add("identity", ident.String())

@@ -119,4 +119,8 @@ func TestBrowserScreenshots(t *testing.T) {
 	screenshot(t, ctx, url, 390, "details-390.png")
 	screenshot(t, ctx, srv.URL+"/admin/items/"+string(store.ActiveVIP.ID), 1280, "item-1280.png")
 	screenshot(t, ctx, srv.URL+"/admin/customers/"+string(store.Cheater.ID), 1280, "banned-1280.png")
+	screenshot(t, ctx, srv.URL+"/admin/?q=gar", 1280, "search-1280.png")
+	screenshot(t, ctx, srv.URL+"/admin/orders/"+string(store.Chargeback.ID), 1280, "order-1280.png")
+	screenshot(t, ctx, srv.URL+"/admin/bans/"+string(store.RangeBan.ID)+"/edit", 1280, "ban-edit-1280.png")
+	screenshot(t, ctx, srv.URL+"/admin/customers/"+string(store.Garry.ID)+"/ban", 390, "ban-new-390.png")
 }

@@ -257,15 +257,31 @@ func amount(a money.Amount) string {
 	return a.String()
 }
 
+// identityLabel names a ban identity type for people.
+func identityLabel(t string) string {
+	switch t {
+	case "customer":
+		return "Customer ID"
+	case "name":
+		return "Name"
+	case "steam":
+		return "SteamID64"
+	case "minecraft_uuid":
+		return "Minecraft UUID"
+	case "ip":
+		return "IP"
+	case "ip_range":
+		return "IP range"
+	case "email":
+		return "Email"
+	}
+	return t
+}
+
 // parsePages parses every page with the layout, and the list rows
 // (rows.html) on their own.
 func parsePages() (map[string]*template.Template, *template.Template) {
-	funcs := template.FuncMap{"title": func(s string) string {
-		if s == "" {
-			return s
-		}
-		return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ")
-	}}
+	funcs := template.FuncMap{"idlabel": identityLabel}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	names, err := templateFS.ReadDir("templates")
 	if err != nil {

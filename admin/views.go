@@ -417,10 +417,14 @@ type IdentityRow struct {
 	Value string
 }
 
+// identityTypes lists the identity types for a select, the addresses
+// first: what a ban form adds most.
 func identityTypes() []string {
-	out := make([]string, len(bans.IdentityTypes))
-	for i, t := range bans.IdentityTypes {
-		out[i] = string(t)
+	out := []string{string(bans.IP), string(bans.IPRange)}
+	for _, t := range bans.IdentityTypes {
+		if t != bans.IP && t != bans.IPRange {
+			out = append(out, string(t))
+		}
 	}
 	return out
 }
