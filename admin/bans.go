@@ -39,7 +39,7 @@ func (h *handler) banNewPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := h.pb.Customer(r.Context(), id)
+	c, err := h.pb.CustomerGet(r.Context(), id)
 	if err != nil {
 		h.failErr(w, r, err)
 		return
@@ -60,7 +60,7 @@ func (h *handler) banCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := h.pb.Customer(r.Context(), id)
+	c, err := h.pb.CustomerGet(r.Context(), id)
 	if err != nil {
 		h.failErr(w, r, err)
 		return
@@ -79,7 +79,7 @@ func (h *handler) banCreate(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return bans.Ban{}, err
 		}
-		return h.pb.Ban(r.Context(), playerbase.BanParams{Reason: f.V("reason"), ExpiresAt: exp, Identities: ids, Actor: h.actor(r)})
+		return h.pb.BanCreate(r.Context(), playerbase.BanCreateParams{Reason: f.V("reason"), ExpiresAt: exp, Identities: ids, Actor: h.actor(r)})
 	}()
 	if err == nil {
 		h.redirect(w, r, "/customers/"+string(id), "banned")
@@ -111,7 +111,7 @@ func (h *handler) ban(w http.ResponseWriter, r *http.Request) (bans.Ban, bool) {
 	id, err := bans.ParseID(r.PathValue("id"))
 	if err == nil {
 		var b bans.Ban
-		if b, err = h.pb.GetBan(r.Context(), id); err == nil {
+		if b, err = h.pb.BanGet(r.Context(), id); err == nil {
 			return b, true
 		}
 	}
@@ -138,7 +138,7 @@ func (h *handler) banUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	f := newForm(r)
 	reason := f.V("reason")
-	ch := playerbase.BanChange{Reason: &reason, Actor: h.actor(r)}
+	ch := playerbase.BanUpdateParams{Reason: &reason, Actor: h.actor(r)}
 	loaded, err := time.Parse(time.RFC3339Nano, f.V("loaded"))
 	if err != nil {
 		h.fail(w, r, http.StatusBadRequest, "The form is missing the ban's version; reload it.")
@@ -159,7 +159,7 @@ func (h *handler) banUpdate(w http.ResponseWriter, r *http.Request) {
 		} else if exp != nil && (b.ExpiresAt == nil || !exp.Equal(b.ExpiresAt.Truncate(time.Minute))) {
 			ch.SetExpiry, ch.ExpiresAt = true, exp
 		}
-		return h.pb.UpdateBan(r.Context(), b.ID, ch)
+		return h.pb.BanUpdate(r.Context(), b.ID, ch)
 	}()
 	if err == nil {
 		h.redirect(w, r, "/bans/"+string(b.ID)+backQuery(f.V("customer")), "ban-saved")
@@ -206,7 +206,7 @@ func (h *handler) unban(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := h.pb.Unban(r.Context(), b.ID, h.actor(r)); err != nil {
+	if _, err := h.pb.BanRemove(r.Context(), b.ID, playerbase.BanRemoveParams{Actor: h.actor(r)}); err != nil {
 		h.failErr(w, r, err)
 		return
 	}

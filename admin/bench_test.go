@@ -26,7 +26,7 @@ func BenchmarkAdminDetailsPage(b *testing.B) {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
 	defer pb.Close()
-	prod, err := pb.CreateProduct(ctx, inventory.Product{
+	prod, err := pb.ProductCreate(ctx, inventory.Product{
 		Name: "Kit", Duration: inventory.For(7, inventory.Day), Stacking: inventory.StackAdd,
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "s1", Template: "give {steam_id} kit"}},
 		Prices:   []money.Amount{money.MustParse("4.99", "EUR")},
@@ -34,18 +34,18 @@ func BenchmarkAdminDetailsPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, _, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
+	c, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198006409530", Name: "Garry"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for i := range 1000 {
-		o, err := pb.CreateOrder(ctx, c.ID, playerbase.OrderParams{
+		o, err := pb.OrderCreate(ctx, c.ID, playerbase.OrderCreateParams{
 			Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(prod.ID), Quantity: 1}},
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pi_", i), Fees: money.MustParse("0.30", "EUR")}); err != nil {
+		if _, err := pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: fmt.Sprint("pi_", i), Fees: money.MustParse("0.30", "EUR")}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -110,7 +110,7 @@ func (h *handler) editPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := h.pb.Customer(r.Context(), id)
+	c, err := h.pb.CustomerGet(r.Context(), id)
 	if err != nil {
 		h.failErr(w, r, err)
 		return
@@ -129,7 +129,7 @@ func (h *handler) edit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadRequest, "The form is missing the customer's version; reload it.")
 		return
 	}
-	_, err = h.pb.EditCustomer(r.Context(), id, playerbase.Edit{Version: version, Name: f.V("name"), PlatformID: f.V("platform_id")})
+	_, err = h.pb.CustomerUpdate(r.Context(), id, playerbase.CustomerUpdateParams{Version: version, Name: f.V("name"), PlatformID: f.V("platform_id")})
 	if err == nil {
 		h.redirect(w, r, "/customers/"+string(id), "edited")
 		return
@@ -147,7 +147,7 @@ func (h *handler) edit(w http.ResponseWriter, r *http.Request) {
 		h.failErr(w, r, err)
 		return
 	}
-	c, cerr := h.pb.Customer(r.Context(), id)
+	c, cerr := h.pb.CustomerGet(r.Context(), id)
 	if cerr != nil {
 		h.failErr(w, r, cerr)
 		return
@@ -172,7 +172,7 @@ func (h *handler) metadataReplace(w http.ResponseWriter, r *http.Request) {
 		for i := range keys {
 			rows[i] = metadata.Field{Key: keys[i], Value: vals[i]}
 		}
-		_, err := h.pb.ReplaceMetadata(r.Context(), id, rows, metadata.Version(f.V("version")))
+		_, err := h.pb.MetadataReplace(r.Context(), id, rows, metadata.Version(f.V("version")))
 		if err == nil {
 			h.redirect(w, r, "/customers/"+string(id)+"#metadata", "metadata")
 			return
@@ -213,11 +213,11 @@ type TokenRow struct {
 }
 
 func (h *handler) tokensView(r *http.Request, id customer.ID) (TokensView, error) {
-	c, err := h.pb.Customer(r.Context(), id)
+	c, err := h.pb.CustomerGet(r.Context(), id)
 	if err != nil {
 		return TokensView{}, err
 	}
-	toks, err := h.pb.Tokens(r.Context(), id)
+	toks, err := h.pb.TokenList(r.Context(), id)
 	if err != nil {
 		return TokensView{}, err
 	}
@@ -258,14 +258,14 @@ func (h *handler) tokenIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(r)
-	p := playerbase.TokenParams{Label: f.V("label")}
+	p := playerbase.TokenIssueParams{Label: f.V("label")}
 	status := http.StatusOK
 	var secret, issued string
 	exp, err := parseExpiry(f.V("expires_at"))
 	if err == nil {
 		p.ExpiresAt = exp
 		var tok customer.Token
-		tok, secret, err = h.pb.IssueToken(r.Context(), id, p)
+		tok, secret, err = h.pb.TokenIssue(r.Context(), id, p)
 		issued = string(tok.ID)
 	}
 	if err != nil {
@@ -305,7 +305,7 @@ func (h *handler) tokenRevoke(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusNotFound, "This customer has no token "+string(tid)+".")
 		return
 	}
-	if err := h.pb.RevokeToken(r.Context(), tid); err != nil {
+	if err := h.pb.TokenRevoke(r.Context(), tid); err != nil {
 		h.failErr(w, r, err)
 		return
 	}
@@ -331,7 +331,7 @@ func (h *handler) tokenRevokeAll(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := h.pb.RevokeAllTokens(r.Context(), id); err != nil {
+	if _, err := h.pb.TokenRevokeAll(r.Context(), id); err != nil {
 		h.failErr(w, r, err)
 		return
 	}

@@ -107,7 +107,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 		chromedp.Click(chromedp.CSS("button.danger")),
 	)
 	flash(t, ctx, "Ban created.")
-	ids, err := pb.Banner(context.Background(), s.Garry.ID)
+	ids, err := pb.CustomerBanner(context.Background(), s.Garry.ID)
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("bans after Ban: %v %v", ids, err)
 	}
@@ -219,7 +219,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#metadata button.primary")),
 	)
 	flash(t, ctx, "Metadata saved.")
-	if m, _ := pb.Metadata(context.Background(), s.Garry.ID); len(m) != 2 || m["note"] != "" {
+	if m, _ := pb.MetadataGet(context.Background(), s.Garry.ID); len(m) != 2 || m["note"] != "" {
 		t.Errorf("metadata after clearing the note row = %v", m)
 	}
 	if n := count(t, ctx, `#metadata input[name="key"]`); n != 3 { // two left and a blank row
@@ -279,7 +279,7 @@ func TestBrowserNoScript(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#metadata button.primary")),
 	)
 	flash(t, ctx, "Metadata saved.")
-	if m, _ := pb.Metadata(context.Background(), s.Garry.ID); m["server"] != "eu-1" {
+	if m, _ := pb.MetadataGet(context.Background(), s.Garry.ID); m["server"] != "eu-1" {
 		t.Errorf("metadata after Add Field = %v", m)
 	}
 	do(t, ctx, "issue and revoke a token",

@@ -178,7 +178,7 @@ func TestSearchPages(t *testing.T) {
 	f := newFixture(t, nil)
 	ctx := context.Background()
 	for _, n := range []string{"Gar_a", "Gar_b", "Gar_c"} {
-		if _, _, err := f.pb.Identify(ctx, playerbase.Identity{Platform: customer.MinecraftJava, PlatformID: customer.OfflineUUID(n), Name: n}); err != nil {
+		if _, _, err := f.pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.MinecraftJava, PlatformID: customer.OfflineUUID(n), Name: n}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -247,11 +247,11 @@ func TestEscaping(t *testing.T) {
 	f := newFixture(t, nil)
 	ctx := context.Background()
 	evil := "<script>alert(1)</script>"
-	c, _, err := f.pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198000000077", Name: evil})
+	c, _, err := f.pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198000000077", Name: evil})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.pb.UpdateMetadata(ctx, c.ID, []metadata.Field{{Key: "x", Value: `"><img src=x onerror=alert(2)>`}}); err != nil {
+	if _, err := f.pb.MetadataUpdate(ctx, c.ID, []metadata.Field{{Key: "x", Value: `"><img src=x onerror=alert(2)>`}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{cus(c.ID), cus(c.ID) + "/edit", cus(c.ID) + "/ban", "/admin/?q=" + url.QueryEscape("<script>")} {
@@ -275,7 +275,7 @@ func TestEdit(t *testing.T) {
 		t.Error("invalid platform ID not marked at its field")
 	}
 	contains(t, "refused edit", body, `id="platform_id-err"`, `value="STEAM_0:0:abc"`, `value="Garry N."`)
-	if c, _ := f.pb.Customer(context.Background(), id); c.Name != "Garry" {
+	if c, _ := f.pb.CustomerGet(context.Background(), id); c.Name != "Garry" {
 		t.Errorf("refused edit changed the name to %q", c.Name)
 	}
 	body, _ = f.post(cus(id)+"/edit", url.Values{"version": {version}, "name": {" "}, "platform_id": {"STEAM_0:0:23071901"}}, http.StatusUnprocessableEntity)
@@ -292,7 +292,7 @@ func TestEdit(t *testing.T) {
 	// The same form again is stale: a conflict, not an overwrite.
 	body, _ = f.post(cus(id)+"/edit", url.Values{"version": {version}, "name": {"Someone else"}, "platform_id": {"76561198006409530"}}, http.StatusConflict)
 	contains(t, "stale edit", body, "Someone else changed this customer since you loaded the form", `value="Someone else"`)
-	if c, _ := f.pb.Customer(context.Background(), id); c.Name != "Garry N." {
+	if c, _ := f.pb.CustomerGet(context.Background(), id); c.Name != "Garry N." {
 		t.Errorf("stale edit changed the name to %q", c.Name)
 	}
 	// Another customer's platform ID: a conflict too.
@@ -321,7 +321,7 @@ func TestBanLifecycle(t *testing.T) {
 	if !invalid(body, "expires_at") {
 		t.Error("past expiry not marked")
 	}
-	if ids, _ := f.pb.Banner(ctx, id); len(ids) != 0 {
+	if ids, _ := f.pb.CustomerBanner(ctx, id); len(ids) != 0 {
 		t.Fatalf("refused bans stored %v", ids)
 	}
 
@@ -329,7 +329,7 @@ func TestBanLifecycle(t *testing.T) {
 		"reason": {"Chargeback abuse"}, "identity": {"customer:" + string(id)},
 		"extra_type": {"ip"}, "extra_value": {"203.0.113.7"}, "expires_at": {"2999-01-01T00:00"},
 	}, http.StatusSeeOther)
-	ids, err := f.pb.Banner(ctx, id)
+	ids, err := f.pb.CustomerBanner(ctx, id)
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("Banner after the ban = %v, %v", ids, err)
 	}
@@ -348,7 +348,7 @@ func TestBanLifecycle(t *testing.T) {
 		"loaded": {loaded}, "reason": {"Chargeback abuse, IP only"}, "expires_at": {"2999-01-01T00:00"},
 		"remove": {"customer:" + string(id)}, "customer": {string(id)},
 	}, http.StatusSeeOther)
-	b, _ := f.pb.GetBan(ctx, bans.ID(ban))
+	b, _ := f.pb.BanGet(ctx, bans.ID(ban))
 	if len(b.Identities) != 1 || b.Identities[0].Type != bans.IP || b.Reason != "Chargeback abuse, IP only" {
 		t.Errorf("edited ban = %+v", b)
 	}
@@ -356,17 +356,17 @@ func TestBanLifecycle(t *testing.T) {
 	// The form loaded before that edit is stale.
 	body, _ = f.post("/admin/bans/"+ban+"/edit", url.Values{"loaded": {loaded}, "reason": {"other"}, "expires_at": {""}}, http.StatusConflict)
 	contains(t, "stale ban edit", body, "Someone else changed this ban since you loaded the form")
-	if b2, _ := f.pb.GetBan(ctx, bans.ID(ban)); b2.Reason != b.Reason {
+	if b2, _ := f.pb.BanGet(ctx, bans.ID(ban)); b2.Reason != b.Reason {
 		t.Errorf("stale edit changed the reason to %q", b2.Reason)
 	}
 	// Unban asks first; the question changes nothing.
 	body = f.get("/admin/bans/"+ban+"/unban?customer="+string(id), http.StatusOK)
 	contains(t, "unban confirmation", body, "Lift this ban?", "Yes, unban")
-	if b2, _ := f.pb.GetBan(ctx, bans.ID(ban)); b2.Removed() {
+	if b2, _ := f.pb.BanGet(ctx, bans.ID(ban)); b2.Removed() {
 		t.Fatal("GET of the unban confirmation lifted the ban")
 	}
 	_, loc = f.post("/admin/bans/"+ban+"/unban", url.Values{"customer": {string(id)}}, http.StatusSeeOther)
-	if b2, _ := f.pb.GetBan(ctx, bans.ID(ban)); !b2.Removed() || b2.RemovedBy != "admin:test" {
+	if b2, _ := f.pb.BanGet(ctx, bans.ID(ban)); !b2.Removed() || b2.RemovedBy != "admin:test" {
 		t.Errorf("after unban: %+v", b2)
 	}
 	lacks(t, "after unban", f.get(loc, http.StatusOK), `class="banner"`)
@@ -393,7 +393,7 @@ func TestMetadataForm(t *testing.T) {
 	if strings.Count(body, `name="key"`) != 2 {
 		t.Errorf("Add Field shows %d rows, want the typed one and a blank one", strings.Count(body, `name="key"`))
 	}
-	if m, _ := f.pb.Metadata(ctx, id); m["discord"] != "garry#0001" {
+	if m, _ := f.pb.MetadataGet(ctx, id); m["discord"] != "garry#0001" {
 		t.Error("Add Field saved the form")
 	}
 	// A bad key: the error at its row, what was typed kept, nothing saved.
@@ -404,7 +404,7 @@ func TestMetadataForm(t *testing.T) {
 	}
 	// Clear the note row (both fields) and Update.
 	_, loc := f.post(cus(id)+"/metadata", rows("discord", "garry#0001", "", "", "referrer", "youtube", "vip_tier", "gold"), http.StatusSeeOther)
-	m, _ := f.pb.Metadata(ctx, id)
+	m, _ := f.pb.MetadataGet(ctx, id)
 	if len(m) != 3 || m["vip_tier"] != "gold" || m["note"] != "" {
 		t.Errorf("metadata after Update = %v", m)
 	}
@@ -412,7 +412,7 @@ func TestMetadataForm(t *testing.T) {
 	// The form loaded before that Update is stale.
 	body, _ = f.post(cus(id)+"/metadata", rows("discord", "overwrite"), http.StatusConflict)
 	contains(t, "stale metadata", body, "since you loaded the form", `value="overwrite"`)
-	if m2, _ := f.pb.Metadata(ctx, id); m2["discord"] != "garry#0001" {
+	if m2, _ := f.pb.MetadataGet(ctx, id); m2["discord"] != "garry#0001" {
 		t.Error("stale metadata form overwrote")
 	}
 }
@@ -432,7 +432,7 @@ func TestTokens(t *testing.T) {
 	if secret == nil {
 		t.Fatalf("issued token's secret not shown:\n%s", body)
 	}
-	who, err := f.pb.Authenticate(ctx, html.UnescapeString(secret[1]))
+	who, err := f.pb.TokenAuthenticate(ctx, html.UnescapeString(secret[1]))
 	if err != nil || who != id {
 		t.Fatalf("shown secret authenticates %v, %v", who, err)
 	}
@@ -441,16 +441,16 @@ func TestTokens(t *testing.T) {
 	lacks(t, "tokens on reload", again, secret[1], `id="secret"`)
 	contains(t, "tokens on reload", again, "launcher", "second", "live")
 
-	toks, _ := f.pb.Tokens(ctx, id)
+	toks, _ := f.pb.TokenList(ctx, id)
 	// A token of another customer is not this page's to revoke.
 	f.post(cus(f.s.Notch.ID)+"/tokens/"+string(toks[0].ID)+"/revoke", url.Values{}, http.StatusNotFound)
 	f.post(path+"/"+string(toks[0].ID)+"/revoke", url.Values{}, http.StatusSeeOther)
-	if _, err := f.pb.Authenticate(ctx, "x"); err == nil {
+	if _, err := f.pb.TokenAuthenticate(ctx, "x"); err == nil {
 		t.Fatal("nonsense authenticates")
 	}
 	contains(t, "revoke-all confirmation", f.get(path+"/revoke-all", http.StatusOK), "Revoke all 1 live tokens?")
 	f.post(path+"/revoke-all", url.Values{}, http.StatusSeeOther)
-	if _, err := f.pb.Authenticate(ctx, html.UnescapeString(secret[1])); err == nil {
+	if _, err := f.pb.TokenAuthenticate(ctx, html.UnescapeString(secret[1])); err == nil {
 		t.Error("secret still authenticates after revoke all")
 	}
 	lacks(t, "tokens after revoke all", f.get(path, http.StatusOK), `<span class="badge live">`)
@@ -468,11 +468,11 @@ func TestItemActions(t *testing.T) {
 		t.Error("bad Discord ID not marked")
 	}
 	f.post(item+"/discord", url.Values{"discord_id": {"80351110224678912"}}, http.StatusSeeOther)
-	if it, _ := f.pb.Item(ctx, f.s.ActiveVIP.ID); it.DiscordUserID != "80351110224678912" {
+	if it, _ := f.pb.ItemGet(ctx, f.s.ActiveVIP.ID); it.DiscordUserID != "80351110224678912" {
 		t.Errorf("Discord link = %q", it.DiscordUserID)
 	}
 	f.post(item+"/discord", url.Values{"discord_id": {"80351110224678912"}, "clear": {"1"}}, http.StatusSeeOther)
-	if it, _ := f.pb.Item(ctx, f.s.ActiveVIP.ID); it.DiscordUserID != "" {
+	if it, _ := f.pb.ItemGet(ctx, f.s.ActiveVIP.ID); it.DiscordUserID != "" {
 		t.Errorf("Discord link after clear = %q", it.DiscordUserID)
 	}
 
@@ -480,7 +480,7 @@ func TestItemActions(t *testing.T) {
 	// cancel is a conflict.
 	_, loc := f.post("/admin/commands/"+string(f.s.FailedCommand)+"/resend", url.Values{"item": {string(f.s.ActiveVIP.ID)}}, http.StatusSeeOther)
 	contains(t, "after resend", f.get(loc, http.StatusOK), "Command queued again.", "pending")
-	cmds, _ := f.pb.ItemCommands(ctx, f.s.ActiveVIP.ID)
+	cmds, _ := f.pb.CommandList(ctx, f.s.ActiveVIP.ID)
 	fresh := cmds[len(cmds)-1]
 	if fresh.Status != inventory.Pending || fresh.ResendOf != f.s.FailedCommand {
 		t.Fatalf("resent command = %+v", fresh)
@@ -491,11 +491,11 @@ func TestItemActions(t *testing.T) {
 
 	// Revoke asks first, then revokes; an expired item is refused.
 	contains(t, "revoke confirmation", f.get(item+"/revoke", http.StatusOK), "Yes, revoke")
-	if it, _ := f.pb.Item(ctx, f.s.ActiveVIP.ID); it.State != inventory.Active {
+	if it, _ := f.pb.ItemGet(ctx, f.s.ActiveVIP.ID); it.State != inventory.Active {
 		t.Fatal("GET of the revoke confirmation revoked")
 	}
 	_, loc = f.post(item+"/revoke", url.Values{"reason": {"chargeback on PayPal"}}, http.StatusSeeOther)
-	if it, _ := f.pb.Item(ctx, f.s.ActiveVIP.ID); it.State != inventory.Revoked || it.RevokedBy != "admin:test" {
+	if it, _ := f.pb.ItemGet(ctx, f.s.ActiveVIP.ID); it.State != inventory.Revoked || it.RevokedBy != "admin:test" {
 		t.Errorf("after revoke: %+v", it)
 	}
 	contains(t, "after revoke", f.get(loc, http.StatusOK), "Item revoked.")
@@ -515,11 +515,11 @@ func TestAssign(t *testing.T) {
 		t.Error("bad Discord ID not marked")
 	}
 	f.post(cus(id)+"/assign", url.Values{"product": {"prd_nope"}}, http.StatusUnprocessableEntity)
-	if page, _ := f.pb.Inventory(ctx, id, playerbase.InventoryParams{}); len(page.Items) != 0 {
+	if page, _ := f.pb.ItemList(ctx, id, playerbase.ItemListParams{}); len(page.Items) != 0 {
 		t.Fatalf("refused assignments stored %v", page.Items)
 	}
 	f.post(cus(id)+"/assign", url.Values{"product": {string(f.s.Badge.ID)}, "discord_id": {"80351110224678912"}}, http.StatusSeeOther)
-	page, _ := f.pb.Inventory(ctx, id, playerbase.InventoryParams{})
+	page, _ := f.pb.ItemList(ctx, id, playerbase.ItemListParams{})
 	if len(page.Items) != 1 || page.Items[0].Source.Actor != "admin:test" || page.Items[0].DiscordUserID != "80351110224678912" {
 		t.Errorf("assigned = %+v", page.Items)
 	}
@@ -544,12 +544,12 @@ func TestOrderActions(t *testing.T) {
 	body, _ = f.post(o+"/refund", url.Values{"amount": {"99.00"}}, http.StatusUnprocessableEntity)
 	contains(t, "over-refund", body, `class="field-error"`)
 	f.post(o+"/refund", url.Values{"amount": {"2.50"}}, http.StatusSeeOther)
-	got, _ := f.pb.Order(ctx, f.s.Completed.ID)
+	got, _ := f.pb.OrderGet(ctx, f.s.Completed.ID)
 	if got.Status != orders.Completed || got.Refunded.String() != "2.50 EUR" {
 		t.Errorf("after a partial refund: %s refunded %s", got.Status, got.Refunded)
 	}
 	f.post(o+"/chargeback", url.Values{"dispute_fee": {"15.00"}}, http.StatusSeeOther)
-	if got, _ = f.pb.Order(ctx, f.s.Completed.ID); got.Status != orders.Chargeback {
+	if got, _ = f.pb.OrderGet(ctx, f.s.Completed.ID); got.Status != orders.Chargeback {
 		t.Errorf("after chargeback: %s", got.Status)
 	}
 	body, _ = f.post(o+"/refund", url.Values{"amount": {"1.00"}}, http.StatusConflict)
@@ -562,12 +562,12 @@ func TestSubscriptionActions(t *testing.T) {
 	p := "/admin/subscriptions/" + string(f.s.ActiveSub.ID)
 	contains(t, "subscription page", f.get(p, http.StatusOK), "Legend rank (monthly)", "Cancel now", "Cancel at period end")
 	f.post(p+"/cancel", url.Values{"at_period_end": {"true"}}, http.StatusSeeOther)
-	s, _ := f.pb.Subscription(ctx, f.s.ActiveSub.ID)
+	s, _ := f.pb.SubscriptionGet(ctx, f.s.ActiveSub.ID)
 	if s.Status != subscriptions.Active || !s.CancelAtPeriodEnd {
 		t.Errorf("after cancel at period end: %s, at end %v", s.Status, s.CancelAtPeriodEnd)
 	}
 	f.post(p+"/cancel", url.Values{"at_period_end": {"false"}}, http.StatusSeeOther)
-	if s, _ = f.pb.Subscription(ctx, f.s.ActiveSub.ID); s.Status != subscriptions.Canceled {
+	if s, _ = f.pb.SubscriptionGet(ctx, f.s.ActiveSub.ID); s.Status != subscriptions.Canceled {
 		t.Errorf("after cancel now: %s", s.Status)
 	}
 	body, _ := f.post(p+"/cancel", url.Values{"at_period_end": {"false"}}, http.StatusConflict)
@@ -624,7 +624,7 @@ func TestSecurity(t *testing.T) {
 	}
 	contains(t, "post without token", f.read(resp, "post without token", http.StatusForbidden), "Cross-site request refused")
 	f.post(cus(id)+"/edit", func() url.Values { v := url.Values{"csrf": {"x" + f.token[1:]}}; return v }(), http.StatusForbidden)
-	if c, _ := f.pb.Customer(ctx, id); c.Name != "Garry" {
+	if c, _ := f.pb.CustomerGet(ctx, id); c.Name != "Garry" {
 		t.Fatalf("a refused post renamed the customer to %q", c.Name)
 	}
 }

@@ -32,7 +32,7 @@ type CommandRow struct {
 
 func (h *handler) itemView(r *http.Request, id inventory.ItemID, f *Form) (ItemView, error) {
 	ctx := r.Context()
-	it, err := h.pb.Item(ctx, id)
+	it, err := h.pb.ItemGet(ctx, id)
 	if err != nil {
 		return ItemView{}, err
 	}
@@ -40,7 +40,7 @@ func (h *handler) itemView(r *http.Request, id inventory.ItemID, f *Form) (ItemV
 	if err != nil {
 		return ItemView{}, err
 	}
-	cmds, err := h.pb.ItemCommands(ctx, id)
+	cmds, err := h.pb.CommandList(ctx, id)
 	if err != nil {
 		return ItemView{}, err
 	}
@@ -94,9 +94,9 @@ func (h *handler) discord(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
 	var err error
 	if d := strings.TrimSpace(f.V("discord_id")); d == "" || f.V("clear") != "" {
-		_, err = h.pb.ClearDiscord(r.Context(), id)
+		_, err = h.pb.ItemClearDiscord(r.Context(), id)
 	} else {
-		_, err = h.pb.SetDiscord(r.Context(), id, d)
+		_, err = h.pb.ItemSetDiscord(r.Context(), id, d)
 	}
 	if err == nil {
 		h.redirect(w, r, "/items/"+string(id), "discord")
@@ -141,7 +141,7 @@ func (h *handler) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(r)
-	it, err := h.pb.RevokeItem(r.Context(), id, f.V("reason"), h.actor(r))
+	it, err := h.pb.ItemRevoke(r.Context(), id, playerbase.ItemRevokeParams{Reason: f.V("reason"), Actor: h.actor(r)})
 	if err == nil {
 		h.redirect(w, r, "/customers/"+string(it.Customer)+"#inventory", "revoked")
 		return
@@ -168,13 +168,13 @@ func (h *handler) commandAction(w http.ResponseWriter, r *http.Request, do func(
 
 func (h *handler) commandResend(w http.ResponseWriter, r *http.Request) {
 	h.commandAction(w, r, func(id inventory.CommandID) (inventory.Command, error) {
-		return h.pb.ResendCommand(r.Context(), id)
+		return h.pb.CommandResend(r.Context(), id)
 	}, "resent")
 }
 
 func (h *handler) commandCancel(w http.ResponseWriter, r *http.Request) {
 	h.commandAction(w, r, func(id inventory.CommandID) (inventory.Command, error) {
-		return h.pb.CancelCommand(r.Context(), id)
+		return h.pb.CommandCancel(r.Context(), id)
 	}, "canceled")
 }
 
@@ -190,11 +190,11 @@ type AssignView struct {
 type Option struct{ Value, Label string }
 
 func (h *handler) assignView(r *http.Request, id customer.ID, f *Form) (AssignView, error) {
-	c, err := h.pb.Customer(r.Context(), id)
+	c, err := h.pb.CustomerGet(r.Context(), id)
 	if err != nil {
 		return AssignView{}, err
 	}
-	ps, err := h.pb.Products(r.Context())
+	ps, err := h.pb.ProductList(r.Context())
 	if err != nil {
 		return AssignView{}, err
 	}
@@ -230,7 +230,7 @@ func (h *handler) assign(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
 	pid, err := inventory.ParseProductID(f.V("product"))
 	if err == nil {
-		_, err = h.pb.AssignItem(r.Context(), playerbase.AssignParams{
+		_, err = h.pb.ItemAssign(r.Context(), playerbase.ItemAssignParams{
 			Customer: id, Product: pid, Actor: h.actor(r), DiscordID: strings.TrimSpace(f.V("discord_id")),
 		})
 	}

@@ -77,7 +77,7 @@ func (h *handler) order(w http.ResponseWriter, r *http.Request) (orders.Order, b
 	id, err := orders.ParseID(r.PathValue("id"))
 	if err == nil {
 		var o orders.Order
-		if o, err = h.pb.Order(r.Context(), id); err == nil {
+		if o, err = h.pb.OrderGet(r.Context(), id); err == nil {
 			return o, true
 		}
 	}
@@ -117,7 +117,7 @@ func (h *handler) orderAction(w http.ResponseWriter, r *http.Request, action, fi
 		h.failErr(w, r, err)
 		return
 	}
-	if cur, gerr := h.pb.Order(r.Context(), o.ID); gerr == nil {
+	if cur, gerr := h.pb.OrderGet(r.Context(), o.ID); gerr == nil {
 		o = cur
 	}
 	v, verr := h.orderView(r, o, f, action)
@@ -130,14 +130,14 @@ func (h *handler) orderAction(w http.ResponseWriter, r *http.Request, action, fi
 
 func (h *handler) refund(w http.ResponseWriter, r *http.Request) {
 	h.orderAction(w, r, "refund", "amount", "refunded", func(o orders.Order, a money.Amount) error {
-		_, err := h.pb.RefundOrder(r.Context(), o.ID, a)
+		_, err := h.pb.OrderRefund(r.Context(), o.ID, playerbase.OrderRefundParams{Amount: a})
 		return err
 	})
 }
 
 func (h *handler) chargeback(w http.ResponseWriter, r *http.Request) {
 	h.orderAction(w, r, "chargeback", "dispute_fee", "chargeback", func(o orders.Order, a money.Amount) error {
-		_, err := h.pb.ChargebackOrder(r.Context(), o.ID, a)
+		_, err := h.pb.OrderChargeback(r.Context(), o.ID, playerbase.OrderChargebackParams{DisputeFee: a})
 		return err
 	})
 }
@@ -171,7 +171,7 @@ func (h *handler) subscription(w http.ResponseWriter, r *http.Request) (subscrip
 	id, err := subscriptions.ParseID(r.PathValue("id"))
 	if err == nil {
 		var s subscriptions.Subscription
-		if s, err = h.pb.Subscription(r.Context(), id); err == nil {
+		if s, err = h.pb.SubscriptionGet(r.Context(), id); err == nil {
 			return s, true
 		}
 	}
@@ -199,7 +199,7 @@ func (h *handler) subscriptionCancel(w http.ResponseWriter, r *http.Request) {
 	}
 	f := newForm(r)
 	atEnd, _ := strconv.ParseBool(f.V("at_period_end"))
-	_, err := h.pb.CancelSubscription(r.Context(), s.ID, atEnd)
+	_, err := h.pb.SubscriptionCancel(r.Context(), s.ID, playerbase.SubscriptionCancelParams{AtPeriodEnd: atEnd})
 	if err == nil {
 		h.redirect(w, r, "/subscriptions/"+string(s.ID), "sub-cancel")
 		return
@@ -208,7 +208,7 @@ func (h *handler) subscriptionCancel(w http.ResponseWriter, r *http.Request) {
 		h.failErr(w, r, err)
 		return
 	}
-	if cur, gerr := h.pb.Subscription(r.Context(), s.ID); gerr == nil {
+	if cur, gerr := h.pb.SubscriptionGet(r.Context(), s.ID); gerr == nil {
 		s = cur
 	}
 	v, verr := h.subscriptionView(r, s)

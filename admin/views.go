@@ -116,7 +116,7 @@ type MetaRow struct {
 type products map[inventory.ProductID]inventory.Product
 
 func (h *handler) products(ctx context.Context) (products, error) {
-	ps, err := h.pb.Products(ctx)
+	ps, err := h.pb.ProductList(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 
 	inv := d.Inventory
 	if cur := q.Get("items_after"); cur != "" {
-		if inv, err = h.pb.Inventory(ctx, id, playerbase.InventoryParams{Cursor: inventory.ItemID(cur), Limit: listRows}); err != nil {
+		if inv, err = h.pb.ItemList(ctx, id, playerbase.ItemListParams{Cursor: inventory.ItemID(cur), Limit: listRows}); err != nil {
 			return CustomerView{}, err
 		}
 	}
@@ -198,7 +198,7 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	v.OrderStatus = q.Get("order_status")
 	v.OrderStatuses = choices(orders.Statuses, v.OrderStatus)
 	if v.OrderStatus != "" || q.Get("orders_after") != "" {
-		p := playerbase.OrdersParams{Cursor: orders.ID(q.Get("orders_after")), Limit: listRows}
+		p := playerbase.OrderListParams{Cursor: orders.ID(q.Get("orders_after")), Limit: listRows}
 		if v.OrderStatus != "" {
 			st, err := orders.ParseStatus(v.OrderStatus)
 			if err != nil {
@@ -206,7 +206,7 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 			}
 			p.Statuses = []orders.Status{st}
 		}
-		if op, err = h.pb.Orders(ctx, id, p); err != nil {
+		if op, err = h.pb.OrderList(ctx, id, p); err != nil {
 			return CustomerView{}, err
 		}
 	}
@@ -227,7 +227,7 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	v.SubStatus = q.Get("sub_status")
 	v.SubStatuses = choices(subscriptions.Statuses, v.SubStatus)
 	if v.SubStatus != "" || q.Get("subs_after") != "" {
-		p := playerbase.SubscriptionsParams{Cursor: subscriptions.ID(q.Get("subs_after")), Limit: listRows}
+		p := playerbase.SubscriptionListParams{Cursor: subscriptions.ID(q.Get("subs_after")), Limit: listRows}
 		if v.SubStatus != "" {
 			st, err := subscriptions.ParseStatus(v.SubStatus)
 			if err != nil {
@@ -235,7 +235,7 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 			}
 			p.Statuses = []subscriptions.Status{st}
 		}
-		if sp, err = h.pb.Subscriptions(ctx, id, p); err != nil {
+		if sp, err = h.pb.SubscriptionList(ctx, id, p); err != nil {
 			return CustomerView{}, err
 		}
 	}

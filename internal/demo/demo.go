@@ -66,7 +66,7 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 	clock.set(-60 * day)
 	eur, usd := money.MustCurrency("EUR"), money.MustCurrency("USD")
 
-	if s.VIP, err = pb.CreateProduct(ctx, inventory.Product{
+	if s.VIP, err = pb.ProductCreate(ctx, inventory.Product{
 		Name: "VIP (30 days)", Duration: inventory.For(30, inventory.Day), OnExpiry: inventory.ExpiryCommands,
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "oxide.usergroup add {steam_id} vip"},
@@ -76,20 +76,20 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 	}); err != nil {
 		return s, err
 	}
-	if s.Kit, err = pb.CreateProduct(ctx, inventory.Product{
+	if s.Kit, err = pb.ProductCreate(ctx, inventory.Product{
 		Name: "Starter kit (7 days)", Duration: inventory.For(7, inventory.Day),
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "inventory.giveto {steam_id} rifle.ak 1"}},
 		Prices:   []money.Amount{money.MustParse("4.99", "EUR"), money.MustParse("5.49", "USD")},
 	}); err != nil {
 		return s, err
 	}
-	if s.Badge, err = pb.CreateProduct(ctx, inventory.Product{
+	if s.Badge, err = pb.ProductCreate(ctx, inventory.Product{
 		Name:   "Founder badge",
 		Prices: []money.Amount{money.MustParse("25.00", "EUR")},
 	}); err != nil {
 		return s, err
 	}
-	if s.Legend, err = pb.CreateProduct(ctx, inventory.Product{
+	if s.Legend, err = pb.ProductCreate(ctx, inventory.Product{
 		Name: "Legend rank (monthly)", OnExpiry: inventory.ExpiryCommands,
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "oxide.usergroup add {steam_id} legend"},
@@ -100,17 +100,17 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 		return s, err
 	}
 
-	if s.Garry, _, err = pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry"}); err != nil {
+	if s.Garry, _, err = pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "STEAM_0:0:23071901", Name: "Garry"}); err != nil {
 		return s, err
 	}
-	if s.Garry, err = pb.RecordCheckout(ctx, s.Garry.ID, "203.0.113.7", "garry@example.com"); err != nil {
+	if s.Garry, err = pb.CustomerRecordCheckout(ctx, s.Garry.ID, playerbase.CustomerRecordCheckoutParams{IP: "203.0.113.7", Email: "garry@example.com"}); err != nil {
 		return s, err
 	}
 	// A kit bought 60 days ago ran out long since.
-	if s.ExpiredKit, err = pb.AssignItem(ctx, playerbase.AssignParams{Customer: s.Garry.ID, Product: s.Kit.ID, Actor: "admin:alice"}); err != nil {
+	if s.ExpiredKit, err = pb.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: s.Garry.ID, Product: s.Kit.ID, Actor: "admin:alice"}); err != nil {
 		return s, err
 	}
-	if s.Badge0, err = pb.AssignItem(ctx, playerbase.AssignParams{Customer: s.Garry.ID, Product: s.Badge.ID, Actor: "admin:alice", DiscordID: "80351110224678912"}); err != nil {
+	if s.Badge0, err = pb.ItemAssign(ctx, playerbase.ItemAssignParams{Customer: s.Garry.ID, Product: s.Badge.ID, Actor: "admin:alice", DiscordID: "80351110224678912"}); err != nil {
 		return s, err
 	}
 
@@ -118,20 +118,20 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 	if s.Refunded, err = buy(ctx, pb, s.Garry.ID, s.Kit.ID, eur, "pi_demo_refund", "0.35"); err != nil {
 		return s, err
 	}
-	if s.Refunded, err = pb.RefundOrder(ctx, s.Refunded.ID, s.Refunded.Total); err != nil {
+	if s.Refunded, err = pb.OrderRefund(ctx, s.Refunded.ID, playerbase.OrderRefundParams{Amount: s.Refunded.Total}); err != nil {
 		return s, err
 	}
 	clock.set(-30 * day)
 	if s.Chargeback, err = buy(ctx, pb, s.Garry.ID, s.Kit.ID, usd, "pi_demo_dispute", "0.46"); err != nil {
 		return s, err
 	}
-	if s.Chargeback, err = pb.ChargebackOrder(ctx, s.Chargeback.ID, money.MustParse("15.00", "USD")); err != nil {
+	if s.Chargeback, err = pb.OrderChargeback(ctx, s.Chargeback.ID, playerbase.OrderChargebackParams{DisputeFee: money.MustParse("15.00", "USD")}); err != nil {
 		return s, err
 	}
 	if s.CanceledSub, err = subscribe(ctx, pb, s.Garry.ID, s.Legend.ID, usd); err != nil {
 		return s, err
 	}
-	if s.CanceledSub, err = pb.CancelSubscription(ctx, s.CanceledSub.ID, false); err != nil {
+	if s.CanceledSub, err = pb.SubscriptionCancel(ctx, s.CanceledSub.ID, playerbase.SubscriptionCancelParams{}); err != nil {
 		return s, err
 	}
 
@@ -139,30 +139,30 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 	if s.Completed, err = buy(ctx, pb, s.Garry.ID, s.VIP.ID, eur, "pi_demo_vip", "0.59"); err != nil {
 		return s, err
 	}
-	if s.ActiveVIP, err = pb.Item(ctx, inventory.ItemID(s.Completed.Granted[0])); err != nil {
+	if s.ActiveVIP, err = pb.ItemGet(ctx, inventory.ItemID(s.Completed.Granted[0])); err != nil {
 		return s, err
 	}
 	if s.ActiveSub, err = subscribe(ctx, pb, s.Garry.ID, s.Legend.ID, eur); err != nil {
 		return s, err
 	}
 	// The server runs the queued commands; the VIP one fails.
-	ds, err := pb.Poll(ctx, "rust-eu-1", nil, 100)
+	ds, err := pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "rust-eu-1", Limit: 100})
 	if err != nil {
 		return s, err
 	}
-	var results []playerbase.AckResult
+	var results []playerbase.DeliveryResult
 	for _, d := range ds {
-		r := playerbase.AckResult{Key: d.Key}
+		r := playerbase.DeliveryResult{Key: d.Key}
 		if d.Item == s.ActiveVIP.ID {
 			r.Error = "Unknown group 'vip': create it with oxide.group add vip"
 			s.FailedCommand = inventory.CommandID(d.Key)
 		}
 		results = append(results, r)
 	}
-	if _, err := pb.Ack(ctx, "rust-eu-1", results); err != nil {
+	if _, err := pb.DeliveryAck(ctx, "rust-eu-1", results); err != nil {
 		return s, err
 	}
-	if _, err := pb.UpdateMetadata(ctx, s.Garry.ID, []metadata.Field{
+	if _, err := pb.MetadataUpdate(ctx, s.Garry.ID, []metadata.Field{
 		{Key: "discord", Value: "garry#0001"},
 		{Key: "note", Value: "<b>VIP</b> since 2024 — asked for a refund once"},
 		{Key: "referrer", Value: "youtube"},
@@ -170,24 +170,24 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 		return s, err
 	}
 
-	if s.Cheater, _, err = pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: "76561198000000042", Name: "xX_Aimbot_Xx"}); err != nil {
+	if s.Cheater, _, err = pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: "76561198000000042", Name: "xX_Aimbot_Xx"}); err != nil {
 		return s, err
 	}
-	if s.CheaterBan, err = pb.Ban(ctx, playerbase.BanParams{
+	if s.CheaterBan, err = pb.BanCreate(ctx, playerbase.BanCreateParams{
 		Reason:     "Aimbot, confirmed on three servers",
 		Identities: []bans.Identity{bans.CustomerIdentity(s.Cheater.ID), {Type: bans.Steam, Value: s.Cheater.PlatformID.Value}},
 		Actor:      "admin:alice",
 	}); err != nil {
 		return s, err
 	}
-	if s.Notch, _, err = pb.Identify(ctx, playerbase.Identity{Platform: customer.MinecraftJava, PlatformID: "069a79f444e94726a5befca90e38aaf5", Name: "Notch"}); err != nil {
+	if s.Notch, _, err = pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.MinecraftJava, PlatformID: "069a79f444e94726a5befca90e38aaf5", Name: "Notch"}); err != nil {
 		return s, err
 	}
-	if s.Notch, err = pb.RecordCheckout(ctx, s.Notch.ID, "198.51.100.23", ""); err != nil {
+	if s.Notch, err = pb.CustomerRecordCheckout(ctx, s.Notch.ID, playerbase.CustomerRecordCheckoutParams{IP: "198.51.100.23"}); err != nil {
 		return s, err
 	}
 	expires := clock.Now().Add(90 * day)
-	if s.RangeBan, err = pb.Ban(ctx, playerbase.BanParams{
+	if s.RangeBan, err = pb.BanCreate(ctx, playerbase.BanCreateParams{
 		Reason: "Chargeback fraud ring", ExpiresAt: &expires,
 		Identities: []bans.Identity{{Type: bans.IPRange, Value: "198.51.100.0/24"}}, Actor: "admin:bob",
 	}); err != nil {
@@ -196,7 +196,7 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 	for _, n := range []struct{ id, name string }{
 		{"76561197960287930", "Gabe"}, {"STEAM_1:1:11101", "Robin"}, {"[U:1:5000]", "Garrett"},
 	} {
-		if _, _, err := pb.Identify(ctx, playerbase.Identity{Platform: customer.Steam, PlatformID: n.id, Name: n.name}); err != nil {
+		if _, _, err := pb.CustomerIdentify(ctx, playerbase.CustomerIdentifyParams{Platform: customer.Steam, PlatformID: n.id, Name: n.name}); err != nil {
 			return s, err
 		}
 	}
@@ -204,22 +204,22 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 }
 
 func buy(ctx context.Context, pb *playerbase.Client, id customer.ID, p inventory.ProductID, cur money.Currency, ref, fee string) (orders.Order, error) {
-	o, err := pb.CreateOrder(ctx, id, playerbase.OrderParams{
+	o, err := pb.OrderCreate(ctx, id, playerbase.OrderCreateParams{
 		Currency: cur, Lines: []playerbase.OrderLineParams{{ProductID: string(p), Quantity: 1}},
 		IP: "203.0.113.7", Email: "garry@example.com",
 	})
 	if err != nil {
 		return orders.Order{}, err
 	}
-	return pb.CompleteOrder(ctx, playerbase.CompleteParams{OrderID: o.ID, PaymentRef: ref, Fees: money.MustParse(fee, cur.Code())})
+	return pb.OrderComplete(ctx, playerbase.OrderCompleteParams{OrderID: o.ID, PaymentRef: ref, Fees: money.MustParse(fee, cur.Code())})
 }
 
 func subscribe(ctx context.Context, pb *playerbase.Client, id customer.ID, p inventory.ProductID, cur money.Currency) (subscriptions.Subscription, error) {
-	s, err := pb.CreateSubscription(ctx, id, playerbase.SubscriptionParams{
+	s, err := pb.SubscriptionCreate(ctx, id, playerbase.SubscriptionCreateParams{
 		ProductID: string(p), Currency: cur, Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month},
 	})
 	if err != nil {
 		return subscriptions.Subscription{}, err
 	}
-	return pb.ActivateSubscription(ctx, s.ID)
+	return pb.SubscriptionActivate(ctx, s.ID)
 }

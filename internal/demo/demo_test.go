@@ -23,42 +23,42 @@ func TestSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ids, _ := pb.Banner(ctx, s.Cheater.ID); len(ids) != 1 || ids[0] != s.CheaterBan.ID {
+	if ids, _ := pb.CustomerBanner(ctx, s.Cheater.ID); len(ids) != 1 || ids[0] != s.CheaterBan.ID {
 		t.Errorf("Cheater's banner = %v", ids)
 	}
-	if ids, _ := pb.Banner(ctx, s.Notch.ID); len(ids) != 1 || ids[0] != s.RangeBan.ID || s.RangeBan.ExpiresAt == nil {
+	if ids, _ := pb.CustomerBanner(ctx, s.Notch.ID); len(ids) != 1 || ids[0] != s.RangeBan.ID || s.RangeBan.ExpiresAt == nil {
 		t.Errorf("Notch's banner = %v, want the expiring range ban", ids)
 	}
-	if ids, _ := pb.Banner(ctx, s.Garry.ID); len(ids) != 0 {
+	if ids, _ := pb.CustomerBanner(ctx, s.Garry.ID); len(ids) != 0 {
 		t.Errorf("Garry is banned by %v", ids)
 	}
 	for _, c := range []struct {
 		id   inventory.ItemID
 		want inventory.State
 	}{{s.ActiveVIP.ID, inventory.Active}, {s.ExpiredKit.ID, inventory.Expired}, {s.Badge0.ID, inventory.Active}} {
-		if it, _ := pb.Item(ctx, c.id); it.State != c.want {
+		if it, _ := pb.ItemGet(ctx, c.id); it.State != c.want {
 			t.Errorf("item %s is %s, want %s", c.id, it.State, c.want)
 		}
 	}
 	var re *inventory.RevokeError
-	if _, err := pb.RevokeItem(ctx, s.Badge0.ID, "", "t"); !errors.As(err, &re) || re.Why != inventory.RefusedNoExpiryAction {
+	if _, err := pb.ItemRevoke(ctx, s.Badge0.ID, playerbase.ItemRevokeParams{Actor: "t"}); !errors.As(err, &re) || re.Why != inventory.RefusedNoExpiryAction {
 		t.Errorf("revoking the badge = %v, want RefusedNoExpiryAction", err)
 	}
-	cmds, _ := pb.ItemCommands(ctx, s.ActiveVIP.ID)
+	cmds, _ := pb.CommandList(ctx, s.ActiveVIP.ID)
 	if len(cmds) != 1 || cmds[0].ID != s.FailedCommand || cmds[0].Status != inventory.Failed || cmds[0].Error == "" {
 		t.Errorf("VIP commands = %+v, want one failed", cmds)
 	}
 	for id, want := range map[orders.ID]orders.Status{s.Completed.ID: orders.Completed, s.Refunded.ID: orders.Refunded, s.Chargeback.ID: orders.Chargeback} {
-		if o, _ := pb.Order(ctx, id); o.Status != want {
+		if o, _ := pb.OrderGet(ctx, id); o.Status != want {
 			t.Errorf("order %s is %s, want %s", id, o.Status, want)
 		}
 	}
 	for id, want := range map[subscriptions.ID]subscriptions.Status{s.ActiveSub.ID: subscriptions.Active, s.CanceledSub.ID: subscriptions.Canceled} {
-		if sub, _ := pb.Subscription(ctx, id); sub.Status != want {
+		if sub, _ := pb.SubscriptionGet(ctx, id); sub.Status != want {
 			t.Errorf("subscription %s is %s, want %s", id, sub.Status, want)
 		}
 	}
-	if m, _ := pb.Metadata(ctx, s.Garry.ID); len(m) != 3 {
+	if m, _ := pb.MetadataGet(ctx, s.Garry.ID); len(m) != 3 {
 		t.Errorf("Garry's metadata = %v", m)
 	}
 }
