@@ -40,7 +40,7 @@ func BenchmarkAdminDetailsPage(b *testing.B) {
 	}
 	for i := range 1000 {
 		o, err := pb.OrderCreate(ctx, c.ID, playerbase.OrderCreateParams{
-			Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: string(prod.ID), Quantity: 1}},
+			Currency: money.MustCurrency("EUR"), Lines: []playerbase.OrderLineParams{{ProductID: prod.ID, Quantity: 1}},
 		})
 		if err != nil {
 			b.Fatal(err)

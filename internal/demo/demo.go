@@ -205,7 +205,7 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 
 func buy(ctx context.Context, pb *playerbase.Client, id customer.ID, p inventory.ProductID, cur money.Currency, ref, fee string) (orders.Order, error) {
 	o, err := pb.OrderCreate(ctx, id, playerbase.OrderCreateParams{
-		Currency: cur, Lines: []playerbase.OrderLineParams{{ProductID: string(p), Quantity: 1}},
+		Currency: cur, Lines: []playerbase.OrderLineParams{{ProductID: p, Quantity: 1}},
 		IP: "203.0.113.7", Email: "garry@example.com",
 	})
 	if err != nil {
@@ -216,7 +216,7 @@ func buy(ctx context.Context, pb *playerbase.Client, id customer.ID, p inventory
 
 func subscribe(ctx context.Context, pb *playerbase.Client, id customer.ID, p inventory.ProductID, cur money.Currency) (subscriptions.Subscription, error) {
 	s, err := pb.SubscriptionCreate(ctx, id, playerbase.SubscriptionCreateParams{
-		ProductID: string(p), Currency: cur, Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month},
+		ProductID: p, Currency: cur, Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month},
 	})
 	if err != nil {
 		return subscriptions.Subscription{}, err
