@@ -13,6 +13,7 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/storage/memory"
 )
 
@@ -27,7 +28,7 @@ func BenchmarkAdminDetailsPage(b *testing.B) {
 	pb := playerbase.New(memory.New(), nil)
 	defer pb.Close()
 	prod, err := pb.ProductCreate(ctx, inventory.Product{
-		Name: "Kit", Duration: inventory.For(7, inventory.Day), Stacking: inventory.StackAdd,
+		Name: "Kit", Duration: period.For(7, period.Day), Stacking: inventory.StackAdd,
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "s1", Template: "give {steam_id} kit"}},
 		Prices:   []money.Amount{money.MustParse("4.99", "EUR")},
 	})

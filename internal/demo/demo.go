@@ -12,6 +12,7 @@ import (
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
+	"github.com/playerbase/playerbase/period"
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
@@ -67,7 +68,7 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 	eur, usd := money.MustCurrency("EUR"), money.MustCurrency("USD")
 
 	if s.VIP, err = pb.ProductCreate(ctx, inventory.Product{
-		Name: "VIP (30 days)", Duration: inventory.For(30, inventory.Day), OnExpiry: inventory.ExpiryCommands,
+		Name: "VIP (30 days)", Duration: period.For(30, period.Day), OnExpiry: inventory.ExpiryCommands,
 		Commands: []inventory.CommandTemplate{
 			{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "oxide.usergroup add {steam_id} vip"},
 			{Stage: inventory.OnExpire, Server: "rust-eu-1", Template: "oxide.usergroup remove {steam_id} vip"},
@@ -77,7 +78,7 @@ func Seed(ctx context.Context, pb *playerbase.Client, clock *Clock) (s Store, er
 		return s, err
 	}
 	if s.Kit, err = pb.ProductCreate(ctx, inventory.Product{
-		Name: "Starter kit (7 days)", Duration: inventory.For(7, inventory.Day),
+		Name: "Starter kit (7 days)", Duration: period.For(7, period.Day),
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "rust-eu-1", Template: "inventory.giveto {steam_id} rifle.ak 1"}},
 		Prices:   []money.Amount{money.MustParse("4.99", "EUR"), money.MustParse("5.49", "USD")},
 	}); err != nil {
@@ -216,7 +217,7 @@ func buy(ctx context.Context, pb *playerbase.Client, id customer.ID, p inventory
 
 func subscribe(ctx context.Context, pb *playerbase.Client, id customer.ID, p inventory.ProductID, cur money.Currency) (subscriptions.Subscription, error) {
 	s, err := pb.SubscriptionCreate(ctx, id, playerbase.SubscriptionCreateParams{
-		ProductID: p, Currency: cur, Period: subscriptions.Period{Count: 1, Unit: subscriptions.Month},
+		ProductID: p, Currency: cur, Period: period.Period{Count: 1, Unit: period.Month},
 	})
 	if err != nil {
 		return subscriptions.Subscription{}, err
