@@ -26,7 +26,11 @@ import (
 func BenchmarkAdminDetailsPage(b *testing.B) {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
-	defer pb.Close()
+	b.Cleanup(func() {
+		if err := pb.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	prod, err := pb.ProductCreate(ctx, inventory.Product{
 		Name: "Kit", Duration: period.For(7, period.Day), Stacking: inventory.StackAdd,
 		Commands: []inventory.CommandTemplate{{Stage: inventory.OnPurchase, Server: "s1", Template: "give {steam_id} kit"}},

@@ -45,7 +45,11 @@ func demoServer(t *testing.T) (*httptest.Server, demo.Store, *playerbase.Client)
 	t.Helper()
 	clock := &demo.Clock{}
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clock.Now})
-	t.Cleanup(func() { pb.Close() })
+	t.Cleanup(func() {
+		if err := pb.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	store, err := demo.Seed(context.Background(), pb, clock)
 	if err != nil {
 		t.Fatal(err)

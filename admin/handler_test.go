@@ -39,7 +39,11 @@ func newFixture(t *testing.T, opts *admin.Options) *fixture {
 	t.Helper()
 	clock := &demo.Clock{}
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clock.Now})
-	t.Cleanup(func() { pb.Close() })
+	t.Cleanup(func() {
+		if err := pb.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	s, err := demo.Seed(context.Background(), pb, clock)
 	if err != nil {
 		t.Fatal(err)
@@ -101,8 +105,10 @@ func (f *fixture) post(path string, form url.Values, want int) (body, location s
 
 func (f *fixture) read(resp *http.Response, what string, want int) string {
 	f.t.Helper()
-	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if err := resp.Body.Close(); err != nil {
+		f.t.Fatal(err)
+	}
 	if resp.StatusCode != want {
 		f.t.Fatalf("%s: status %d, want %d\n%s", what, resp.StatusCode, want, b)
 	}
@@ -582,7 +588,9 @@ func TestSecurity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
 	f.get(cus(id), http.StatusOK)
 	csp := resp.Header.Get("Content-Security-Policy")
 	for _, d := range []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {

@@ -18,7 +18,11 @@ func TestSeed(t *testing.T) {
 	ctx := context.Background()
 	clock := &demo.Clock{}
 	pb := playerbase.New(memory.New(), &playerbase.Config{Now: clock.Now})
-	defer pb.Close()
+	t.Cleanup(func() {
+		if err := pb.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	s, err := demo.Seed(ctx, pb, clock)
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,7 @@ func TestAscendFrom(t *testing.T) {
 	for from, want := range map[int]string{0: "[1 3 5 7 9]", 4: "[5 7 9]", 5: "[5 7 9]", 9: "[9]", 10: "[]"} {
 		var got []int
 		tr.ascendFrom(from, func(v int) bool { got = append(got, v); return true })
-		if fmt.Sprint(got) != want && !(want == "[]" && got == nil) {
+		if fmt.Sprint(got) != want && (want != "[]" || got != nil) {
 			t.Errorf("ascendFrom(%d) = %v, want %s", from, got, want)
 		}
 	}
