@@ -100,4 +100,9 @@
 // per test); concurrency_test.go races eight writers per workflow;
 // crash_test.go kills a writing child process with SIGKILL at random
 // moments and checks the file; files_test.go the files Open refuses.
+//
+// Customer search (customer.Store.Search, search.go) reads every customer
+// after the cursor in the worst case: emails and IPs are matched in SQL
+// over the JSON arrays, name prefixes by folding in Go. No index serves it
+// yet.
 package sqlite
