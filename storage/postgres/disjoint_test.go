@@ -153,3 +153,19 @@ func TestExhaustedRetriesAreConflicts(t *testing.T) {
 		t.Errorf("error %q does not say the operation may be retried", err)
 	}
 }
+
+// race runs op n times at once and returns each call's error.
+func race(n int, op func(i int) error) []error {
+	out := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			out[i] = op(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return out
+}

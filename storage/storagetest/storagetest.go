@@ -22,6 +22,7 @@ func Run(t *testing.T, newBackend NewBackend) {
 	t.Run("Delivery", func(t *testing.T) { testDelivery(t, newBackend) })
 	t.Run("Bans", func(t *testing.T) { testBans(t, newBackend) })
 	t.Run("BanChecker", func(t *testing.T) { testBanChecker(t, newBackend) })
+	t.Run("BanCheckerRules", func(t *testing.T) { testBanCheckerRules(t, newBackend) })
 	t.Run("BanLoader", func(t *testing.T) { testBanLoader(t, newBackend) })
 	t.Run("GameServers", func(t *testing.T) { testGameServers(t, newBackend) })
 	t.Run("Orders", func(t *testing.T) { testOrders(t, newBackend) })

@@ -1,4 +1,4 @@
-package sqlite_test
+package playerbase_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/period"
-	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
+	"github.com/playerbase/playerbase/storage"
 )
 
 // race runs op n times at once and returns each call's error.
@@ -59,12 +59,15 @@ func oneWinner(t *testing.T, results []error, as func(error) bool) int {
 }
 
 // Eight writers racing through the root workflows on one row each: exactly
-// one effect, the others typed conflicts. The writers queue for the one
-// writer connection, so each finds the state the one before left (the
-// test's context bounds every call).
+// one effect, the others typed conflicts, and no deadlock (the test's
+// context bounds every call). On SQLite the writers queue for the one
+// writer connection, so each finds the state the one before left.
 func TestConcurrentWorkflows(t *testing.T) {
+	forBackends(t, testConcurrentWorkflows)
+}
+
+func testConcurrentWorkflows(t *testing.T, b storage.Backend) {
 	const n = 8
-	b := sqlitetest.NewBackend(t)
 	c := playerbase.New(b, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
