@@ -6,6 +6,7 @@ import (
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/storage"
 )
 
@@ -15,17 +16,24 @@ type BanCreateParams struct {
 	Reason     string
 	ExpiresAt  *time.Time // nil: permanent
 	Identities []bans.Identity
-	Actor      string // who bans, e.g. "admin:alice"
+	Actor      string // who bans, e.g. "admin:alice"; "": ctx's (WithActor)
 }
 
 // Ban creates a ban.
 func (c *Client) BanCreate(ctx context.Context, p BanCreateParams) (bans.Ban, error) {
+	ctx = withActor(ctx, p.Actor)
 	now := c.clock()
-	b, err := bans.New(bans.Draft{Reason: p.Reason, ExpiresAt: p.ExpiresAt, Identities: p.Identities, Actor: p.Actor}, now)
+	b, err := bans.New(bans.Draft{Reason: p.Reason, ExpiresAt: p.ExpiresAt, Identities: p.Identities, Actor: ActorOf(ctx)}, now)
 	if err != nil {
 		return bans.Ban{}, err
 	}
-	if err := c.update(ctx, func(tx storage.Tx) error { return tx.Bans().Create(ctx, b) }); err != nil {
+	err = c.update(ctx, func(tx storage.Tx) error {
+		if err := tx.Bans().Create(ctx, b); err != nil {
+			return err
+		}
+		return recordBan(ctx, tx, now, events.BanCreated, bans.Ban{}, b)
+	})
+	if err != nil {
 		return bans.Ban{}, err
 	}
 	return b, nil
@@ -112,6 +120,8 @@ type BanUpdateParams = bans.Change
 // BanUpdate changes a ban's reason, expiry or identities (at least one
 // stays). A removed ban cannot change.
 func (c *Client) BanUpdate(ctx context.Context, id bans.ID, ch BanUpdateParams) (b bans.Ban, err error) {
+	ctx = withActor(ctx, ch.Actor)
+	ch.Actor = ActorOf(ctx)
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		cur, err := tx.Bans().Get(ctx, id)
@@ -121,7 +131,10 @@ func (c *Client) BanUpdate(ctx context.Context, id bans.ID, ch BanUpdateParams) 
 		if b, err = cur.Apply(ch, now); err != nil {
 			return err
 		}
-		return tx.Bans().Update(ctx, b)
+		if err := tx.Bans().Update(ctx, b); err != nil {
+			return err
+		}
+		return recordBan(ctx, tx, now, events.BanUpdated, cur, b)
 	})
 	if err != nil {
 		return bans.Ban{}, err
@@ -131,22 +144,26 @@ func (c *Client) BanUpdate(ctx context.Context, id bans.ID, ch BanUpdateParams) 
 
 // BanRemoveParams describe lifting a ban.
 type BanRemoveParams struct {
-	Actor string // who lifts it, e.g. "admin:alice"
+	Actor string // who lifts it, e.g. "admin:alice"; "": ctx's (WithActor)
 }
 
 // BanRemove lifts a ban (an unban). The ban stays stored and listed, with
 // who lifted it and when; lifting it again is a *bans.RemovedError.
 func (c *Client) BanRemove(ctx context.Context, id bans.ID, p BanRemoveParams) (b bans.Ban, err error) {
+	ctx = withActor(ctx, p.Actor)
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		cur, err := tx.Bans().Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		if b, err = cur.Unban(p.Actor, now); err != nil {
+		if b, err = cur.Unban(ActorOf(ctx), now); err != nil {
 			return err
 		}
-		return tx.Bans().Update(ctx, b)
+		if err := tx.Bans().Update(ctx, b); err != nil {
+			return err
+		}
+		return recordBan(ctx, tx, now, events.BanRemoved, cur, b)
 	})
 	if err != nil {
 		return bans.Ban{}, err
@@ -256,6 +273,16 @@ func (c *Client) BanIndex(ctx context.Context) (*bans.Index, error) {
 		return nil, err
 	}
 	return b.Index(), nil
+}
+
+// recordBan appends a ban's event. It concerns the customer the ban names
+// by ID, if any: the ban made from a customer's page shows in their history.
+func recordBan(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, before, after bans.Ban) error {
+	var was any
+	if before.ID != "" {
+		was = before
+	}
+	return record(ctx, tx, now, typ, after.Customer(), string(after.ID), was, after)
 }
 
 // checkNotBanned returns a *bans.BannedError (matching ErrForbidden,

@@ -153,7 +153,7 @@ func TestBanRefusals(t *testing.T) {
 	}{
 		{"no reason", BanCreateParams{Actor: "a", Identities: []bans.Identity{raw(bans.Name, "x")}}, "reason"},
 		{"no identity", BanCreateParams{Reason: "r", Actor: "a"}, "identities"},
-		{"no actor", BanCreateParams{Reason: "r", Identities: []bans.Identity{raw(bans.Name, "x")}}, "actor"},
+		{"bad actor", BanCreateParams{Reason: "r", Actor: "a\x00b", Identities: []bans.Identity{raw(bans.Name, "x")}}, "actor"},
 		{"expired already", BanCreateParams{Reason: "r", Actor: "a", ExpiresAt: &past, Identities: []bans.Identity{raw(bans.Name, "x")}}, "expires_at"},
 		{"bad identity", BanCreateParams{Reason: "r", Actor: "a", Identities: []bans.Identity{raw(bans.Name, "x"), raw(bans.Email, "x"), raw(bans.IPRange, "10.0.0.0/33")}}, "identities[1].email"},
 	} {

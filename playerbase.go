@@ -16,6 +16,7 @@ var (
 	ErrConflict  = errs.ErrConflict
 	ErrInvalid   = errs.ErrInvalid
 	ErrForbidden = errs.ErrForbidden
+	ErrGone      = errs.ErrGone
 )
 
 // Config tunes a Client. A nil *Config, and every zero field, means the
@@ -36,6 +37,9 @@ type Config struct {
 	// hands it before they may be handed out again. Default
 	// DefaultLeaseDuration.
 	LeaseDuration time.Duration
+	// EventRetention is how long EventPrune keeps events. Default
+	// DefaultEventRetention, 90 days.
+	EventRetention time.Duration
 }
 
 // Client is the facade a host app constructs over a storage backend. It is
@@ -46,11 +50,12 @@ type Client struct {
 	stats     stats.Config
 	reversals ReversalPolicy
 	lease     time.Duration
+	retention time.Duration
 }
 
 // New returns a Client over backend. cfg may be nil.
 func New(backend storage.Backend, cfg *Config) *Client {
-	c := &Client{backend: backend, now: time.Now, lease: DefaultLeaseDuration}
+	c := &Client{backend: backend, now: time.Now, lease: DefaultLeaseDuration, retention: DefaultEventRetention}
 	if cfg != nil {
 		if cfg.Now != nil {
 			c.now = cfg.Now
@@ -59,6 +64,9 @@ func New(backend storage.Backend, cfg *Config) *Client {
 		c.reversals = cfg.Reversals
 		if cfg.LeaseDuration > 0 {
 			c.lease = cfg.LeaseDuration
+		}
+		if cfg.EventRetention > 0 {
+			c.retention = cfg.EventRetention
 		}
 	}
 	return c

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/ids"
 	"github.com/playerbase/playerbase/internal/textin"
@@ -66,6 +67,18 @@ func cloneTime(t *time.Time) *time.Time {
 // or now before its expiry. At the expiry instant the ban is over.
 func (b Ban) Active(now time.Time) bool {
 	return b.RemovedAt == nil && (b.ExpiresAt == nil || now.Before(*b.ExpiresAt))
+}
+
+// Customer returns the customer the ban names by ID (its first identity
+// of type customer), "" if it names none: whose history the ban's events
+// belong to.
+func (b Ban) Customer() customer.ID {
+	for _, id := range b.Identities {
+		if id.Type == Customer {
+			return customer.ID(id.Value)
+		}
+	}
+	return ""
 }
 
 // Removed reports whether the ban was lifted.

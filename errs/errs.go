@@ -17,6 +17,9 @@ var (
 	// ErrForbidden: the input is well formed but not allowed (a banned
 	// customer at checkout, an expired or revoked token).
 	ErrForbidden = errors.New("forbidden")
+	// ErrGone: what was asked for existed once and was deleted for good
+	// (a feed cursor older than the events pruned by retention).
+	ErrGone = errors.New("gone")
 )
 
 // InvalidError names the field whose value broke a rule.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/gameserver"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
@@ -26,6 +27,7 @@ type Tx interface {
 	Commands() inventory.CommandStore
 	Bans() bans.Store
 	GameServers() gameserver.Store
+	Events() events.Store
 }
 
 // Backend runs transactions.
@@ -77,4 +79,25 @@ type BanLoader interface {
 	// no particular order, all as of one instant. It stops at fn's first
 	// error and returns it.
 	LoadActiveBans(ctx context.Context, now time.Time, fn func(bans.Ban) error) error
+}
+
+// EventWaiter is an optional Backend method for followers of the feed
+// (Client.EventWait, a ban index, the webhook relay). A backend without it
+// is polled.
+type EventWaiter interface {
+	// WaitEvents returns nil once an event with a Seq greater than after
+	// may have committed, or ctx's error when ctx ends first. It may return
+	// early: the caller reads the feed and waits again if nothing is new.
+	WaitEvents(ctx context.Context, after events.Seq) error
+}
+
+// EventSubscriber is an optional Backend method for followers that must
+// see a change before the call that made it returns (a ban index on the
+// memory backend, consulted right after a ban).
+type EventSubscriber interface {
+	// SubscribeEvents calls fn with each committed transaction's events,
+	// in commit order, before the Update that committed them returns. fn
+	// must be quick and must not call the backend. Calling cancel stops
+	// the calls.
+	SubscribeEvents(fn func([]events.Event)) (cancel func())
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/gameserver"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/metadata"
@@ -25,6 +26,8 @@ type Backend struct {
 	// next one: writers hold mu one at a time, so a poll or an ack
 	// allocates no undo log.
 	commandLog []commandWrite
+	// events wakes the feed's followers after each commit.
+	events notifier
 }
 
 // db is the stored state, one struct per domain, each declared in the file
@@ -40,6 +43,8 @@ type db struct {
 	bans      bansState
 
 	gameservers gameserversState
+
+	events eventsState
 }
 
 // New returns an empty backend.
@@ -52,6 +57,7 @@ func New() *Backend {
 	b.db.inventory.init()
 	b.db.bans.init()
 	b.db.gameservers.init()
+	b.db.events.init()
 	return b
 }
 
@@ -91,8 +97,12 @@ func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) (err er
 	}()
 	if err = fn(t); err != nil {
 		t.rollback()
+		return err
 	}
-	return err
+	if len(t.published) > 0 {
+		b.events.published(t.published)
+	}
+	return nil
 }
 
 // Close does nothing: there is nothing to release.
@@ -112,6 +122,9 @@ type tx struct {
 	// ban and holds it until close, after any rollback.
 	bansMu     *sync.RWMutex
 	bansLocked bool
+	// published holds the events this transaction appended, for the
+	// followers once it commits.
+	published []events.Event
 }
 
 func (t *tx) close() {
@@ -170,6 +183,7 @@ func (t *tx) Metadata() metadata.Store    { return metadataTx{t} }
 func (t *tx) Bans() bans.Store            { return bansTx{t} }
 
 func (t *tx) GameServers() gameserver.Store { return gameserversTx{t} }
+func (t *tx) Events() events.Store          { return eventsTx{t} }
 
 func (t *tx) Orders() orders.Store               { return ordersTx{t} }
 func (t *tx) Subscriptions() subscriptions.Store { return subscriptionsTx{t} }

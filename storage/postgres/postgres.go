@@ -279,7 +279,7 @@ func (b *Backend) attempt(ctx context.Context, begin string, solo bool, fn func(
 		}
 	}()
 	err = fn(t)
-	if !t.begun {
+	if !t.begun && (err != nil || len(t.events) == 0) {
 		t.release(ctx)
 		return err
 	}
@@ -306,7 +306,11 @@ func (b *Backend) attempt(ctx context.Context, begin string, solo bool, fn func(
 // commit commits and releases the connection.
 func (t *tx) commit(ctx context.Context) error {
 	defer t.release(ctx)
-	if _, err := t.conn.Exec(ctx, "commit"); err != nil {
+	if len(t.events) > 0 {
+		if err := t.commitEvents(ctx); err != nil {
+			return err
+		}
+	} else if _, err := t.conn.Exec(ctx, "commit"); err != nil {
 		t.note(err)
 		return wrap(err)
 	}
@@ -314,6 +318,37 @@ func (t *tx) commit(ctx context.Context) error {
 		// COMMIT of an aborted transaction answers ROLLBACK without an
 		// error: fn ignored a failed statement, so nothing is kept.
 		return t.failure
+	}
+	return nil
+}
+
+// commitEvents inserts the transaction's pending events and commits, in
+// one round trip (see eventLock).
+func (t *tx) commitEvents(ctx context.Context) error {
+	var b pgx.Batch
+	if !t.begun {
+		b.Queue(t.begin)
+		if t.prelude != "" {
+			b.Queue(t.prelude)
+		}
+	}
+	t.queueEvents(&b)
+	b.Queue("commit")
+	br := t.conn.SendBatch(ctx, &b)
+	var err error
+	for range b.Len() {
+		if _, err = br.Exec(); err != nil {
+			break
+		}
+	}
+	err = closeBatch(br, err)
+	t.begun = true
+	if err != nil {
+		t.note(err)
+		// The batch stopped at the failed statement: end the aborted
+		// transaction so the connection goes back clean.
+		_, _ = t.conn.Exec(context.WithoutCancel(ctx), "rollback")
+		return wrap(err)
 	}
 	return nil
 }
@@ -362,6 +397,8 @@ type tx struct {
 	// prelude, if set, is sent between BEGIN and the first statement;
 	// unlock, if set, runs once the transaction has ended (see soloAfter).
 	prelude, unlock string
+	// events holds the events appended, inserted at commit.
+	events []pendingEvent
 }
 
 // errReadOnly is returned by a write attempted inside View.

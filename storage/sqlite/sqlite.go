@@ -54,12 +54,16 @@ type Backend struct {
 	busy    time.Duration
 	tempDir string // Memory's, removed by Close
 	check   preparedCheck
+	// appended wakes this process's feed followers after a commit that
+	// appended events (WaitEvents).
+	appended wake
 }
 
 var (
-	_ storage.Backend    = (*Backend)(nil)
-	_ storage.Claimer    = (*Backend)(nil)
-	_ storage.BanChecker = (*Backend)(nil)
+	_ storage.Backend     = (*Backend)(nil)
+	_ storage.Claimer     = (*Backend)(nil)
+	_ storage.BanChecker  = (*Backend)(nil)
+	_ storage.EventWaiter = (*Backend)(nil)
 )
 
 const defaultBusyTimeout = 5 * time.Second
@@ -317,6 +321,9 @@ func (b *Backend) run(ctx context.Context, write bool, fn func(storage.Tx) error
 	if err := sqlTx.Commit(); err != nil {
 		return b.translateTx(err)
 	}
+	if t.appended {
+		b.appended.broadcast()
+	}
 	return nil
 }
 
@@ -326,6 +333,7 @@ type tx struct {
 	tx       *sql.Tx
 	writable bool
 	closed   bool
+	appended bool // the transaction appended events
 }
 
 // errReadOnly is returned by a write attempted inside View.

@@ -29,6 +29,7 @@ func Run(t *testing.T, newBackend NewBackend) {
 	t.Run("Subscriptions", func(t *testing.T) { testSubscriptions(t, newBackend) })
 	t.Run("Transactions", func(t *testing.T) { testTransactions(t, newBackend) })
 	t.Run("Text", func(t *testing.T) { testText(t, newBackend) })
+	t.Run("Events", func(t *testing.T) { testEvents(t, newBackend) })
 }
 
 // now is a fixed instant tests start from, at the microsecond precision all

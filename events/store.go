@@ -1,0 +1,62 @@
+package events
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
+)
+
+// Query selects events of the feed.
+type Query struct {
+	After    Seq         // events with a greater Seq; 0: from the first
+	Customer customer.ID // "": every customer's, and those of none
+	Types    []Type      // none: every type
+	Limit    int         // > 0
+}
+
+// Store is the transaction's view of the feed.
+type Store interface {
+	// Append adds events to the transaction. The store sets each one's Seq
+	// when the transaction commits, greater than every Seq committed
+	// before; the caller sets the rest. Nothing is appended if the
+	// transaction rolls back.
+	Append(ctx context.Context, evs ...Event) error
+	// List returns the events with Seq > q.After that match q, in Seq
+	// order, at most q.Limit. If an event with a Seq > q.After has been
+	// pruned, it returns a *BehindError instead.
+	List(ctx context.Context, q Query) ([]Event, error)
+	// History returns the customer's events with Seq < before (0: no
+	// bound), newest first, at most limit.
+	History(ctx context.Context, id customer.ID, before Seq, limit int) ([]Event, error)
+	// Last returns the greatest Seq committed, 0 if none ever was.
+	Last(ctx context.Context) (Seq, error)
+	// Prune deletes the events older than before, except those whose
+	// Subject is a ban active at now (not removed, not expired), and
+	// returns how many it deleted. List then refuses cursors older than the
+	// newest event deleted.
+	Prune(ctx context.Context, before, now time.Time) (int, error)
+	// Cursor returns the position a named follower saved (a webhook
+	// endpoint), 0 if it never saved one.
+	Cursor(ctx context.Context, name string) (Seq, error)
+	// SetCursor saves a named follower's position.
+	SetCursor(ctx context.Context, name string, at Seq) error
+}
+
+// BehindError says a follower's cursor is older than events already
+// pruned: it missed some and must resynchronise from the current state
+// (a ban index reloads) or accept the loss and go on from Horizon. It
+// matches errs.ErrGone.
+type BehindError struct {
+	After   Seq // the follower's cursor
+	Horizon Seq // the newest event pruned; reading from here loses nothing more
+}
+
+func (e *BehindError) Error() string {
+	return fmt.Sprintf("events: cursor %d is behind retention: events up to %d were pruned; resynchronise, or go on from %d", e.After, e.Horizon, e.Horizon)
+}
+
+// Is reports errs.ErrGone.
+func (e *BehindError) Is(target error) bool { return target == errs.ErrGone }

@@ -1,0 +1,383 @@
+package storagetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/playerbase/playerbase/bans"
+	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/events"
+	"github.com/playerbase/playerbase/storage"
+)
+
+// testEvents checks events.Store: commit-ordered Seqs, a rolled-back
+// Append that leaves nothing, every field round-tripped byte for byte,
+// the filters, history, retention and cursors; and, on a backend that
+// offers them, storage.EventWaiter and storage.EventSubscriber.
+func testEvents(t *testing.T, newBackend NewBackend) {
+	ctx := context.Background()
+	alice, bob := customer.NewID(now), customer.NewID(now)
+	ev := func(typ events.Type, c customer.ID, subject string, at time.Time) events.Event {
+		return events.Event{
+			ID: events.NewID(at), Type: typ, Time: at, Actor: "admin:ålice", Customer: c, Subject: subject,
+			Changes: events.Changes{
+				"name": {Before: json.RawMessage(`"a\u0000§"`), After: json.RawMessage(`"b"`)},
+				"tags": {After: json.RawMessage(`[1,2.50,"x"]`)},
+			},
+		}
+	}
+	list := func(t *testing.T, b storage.Backend, q events.Query) (got []events.Event) {
+		t.Helper()
+		if q.Limit == 0 {
+			q.Limit = 1000
+		}
+		view(t, b, func(tx storage.Tx) (err error) {
+			got, err = tx.Events().List(ctx, q)
+			return err
+		})
+		return got
+	}
+	ignoreSeq := cmpopts.IgnoreFields(events.Event{}, "Seq")
+
+	t.Run("AppendListHistory", func(t *testing.T) {
+		b := newBackend(t)
+		first := []events.Event{
+			ev(events.CustomerCreated, alice, string(alice), now),
+			ev(events.ProductCreated, "", "prd_X", now.Add(time.Microsecond)),
+			ev(events.CustomerUpdated, alice, string(alice), now.Add(2*time.Microsecond)),
+		}
+		second := ev(events.CustomerCreated, bob, string(bob), now.Add(time.Second))
+		update(t, b, func(tx storage.Tx) error { return tx.Events().Append(ctx, first...) })
+		err := b.Update(ctx, func(tx storage.Tx) error {
+			if err := tx.Events().Append(ctx, ev(events.BanCreated, "", "ban_X", now)); err != nil {
+				return err
+			}
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			t.Fatalf("rolled-back Update = %v", err)
+		}
+		update(t, b, func(tx storage.Tx) error { return tx.Events().Append(ctx, second) })
+
+		all := list(t, b, events.Query{})
+		want := append(slices.Clone(first), second)
+		if d := cmp.Diff(want, all, ignoreSeq); d != "" {
+			t.Fatalf("List (-want +got):\n%s", d)
+		}
+		for i := 1; i < len(all); i++ {
+			if all[i].Seq <= all[i-1].Seq {
+				t.Fatalf("Seqs not increasing: %d then %d", all[i-1].Seq, all[i].Seq)
+			}
+		}
+		view(t, b, func(tx storage.Tx) error {
+			last, err := tx.Events().Last(ctx)
+			if err != nil || last != all[3].Seq {
+				t.Errorf("Last = %d, %v; want %d", last, err, all[3].Seq)
+			}
+			return nil
+		})
+		if got := list(t, b, events.Query{After: all[1].Seq}); len(got) != 2 || got[0].ID != all[2].ID {
+			t.Errorf("List after the second = %v, want the last two", got)
+		}
+		if got := list(t, b, events.Query{Customer: alice}); len(got) != 2 || got[0].ID != all[0].ID || got[1].ID != all[2].ID {
+			t.Errorf("List of alice = %v", got)
+		}
+		if got := list(t, b, events.Query{Customer: alice, After: all[0].Seq}); len(got) != 1 || got[0].ID != all[2].ID {
+			t.Errorf("List of alice after her first = %v", got)
+		}
+		if got := list(t, b, events.Query{Types: []events.Type{events.CustomerCreated, events.ProductCreated}}); len(got) != 3 || got[2].ID != second.ID {
+			t.Errorf("List by types = %v", got)
+		}
+		if got := list(t, b, events.Query{Types: []events.Type{events.OrderRefunded}}); len(got) != 0 {
+			t.Errorf("List by a type with none = %v", got)
+		}
+		if got := list(t, b, events.Query{Limit: 2}); len(got) != 2 || got[1].ID != all[1].ID {
+			t.Errorf("List limit 2 = %v", got)
+		}
+		view(t, b, func(tx storage.Tx) error {
+			h, err := tx.Events().History(ctx, alice, 0, 10)
+			if err != nil || len(h) != 2 || h[0].ID != all[2].ID || h[1].ID != all[0].ID {
+				t.Errorf("History = %v, %v; want alice's two, newest first", h, err)
+			}
+			h, err = tx.Events().History(ctx, alice, all[2].Seq, 10)
+			if err != nil || len(h) != 1 || h[0].ID != all[0].ID {
+				t.Errorf("History before her newest = %v, %v", h, err)
+			}
+			h, err = tx.Events().History(ctx, alice, 0, 1)
+			if err != nil || len(h) != 1 || h[0].ID != all[2].ID {
+				t.Errorf("History limit 1 = %v, %v", h, err)
+			}
+			h, err = tx.Events().History(ctx, customer.NewID(now), 0, 10)
+			if err != nil || len(h) != 0 {
+				t.Errorf("History of a stranger = %v, %v", h, err)
+			}
+			return nil
+		})
+		err = b.View(ctx, func(tx storage.Tx) error { return tx.Events().Append(ctx, second) })
+		if err == nil {
+			t.Error("Append in View succeeded")
+		}
+	})
+
+	t.Run("EmptyFeed", func(t *testing.T) {
+		b := newBackend(t)
+		view(t, b, func(tx storage.Tx) error {
+			last, err := tx.Events().Last(ctx)
+			if err != nil || last != 0 {
+				t.Errorf("Last of an empty feed = %d, %v", last, err)
+			}
+			return nil
+		})
+		if got := list(t, b, events.Query{}); len(got) != 0 {
+			t.Errorf("List of an empty feed = %v", got)
+		}
+	})
+
+	t.Run("Prune", func(t *testing.T) {
+		b := newBackend(t)
+		old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+		live, _ := bans.New(bans.Draft{Reason: "x", Actor: "a", Identities: []bans.Identity{{Type: bans.Name, Value: "griefer"}}}, now)
+		lifted, _ := bans.New(bans.Draft{Reason: "x", Actor: "a", Identities: []bans.Identity{{Type: bans.Name, Value: "other"}}}, now)
+		lifted, _ = lifted.Unban("a", now)
+		update(t, b, func(tx storage.Tx) error {
+			if err := tx.Bans().Create(ctx, live); err != nil {
+				return err
+			}
+			return tx.Bans().Create(ctx, lifted)
+		})
+		update(t, b, func(tx storage.Tx) error {
+			return tx.Events().Append(ctx,
+				ev(events.CustomerCreated, alice, string(alice), old),
+				ev(events.BanCreated, "", string(live.ID), old),
+				ev(events.BanCreated, "", string(lifted.ID), old),
+				ev(events.CustomerUpdated, alice, string(alice), old.Add(time.Hour)),
+				ev(events.CustomerUpdated, alice, string(alice), now),
+			)
+		})
+		all := list(t, b, events.Query{})
+		var n int
+		update(t, b, func(tx storage.Tx) (err error) {
+			n, err = tx.Events().Prune(ctx, old.Add(2*time.Hour), now)
+			return err
+		})
+		if n != 3 {
+			t.Errorf("Prune deleted %d, want 3 (all old but the live ban's)", n)
+		}
+		if got := list(t, b, events.Query{After: all[3].Seq}); len(got) != 1 || got[0].ID != all[4].ID {
+			t.Errorf("List from the newest pruned = %v, want the one after", got)
+		}
+		err := b.View(ctx, func(tx storage.Tx) error {
+			_, err := tx.Events().List(ctx, events.Query{After: all[2].Seq, Limit: 10})
+			return err
+		})
+		var behind *events.BehindError
+		if !errors.As(err, &behind) || !errors.Is(err, errs.ErrGone) || behind.Horizon != all[3].Seq {
+			t.Errorf("List behind retention = %v, want a *BehindError with horizon %d matching ErrGone", err, all[3].Seq)
+		}
+		view(t, b, func(tx storage.Tx) error {
+			h, err := tx.Events().History(ctx, alice, 0, 10)
+			if err != nil || len(h) != 1 {
+				t.Errorf("History after prune = %v, %v; want the recent one", h, err)
+			}
+			return nil
+		})
+		update(t, b, func(tx storage.Tx) (err error) {
+			n, err = tx.Events().Prune(ctx, old.Add(2*time.Hour), now)
+			return err
+		})
+		if n != 0 {
+			t.Errorf("second Prune deleted %d, want 0", n)
+		}
+		// The live ban's event stays until the ban ends.
+		view(t, b, func(tx storage.Tx) error {
+			got, err := tx.Events().List(ctx, events.Query{After: all[3].Seq - 1, Limit: 10, Types: []events.Type{events.BanCreated}})
+			if !errors.As(err, &behind) {
+				t.Errorf("List from before the horizon = %v, %v; want a *BehindError", got, err)
+			}
+			return nil
+		})
+	})
+
+	t.Run("Cursors", func(t *testing.T) {
+		b := newBackend(t)
+		view(t, b, func(tx storage.Tx) error {
+			c, err := tx.Events().Cursor(ctx, "webhook:never")
+			if err != nil || c != 0 {
+				t.Errorf("Cursor of a stranger = %d, %v", c, err)
+			}
+			return nil
+		})
+		update(t, b, func(tx storage.Tx) error { return tx.Events().SetCursor(ctx, "webhook:ünï", 41) })
+		update(t, b, func(tx storage.Tx) error { return tx.Events().SetCursor(ctx, "webhook:ünï", 42) })
+		_ = b.Update(ctx, func(tx storage.Tx) error {
+			_ = tx.Events().SetCursor(ctx, "webhook:ünï", 99)
+			return errRollback
+		})
+		view(t, b, func(tx storage.Tx) error {
+			c, err := tx.Events().Cursor(ctx, "webhook:ünï")
+			if err != nil || c != 42 {
+				t.Errorf("Cursor = %d, %v; want 42", c, err)
+			}
+			return nil
+		})
+	})
+
+	t.Run("Waiter", func(t *testing.T) {
+		b := newBackend(t)
+		w, ok := b.(storage.EventWaiter)
+		if !ok {
+			t.Skip("backend has no EventWaiter: followers poll")
+		}
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		if err := w.WaitEvents(short, 0); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("WaitEvents on an empty feed = %v, want the deadline", err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			c, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			done <- w.WaitEvents(c, 0)
+		}()
+		time.Sleep(20 * time.Millisecond)
+		update(t, b, func(tx storage.Tx) error {
+			return tx.Events().Append(ctx, ev(events.CustomerCreated, alice, string(alice), now))
+		})
+		if err := <-done; err != nil {
+			t.Errorf("WaitEvents across an append = %v", err)
+		}
+		if err := w.WaitEvents(ctx, 0); err != nil {
+			t.Errorf("WaitEvents with an event already past the cursor = %v", err)
+		}
+	})
+
+	t.Run("Subscriber", func(t *testing.T) {
+		b := newBackend(t)
+		s, ok := b.(storage.EventSubscriber)
+		if !ok {
+			t.Skip("backend has no EventSubscriber")
+		}
+		var got []events.Event
+		cancel := s.SubscribeEvents(func(evs []events.Event) { got = append(got, evs...) })
+		e := ev(events.BanCreated, "", "ban_X", now)
+		update(t, b, func(tx storage.Tx) error { return tx.Events().Append(ctx, e) })
+		_ = b.Update(ctx, func(tx storage.Tx) error {
+			_ = tx.Events().Append(ctx, e)
+			return errRollback
+		})
+		if len(got) != 1 || got[0].ID != e.ID || got[0].Seq == 0 {
+			t.Errorf("subscriber saw %v before Update returned, want the one committed event with its Seq", got)
+		}
+		cancel()
+		update(t, b, func(tx storage.Tx) error { return tx.Events().Append(ctx, e) })
+		if len(got) != 1 {
+			t.Errorf("subscriber called after cancel")
+		}
+	})
+
+	t.Run("FollowersMissNothing", func(t *testing.T) { testFollowers(t, newBackend(t)) })
+}
+
+// testFollowers is the outbox-hole test: writers append with random pauses
+// inside their transactions, followers read the feed as it grows, and
+// every follower must see every committed event once, all in one order.
+func testFollowers(t *testing.T, b storage.Backend) {
+	ctx := context.Background()
+	const writers, perWriter, followers = 6, 15, 3
+	var committed sync.Map
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range perWriter {
+				e := events.Event{ID: events.NewID(now), Type: events.CustomerUpdated, Time: now, Actor: "system", Subject: fmt.Sprintf("w%d-%d", w, i), Changes: events.Changes{}}
+				err := b.Update(ctx, func(tx storage.Tx) error {
+					if rand.IntN(2) == 0 {
+						time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
+					}
+					if err := tx.Events().Append(ctx, e); err != nil {
+						return err
+					}
+					time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
+					if rand.IntN(5) == 0 {
+						return errRollback
+					}
+					return nil
+				})
+				switch {
+				case err == nil:
+					committed.Store(e.ID, true)
+				case !errors.Is(err, errRollback):
+					t.Errorf("Update: %v", err)
+				}
+			}
+		})
+	}
+	stop := make(chan struct{})
+	seen := make([][]events.Event, followers)
+	var fg sync.WaitGroup
+	for f := range followers {
+		fg.Go(func() {
+			var after events.Seq
+			for {
+				var page []events.Event
+				err := b.View(ctx, func(tx storage.Tx) (err error) {
+					page, err = tx.Events().List(ctx, events.Query{After: after, Limit: 7})
+					return err
+				})
+				if err != nil {
+					t.Errorf("follower %d: %v", f, err)
+					return
+				}
+				if len(page) > 0 {
+					seen[f] = append(seen[f], page...)
+					after = page[len(page)-1].Seq
+					continue
+				}
+				select {
+				case <-stop:
+					return
+				default:
+					time.Sleep(time.Millisecond)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	fg.Wait()
+	var want []events.ID
+	committed.Range(func(k, _ any) bool { want = append(want, k.(events.ID)); return true })
+	slices.Sort(want)
+	for f, evs := range seen {
+		got := make([]events.ID, len(evs))
+		for i, e := range evs {
+			got[i] = e.ID
+		}
+		if f > 0 && !slices.Equal(got, idsOf(seen[0])) {
+			t.Errorf("follower %d saw another order than follower 0", f)
+		}
+		slices.Sort(got)
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("follower %d: committed events vs seen (-want +got):\n%s", f, d)
+		}
+	}
+}
+
+func idsOf(evs []events.Event) []events.ID {
+	out := make([]events.ID, len(evs))
+	for i, e := range evs {
+		out[i] = e.ID
+	}
+	return out
+}
