@@ -95,9 +95,11 @@ type EventWaiter interface {
 // see a change before the call that made it returns (a ban index on the
 // memory backend, consulted right after a ban).
 type EventSubscriber interface {
-	// SubscribeEvents calls fn with each committed transaction's events,
-	// in commit order, before the Update that committed them returns. fn
-	// must be quick and must not call the backend. Calling cancel stops
-	// the calls.
+	// SubscribeEvents calls fn with each committed transaction's events
+	// after the commit and before the Update that committed them returns.
+	// fn may read the backend; it must be safe for concurrent use, since
+	// transactions that commit one after the other may call it at the same
+	// time and in either order (a follower that re-reads the records it is
+	// told about converges anyway). Calling cancel stops the calls.
 	SubscribeEvents(fn func([]events.Event)) (cancel func())
 }

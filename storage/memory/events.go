@@ -44,8 +44,8 @@ type notifier struct {
 	next int
 }
 
-// published is called by Update after a commit, still under the write
-// lock, so subscribers see transactions in commit order.
+// published is called by Update after a commit, once the write lock is
+// released, so a subscriber may read the backend.
 func (n *notifier) published(evs []events.Event) {
 	n.mu.Lock()
 	subs := slices.Collect(maps.Values(n.subs))

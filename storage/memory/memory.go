@@ -79,10 +79,19 @@ func (b *Backend) View(ctx context.Context, fn func(storage.Tx) error) error {
 }
 
 // Update runs fn under the write lock and undoes its writes if it fails
-// (or panics).
-func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) (err error) {
+// (or panics). Once the lock is released, the events it appended go to
+// the feed's followers.
+func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) error {
+	published, err := b.update(ctx, fn)
+	if err == nil && len(published) > 0 {
+		b.events.published(published)
+	}
+	return err
+}
+
+func (b *Backend) update(ctx context.Context, fn func(storage.Tx) error) (published []events.Event, err error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -97,12 +106,9 @@ func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) (err er
 	}()
 	if err = fn(t); err != nil {
 		t.rollback()
-		return err
+		return nil, err
 	}
-	if len(t.published) > 0 {
-		b.events.published(t.published)
-	}
-	return nil
+	return t.published, nil
 }
 
 // Close does nothing: there is nothing to release.
