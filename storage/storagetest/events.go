@@ -330,6 +330,14 @@ func testFollowers(t *testing.T, b storage.Backend) {
 		fg.Go(func() {
 			var after events.Seq
 			for {
+				// Whether the writers were done before this read: only
+				// then does an empty page mean the end.
+				var done bool
+				select {
+				case <-stop:
+					done = true
+				default:
+				}
 				var page []events.Event
 				err := b.View(ctx, func(tx storage.Tx) (err error) {
 					page, err = tx.Events().List(ctx, events.Query{After: after, Limit: 7})
@@ -344,12 +352,10 @@ func testFollowers(t *testing.T, b storage.Backend) {
 					after = page[len(page)-1].Seq
 					continue
 				}
-				select {
-				case <-stop:
+				if done {
 					return
-				default:
-					time.Sleep(time.Millisecond)
 				}
+				time.Sleep(time.Millisecond)
 			}
 		})
 	}
