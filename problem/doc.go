@@ -4,12 +4,13 @@
 //
 // Rules:
 //   - The status follows the error's kind (errors.Is): ErrNotFound 404,
-//     ErrInvalid 422, ErrForbidden 403, ErrConflict 409. An error of several
-//     kinds takes the first in that order. Any other error, and nil, is 500.
+//     ErrInvalid 422, ErrForbidden 403, ErrConflict 409, ErrGone 410 (a feed
+//     cursor behind retention). An error of several kinds takes the first
+//     in that order. Any other error, and nil, is 500.
 //   - The type is "about:blank" and the title the status phrase (RFC 9457
 //     §4.2.1): the status already tells the four kinds apart, and the
 //     extension members carry the rest.
-//   - The detail is the error's message for the four kinds, which the
+//   - The detail is the error's message for these kinds, which the
 //     domain packages write for the caller. A 500's detail is a fixed text:
 //     an unexpected error's message may name a host, a table or a password.
 //     Log it before calling Write.

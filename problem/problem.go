@@ -45,6 +45,7 @@ var kinds = []struct {
 	{errs.ErrInvalid, http.StatusUnprocessableEntity},
 	{errs.ErrForbidden, http.StatusForbidden},
 	{errs.ErrConflict, http.StatusConflict},
+	{errs.ErrGone, http.StatusGone},
 }
 
 // banned is what *bans.BannedError answers. Matching the method rather

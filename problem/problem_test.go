@@ -78,6 +78,7 @@ func TestStatus(t *testing.T) {
 		{"ErrInvalid", errs.ErrInvalid, http.StatusUnprocessableEntity},
 		{"ErrForbidden", errs.ErrForbidden, http.StatusForbidden},
 		{"ErrConflict", errs.ErrConflict, http.StatusConflict},
+		{"ErrGone", errs.ErrGone, http.StatusGone},
 		{"re-exported sentinel", playerbase.ErrNotFound, http.StatusNotFound},
 		{"wrapped sentinel", fmt.Errorf("load page: %w", errs.ErrConflict), http.StatusConflict},
 		{"*errs.NotFoundError", errs.NotFound("customer", "cus_1"), http.StatusNotFound},
