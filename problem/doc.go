@@ -8,7 +8,7 @@
 //     cursor behind retention). An error of several kinds takes the first
 //     in that order. Any other error, and nil, is 500.
 //   - The type is "about:blank" and the title the status phrase (RFC 9457
-//     §4.2.1): the status already tells the four kinds apart, and the
+//     §4.2.1): the status already tells the kinds apart, and the
 //     extension members carry the rest.
 //   - The detail is the error's message for these kinds, which the
 //     domain packages write for the caller. A 500's detail is a fixed text:
