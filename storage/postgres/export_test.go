@@ -68,3 +68,17 @@ func OrderListSQL(p orders.ListParams) (string, []any) {
 	sql, args, _ := orderListSQL(p)
 	return sql, args
 }
+
+// ListenerPID returns the backend PID of the connection WaitEvents listens
+// on, 0 before it has connected, so a test can kill it.
+func (b *Backend) ListenerPID() uint32 {
+	b.feedMu.Lock()
+	l := b.feed
+	b.feedMu.Unlock()
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pid
+}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -46,6 +47,12 @@ type Backend struct {
 	schema      string // "" means the pool's search_path decides
 	maxAttempts int
 	retries     atomic.Int64 // attempts PostgreSQL aborted, for tests
+
+	// feed wakes WaitEvents' callers, started by the first (see
+	// eventwait.go); closed: Close has stopped it for good.
+	feedMu sync.Mutex
+	feed   *listener
+	closed bool
 }
 
 var _ storage.Backend = (*Backend)(nil)
@@ -137,8 +144,10 @@ func newBackend(pool *pgxpool.Pool, o *Options) *Backend {
 // Pool returns the backend's connection pool, for a host's own queries.
 func (b *Backend) Pool() *pgxpool.Pool { return b.pool }
 
-// Close closes the pool if Open made it.
+// Close stops the feed's listener, if WaitEvents started one, and closes
+// the pool if Open made it.
 func (b *Backend) Close() error {
+	b.stopFeed()
 	if b.ownPool {
 		b.pool.Close()
 	}
