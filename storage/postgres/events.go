@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -96,10 +95,6 @@ func scanEvent(row pgx.Rows) (events.Event, error) {
 	}
 	return e, nil
 }
-
-// errBehind is List's answer, from the first row, when the cursor is older
-// than the horizon: a row whose seq is -1 carries the horizon.
-var errBehind = errors.New("behind")
 
 func (t eventsTx) List(ctx context.Context, q events.Query) ([]events.Event, error) {
 	if err := t.check(ctx, false); err != nil {
