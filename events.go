@@ -90,24 +90,37 @@ type EventPage struct {
 // seen. A cursor older than the events retention pruned is an
 // *events.BehindError (matching ErrGone).
 func (c *Client) EventList(ctx context.Context, p EventListParams) (EventPage, error) {
+	page, _, err := c.eventPage(ctx, p, false)
+	return page, err
+}
+
+// eventPage is EventList; with last, when the page is empty, it also
+// returns the newest Seq, read in the same transaction: a follower that
+// waits for events past it then cannot sleep through one that committed
+// after the page was read.
+func (c *Client) eventPage(ctx context.Context, p EventListParams, withLast bool) (page EventPage, last events.Seq, err error) {
 	q, err := eventQuery(p)
 	if err != nil {
-		return EventPage{}, err
+		return EventPage{}, 0, err
 	}
-	page := EventPage{NextCursor: p.After}
+	page = EventPage{NextCursor: p.After}
 	err = c.view(ctx, func(tx storage.Tx) error {
 		evs, err := tx.Events().List(ctx, q)
 		page.Events = evs
+		if err != nil || len(evs) > 0 || !withLast {
+			return err
+		}
+		last, err = tx.Events().Last(ctx)
 		return err
 	})
 	if err != nil {
-		return EventPage{}, err
+		return EventPage{}, 0, err
 	}
 	page.Events = nonNil(page.Events)
 	if n := len(page.Events); n > 0 {
 		page.NextCursor = page.Events[n-1].Seq
 	}
-	return page, nil
+	return page, last, nil
 }
 
 func eventQuery(p EventListParams) (events.Query, error) {
@@ -142,17 +155,15 @@ func (c *Client) EventWait(ctx context.Context, p EventListParams) (EventPage, e
 	w, _ := c.backend.(storage.EventWaiter)
 	after := p.After
 	for {
-		page, err := c.EventList(ctx, p)
+		page, last, err := c.eventPage(ctx, p, true)
 		if err != nil || len(page.Events) > 0 {
 			return page, err
 		}
 		// Nothing matched: wait for anything newer than what the feed
-		// holds now, not only newer than the cursor, or a feed of
-		// unmatched events would wake this loop at once, forever.
-		last, err := c.EventLast(ctx)
-		if err != nil {
-			return EventPage{}, err
-		}
+		// held when the page was read (the same snapshot: a newest Seq
+		// read later could include a matching event committed since),
+		// not only newer than the cursor, or a feed of unmatched events
+		// would wake this loop at once, forever.
 		after = max(after, last)
 		if w != nil {
 			err = w.WaitEvents(ctx, after)
