@@ -152,6 +152,28 @@
 // prunes each ban from the index when it expires. Write bans through the
 // store: it keeps the identity rows in step.
 //
+// Change feed (package events). An Update's appended events are inserted
+// with its COMMIT, in one round trip, under a transaction-level advisory
+// lock per schema that gives them their seqs; PostgreSQL ends a
+// transaction's visibility in the proc array before it releases its locks
+// (CommitTransaction in xact.c), so the next writer takes its seqs only
+// once this commit is visible to every new snapshot: seq order is commit
+// order, and a follower that read up to N never finds a smaller seq later
+// (the outbox hole). A transaction aborted at COMMIT (serialization
+// failure) releases the lock and leaves a gap nobody can read, a Claim's
+// READ COMMITTED transaction and a solo Update take the same lock, and a
+// reader's REPEATABLE READ snapshot sees a prefix of the feed. The price:
+// writers with events commit, WAL flush included, one at a time per
+// schema. WaitEvents (storage.EventWaiter) wakes followers on the NOTIFY
+// each such commit sends, heard by one connection per Backend outside the
+// pool that reconnects after a loss and then wakes every waiter to read
+// again; a waiter reads the feed only once it is subscribed and the
+// connection is listening, so it never sleeps through a commit
+// (feed_test.go kills that connection mid-run). Open turns JIT off (a
+// DSN may say otherwise): with sequential scans penalised, a plan that must
+// scan the one-row event_feed looked expensive enough to be compiled on
+// every run, which made List 100 times slower.
+//
 // Optimistic concurrency: versioned entities (customers, products, items,
 // commands) are written with UPDATE … WHERE id = $1 AND version = $2; when no
 // row changes, a second query tells not found (errs.ErrNotFound) from a

@@ -19,11 +19,17 @@ func (t *tx) Events() events.Store { return eventsTx{t} }
 // Appended events wait in the transaction and are inserted by commit, in
 // one round trip with the COMMIT: the transaction takes eventLock, then
 // each event its seq, then commits. The lock is released only once the
-// commit is visible, so the next transaction to take a seq commits after
-// this one: seq order is commit order, and a follower never finds a seq
-// below one it has read appear later. Holding the lock from the seqs to
-// the commit, and not longer, is what lets concurrent writers overlap in
-// everything but that.
+// commit is visible: CommitTransaction (xact.c) removes the transaction
+// from the proc array, which is what new snapshots consult, before it
+// releases its locks ("this must be done _before_ releasing locks we
+// hold"). So the next transaction to take a seq commits after this one:
+// seq order is commit order, and a follower never finds a seq below one it
+// has read appear later. A COMMIT that fails (SERIALIZABLE's check at
+// commit) aborts and releases the lock with its seqs unseen: a gap, which
+// the feed allows. Holding the lock from the seqs to the commit, and not
+// longer, is what lets concurrent writers overlap in everything but that;
+// the commit's WAL flush is inside it, so event writers of one schema do
+// not share flushes (BenchmarkPostgresEventAppend).
 const (
 	eventLock = "select pg_advisory_xact_lock(hashtextextended('playerbase.events.' || current_schema(), 0))"
 	// eventInsert inserts the events given as parallel arrays, each with
