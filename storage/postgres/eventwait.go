@@ -21,13 +21,16 @@ var errClosed = errors.New("postgres: backend closed")
 // Reconnection and liveness of the feed's listening connection: a failed
 // session is retried after listenRetry, doubling up to listenRetryMax while
 // failures repeat; an idle connection is pinged every listenHeartbeat, so a
-// connection lost without a word (a dead peer, a silent network) is noticed
-// and replaced rather than waited on for ever.
+// connection lost without a word (a dead peer, a silent network) is noticed,
+// by a ping unanswered within listenPingTimeout, and replaced rather than
+// waited on for ever.
 const (
-	listenRetry     = 100 * time.Millisecond
-	listenRetryMax  = 5 * time.Second
-	listenHeartbeat = 30 * time.Second
+	listenRetry       = 100 * time.Millisecond
+	listenRetryMax    = 5 * time.Second
+	listenPingTimeout = 10 * time.Second
 )
+
+var listenHeartbeat = 30 * time.Second // a variable for tests
 
 // WaitEvents returns once an event with a Seq greater than after has
 // committed, or ctx's error (storage.EventWaiter). Followers wake on the
@@ -78,7 +81,7 @@ func (b *Backend) feedListener() (*listener, error) {
 		cfg := b.pool.Config().ConnConfig.Copy()
 		cfg.RuntimeParams["application_name"] = "playerbase events"
 		ctx, cancel := context.WithCancel(context.Background())
-		b.feed = &listener{cfg: cfg, cancel: cancel, done: make(chan struct{}), wake: make(chan struct{})}
+		b.feed = &listener{cfg: cfg, heartbeat: listenHeartbeat, cancel: cancel, done: make(chan struct{}), wake: make(chan struct{})}
 		go b.feed.run(ctx)
 	}
 	return b.feed, nil
@@ -100,9 +103,10 @@ func (b *Backend) stopFeed() {
 // fans each notification out to every waiter, by closing wake and making a
 // new one.
 type listener struct {
-	cfg    *pgx.ConnConfig
-	cancel context.CancelFunc
-	done   chan struct{} // closed when run has returned
+	cfg       *pgx.ConnConfig
+	heartbeat time.Duration
+	cancel    context.CancelFunc
+	done      chan struct{} // closed when run has returned
 
 	mu     sync.Mutex
 	wake   chan struct{}
@@ -181,7 +185,7 @@ func (l *listener) session(ctx context.Context) (listened bool) {
 	// Whoever read the feed before the LISTEN took effect reads it again.
 	l.broadcast(0)
 	for {
-		wait, cancel := context.WithTimeout(ctx, listenHeartbeat)
+		wait, cancel := context.WithTimeout(ctx, l.heartbeat)
 		n, err := conn.WaitForNotification(wait)
 		cancel()
 		switch {
@@ -191,7 +195,7 @@ func (l *listener) session(ctx context.Context) (listened bool) {
 		case ctx.Err() == nil && wait.Err() != nil:
 			// Idle for a heartbeat: a lapsed wait leaves the connection
 			// usable, and a ping tells whether it still is.
-			ping, cancel := context.WithTimeout(ctx, listenHeartbeat)
+			ping, cancel := context.WithTimeout(ctx, listenPingTimeout)
 			err = conn.Ping(ping)
 			cancel()
 			if err != nil {

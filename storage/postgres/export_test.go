@@ -82,3 +82,11 @@ func (b *Backend) ListenerPID() uint32 {
 	defer l.mu.Unlock()
 	return l.pid
 }
+
+// SetListenHeartbeat sets how long the feed's listener waits idle before it
+// pings, for listeners started from now on, and returns the undo.
+func SetListenHeartbeat(d time.Duration) (undo func()) {
+	old := listenHeartbeat
+	listenHeartbeat = d
+	return func() { listenHeartbeat = old }
+}

@@ -301,3 +301,33 @@ func TestWaitEventsClose(t *testing.T) {
 		t.Error("WaitEvents after Close = nil, want an error")
 	}
 }
+
+// An idle listener pings its connection every heartbeat and keeps it: a
+// waiter that outlasts several heartbeats still wakes on the next commit,
+// heard on the same connection.
+func TestWaitEventsAcrossHeartbeats(t *testing.T) {
+	defer postgres.SetListenHeartbeat(20 * time.Millisecond)()
+	b := pgtest.NewBackend(t)
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() {
+		c, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		done <- b.WaitEvents(c, 0)
+	}()
+	for b.ListenerPID() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	pid := b.ListenerPID()
+	time.Sleep(200 * time.Millisecond)
+	e := events.Event{ID: events.NewID(time.Now()), Type: events.CustomerUpdated, Time: time.Now().UTC().Truncate(time.Microsecond), Actor: "system", Subject: "x", Changes: events.Changes{}}
+	if err := b.Update(ctx, func(tx storage.Tx) error { return tx.Events().Append(ctx, e) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("WaitEvents across heartbeats = %v", err)
+	}
+	if got := b.ListenerPID(); got != pid {
+		t.Errorf("listener PID %d after the heartbeats, want %d: the connection was replaced", got, pid)
+	}
+}
