@@ -36,11 +36,12 @@ var listenHeartbeat = 30 * time.Second // a variable for tests
 // committed, or ctx's error (storage.EventWaiter). Followers wake on the
 // NOTIFY every commit with events sends, heard by one listening connection
 // per Backend outside the pool, opened on the first call and closed by
-// Close. The feed is read after the waiter has subscribed and the listener
-// is listening, so an event committed before then is read and one committed
-// after is heard: no commit is slept through. A lost connection wakes every
-// waiter, and so does the reconnect, since notifications sent in between
-// are lost: they read the feed again.
+// Close. A waiter subscribes first and reads the feed after, and the
+// listener wakes every waiter once its LISTEN has taken effect: so each
+// commit is either in what the waiter read or heard after it, and none is
+// slept through. A lost connection wakes every waiter, and so does the
+// reconnect, since notifications sent in between are lost: they read the
+// feed again. A read's error (the database is down) is returned.
 func (b *Backend) WaitEvents(ctx context.Context, after events.Seq) error {
 	l, err := b.feedListener()
 	if err != nil {
