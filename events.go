@@ -94,7 +94,7 @@ func (c *Client) EventList(ctx context.Context, p EventListParams) (EventPage, e
 	return page, err
 }
 
-// eventPage is EventList; with last, when the page is empty, it also
+// eventPage is EventList; withLast, when the page is empty, it also
 // returns the newest Seq, read in the same transaction: a follower that
 // waits for events past it then cannot sleep through one that committed
 // after the page was read.
