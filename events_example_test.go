@@ -15,7 +15,7 @@ import (
 func ExampleClient_EventList() {
 	ctx := context.Background()
 	pb := playerbase.New(memory.New(), nil)
-	defer pb.Close()
+	defer func() { _ = pb.Close() }()
 
 	staff := playerbase.WithActor(ctx, "admin:alice")
 	ban, err := pb.BanCreate(staff, playerbase.BanCreateParams{
