@@ -18,10 +18,11 @@
 //     honoured up to the cap, until it succeeds: delivery is at least
 //     once, never skipped, never reordered.
 //   - Each endpoint has its own goroutine and its own cursor, saved in the
-//     backend ("webhook:<name>") after each delivery: one endpoint down
-//     holds back no other, and a relay that restarts resumes where it
-//     stopped. An event delivered but not yet saved when the process
-//     stopped is delivered again, with the same webhook-id.
+//     backend ("webhook:<name>") after each page of the feed, every second
+//     while it catches up, and when Run stops: one endpoint down holds
+//     back no other, and a relay that restarts resumes where it stopped.
+//     A process that dies without stopping Run delivers again, with the
+//     same webhook-ids, the events since the last save.
 //   - An endpoint may ask for some event types only; the others move its
 //     cursor on without a request.
 //   - An endpoint whose next events were pruned by retention before it got

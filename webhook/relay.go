@@ -243,10 +243,11 @@ func positive(d, def time.Duration) time.Duration {
 // ctx's error once every request has stopped. Each endpoint has its own
 // goroutine, so one that is down or slow holds back no other. An endpoint
 // gets its events one at a time in feed order: the next only after the
-// previous got a 2xx, retried until it does. After each delivery its
-// cursor is saved, so a new Run, in this process or another, resumes
-// there; an event delivered but not yet saved when the process stopped is
-// delivered again, with the same webhook-id.
+// previous got a 2xx, retried until it does. Its cursor is saved after
+// each page of the feed, at least every second while it catches up, and
+// when Run stops, so a new Run, in this process or another, resumes
+// there; a process that dies without stopping Run delivers again, with
+// the same webhook-ids, what it delivered since the last save.
 func (r *Relay) Run(ctx context.Context) error {
 	if !r.running.CompareAndSwap(false, true) {
 		return ErrRunning
@@ -277,7 +278,10 @@ func (r *Relay) follow(ctx context.Context, ep *endpoint) {
 			return
 		}
 	}
-	saved := cursor
+	saved, savedAt := cursor, time.Now()
+	// The last save outlives ctx (see save): a Run stopped on purpose
+	// resends nothing.
+	defer func() { r.save(ctx, ep, cursor, saved) }()
 	for failures := 0; ctx.Err() == nil; {
 		page, err := r.pb.EventWait(ctx, playerbase.EventListParams{After: cursor, Limit: r.pageSize})
 		if behind := (*events.BehindError)(nil); errors.As(err, &behind) {
@@ -295,18 +299,16 @@ func (r *Relay) follow(ctx context.Context, ep *endpoint) {
 		}
 		failures = 0
 		for _, ev := range page.Events {
-			if ep.wants(ev.Type) {
-				if r.deliver(ctx, ep, ev) != nil {
-					return
-				}
-				cursor = ev.Seq
-				saved = r.save(ctx, ep, cursor, saved)
-				continue
+			if ep.wants(ev.Type) && r.deliver(ctx, ep, ev) != nil {
+				return
 			}
+			// Unwanted events move the cursor too.
 			cursor = ev.Seq
+			if time.Since(savedAt) >= saveEvery {
+				saved, savedAt = r.save(ctx, ep, cursor, saved), time.Now()
+			}
 		}
-		// Unwanted events move the cursor too, saved once a page.
-		saved = r.save(ctx, ep, cursor, saved)
+		saved, savedAt = r.save(ctx, ep, cursor, saved), time.Now()
 	}
 }
 
@@ -322,6 +324,11 @@ func (r *Relay) retryFeed(ctx context.Context, ep *endpoint, err error, failures
 
 // saveTimeout bounds a cursor's save once Run's ctx has ended.
 const saveTimeout = 10 * time.Second
+
+// saveEvery bounds, in time, what a crash makes the relay resend while it
+// catches up a page at a time: a save per delivery would be a write
+// transaction per event, the relay's main cost on PostgreSQL.
+const saveEvery = time.Second
 
 // save stores cursor if it moved past saved, and returns what is saved
 // now. It outlives ctx, by saveTimeout at most: an event delivered just

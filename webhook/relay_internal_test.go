@@ -18,10 +18,11 @@ func TestBackoff(t *testing.T) {
 		failures := rapid.IntRange(0, 200).Draw(t, "failures")
 		retryAfter := time.Duration(rapid.Int64Range(0, int64(72*time.Hour)).Draw(t, "retryAfter"))
 		r := &Relay{base: base, cap: cap}
-		ceiling := cap
-		if failures < 40 && base<<failures < cap {
-			ceiling = base << failures
+		ceiling := base
+		for i := 0; i < failures && ceiling < cap; i++ {
+			ceiling *= 2
 		}
+		ceiling = min(ceiling, cap)
 		if w := r.backoff(failures); w < 0 || w > ceiling {
 			t.Fatalf("backoff(%d) = %s, want within [0, %s]", failures, w, ceiling)
 		}

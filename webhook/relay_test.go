@@ -317,15 +317,24 @@ func TestRelayConfig(t *testing.T) {
 			t.Errorf("New(%+v) = %v, want invalid %s", c.endpoints, err, c.field)
 		}
 	}
+	banN(t, pb, 0)
+	rc, srv := newReceiver(t, secret, nil)
+	ok.URL = srv.URL
 	relay, err := webhook.New(pb, &webhook.Config{Endpoints: []webhook.Endpoint{ok}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := running(t, relay)
+	eventually(t, "the first run delivering", func() bool { return len(rc.got()) > 0 })
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
-	eventually(t, "a second Run refused", func() bool { return relay.Run(canceled) == webhook.ErrRunning })
+	if err := relay.Run(canceled); err != webhook.ErrRunning {
+		t.Errorf("a second Run = %v, want ErrRunning", err)
+	}
 	stop()
+	if err := relay.Run(canceled); err != context.Canceled {
+		t.Errorf("Run after the first ended = %v, want context.Canceled", err)
+	}
 }
 
 // TestRelayRetryAfter: a Retry-After is honoured, up to the cap.
