@@ -212,24 +212,28 @@ func checkEndpoint(field string, e Endpoint) (endpoint, error) {
 	}
 	s, err := ParseSecret(e.Secret)
 	if err != nil {
-		var inv *errs.InvalidError
-		if errors.As(err, &inv) {
-			inv.Field = field + "secret"
-		}
-		return ep, err
+		return ep, renamed(err, field+"secret")
 	}
 	ep.secret = s
 	if len(e.Types) > 0 {
 		ep.types = map[events.Type]bool{}
-		for _, t := range e.Types {
+		for i, t := range e.Types {
 			t, err := events.ParseType(string(t))
 			if err != nil {
-				return ep, err
+				return ep, renamed(err, fmt.Sprintf("%stypes[%d]", field, i))
 			}
 			ep.types[t] = true
 		}
 	}
 	return ep, nil
+}
+
+// renamed gives an *errs.InvalidError the field's path in Config.
+func renamed(err error, field string) error {
+	if inv, ok := errors.AsType[*errs.InvalidError](err); ok {
+		inv.Field = field
+	}
+	return err
 }
 
 func positive(d, def time.Duration) time.Duration {

@@ -308,7 +308,7 @@ func TestRelayConfig(t *testing.T) {
 		{"endpoints[0].url", with(func(e *webhook.Endpoint) { e.URL = "example.com/hook" })},
 		{"endpoints[0].url", with(func(e *webhook.Endpoint) { e.URL = "ftp://example.com/hook" })},
 		{"endpoints[0].secret", with(func(e *webhook.Endpoint) { e.Secret = "whsec_short" })},
-		{"type", with(func(e *webhook.Endpoint) { e.Types = []events.Type{"ban.exploded"} })},
+		{"endpoints[0].types[0]", with(func(e *webhook.Endpoint) { e.Types = []events.Type{"ban.exploded"} })},
 	}
 	for _, c := range cases {
 		_, err := webhook.New(pb, &webhook.Config{Endpoints: c.endpoints})
