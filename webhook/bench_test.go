@@ -103,7 +103,9 @@ func BenchmarkRelay(b *testing.B) {
 			<-relayDone
 			took := time.Since(start)
 			cancel()
-			<-stopped
+			if err := <-stopped; err != context.Canceled {
+				b.Fatalf("Run = %v, want context.Canceled", err)
+			}
 			b.StopTimer()
 
 			b.ReportMetric(float64(took)/float64(baseline), "relay/direct")
