@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -240,6 +241,18 @@ func TestRelayTypes(t *testing.T) {
 		}
 		if diff := cmp.Diff(ids(evs), firsts(t, all.got())); diff != "" {
 			t.Errorf("unfiltered endpoint (-want +got):\n%s", diff)
+		}
+		// The body is the event's own JSON, byte for byte.
+		for i, d := range all.got() {
+			if i < len(evs) {
+				want, err := json.Marshal(evs[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(d.Body) != string(want) {
+					t.Errorf("body of %s = %s, want %s", d.ID, d.Body, want)
+				}
+			}
 		}
 	})
 }
