@@ -68,27 +68,32 @@ func BenchmarkRelay(b *testing.B) {
 			defer client.CloseIdleConnections()
 			b.ResetTimer()
 
-			start := time.Now()
-			for _, ev := range evs {
-				body, err := json.Marshal(ev)
-				if err != nil {
-					b.Fatal(err)
+			// The baseline runs before and after the relay, the faster of the
+			// two kept, so neither side pays alone for a cold start.
+			post := func(url string) {
+				for _, ev := range evs {
+					body, err := json.Marshal(ev)
+					if err != nil {
+						b.Fatal(err)
+					}
+					req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+					if err != nil {
+						b.Fatal(err)
+					}
+					now := time.Now()
+					req.Header.Set(webhook.HeaderID, string(ev.ID))
+					req.Header.Set(webhook.HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
+					req.Header.Set(webhook.HeaderSignature, key.Sign(string(ev.ID), now, body))
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					_ = resp.Body.Close()
 				}
-				req, err := http.NewRequest(http.MethodPost, direct.URL, bytes.NewReader(body))
-				if err != nil {
-					b.Fatal(err)
-				}
-				now := time.Now()
-				req.Header.Set(webhook.HeaderID, string(ev.ID))
-				req.Header.Set(webhook.HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
-				req.Header.Set(webhook.HeaderSignature, key.Sign(string(ev.ID), now, body))
-				resp, err := client.Do(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				_ = resp.Body.Close()
 			}
+			start := time.Now()
+			post(direct.URL)
 			<-directDone
 			baseline := time.Since(start)
 
@@ -106,6 +111,10 @@ func BenchmarkRelay(b *testing.B) {
 			if err := <-stopped; err != context.Canceled {
 				b.Fatalf("Run = %v, want context.Canceled", err)
 			}
+			again, _ := countingServer(b, secret, len(evs))
+			start = time.Now()
+			post(again.URL)
+			baseline = min(baseline, time.Since(start))
 			b.StopTimer()
 
 			b.ReportMetric(float64(took)/float64(baseline), "relay/direct")
