@@ -190,11 +190,13 @@ func (t eventsTx) Last(ctx context.Context) (events.Seq, error) {
 	if err := t.check(ctx, false); err != nil {
 		return 0, err
 	}
+	// The newest event kept, or the newest pruned if that is newer: a
+	// follower that starts after Last must not be behind retention.
 	s := t.state()
 	if len(s.log) == 0 {
 		return s.horizon, nil
 	}
-	return s.log[len(s.log)-1].Seq, nil
+	return max(s.log[len(s.log)-1].Seq, s.horizon), nil
 }
 
 func (t eventsTx) Prune(ctx context.Context, before, now time.Time) (int, error) {

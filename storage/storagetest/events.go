@@ -207,6 +207,22 @@ func testEvents(t *testing.T, newBackend NewBackend) {
 			}
 			return nil
 		})
+		// Prune the newest event too: Last still names it, so a follower
+		// that starts after Last is not behind.
+		update(t, b, func(tx storage.Tx) (err error) {
+			_, err = tx.Events().Prune(ctx, now.Add(time.Hour), now)
+			return err
+		})
+		view(t, b, func(tx storage.Tx) error {
+			last, err := tx.Events().Last(ctx)
+			if err != nil || last != all[4].Seq {
+				t.Errorf("Last once the newest event is pruned = %d, %v; want %d", last, err, all[4].Seq)
+			}
+			if got, err := tx.Events().List(ctx, events.Query{After: last, Limit: 10}); err != nil || len(got) != 0 {
+				t.Errorf("List after Last = %v, %v; want nothing, no error", got, err)
+			}
+			return nil
+		})
 	})
 
 	t.Run("Cursors", func(t *testing.T) {
