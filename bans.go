@@ -192,9 +192,8 @@ func (c *Client) BanFind(ctx context.Context, identities []bans.Identity) (found
 // question for a game server's join, without the bans themselves: on a
 // backend that offers storage.BanChecker it is answered outside any
 // transaction (PostgreSQL: one statement; memory: without waiting for
-// writes that touch no ban). A plugin that keeps a bans.Index (BanIndex,
-// postgres.Backend.SyncBans) asks the index instead and never waits on the
-// database.
+// writes that touch no ban). A plugin that keeps a bans.Index (BanWatch)
+// asks the index instead and never waits on the database.
 func (c *Client) BanCheck(ctx context.Context, identities []bans.Identity) ([]bans.ID, error) {
 	ids, err := bans.ParseIdentities(identities)
 	if err != nil {
@@ -235,44 +234,6 @@ func (c *Client) CustomerBanner(ctx context.Context, id customer.ID) (out []bans
 		return err
 	})
 	return out, err
-}
-
-// BanIndex loads every ban active now into an Index a game server consults
-// on each join. Keep it current with Index.Put on the bans BanCreate,
-// BanUpdate and BanRemove return. The bans go one at a time into a bans.Builder, so the
-// load never holds them all, and the index is built in one pass: streamed
-// in one statement on a backend that offers storage.BanLoader
-// (PostgreSQL), otherwise read a page at a time.
-func (c *Client) BanIndex(ctx context.Context) (*bans.Index, error) {
-	now := c.clock()
-	var b bans.Builder
-	if bl, ok := c.backend.(storage.BanLoader); ok {
-		err := bl.LoadActiveBans(ctx, now, func(ban bans.Ban) error { b.Add(ban); return nil })
-		if err != nil {
-			return nil, err
-		}
-		return b.Index(), nil
-	}
-	err := c.view(ctx, func(tx storage.Tx) error {
-		p := bans.ListParams{State: bans.StateActive, Now: now, Limit: 10000}
-		for {
-			page, err := tx.Bans().List(ctx, p)
-			if err != nil {
-				return err
-			}
-			for _, ban := range page {
-				b.Add(ban)
-			}
-			if len(page) < p.Limit {
-				return nil
-			}
-			p.Cursor = page[len(page)-1].ID
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	return b.Index(), nil
 }
 
 // recordBan appends a ban's event. It concerns the customer the ban names

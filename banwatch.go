@@ -242,7 +242,7 @@ func (w *BanWatch) run() {
 		case errors.Is(err, errs.ErrGone): // behind: catchUp reloads
 			pending = true
 		default:
-			w.report(err)
+			w.report(fmt.Errorf("ban watch: %w", err))
 			pending = true
 			if sleep(ctx, delay) != nil {
 				return

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +18,8 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
+	"github.com/playerbase/playerbase/storage/postgres"
+	"github.com/playerbase/playerbase/storage/postgres/pgtest"
 )
 
 // watchClock is a clock a test moves by hand.
@@ -404,4 +408,75 @@ func ExampleClient_BanWatch() {
 		Identities: []bans.Identity{{Type: bans.Steam, Value: "76561198006409530"}}})
 	fmt.Println(join.Banned, join.BanIDs[0] == ban.ID)
 	// Output: true true
+}
+
+// A game server's watch on PostgreSQL whose database connections are all
+// killed goes on: the reads fail, are retried, and the bans made meanwhile
+// reach the index.
+func TestBanWatchPostgresConnectionsKilled(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	schema := pgtest.NewSchema(t, dsn)
+	open := func(dsn string) *postgres.Backend {
+		t.Helper()
+		b, err := postgres.Open(ctx, dsn, &postgres.Options{Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := b.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		return b
+	}
+	adminDB := open(dsn)
+	if err := adminDB.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	app := strings.Replace(schema, "playerbase_test_", "banwatch_", 1)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	gameDB := open(dsn + sep + "application_name=" + app)
+
+	var mu sync.Mutex
+	var failures []error
+	clk := &watchClock{t: watchStart}
+	admin, watch, _ := watchOn(t, gameDB, clk, &playerbase.BanWatchOptions{RetryDelay: 20 * time.Millisecond, OnError: func(err error) {
+		mu.Lock()
+		failures = append(failures, err)
+		mu.Unlock()
+	}})
+	admin = playerbase.New(adminDB, &playerbase.Config{Now: clk.Now})
+	idx, email := watch.Index(), bans.MustIdentity(bans.Email, "killed@example.com")
+
+	first, err := admin.BanCreate(ctx, playerbase.BanCreateParams{Reason: "griefing", Identities: []bans.Identity{email}, Actor: "admin:alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reflects(t, adminDB, "created", idx, clk.Now(), email, first.ID)
+
+	var killed int
+	if err := adminDB.Pool().QueryRow(ctx, `select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = $1`, app).Scan(&killed); err != nil {
+		t.Fatal(err)
+	}
+	if killed == 0 {
+		t.Fatal("the watch holds no connection to kill")
+	}
+	if _, err := admin.BanRemove(ctx, first.ID, playerbase.BanRemoveParams{Actor: "admin:bob"}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := admin.BanCreate(ctx, playerbase.BanCreateParams{Reason: "ban evasion", Identities: []bans.Identity{email}, Actor: "admin:alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reflects(t, adminDB, "lifted and banned again after "+strconv.Itoa(killed)+" connection(s) killed", idx, clk.Now(), email, second.ID)
+	mu.Lock()
+	t.Logf("the watch recovered from %d failure(s): %v", len(failures), failures)
+	mu.Unlock()
+	if n := watch.Loads(); n != 1 {
+		t.Errorf("%d full loads: a lost connection costs a retry, not a reload", n)
+	}
 }

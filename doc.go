@@ -50,6 +50,13 @@
 // CommandList, CommandCancel, CommandResend and CommandResendItem are the
 // store owner's side.
 //
+// A game server checks joins against an in-memory bans.Index kept by
+// BanWatch, the one way to get an index that stays current: it follows the
+// change feed's ban events and reads each changed ban again, so a ban made
+// through any Client on the same store reaches it with no host code in
+// between — before the call returns on memory, within a second elsewhere —
+// and bans leave it as they expire. BanCheck asks the store instead.
+//
 // Every record a host sends on (customers, tokens, orders, subscriptions,
 // items, commands, deliveries, bans, stats, Details and the list pages)
 // marshals to JSON with snake_case names, [] for empty lists, absent times

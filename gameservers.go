@@ -261,10 +261,9 @@ func (c *Client) CustomerNames(ctx context.Context, ids []customer.ID) (map[cust
 // name, the IP.
 type BanJoinParams struct {
 	Identities []bans.Identity
-	// Index, if set, answers instead of the store: a live bans.Index the
-	// host keeps current (BanIndex plus Index.Put, or
-	// postgres.Backend.SyncBans), so a join that matches no ban never
-	// waits on the database.
+	// Index, if set, answers instead of the store: a BanWatch's index,
+	// which follows every ban change by itself, so a join that matches no
+	// ban never waits on the database.
 	Index *bans.Index
 }
 

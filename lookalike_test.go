@@ -64,8 +64,12 @@ func TestLookalikesMatchBans(t *testing.T) {
 					t.Errorf("BannedBy (-want +got):\n%s", d)
 				}
 
-				idx, err := pb.BanIndex(ctx)
+				watch, err := pb.BanWatch(ctx, nil)
 				if err != nil {
+					t.Fatal(err)
+				}
+				idx := watch.Index()
+				if err := watch.Close(); err != nil {
 					t.Fatal(err)
 				}
 				if id, ok := idx.FirstMatch(clock.Now(), bans.KeysOf([]bans.Identity{variant})); !ok || id != ban.ID {

@@ -55,9 +55,10 @@
 // while Put/Remove/Prune publish new snapshots; expiry is judged at lookup.
 // Prune(now) frees the bans expired at now at the cost of those it drops
 // (the index keeps its expiring bans in expiry order), and NextExpiry says
-// when to call it next: postgres.BanSync prunes that way as bans expire.
-// Client.BanIndex builds one from a store; Put the bans BanCreate,
-// BanUpdate and BanRemove return to keep it current. Full loads stream bans into a Builder,
+// when to call it next: Client.BanWatch prunes that way as bans expire.
+// Client.BanWatch is the way to get an index that stays current: it loads
+// one from a store and follows the change feed, putting each changed ban
+// in (or taking it out) by itself. Full loads stream bans into a Builder,
 // which keeps only each ban's keys and expiry, and build the maps in one
 // pass (Builder.Index, or Index.PutAll for an index in use; a Put as large
 // as a quarter of the index rebuilds it the same way).

@@ -13,14 +13,14 @@ import (
 )
 
 // The join check answers banned or not, the ban IDs and the expiry, never
-// the reason; from the store, or from a live index the host keeps.
+// the reason; from the store, or from a watched index, which has the bans
+// made after it started with no help from the host.
 func TestBanCheck(t *testing.T) {
 	for _, name := range []string{"store", "index"} {
 		t.Run(name, func(t *testing.T) {
-			index := &bans.Index{}
 			opts := &gameapi.Options{}
 			if name == "index" {
-				opts.BanIndex = index
+				opts.BanIndex = watched
 			}
 			f := newFixture(t, opts)
 			_, token := f.server("eu-1")
@@ -36,7 +36,6 @@ func TestBanCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			index.Put(perm, temp)
 			c := f.client(token, nil)
 			for _, tc := range []struct {
 				q       gameclient.BanQuery

@@ -38,8 +38,9 @@ type Options struct {
 	// PollLimit caps the commands one queue read returns. Default
 	// playerbase.DefaultPollLimit.
 	PollLimit int
-	// BanIndex, if set, answers ban checks from memory (keep it current:
-	// see playerbase.BanJoinParams.Index); otherwise the store answers.
+	// BanIndex, if set, answers ban checks from memory: pass a
+	// playerbase.BanWatch's Index, which stays current by itself (see
+	// playerbase.BanJoinParams.Index). Otherwise the store answers.
 	BanIndex *bans.Index
 	// StoreID is reported as the server's store_id, a number as PayNow's
 	// plugins expect (the Rust plugin reads it into a 64-bit integer).

@@ -20,6 +20,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/gameapi"
 	"github.com/playerbase/playerbase/gameclient"
@@ -79,12 +80,28 @@ type fixture struct {
 	logs  *syncBuffer
 }
 
+// watched, as Options.BanIndex, asks newFixture for the API to answer ban
+// checks from a BanWatch's index on the fixture's store, as a host does.
+var watched = &bans.Index{}
+
 func newFixture(t *testing.T, opts *gameapi.Options) *fixture {
 	t.Helper()
 	f := &fixture{t: t, clock: &clock{t: start}, logs: &syncBuffer{}}
 	f.pb = playerbase.New(memory.New(), &playerbase.Config{Now: f.clock.Now})
 	if opts == nil {
 		opts = &gameapi.Options{}
+	}
+	if opts.BanIndex == watched {
+		w, err := f.pb.BanWatch(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := w.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		opts.BanIndex = w.Index()
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f.srv = httptest.NewServer(gameapi.New(f.pb, opts))

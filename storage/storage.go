@@ -71,7 +71,7 @@ type BanChecker interface {
 }
 
 // BanLoader is an optional Backend method for a full load of the ban index
-// (Client.BanIndex): every active ban read in one pass and handed over one
+// (Client.BanWatch): every active ban read in one pass and handed over one
 // at a time, so the load holds none of them and pays for no paging
 // (PostgreSQL: one statement, its rows streamed).
 type BanLoader interface {

@@ -94,7 +94,14 @@ func run(ctx context.Context, out io.Writer, con *console, be storage.Backend) e
 		return err
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := &http.Server{Handler: gameapi.New(pb, &gameapi.Options{Logger: quiet}), ReadHeaderTimeout: 5 * time.Second}
+	// The API answers join checks from memory, from an index that follows
+	// every ban the store makes.
+	watch, err := pb.BanWatch(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = watch.Close() }() // Close always returns nil
+	srv := &http.Server{Handler: gameapi.New(pb, &gameapi.Options{Logger: quiet, BanIndex: watch.Index()}), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }() // returns when Close stops it
 	defer func() { _ = srv.Close() }()
 	base := "http://" + ln.Addr().String()

@@ -395,11 +395,13 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole, 
 
 	// The game server polls. Notch is offline: the rank is set, the
 	// diamonds wait for him.
-	index, err := pb.BanIndex(ctx)
+	// Its ban index follows every ban the store makes, by itself.
+	watch, err := pb.BanWatch(ctx, nil)
 	if err != nil {
 		return err
 	}
-	mc := gamesim.New(server, pb, index, gamesim.NewJournal(), console, clk.Now)
+	defer func() { _ = watch.Close() }() // Close always returns nil
+	mc := gamesim.New(server, pb, watch.Index(), gamesim.NewJournal(), console, clk.Now)
 	r, err := mc.Deliver(ctx)
 	if err != nil {
 		return err

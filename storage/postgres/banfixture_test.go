@@ -41,16 +41,12 @@ func scaleBan(i int, at time.Time) bans.Ban {
 
 // copyBans stores scaleBan(0 … n-1) with COPY, streaming the rows (a
 // fixture of a million bans never sits in memory), and analyzes the tables
-// so plans see their size. The notify trigger is off meanwhile: nobody
-// listens to a fixture, and a million queued notifications cost time.
+// so plans see their size.
 func copyBans(tb testing.TB, b *postgres.Backend, n int) {
 	tb.Helper()
 	ctx := context.Background()
 	at := time.Now().UTC().Truncate(time.Millisecond)
 	err := pgx.BeginFunc(ctx, b.Pool(), func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `alter table bans disable trigger bans_notify`); err != nil {
-			return err
-		}
 		i := 0
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"bans"}, []string{"id", "reason", "created_by", "created_at",
 			"updated_by", "updated_at", "identity_types", "identity_values"},
@@ -85,10 +81,6 @@ func copyBans(tb testing.TB, b *postgres.Backend, n int) {
 				pos++
 				return []any{cur.ID, pos, string(x.Type), x.Value, true}, nil
 			}))
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `alter table bans enable trigger bans_notify`)
 		return err
 	})
 	if err != nil {

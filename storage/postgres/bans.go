@@ -202,7 +202,7 @@ func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, 
 // first, each once. It is Client.BanFind's question as one statement outside
 // any transaction, answered from the covering indexes of ban_identities in
 // one round trip, for a game server that asks the database on every join
-// instead of keeping a bans.Index with SyncBans.
+// instead of keeping a bans.Index (Client.BanWatch).
 func (b *Backend) CheckBans(ctx context.Context, ids []bans.Identity, now time.Time) ([]bans.ID, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -261,7 +261,7 @@ func loadActive(ctx context.Context, q querier, now time.Time, fn func(bans.Ban)
 
 // LoadActiveBans calls fn with every ban active at now, streaming the rows
 // of one statement outside any transaction (storage.BanLoader): a full
-// load of a bans.Index (Client.BanIndex) without paging.
+// load of a bans.Index (Client.BanWatch) without paging.
 func (b *Backend) LoadActiveBans(ctx context.Context, now time.Time, fn func(bans.Ban) error) error {
 	var failed error
 	err := loadActive(ctx, b.pool, now, func(ban bans.Ban) error {

@@ -142,15 +142,13 @@
 // join (TestBanPlans checks the plan's shape). Listing bans by identity
 // type merges an index of ban_identities (type, ban_id) with the bans'
 // primary key (migration 0016), so a page costs a page even when no ban
-// holds the type. A fleet rather keeps a bans.Index in memory: SyncBans
-// streams every live ban into a bans.Builder, built in one pass
-// (Client.BanIndex streams the same way through LoadActiveBans, a
-// storage.BanLoader), LISTENs on
-// "playerbase_bans_<md5 of the schema name>", a valid channel name for any
-// schema (a trigger NOTIFYs the ban ID on every commit that touches a ban;
-// the sync reloads that ban), reloads everything after a reconnect, and
-// prunes each ban from the index when it expires. Write bans through the
-// store: it keeps the identity rows in step.
+// holds the type. A fleet rather keeps a bans.Index in memory with
+// Client.BanWatch: its full load streams every live ban through
+// LoadActiveBans (a storage.BanLoader) into a bans.Builder, built in one
+// pass, and from then on it follows the change feed's ban events, so no
+// ban trigger or channel of its own is needed (migration 0020 dropped the
+// old one). Write bans through the store: it keeps the identity rows in
+// step.
 //
 // Change feed (package events). An Update's appended events are inserted
 // with its COMMIT, in one round trip, under a transaction-level advisory

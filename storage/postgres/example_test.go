@@ -32,21 +32,24 @@ func ExampleOpen() {
 
 // A game server keeps an in-memory ban index in step with the fleet's
 // database and checks every join against it without a round trip.
-func ExampleBackend_SyncBans() {
+func Example_banWatch() {
 	ctx := context.Background()
 	b, err := postgres.Open(ctx, os.Getenv("DATABASE_URL"), &postgres.Options{Schema: "playerbase"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer b.Close()
-	idx := &bans.Index{}
-	sync := b.SyncBans(idx, &postgres.SyncOptions{OnError: func(err error) { log.Print(err) }})
-	go sync.Run(ctx) // until ctx ends; reconnects and resyncs by itself
-	<-sync.Ready()
+	client := playerbase.New(b, nil)
+	// The first load, then the change feed; reloads and retries by itself.
+	watch, err := client.BanWatch(ctx, &playerbase.BanWatchOptions{OnError: func(err error) { log.Print(err) }})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer watch.Close()
 
 	// On join:
 	keys := []bans.Key{bans.SteamKey(76561198006409530), bans.IPKey(netip.MustParseAddr("203.0.113.7"))}
-	if id, banned := idx.FirstMatch(time.Now(), keys); banned {
+	if id, banned := watch.Index().FirstMatch(time.Now(), keys); banned {
 		log.Printf("refuse: ban %s", id)
 	}
 }

@@ -10,10 +10,6 @@ import (
 	"github.com/playerbase/playerbase/storage"
 )
 
-// PID returns the backend PID of the sync's listening connection, so a test
-// can kill it.
-func (s *BanSync) PID() uint32 { return s.pid.Load() }
-
 // Retries returns how many attempts PostgreSQL has aborted, so a test can
 // report how often transactions collided.
 func (b *Backend) Retries() int64 { return b.retries.Load() }

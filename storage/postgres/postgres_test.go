@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/postgres"
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
@@ -149,4 +150,39 @@ func migrationCount(t *testing.T) (n, last int) {
 		last = max(last, v)
 	}
 	return len(entries), last
+}
+
+// A schema name PostgreSQL would cut short (longer than 63 bytes) or could
+// not hold is refused when the backend is opened, before it names tables
+// in a schema that is not the one asked for.
+func TestOpenRefusesBadSchemaNames(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	for _, schema := range []string{strings.Repeat("б", 32), "nul\x00schema", "bad\xffutf8"} {
+		b, err := postgres.Open(context.Background(), dsn, &postgres.Options{Schema: schema})
+		if err == nil {
+			if err := b.Close(); err != nil {
+				t.Error(err)
+			}
+		}
+		var ie *errs.InvalidError
+		if !errors.As(err, &ie) || ie.Field != "schema" {
+			t.Errorf("Open(schema %q): %v, want an *errs.InvalidError for field schema", schema, err)
+		}
+	}
+}
+
+// Ban writes no longer NOTIFY a channel of their own (migration 0020): ban
+// indexes follow the change feed, which wakes its followers itself.
+func TestNoBanTrigger(t *testing.T) {
+	b := pgtest.NewBackend(t)
+	var n int
+	err := b.Pool().QueryRow(context.Background(), `select
+		(select count(*) from pg_trigger where tgrelid = 'bans'::regclass and not tgisinternal) +
+		(select count(*) from pg_proc where proname = 'playerbase_notify_ban' and pronamespace = current_schema()::regnamespace)`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d ban triggers or notify functions left, want none", n)
+	}
 }

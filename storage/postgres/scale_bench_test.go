@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"sync"
 	"testing"
@@ -129,42 +128,28 @@ func BenchmarkListBansScale(b *testing.B) {
 const fullLoadBans = 100_000
 
 // BenchmarkBanFullLoad loads every active ban of a 100 000-ban store into
-// a bans.Index, as a game server does when it starts: through
-// Client.BanIndex (pages of List) and through a BanSync's first full load.
-// Compare each with BenchmarkBanStreamBaseline, run alongside:
+// a bans.Index, as a game server does when it starts: a BanWatch's first
+// full load (streamed through LoadActiveBans). Compare it with
+// BenchmarkBanStreamBaseline, run alongside:
 //
 //	go test -run '^$' -bench 'BanFullLoad|BanStreamBaseline' -benchmem -benchtime 5x ./storage/postgres/
 func BenchmarkBanFullLoad(b *testing.B) {
 	be := scalePostgres(b, fullLoadBans)
 	ctx := context.Background()
-	b.Run("via=BanIndex", func(b *testing.B) {
-		c := playerbase.New(be, nil)
-		b.ReportAllocs()
-		for b.Loop() {
-			idx, err := c.BanIndex(ctx)
-			if err != nil || idx.Len() != fullLoadBans {
-				b.Fatalf("BanIndex holds %d bans, %v", idx.Len(), err)
-			}
+	c := playerbase.New(be, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		watch, err := c.BanWatch(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("via=SyncBans", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var idx bans.Index
-			sync := be.SyncBans(&idx, nil)
-			ctx, cancel := context.WithCancel(ctx)
-			done := make(chan error)
-			go func() { done <- sync.Run(ctx) }()
-			<-sync.Ready()
-			cancel()
-			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-				b.Fatal(err)
-			}
-			if idx.Len() != fullLoadBans {
-				b.Fatalf("sync loaded %d bans", idx.Len())
-			}
+		if n := watch.Index().Len(); n != fullLoadBans {
+			b.Fatalf("the watch loaded %d bans", n)
 		}
-	})
+		if err := watch.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkBanStreamBaseline reads the rows a full load reads, the same

@@ -2,8 +2,9 @@
 // for the example programs and their tests. The plugin does the two things
 // a real one does:
 //
-//   - At join it asks an in-memory bans.Index (no database round trip) and
-//     refuses a banned player, naming the ban.
+//   - At join it asks an in-memory bans.Index (a playerbase.BanWatch's,
+//     current by itself; no database round trip) and refuses a banned
+//     player, naming the ban.
 //   - It runs a delivery loop: Poll the store for this server's commands,
 //     run each on the console, Ack the results. A Journal of the delivery
 //     keys it has run, which outlives the plugin (on a real server, a file
