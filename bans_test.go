@@ -399,12 +399,15 @@ func TestBanWatchIndexOnJoin(t *testing.T) {
 // checks against a plain-Go model; the store (through the Client) and an
 // Index kept in step by Put always agree with it.
 type banMachine struct {
-	pb    *Client
-	clk   *banClock
-	idx   *bans.Index
-	bans  []*banModel // creation order
-	pool  []banPoolEntry
-	times []time.Duration
+	pb  *Client
+	clk *banClock
+	idx *bans.Index // kept by Put
+	// watched is a BanWatch's index, kept by the watch alone; nil where
+	// the watch may lag the calls.
+	watched *bans.Index
+	bans    []*banModel // creation order
+	pool    []banPoolEntry
+	times   []time.Duration
 }
 
 type banModel struct {
@@ -629,6 +632,11 @@ func (m *banMachine) Check(t *rapid.T) {
 	if id, ok := m.idx.FirstMatch(now, bans.KeysOf(queries)); ok != (len(want) > 0) || ok && !slices.Contains(want, id) {
 		t.Fatalf("Index.FirstMatch(%v) = %v %v, model %v", queries, id, ok, want)
 	}
+	if m.watched != nil {
+		if d := cmp.Diff(want, m.watched.Check(now, canon...), cmp.Comparer(func(a, b []bans.ID) bool { return slices.Equal(a, b) })); d != "" {
+			t.Fatalf("watched Index.Check(%v) at %v (-model +index):\n%s", canon, now, d)
+		}
+	}
 
 	// Every ban as stored, and the active listing.
 	for _, b := range m.bans {
@@ -683,6 +691,21 @@ func runBanMachine(t *rapid.T, backend storage.Backend) {
 	m := &banMachine{
 		pb: New(backend, &Config{Now: clk.Now}), clk: clk, idx: bans.NewIndex(nil), pool: banPool(),
 		times: []time.Duration{-time.Minute, 0, time.Second, time.Minute, time.Hour, 24 * time.Hour},
+	}
+	// Where a change is in a watched index when the call returns (memory),
+	// a game server's watch, through a Client of its own, agrees with the
+	// model after every step too.
+	if _, ok := backend.(storage.EventSubscriber); ok {
+		w, err := New(backend, &Config{Now: clk.Now}).BanWatch(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := w.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
+		m.watched = w.Index()
 	}
 	t.Repeat(rapid.StateMachineActions(m))
 }
