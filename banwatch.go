@@ -193,8 +193,9 @@ const (
 // banTypes are the events a watch follows.
 var banTypes = []events.Type{events.BanCreated, events.BanUpdated, events.BanRemoved}
 
-// run follows the feed (or, with a subscriber, waits for its failures) and
-// prunes expired bans, until Close.
+// run follows the feed (with a subscriber, it catches up when heard wakes
+// it, which retries what heard failed to apply) and prunes expired bans,
+// until Close.
 func (w *BanWatch) run() {
 	defer close(w.done)
 	ctx := w.ctx

@@ -261,8 +261,8 @@ func TestBanWatchReloadsWhenBehind(t *testing.T) {
 	forBackends(t, func(t *testing.T, b storage.Backend) {
 		ctx := context.Background()
 		slow := &pausable{Backend: b}
-		admin, watch, clk := watchSetup(t, slow, &playerbase.BanWatchOptions{RetryDelay: 10 * time.Millisecond})
-		admin = playerbase.New(b, &playerbase.Config{Now: clk.Now})
+		_, watch, clk := watchSetup(t, slow, &playerbase.BanWatchOptions{RetryDelay: 10 * time.Millisecond})
+		admin := playerbase.New(b, &playerbase.Config{Now: clk.Now})
 		idx := watch.Index()
 		email, name := bans.MustIdentity(bans.Email, "behind@example.com"), bans.MustIdentity(bans.Name, "Evader")
 		first, err := admin.BanCreate(ctx, playerbase.BanCreateParams{Reason: "griefing", Identities: []bans.Identity{email}, Actor: "admin:alice"})
@@ -400,7 +400,7 @@ func ExampleClient_BanWatch() {
 	if err != nil {
 		panic(err)
 	}
-	defer watch.Close()
+	defer func() { _ = watch.Close() }() // Close always returns nil
 
 	ban, _ := admin.BanCreate(ctx, playerbase.BanCreateParams{Reason: "aimbot", Actor: "admin:alice",
 		Identities: []bans.Identity{{Type: bans.Steam, Value: "STEAM_0:0:23071901"}}})
@@ -444,12 +444,12 @@ func TestBanWatchPostgresConnectionsKilled(t *testing.T) {
 	var mu sync.Mutex
 	var failures []error
 	clk := &watchClock{t: watchStart}
-	admin, watch, _ := watchOn(t, gameDB, clk, &playerbase.BanWatchOptions{RetryDelay: 20 * time.Millisecond, OnError: func(err error) {
+	_, watch, _ := watchOn(t, gameDB, clk, &playerbase.BanWatchOptions{RetryDelay: 20 * time.Millisecond, OnError: func(err error) {
 		mu.Lock()
 		failures = append(failures, err)
 		mu.Unlock()
 	}})
-	admin = playerbase.New(adminDB, &playerbase.Config{Now: clk.Now})
+	admin := playerbase.New(adminDB, &playerbase.Config{Now: clk.Now})
 	idx, email := watch.Index(), bans.MustIdentity(bans.Email, "killed@example.com")
 
 	first, err := admin.BanCreate(ctx, playerbase.BanCreateParams{Reason: "griefing", Identities: []bans.Identity{email}, Actor: "admin:alice"})

@@ -45,7 +45,7 @@ func Example_banWatch() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer watch.Close()
+	defer func() { _ = watch.Close() }() // Close always returns nil
 
 	// On join:
 	keys := []bans.Key{bans.SteamKey(76561198006409530), bans.IPKey(netip.MustParseAddr("203.0.113.7"))}

@@ -132,8 +132,8 @@ func checkSchema(schema string) error {
 // New returns a Backend over a pool the caller made and closes; the
 // pool's search_path decides where the tables live (opts.Schema, if set,
 // only tells Migrate where to create them: name the same schema in the
-// pool's search_path). Open's plan_cache_mode and enable_seqscan settings
-// are the host's to choose here. Close leaves the pool open.
+// pool's search_path). Open's plan_cache_mode, enable_seqscan and jit
+// settings are the host's to choose here. Close leaves the pool open.
 func New(pool *pgxpool.Pool, opts *Options) *Backend {
 	var o Options
 	if opts != nil {
