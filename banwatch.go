@@ -48,15 +48,14 @@ const DefaultBanWatchRetry = 250 * time.Millisecond
 //
 // It is safe for concurrent use.
 type BanWatch struct {
-	c     *Client
-	idx   *bans.Index
-	opts  BanWatchOptions
-	sub   bool // the backend calls heard after each commit
-	ctx   context.Context
-	stop  context.CancelFunc
-	done  chan struct{}
-	kick  chan struct{} // a subscriber call applied or failed: the goroutine catches up
-	unsub func()
+	c      *Client
+	idx    *bans.Index
+	opts   BanWatchOptions
+	waiter storage.EventWaiter // nil: the goroutine polls the feed
+	ctx    context.Context
+	stop   context.CancelFunc
+	done   chan struct{}
+	unsub  func()
 
 	// hearing is read-held by each subscriber call, so Close can wait for
 	// the calls under way and refuse new ones.
@@ -80,20 +79,20 @@ type BanWatch struct {
 // that stays current. ctx bounds the first load only; if it fails, so does
 // BanWatch. opts may be nil.
 func (c *Client) BanWatch(ctx context.Context, opts *BanWatchOptions) (*BanWatch, error) {
-	w := &BanWatch{c: c, idx: &bans.Index{}, known: map[bans.ID]struct{}{}, done: make(chan struct{}), kick: make(chan struct{}, 1)}
+	w := &BanWatch{c: c, idx: &bans.Index{}, known: map[bans.ID]struct{}{}, done: make(chan struct{})}
 	if opts != nil {
 		w.opts = *opts
 	}
 	if w.opts.RetryDelay <= 0 {
 		w.opts.RetryDelay = DefaultBanWatchRetry
 	}
+	w.waiter, _ = c.backend.(storage.EventWaiter)
 	w.ctx, w.stop = context.WithCancel(context.WithoutCancel(ctx))
 	// Subscribe before the load, holding mu: a commit from now on is
 	// applied once the load is in, and re-applying one the load saw
 	// changes nothing.
 	w.mu.Lock()
 	if s, ok := c.backend.(storage.EventSubscriber); ok {
-		w.sub = true
 		w.unsub = s.SubscribeEvents(w.heard)
 	}
 	err := w.reload(ctx)
@@ -160,14 +159,9 @@ func (w *BanWatch) heard(evs []events.Event) {
 	if w.closed {
 		return
 	}
+	// A failure is retried by the goroutine, which the same commit wakes.
 	if err := w.catchUp(w.ctx); err != nil && w.ctx.Err() == nil {
 		w.report(err)
-	}
-	// Wake the goroutine: to retry if this failed, and to time its prune
-	// by the expiries just put.
-	select {
-	case w.kick <- struct{}{}:
-	default:
 	}
 }
 
@@ -193,9 +187,11 @@ const (
 // banTypes are the events a watch follows.
 var banTypes = []events.Type{events.BanCreated, events.BanUpdated, events.BanRemoved}
 
-// run follows the feed (with a subscriber, it catches up when heard wakes
-// it, which retries what heard failed to apply) and prunes expired bans,
-// until Close.
+// run follows the feed until Close: it wakes for every commit (through the
+// backend's storage.EventWaiter, or a poll), catches up, and prunes the
+// bans that expired. Waking for every event, not only for bans, moves the
+// cursor past the others too (see catchUp), and on a backend with a
+// subscriber it retries what heard failed to apply.
 func (w *BanWatch) run() {
 	defer close(w.done)
 	ctx := w.ctx
@@ -220,19 +216,12 @@ func (w *BanWatch) run() {
 		if d, ok := w.prune(); ok {
 			wait, cancel = context.WithTimeout(ctx, d)
 		}
-		if w.sub {
-			select {
-			case <-wait.Done():
-			case <-w.kick:
-				pending = true
-			}
-			cancel()
-			continue
+		var err error
+		if w.waiter != nil {
+			err = w.waiter.WaitEvents(wait, w.Cursor())
+		} else {
+			err = sleep(wait, eventPollInterval)
 		}
-		w.mu.Lock()
-		after := w.cursor
-		w.mu.Unlock()
-		_, err := w.c.EventWait(wait, EventListParams{After: after, Types: banTypes, Limit: 1})
 		cancel()
 		switch {
 		case err == nil:
@@ -240,8 +229,6 @@ func (w *BanWatch) run() {
 		case ctx.Err() != nil:
 			return
 		case wait.Err() != nil: // time to prune
-		case errors.Is(err, errs.ErrGone): // behind: catchUp reloads
-			pending = true
 		default:
 			w.report(fmt.Errorf("ban watch: %w", err))
 			pending = true
