@@ -34,8 +34,9 @@ const DefaultBanWatchRetry = 250 * time.Millisecond
 // same store reaches it. How soon depends on the backend: before the call
 // that made the change returns on one that calls subscribers after each
 // commit (storage.EventSubscriber: memory), as soon as the feed wakes its
-// followers otherwise (storage.EventWaiter), and at worst after one poll of
-// the feed (a quarter of a second).
+// followers otherwise (storage.EventWaiter: PostgreSQL's LISTEN/NOTIFY,
+// SQLite), and on a backend with neither after one poll of the feed (a
+// quarter of a second).
 //
 // Each ban event makes the watch read that ban again and put it in the
 // index or take it out (lifted or expired), so events applied twice or out
