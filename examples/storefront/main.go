@@ -21,8 +21,11 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"log/slog"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -31,7 +34,8 @@ import (
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/examples/internal/backend"
-	"github.com/playerbase/playerbase/examples/internal/gamesim"
+	"github.com/playerbase/playerbase/gameapi"
+	"github.com/playerbase/playerbase/gameclient"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
@@ -48,7 +52,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := run(ctx, os.Stdout, &gamesim.RecordingConsole{}, be); err != nil {
+	if err := run(ctx, os.Stdout, &console{}, be); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -354,8 +358,8 @@ func decode(resp *http.Response, out any) error {
 	return json.NewDecoder(resp.Body).Decode(out)
 }
 
-func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole, be storage.Backend) error {
-	clk := gamesim.NewClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
+func run(ctx context.Context, out io.Writer, con *console, be storage.Backend) error {
+	clk := &clock{t: time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)}
 	// The backend: any storage.Backend fits here (main picks it with -db).
 	pb := playerbase.New(be, &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
@@ -393,27 +397,39 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole, 
 		fmt.Fprintf(out, "payment webhook #%d: order %s %s\n", i+1, res["order"], res["status"])
 	}
 
-	// The game server polls. Notch is offline: the rank is set, the
-	// diamonds wait for him.
-	// Its ban index follows every ban the store makes, by itself.
+	// The game server, registered with the store, polls the game-server
+	// API over HTTP as a plugin does, and answers joins from an index that
+	// follows every ban the store makes, by itself. Notch is offline: the
+	// rank is set, the diamonds wait for him.
 	watch, err := pb.BanWatch(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = watch.Close() }() // Close always returns nil
-	mc := gamesim.New(server, pb, watch.Index(), gamesim.NewJournal(), console, clk.Now)
-	r, err := mc.Deliver(ctx)
+	_, token, err := pb.GameServerCreate(ctx, playerbase.GameServerCreateParams{Name: server})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "game server, Notch offline: %d command(s)\n", r.Delivered)
-	if err := mc.Join(gamesim.Player{ID: "069a79f4-44e9-4726-a5be-fca90e38aaf5", Name: "Notch"}); err != nil {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api := httptest.NewServer(gameapi.New(pb, &gameapi.Options{Logger: quiet, BanIndex: watch.Index()}))
+	defer api.Close()
+	plugin, err := gameclient.New(gameclient.Config{BaseURL: api.URL, Token: token})
+	if err != nil {
 		return err
 	}
-	if r, err = mc.Deliver(ctx); err != nil {
+	mc := &game{plugin: plugin, console: con}
+	r, err := mc.deliver(ctx)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "game server, Notch online: %d command(s)\n", r.Delivered)
+	fmt.Fprintf(out, "game server, Notch offline: %d command(s)\n", r.Received)
+	if err := mc.join(ctx, "069a79f4-44e9-4726-a5be-fca90e38aaf5", "Notch", "203.0.113.20"); err != nil {
+		return err
+	}
+	if r, err = mc.deliver(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "game server, Notch online: %d command(s)\n", r.Received)
 
 	var page detailsView
 	if err := get(web.URL+"/customers/"+string(co.Customer), &page); err != nil {
@@ -428,10 +444,10 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole, 
 	if err != nil {
 		return err
 	}
-	if r, err = mc.Deliver(ctx); err != nil {
+	if r, err = mc.deliver(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "31 days later: %d item(s) expired, %d command(s) delivered\n", n, r.Delivered)
+	fmt.Fprintf(out, "31 days later: %d item(s) expired, %d command(s) delivered\n", n, r.Received)
 	if err := get(web.URL+"/customers/"+string(co.Customer), &page); err != nil {
 		return err
 	}
@@ -449,20 +465,20 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole, 
 		return err
 	}
 	fmt.Fprintf(out, "payment webhook: order %s %s\n", res["order"], res["status"])
-	if r, err = mc.Deliver(ctx); err != nil {
+	if r, err = mc.deliver(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "game server: %d command(s) delivered\n", r.Delivered)
+	fmt.Fprintf(out, "game server: %d command(s) delivered\n", r.Received)
 	for i := range 2 {
 		if err := post(web.URL+"/webhooks/refund", refundEvent{Order: co.Order, RefundRef: "re_1Py", Amount: "4.99", Currency: "EUR"}, &res); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "refund webhook #%d: order %s %s\n", i+1, res["order"], res["status"])
 	}
-	if r, err = mc.Deliver(ctx); err != nil {
+	if r, err = mc.deliver(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "after the refund: %d command(s) delivered\n", r.Delivered)
+	fmt.Fprintf(out, "after the refund: %d command(s) delivered\n", r.Received)
 	if err := get(web.URL+"/customers/"+string(co.Customer), &page); err != nil {
 		return err
 	}
@@ -494,8 +510,85 @@ func run(ctx context.Context, out io.Writer, console *gamesim.RecordingConsole, 
 	fmt.Fprintf(out, "checkout in GBP: %v\n", err)
 
 	fmt.Fprintln(out, "console ran:")
-	for _, c := range console.Ran() {
+	for _, c := range con.Ran() {
 		fmt.Fprintf(out, "  %s\n", c)
 	}
 	return nil
+}
+
+// game is the Minecraft server's side: its plugin and who is online.
+type game struct {
+	plugin  *gameclient.Client
+	console *console
+	online  []string // Minecraft UUIDs
+}
+
+// join lets a player in unless the store's ban check refuses them, and
+// tells the store the player joined.
+func (g *game) join(ctx context.Context, uuid, name, ip string) error {
+	st, err := g.plugin.CheckBan(ctx, gameclient.BanQuery{MinecraftUUID: uuid, Name: name, IPAddress: ip})
+	if err != nil {
+		return err
+	}
+	if st.Banned {
+		return fmt.Errorf("%s may not join: banned (%s)", name, strings.Join(st.BanIDs, ", "))
+	}
+	g.online = append(g.online, uuid)
+	return g.plugin.ReportJoins(ctx, gameclient.Join{MinecraftUUID: uuid, MinecraftName: name, IPAddress: ip})
+}
+
+// deliver polls the queue, runs each command on the console, and
+// acknowledges the results.
+func (g *game) deliver(ctx context.Context) (gameclient.Report, error) {
+	return g.plugin.Deliver(ctx, gameclient.Players{MinecraftUUIDs: g.online}, func(_ context.Context, c gameclient.Command) error {
+		return g.console.Run(c.Command)
+	})
+}
+
+// console runs a few well-known commands, refuses others, and remembers
+// every command it ran, in order.
+type console struct {
+	mu  sync.Mutex
+	ran []string
+}
+
+var knownCommands = []string{"lp user ", "give "}
+
+func (c *console) Run(command string) error {
+	for _, k := range knownCommands {
+		if strings.HasPrefix(command, k) {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.ran = append(c.ran, command)
+			return nil
+		}
+	}
+	verb, _, _ := strings.Cut(command, " ")
+	return fmt.Errorf("unknown command %q", verb)
+}
+
+// Ran returns the commands run so far, in order.
+func (c *console) Ran() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.ran)
+}
+
+// clock is the walk-through's time: it moves only when told to, so a month
+// can pass without waiting.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/playerbase/playerbase/examples/internal/gamesim"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
@@ -24,7 +23,7 @@ func TestRun(t *testing.T) {
 
 func testRun(t *testing.T, be storage.Backend) {
 	var out bytes.Buffer
-	console := &gamesim.RecordingConsole{}
+	console := &console{}
 	if err := run(context.Background(), &out, console, be); err != nil {
 		t.Fatal(err)
 	}
