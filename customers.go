@@ -8,6 +8,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/storage"
 )
 
@@ -71,19 +72,25 @@ func identify(ctx context.Context, tx storage.Tx, pid customer.PlatformID, name 
 		if err := tx.Customers().Create(ctx, cust); err != nil {
 			return customer.Customer{}, false, err
 		}
-		return cust, true, nil
+		return cust, true, record(ctx, tx, now, events.CustomerCreated, cust.ID, string(cust.ID), nil, cust)
 	case err != nil:
 		return customer.Customer{}, false, err
 	case name == "" || cust.Name == name:
 		return cust, false, nil
 	}
+	before := cust.Clone()
 	cust.Name = name
 	cust.Updated = now
 	if err := tx.Customers().Update(ctx, cust); err != nil {
 		return customer.Customer{}, false, err
 	}
 	cust.Version++
-	return cust, false, nil
+	return cust, false, recordCustomer(ctx, tx, now, before, cust)
+}
+
+// recordCustomer appends the event of an edit of a customer.
+func recordCustomer(ctx context.Context, tx storage.Tx, now time.Time, before, after customer.Customer) error {
+	return record(ctx, tx, now, events.CustomerUpdated, after.ID, string(after.ID), before, after)
 }
 
 // Customer returns one customer.
@@ -117,7 +124,9 @@ type CustomerUpdateParams struct {
 	PlatformID string // any accepted form, on the customer's platform
 }
 
-// CustomerUpdate changes a customer's name and platform ID.
+// CustomerUpdate changes a customer's name and platform ID. An edit that
+// changes neither still checks Version and moves it, but appends no
+// event: the history shows changes, not saves.
 func (c *Client) CustomerUpdate(ctx context.Context, id customer.ID, e CustomerUpdateParams) (cust customer.Customer, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
@@ -129,13 +138,17 @@ func (c *Client) CustomerUpdate(ctx context.Context, id customer.ID, e CustomerU
 		if err != nil {
 			return err
 		}
+		before := cust.Clone()
 		cust.Version = e.Version
 		cust.Name, cust.PlatformID, cust.Updated = name, pid, now
 		if err := tx.Customers().Update(ctx, cust); err != nil {
 			return err
 		}
 		cust.Version++
-		return nil
+		if before.Name == cust.Name && before.PlatformID == cust.PlatformID {
+			return nil
+		}
+		return recordCustomer(ctx, tx, now, before, cust)
 	})
 	if err != nil {
 		return customer.Customer{}, err
@@ -186,6 +199,7 @@ func recordCheckout(ctx context.Context, tx storage.Tx, id customer.ID, ip netip
 	if err != nil {
 		return customer.Customer{}, err
 	}
+	before := cust.Clone()
 	if !cust.RecordCheckout(ip, email) {
 		return cust, nil
 	}
@@ -194,5 +208,5 @@ func recordCheckout(ctx context.Context, tx storage.Tx, id customer.ID, ip netip
 		return customer.Customer{}, err
 	}
 	cust.Version++
-	return cust, nil
+	return cust, recordCustomer(ctx, tx, now, before, cust)
 }

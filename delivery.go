@@ -9,6 +9,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/internal/ids"
 	"github.com/playerbase/playerbase/internal/textin"
 	"github.com/playerbase/playerbase/inventory"
@@ -81,6 +82,9 @@ func newDelivery(c inventory.Command) Delivery {
 // claim runs fn in a transaction for functions that decide row by row
 // (storage.Claimer), or in Update when the backend has nothing better.
 func (c *Client) claim(ctx context.Context, fn func(storage.Tx) error) error {
+	if err := checkActor(ctx); err != nil {
+		return err
+	}
 	if cl, ok := c.backend.(storage.Claimer); ok {
 		return cl.Claim(ctx, fn)
 	}
@@ -270,8 +274,10 @@ func ackBatch(ctx context.Context, tx storage.Tx, server string, results []Deliv
 			redo[id] = true
 		}
 		cur := make(map[inventory.CommandID]inventory.Command, len(stored))
+		read := make(map[inventory.CommandID]inventory.Command, len(stored))
 		for _, cmd := range stored {
 			cur[cmd.ID] = cmd
+			read[cmd.ID] = cmd
 		}
 		var writes []inventory.Command
 		for _, i := range order {
@@ -305,8 +311,32 @@ func ackBatch(ctx context.Context, tx storage.Tx, server string, results []Deliv
 		if todo, err = tx.Commands().UpdateMany(ctx, writes); err != nil {
 			return err
 		}
+		if err := recordAcks(ctx, tx, now, read, writes, todo); err != nil {
+			return err
+		}
 		if len(todo) > 0 && attempt == ackRetries {
 			return errs.Conflict("command", string(todo[0]), "changed concurrently on every attempt to record its result")
+		}
+	}
+	return nil
+}
+
+// recordAcks appends the event of each result written: command.executed
+// or command.failed, from the command as read. A write UpdateMany left out
+// (stale) is judged again and appends its event then.
+func recordAcks(ctx context.Context, tx storage.Tx, now time.Time, read map[inventory.CommandID]inventory.Command, writes []inventory.Command, stale []inventory.CommandID) error {
+	for _, done := range writes {
+		if slices.Contains(stale, done.ID) {
+			continue
+		}
+		typ := events.CommandExecuted
+		if done.Status == inventory.Failed {
+			typ = events.CommandFailed
+		}
+		after := done
+		after.Version++
+		if err := record(ctx, tx, now, typ, done.Customer, string(done.ID), read[done.ID], after); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -324,6 +354,7 @@ func (c *Client) CommandCancel(ctx context.Context, id inventory.CommandID) (cmd
 		if cmd, err = tx.Commands().Get(ctx, id); err != nil {
 			return err
 		}
+		was := cmd
 		if cmd.LeaseExpired(now) {
 			if cmd, err = cmd.ExpireLease(now); err != nil {
 				return err
@@ -336,7 +367,7 @@ func (c *Client) CommandCancel(ctx context.Context, id inventory.CommandID) (cmd
 			return err
 		}
 		cmd.Version++
-		return nil
+		return record(ctx, tx, now, events.CommandCanceled, cmd.Customer, string(cmd.ID), was, cmd)
 	})
 	if err != nil {
 		return inventory.Command{}, err
@@ -369,7 +400,7 @@ func (c *Client) CommandResend(ctx context.Context, id inventory.CommandID) (cmd
 		if cmd, err = old.Resend(now); err != nil {
 			return err
 		}
-		return tx.Commands().Create(ctx, cmd)
+		return createResend(ctx, tx, now, cmd)
 	})
 	if err != nil {
 		return inventory.Command{}, err
@@ -400,7 +431,7 @@ func (c *Client) CommandResendItem(ctx context.Context, id inventory.ItemID) (cm
 			if err != nil {
 				return err
 			}
-			if err := tx.Commands().Create(ctx, cmd); err != nil {
+			if err := createResend(ctx, tx, now, cmd); err != nil {
 				return err
 			}
 			cmds = append(cmds, cmd)
@@ -411,4 +442,14 @@ func (c *Client) CommandResendItem(ctx context.Context, id inventory.ItemID) (cm
 		return nil, err
 	}
 	return cmds, nil
+}
+
+// createResend stores a resend, a new command, and appends its
+// command.resent event (its resend_of names the attempt it repeats). The
+// resend is not also command.queued: one change, one event.
+func createResend(ctx context.Context, tx storage.Tx, now time.Time, cmd inventory.Command) error {
+	if err := tx.Commands().Create(ctx, cmd); err != nil {
+		return err
+	}
+	return record(ctx, tx, now, events.CommandResent, cmd.Customer, string(cmd.ID), nil, cmd)
 }

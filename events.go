@@ -46,8 +46,10 @@ func withActor(ctx context.Context, explicit string) context.Context {
 
 // record appends, in tx, the event of one change to one record: before and
 // after are the record's two versions (nil before: created; nil after:
-// removed), and the event keeps the fields that differ. The actor is
-// ctx's; an invalid one fails the call, so nothing it wrote is kept.
+// removed), and the event keeps the fields that differ. Two versions that
+// do not differ append nothing: a change that changed nothing is no
+// event. The actor is ctx's; an invalid one fails the call, so nothing it
+// wrote is kept.
 func record(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, cust customer.ID, subject string, before, after any) error {
 	actor, err := events.CheckActor(ActorOf(ctx))
 	if err != nil {
@@ -56,6 +58,9 @@ func record(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, 
 	changes, err := events.Diff(before, after)
 	if err != nil {
 		return err
+	}
+	if len(changes) == 0 {
+		return nil
 	}
 	return tx.Events().Append(ctx, events.Event{
 		ID: events.NewID(now), Type: typ, Time: now, Actor: actor,

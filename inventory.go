@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/storage"
 )
@@ -19,7 +20,13 @@ func (c *Client) ProductCreate(ctx context.Context, p inventory.Product) (invent
 		return inventory.Product{}, err
 	}
 	p.ID, p.Created, p.Updated, p.Version = inventory.NewProductID(now), now, now, 0
-	if err := c.update(ctx, func(tx storage.Tx) error { return tx.Products().Create(ctx, p) }); err != nil {
+	err = c.update(ctx, func(tx storage.Tx) error {
+		if err := tx.Products().Create(ctx, p); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, events.ProductCreated, "", string(p.ID), nil, p)
+	})
+	if err != nil {
 		return inventory.Product{}, err
 	}
 	return p, nil
@@ -41,7 +48,12 @@ func (c *Client) ProductUpdate(ctx context.Context, p inventory.Product) (invent
 			return err
 		}
 		p.Created, p.Updated = old.Created, now
-		return tx.Products().Update(ctx, p)
+		if err := tx.Products().Update(ctx, p); err != nil {
+			return err
+		}
+		saved := p
+		saved.Version++
+		return record(ctx, tx, now, events.ProductUpdated, "", string(p.ID), old, saved)
 	})
 	if err != nil {
 		return inventory.Product{}, err
@@ -73,7 +85,7 @@ func (c *Client) ProductList(ctx context.Context) (ps []inventory.Product, err e
 type ItemAssignParams struct {
 	Customer customer.ID
 	Product  inventory.ProductID
-	Actor    string // who assigns, e.g. "admin:alice"; required
+	Actor    string // who assigns, e.g. "admin:alice"; "": ctx's (WithActor)
 	// DiscordID optionally links the item to a Discord user (a snowflake).
 	DiscordID string
 }
@@ -84,6 +96,7 @@ type ItemAssignParams struct {
 // adding one. It queues on_purchase commands for a new item, on_renew for
 // an extended one, and returns the item.
 func (c *Client) ItemAssign(ctx context.Context, p ItemAssignParams) (it inventory.Item, err error) {
+	ctx = withActor(ctx, p.Actor)
 	now := c.clock()
 	vars := inventory.Vars{}
 	if p.DiscordID != "" {
@@ -93,7 +106,7 @@ func (c *Client) ItemAssign(ctx context.Context, p ItemAssignParams) (it invento
 		}
 		vars[inventory.VarDiscordID] = sf.String()
 	}
-	src, err := inventory.CheckSource(inventory.Source{Kind: inventory.FromManual, Actor: p.Actor})
+	src, err := inventory.CheckSource(inventory.Source{Kind: inventory.FromManual, Actor: ActorOf(ctx)})
 	if err != nil {
 		return inventory.Item{}, err
 	}
@@ -170,8 +183,10 @@ func (st *stack) grant(ctx context.Context, tx storage.Tx, cust customer.Custome
 		if err != nil {
 			return inventory.Item{}, err
 		}
+		// Time ended them, not this grant: their events are the sweep's.
+		expiry := WithActor(ctx, events.ActorExpiry)
 		for _, a := range lapsed {
-			if _, err := expireItem(ctx, tx, cust, p, a, now); err != nil {
+			if _, err := expireItem(expiry, tx, cust, p, a, now); err != nil {
 				return inventory.Item{}, err
 			}
 		}
@@ -211,8 +226,22 @@ func (st *stack) grant(ctx context.Context, tx storage.Tx, cust customer.Custome
 			return inventory.Item{}, err
 		}
 		it.Version++
-	} else if err := tx.Items().Create(ctx, it); err != nil {
-		return inventory.Item{}, err
+		var was inventory.Item
+		for _, c := range candidates {
+			if c.ID == it.ID {
+				was = c
+			}
+		}
+		if err := record(ctx, tx, now, events.ItemExtended, it.Customer, string(it.ID), was, it); err != nil {
+			return inventory.Item{}, err
+		}
+	} else {
+		if err := tx.Items().Create(ctx, it); err != nil {
+			return inventory.Item{}, err
+		}
+		if err := record(ctx, tx, now, events.ItemGranted, it.Customer, string(it.ID), nil, it); err != nil {
+			return inventory.Item{}, err
+		}
 	}
 	if inventory.Extends(p, src) && until == nil {
 		st.target = new(it.Clone())
@@ -253,6 +282,9 @@ func queueCommands(ctx context.Context, tx storage.Tx, cust customer.Customer, p
 		if err := tx.Commands().Create(ctx, cmd); err != nil {
 			return nil, err
 		}
+		if err := record(ctx, tx, now, events.CommandQueued, cmd.Customer, string(cmd.ID), nil, cmd); err != nil {
+			return nil, err
+		}
 		out = append(out, cmd)
 	}
 	return out, nil
@@ -261,16 +293,19 @@ func queueCommands(ctx context.Context, tx storage.Tx, cust customer.Customer, p
 // revokeItem revokes an item inside the caller's transaction (ItemRevoke,
 // and the refund and chargeback workflows by store policy) and queues its
 // product's on_expire commands when the product has an on-expiry action.
+// actor is the item's RevokedBy; the event's actor is ctx's, the one who
+// made the call (for a refund, the payment webhook; the item's revoked_by
+// says "payment:refund").
 func revokeItem(ctx context.Context, tx storage.Tx, id inventory.ItemID, reason, actor string, now time.Time) (inventory.Item, error) {
-	it, err := tx.Items().Get(ctx, id)
+	was, err := tx.Items().Get(ctx, id)
 	if err != nil {
 		return inventory.Item{}, err
 	}
-	p, err := tx.Products().Get(ctx, it.ProductID)
+	p, err := tx.Products().Get(ctx, was.ProductID)
 	if err != nil {
 		return inventory.Item{}, err
 	}
-	it, err = inventory.Revoke(it, p, reason, actor, now)
+	it, err := inventory.Revoke(was, p, reason, actor, now)
 	if err != nil {
 		return inventory.Item{}, err
 	}
@@ -278,6 +313,9 @@ func revokeItem(ctx context.Context, tx storage.Tx, id inventory.ItemID, reason,
 		return inventory.Item{}, err
 	}
 	it.Version++
+	if err := record(ctx, tx, now, events.ItemRevoked, it.Customer, string(it.ID), was, it); err != nil {
+		return inventory.Item{}, err
+	}
 	if p.HasExpiryAction() {
 		cust, err := tx.Customers().Get(ctx, it.Customer)
 		if err != nil {
@@ -293,16 +331,17 @@ func revokeItem(ctx context.Context, tx storage.Tx, id inventory.ItemID, reason,
 // ItemRevokeParams say why an item is revoked and who revokes it.
 type ItemRevokeParams struct {
 	Reason string // shown on the item, e.g. "chargeback"
-	Actor  string // who revokes, e.g. "admin:alice"; required
+	Actor  string // who revokes, e.g. "admin:alice"; "": ctx's (WithActor)
 }
 
 // ItemRevoke revokes an item (inventory.Revoke's rule: only an active item,
 // and only if it expires or its product has an on-expiry action; otherwise
 // an *inventory.RevokeError says why) and queues the on-expiry commands.
 func (c *Client) ItemRevoke(ctx context.Context, id inventory.ItemID, p ItemRevokeParams) (it inventory.Item, err error) {
+	ctx = withActor(ctx, p.Actor)
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
-		it, err = revokeItem(ctx, tx, id, p.Reason, p.Actor, now)
+		it, err = revokeItem(ctx, tx, id, p.Reason, ActorOf(ctx), now)
 		return err
 	})
 	if err != nil {
@@ -401,7 +440,10 @@ const sweepBatch = 100
 // queues its product's on_expire commands, each item in the same
 // transaction as its commands, so a second sweep finds nothing and the
 // commands are queued exactly once. It returns how many items it expired.
+// Its events are by events.ActorExpiry, whoever calls it: time ended the
+// items.
 func (c *Client) ItemSweepExpired(ctx context.Context) (int, error) {
+	ctx = WithActor(ctx, events.ActorExpiry)
 	now := c.clock()
 	total := 0
 	for {
@@ -458,6 +500,13 @@ func sweepExpired(ctx context.Context, tx storage.Tx, now time.Time, limit int) 
 // action: the sweep, a grant over a lapsed item and a subscription canceled
 // now all end an item this one way, so its commands are queued once.
 func expireItem(ctx context.Context, tx storage.Tx, cust customer.Customer, p inventory.Product, it inventory.Item, now time.Time) (inventory.Item, error) {
+	return expireItemFrom(ctx, tx, cust, p, it, it, now)
+}
+
+// expireItemFrom is expireItem for it, a change of was that ends it (a
+// subscription canceled now moves the expiry to now): the event shows
+// the change from was.
+func expireItemFrom(ctx context.Context, tx storage.Tx, cust customer.Customer, p inventory.Product, was, it inventory.Item, now time.Time) (inventory.Item, error) {
 	it, err := inventory.Expire(it, now)
 	if err != nil {
 		return inventory.Item{}, err
@@ -466,6 +515,9 @@ func expireItem(ctx context.Context, tx storage.Tx, cust customer.Customer, p in
 		return inventory.Item{}, err
 	}
 	it.Version++
+	if err := record(ctx, tx, now, events.ItemExpired, it.Customer, string(it.ID), was, it); err != nil {
+		return inventory.Item{}, err
+	}
 	if p.HasExpiryAction() {
 		if _, err := queueCommands(ctx, tx, cust, p, it, inventory.OnExpire, nil, now); err != nil {
 			return inventory.Item{}, err
@@ -498,12 +550,17 @@ func (c *Client) setDiscord(ctx context.Context, id inventory.ItemID, discord st
 		if it.DiscordUserID == discord {
 			return nil
 		}
+		was := it.Clone()
 		it.DiscordUserID = discord
 		if err := tx.Items().Update(ctx, it); err != nil {
 			return err
 		}
 		it.Version++
-		return nil
+		typ := events.DiscordLinked
+		if discord == "" {
+			typ = events.DiscordCleared
+		}
+		return record(ctx, tx, now, typ, it.Customer, string(it.ID), was, it)
 	})
 	if err != nil {
 		return inventory.Item{}, err

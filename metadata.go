@@ -2,8 +2,10 @@ package playerbase
 
 import (
 	"context"
+	"time"
 
 	"github.com/playerbase/playerbase/customer"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/storage"
 )
@@ -24,6 +26,7 @@ func (c *Client) MetadataGet(ctx context.Context, id customer.ID) (m metadata.Me
 // metadata.Apply) and returns the result. An update that breaks a limit
 // fails whole and changes nothing.
 func (c *Client) MetadataUpdate(ctx context.Context, id customer.ID, fields []metadata.Field) (m metadata.Metadata, err error) {
+	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
 			return err
@@ -35,7 +38,7 @@ func (c *Client) MetadataUpdate(ctx context.Context, id customer.ID, fields []me
 		if m, err = metadata.Apply(cur, fields); err != nil {
 			return err
 		}
-		return tx.Metadata().PutMetadata(ctx, id, m)
+		return putMetadata(ctx, tx, now, id, cur, m)
 	})
 	if err != nil {
 		return nil, err
@@ -51,6 +54,7 @@ func (c *Client) MetadataUpdate(ctx context.Context, id customer.ID, fields []me
 // nothing: the staff member reloads the form rather than silently undo
 // someone else's edit. Bad rows match ErrInvalid and change nothing.
 func (c *Client) MetadataReplace(ctx context.Context, id customer.ID, rows []metadata.Field, loaded metadata.Version) (m metadata.Metadata, err error) {
+	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
 			return err
@@ -66,10 +70,21 @@ func (c *Client) MetadataReplace(ctx context.Context, id customer.ID, rows []met
 		if m, err = metadata.Replace(cur, rows, loaded); err != nil {
 			return err
 		}
-		return tx.Metadata().PutMetadata(ctx, id, m)
+		return putMetadata(ctx, tx, now, id, cur, m)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// putMetadata stores a customer's new metadata and appends its event: the
+// keys set, changed or removed, each with its value before and after. The
+// subject is the customer, whose metadata it is. A write that changes no
+// key appends nothing.
+func putMetadata(ctx context.Context, tx storage.Tx, now time.Time, id customer.ID, before, after metadata.Metadata) error {
+	if err := tx.Metadata().PutMetadata(ctx, id, after); err != nil {
+		return err
+	}
+	return record(ctx, tx, now, events.MetadataChanged, id, string(id), before, after)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/orders"
@@ -81,7 +82,10 @@ func (c *Client) OrderCreate(ctx context.Context, id customer.ID, p OrderCreateP
 		if err != nil {
 			return err
 		}
-		return tx.Orders().Create(ctx, o)
+		if err := tx.Orders().Create(ctx, o); err != nil {
+			return err
+		}
+		return recordOrder(ctx, tx, now, events.OrderCreated, orders.Order{}, o)
 	})
 	if err != nil {
 		return orders.Order{}, err
@@ -204,7 +208,7 @@ func completeOrder(ctx context.Context, tx storage.Tx, p OrderCompleteParams, no
 	if next, err = saveOrder(ctx, tx, next); err != nil {
 		return orders.Order{}, false, err
 	}
-	return next, true, nil
+	return next, true, recordOrder(ctx, tx, now, events.OrderCompleted, o, next)
 }
 
 // grantOrder delivers a paid order's lines, line by line and Quantity
@@ -247,6 +251,15 @@ func grantOrder(ctx context.Context, tx storage.Tx, o orders.Order, now time.Tim
 		}
 	}
 	return granted, nil
+}
+
+// recordOrder appends an order's event; a zero before is an order created.
+func recordOrder(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, before, after orders.Order) error {
+	var was any
+	if before.ID != "" {
+		was = before
+	}
+	return record(ctx, tx, now, typ, after.Customer, string(after.ID), was, after)
 }
 
 // saveOrder stores a changed order and returns it with its new version.
@@ -331,11 +344,11 @@ func (c *Client) OrderRefund(ctx context.Context, id orders.ID, p OrderRefundPar
 }
 
 func refundOrder(ctx context.Context, tx storage.Tx, id orders.ID, ref string, amount money.Amount, policy ReversalPolicy, now time.Time) (orders.Order, error) {
-	o, err := tx.Orders().Get(ctx, id)
+	was, err := tx.Orders().Get(ctx, id)
 	if err != nil {
 		return orders.Order{}, err
 	}
-	o, changed, err := o.RefundRef(ref, amount, now)
+	o, changed, err := was.RefundRef(ref, amount, now)
 	if err != nil {
 		return orders.Order{}, err
 	}
@@ -343,6 +356,9 @@ func refundOrder(ctx context.Context, tx storage.Tx, id orders.ID, ref string, a
 		return o, nil // a retried webhook: its refund was made and reversed once
 	}
 	if o, err = saveOrder(ctx, tx, o); err != nil {
+		return orders.Order{}, err
+	}
+	if err := recordOrder(ctx, tx, now, events.OrderRefunded, was, o); err != nil {
 		return orders.Order{}, err
 	}
 	if o.Status != orders.Refunded && !policy.PartialRefunds {
@@ -374,15 +390,18 @@ func (c *Client) OrderChargeback(ctx context.Context, id orders.ID, p OrderCharg
 }
 
 func chargebackOrder(ctx context.Context, tx storage.Tx, id orders.ID, disputeFee money.Amount, policy ReversalPolicy, now time.Time) (orders.Order, error) {
-	o, err := tx.Orders().Get(ctx, id)
+	was, err := tx.Orders().Get(ctx, id)
 	if err != nil {
 		return orders.Order{}, err
 	}
-	o, changed, err := o.Chargeback(disputeFee, now)
+	o, changed, err := was.Chargeback(disputeFee, now)
 	if err != nil || !changed {
 		return o, err // a retried dispute webhook: no second reversal
 	}
 	if o, err = saveOrder(ctx, tx, o); err != nil {
+		return orders.Order{}, err
+	}
+	if err := recordOrder(ctx, tx, now, events.OrderChargedBack, was, o); err != nil {
 		return orders.Order{}, err
 	}
 	err = reverseItems(ctx, tx, o, inventory.OnChargeback, !policy.KeepOnChargeback, "chargeback of "+string(o.ID), ActorChargeback, now)
@@ -418,14 +437,17 @@ func reverseItems(ctx context.Context, tx storage.Tx, o orders.Order, stage inve
 func (c *Client) OrderCancel(ctx context.Context, id orders.ID) (o orders.Order, err error) {
 	now := c.clock()
 	err = c.update(ctx, func(tx storage.Tx) error {
-		if o, err = tx.Orders().Get(ctx, id); err != nil {
+		was, err := tx.Orders().Get(ctx, id)
+		if err != nil {
 			return err
 		}
-		if o, err = o.Cancel(now); err != nil {
+		if o, err = was.Cancel(now); err != nil {
 			return err
 		}
-		o, err = saveOrder(ctx, tx, o)
-		return err
+		if o, err = saveOrder(ctx, tx, o); err != nil {
+			return err
+		}
+		return recordOrder(ctx, tx, now, events.OrderCanceled, was, o)
 	})
 	return o, err
 }

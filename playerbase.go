@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/stats"
 	"github.com/playerbase/playerbase/storage"
 )
@@ -79,9 +80,21 @@ func (c *Client) Close() error { return c.backend.Close() }
 // precision every backend can store.
 func (c *Client) clock() time.Time { return c.now().UTC().Truncate(time.Microsecond) }
 
-// update runs fn in a read-write transaction.
+// update runs fn in a read-write transaction. Every write names an actor
+// (see WithActor): one the events could not carry fails the call before
+// it reads anything, so even a call that would change nothing refuses it.
 func (c *Client) update(ctx context.Context, fn func(storage.Tx) error) error {
+	if err := checkActor(ctx); err != nil {
+		return err
+	}
 	return c.backend.Update(ctx, fn)
+}
+
+// checkActor returns an *errs.InvalidError for "actor" if ctx's actor is
+// not one events can carry.
+func checkActor(ctx context.Context) error {
+	_, err := events.CheckActor(ActorOf(ctx))
+	return err
 }
 
 // view runs fn in a read-only transaction.

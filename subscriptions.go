@@ -8,6 +8,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/money"
 	"github.com/playerbase/playerbase/period"
@@ -74,7 +75,10 @@ func (c *Client) SubscriptionCreate(ctx context.Context, id customer.ID, p Subsc
 		if s, err = subscriptions.New(params, now); err != nil {
 			return err
 		}
-		return tx.Subscriptions().Create(ctx, s)
+		if err := tx.Subscriptions().Create(ctx, s); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, events.SubscriptionCreated, s.Customer, string(s.ID), nil, s)
 	})
 	if err != nil {
 		return subscriptions.Subscription{}, err
@@ -139,28 +143,30 @@ func (c *Client) changeSubscription(ctx context.Context, id subscriptions.ID, ch
 // (the subscription's inventory item) hooks in where its rule applies.
 
 func activateSubscription(ctx context.Context, tx storage.Tx, id subscriptions.ID, now time.Time) (subscriptions.Subscription, error) {
-	s, err := tx.Subscriptions().Get(ctx, id)
+	was, err := tx.Subscriptions().Get(ctx, id)
 	if err != nil {
 		return subscriptions.Subscription{}, err
 	}
-	if s, err = s.Activate(now); err != nil {
+	s, err := was.Activate(now)
+	if err != nil {
 		return subscriptions.Subscription{}, err
 	}
-	if s, err = saveSubscription(ctx, tx, s); err != nil {
+	if s, err = saveSubscription(ctx, tx, now, events.SubscriptionActivated, was, s); err != nil {
 		return subscriptions.Subscription{}, err
 	}
 	return s, grantSubscription(ctx, tx, s, now)
 }
 
 func renewSubscription(ctx context.Context, tx storage.Tx, id subscriptions.ID, now time.Time) (subscriptions.Subscription, error) {
-	s, err := tx.Subscriptions().Get(ctx, id)
+	was, err := tx.Subscriptions().Get(ctx, id)
 	if err != nil {
 		return subscriptions.Subscription{}, err
 	}
-	if s, err = s.Renew(now); err != nil {
+	s, err := was.Renew(now)
+	if err != nil {
 		return subscriptions.Subscription{}, err
 	}
-	if s, err = saveSubscription(ctx, tx, s); err != nil {
+	if s, err = saveSubscription(ctx, tx, now, events.SubscriptionRenewed, was, s); err != nil {
 		return subscriptions.Subscription{}, err
 	}
 	return s, grantSubscription(ctx, tx, s, now)
@@ -175,7 +181,7 @@ func cancelSubscription(ctx context.Context, tx storage.Tx, id subscriptions.ID,
 	if err != nil || !changed {
 		return next, err
 	}
-	if next, err = saveSubscription(ctx, tx, next); err != nil {
+	if next, err = saveSubscription(ctx, tx, now, events.SubscriptionCanceled, s, next); err != nil {
 		return subscriptions.Subscription{}, err
 	}
 	if next.Status != subscriptions.Canceled {
@@ -231,22 +237,24 @@ func endSubscriptionItems(ctx context.Context, tx storage.Tx, s subscriptions.Su
 				return err
 			}
 		}
-		it.ExpiresAt = &now
-		if _, err := expireItem(ctx, tx, cust, p, it, now); err != nil {
+		ended := it.Clone()
+		ended.ExpiresAt = &now
+		if _, err := expireItemFrom(ctx, tx, cust, p, it, ended, now); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// saveSubscription stores a changed subscription and returns it with its
-// new version.
-func saveSubscription(ctx context.Context, tx storage.Tx, s subscriptions.Subscription) (subscriptions.Subscription, error) {
+// saveSubscription stores s, a change of was, and appends the change's
+// event; it returns s with its new version. Canceling at the period end is
+// a subscription.canceled event too: its changes say cancel_at_period_end.
+func saveSubscription(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, was, s subscriptions.Subscription) (subscriptions.Subscription, error) {
 	if err := tx.Subscriptions().Update(ctx, s); err != nil {
 		return subscriptions.Subscription{}, err
 	}
 	s.Version++
-	return s, nil
+	return s, record(ctx, tx, now, typ, s.Customer, string(s.ID), was, s)
 }
 
 // Subscription returns one subscription as it reads now.

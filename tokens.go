@@ -7,6 +7,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/events"
 	"github.com/playerbase/playerbase/storage"
 )
 
@@ -28,7 +29,10 @@ func (c *Client) TokenIssue(ctx context.Context, id customer.ID, p TokenIssuePar
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
 			return err
 		}
-		return tx.Tokens().CreateToken(ctx, tok)
+		if err := tx.Tokens().CreateToken(ctx, tok); err != nil {
+			return err
+		}
+		return recordToken(ctx, tx, now, events.TokenIssued, customer.Token{}, tok)
 	})
 	if err != nil {
 		return customer.Token{}, "", err
@@ -54,7 +58,14 @@ func (c *Client) TokenList(ctx context.Context, id customer.ID) (toks []customer
 func (c *Client) TokenRevoke(ctx context.Context, id customer.TokenID) error {
 	now := c.clock()
 	return c.update(ctx, func(tx storage.Tx) error {
-		return tx.Tokens().RevokeToken(ctx, id, now)
+		tok, err := tx.Tokens().GetToken(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Tokens().RevokeToken(ctx, id, now); err != nil {
+			return err
+		}
+		return recordRevoked(ctx, tx, now, tok)
 	})
 }
 
@@ -66,10 +77,42 @@ func (c *Client) TokenRevokeAll(ctx context.Context, id customer.ID) (n int, err
 		if _, err := tx.Customers().Get(ctx, id); err != nil {
 			return err
 		}
-		n, err = tx.Tokens().RevokeAllTokens(ctx, id, now)
-		return err
+		live, err := tx.Tokens().ListTokens(ctx, id)
+		if err != nil {
+			return err
+		}
+		if n, err = tx.Tokens().RevokeAllTokens(ctx, id, now); err != nil {
+			return err
+		}
+		for _, tok := range live {
+			if err := recordRevoked(ctx, tx, now, tok); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return n, err
+}
+
+// recordRevoked appends the event of revoking tok at now, as the store
+// does it: a token revoked already is left as it was, and is no event.
+func recordRevoked(ctx context.Context, tx storage.Tx, now time.Time, tok customer.Token) error {
+	if tok.RevokedAt != nil {
+		return nil
+	}
+	after := tok.Clone()
+	after.RevokedAt = &now
+	return recordToken(ctx, tx, now, events.TokenRevoked, tok, after)
+}
+
+// recordToken appends a token's event. The token's JSON never holds its
+// hash (customer.Token writes none), so the event cannot leak it either.
+func recordToken(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, before, after customer.Token) error {
+	var was any
+	if before.ID != "" {
+		was = before
+	}
+	return record(ctx, tx, now, typ, after.Customer, string(after.ID), was, after)
 }
 
 // errBadToken is the one answer to every refused secret, so a caller learns

@@ -207,7 +207,7 @@ func requestID(ctx context.Context) string {
 
 // route mounts an authenticated endpoint: the token is checked (401, 403)
 // and rate-limited (429) before fn runs, so a refused request changes
-// nothing.
+// nothing. fn runs as the actor "gameserver:<name>".
 func (h *handler) route(pattern string, fn func(http.ResponseWriter, *http.Request, gameserver.Server)) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		secret, ok := bearer(r.Header.Get("Authorization"))
@@ -230,7 +230,9 @@ func (h *handler) route(pattern string, fn func(http.ResponseWriter, *http.Reque
 				return
 			}
 		}
-		fn(w, r, s)
+		// Every change the request makes (acks, failure reports, joins) is
+		// the game server's in the events.
+		fn(w, r.WithContext(playerbase.WithActor(r.Context(), "gameserver:"+s.Name)), s)
 	})
 }
 
