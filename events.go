@@ -55,7 +55,7 @@ func record(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, 
 	if err != nil {
 		return err
 	}
-	changes, err := events.Diff(before, after)
+	changes, err := diff(before, after)
 	if err != nil {
 		return err
 	}

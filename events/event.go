@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -110,27 +111,105 @@ func Diff(before, after any) (Changes, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := Changes{}
-	for k, bv := range b {
-		if av, ok := a[k]; !ok || !bytes.Equal(av, bv) {
+	var out Changes
+	switch {
+	case b == nil:
+		// Every field is kept: the record's encoding is the event's.
+		out = make(Changes, len(a))
+		for _, f := range a {
+			out[f.key] = Change{After: f.value}
+		}
+		return out, nil
+	case a == nil:
+		out = make(Changes, len(b))
+		for _, f := range b {
+			out[f.key] = Change{Before: f.value}
+		}
+		return out, nil
+	case sameKeys(b, a):
+		// Two versions of one record: the same fields in the same order.
+		out = Changes{}
+		for i := range b {
+			if !bytes.Equal(b[i].value, a[i].value) {
+				out[b[i].key] = Change{Before: b[i].value, After: a[i].value}
+			}
+		}
+		return own(out), nil
+	}
+	out = Changes{}
+	am := make(map[string]json.RawMessage, len(a))
+	for _, f := range a {
+		am[f.key] = f.value
+	}
+	bm := make(map[string]json.RawMessage, len(b))
+	for _, f := range b {
+		bm[f.key] = f.value
+	}
+	for k, bv := range bm {
+		if av, ok := am[k]; !ok || !bytes.Equal(av, bv) {
 			out[k] = Change{Before: bv, After: av}
 		}
 	}
-	for k, av := range a {
-		if _, ok := b[k]; !ok {
+	for k, av := range am {
+		if _, ok := bm[k]; !ok {
 			out[k] = Change{After: av}
 		}
 	}
-	return out, nil
+	return own(out), nil
 }
 
-func fields(v any) (map[string]json.RawMessage, error) {
+// own copies the changed values out of the records' encodings into one
+// buffer, so an event kept for months holds its changes, not two whole
+// records.
+func own(c Changes) Changes {
+	n := 0
+	for _, ch := range c {
+		n += len(ch.Before) + len(ch.After)
+	}
+	buf := make([]byte, 0, n)
+	keep := func(v json.RawMessage) json.RawMessage {
+		if v == nil {
+			return nil
+		}
+		buf = append(buf, v...)
+		return buf[len(buf)-len(v) : len(buf) : len(buf)]
+	}
+	for k, ch := range c {
+		c[k] = Change{Before: keep(ch.Before), After: keep(ch.After)}
+	}
+	return c
+}
+
+func sameKeys(b, a []field) bool {
+	if len(b) != len(a) {
+		return false
+	}
+	for i := range b {
+		if b[i].key != a[i].key {
+			return false
+		}
+	}
+	return true
+}
+
+// fields returns the members of v's JSON object in the order it writes
+// them, nil for a nil v or a JSON null.
+func fields(v any) ([]field, error) {
 	if v == nil {
 		return nil, nil
 	}
-	raw, err := json.Marshal(v)
+	raw, trusted, err := encode(v)
 	if err != nil {
 		return nil, fmt.Errorf("events: diff: %w", err)
+	}
+	if fs, ok := members(raw); ok {
+		return fs, nil
+	}
+	if trusted {
+		// Not plain: as json.Marshal writes it.
+		if raw, err = json.Marshal(v); err != nil {
+			return nil, fmt.Errorf("events: diff: %w", err)
+		}
 	}
 	if bytes.Equal(raw, []byte("null")) {
 		return nil, nil
@@ -139,7 +218,12 @@ func fields(v any) (map[string]json.RawMessage, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("events: diff: %T is not a JSON object: %w", v, err)
 	}
-	return m, nil
+	out := make([]field, 0, len(m))
+	for k, v := range m {
+		out = append(out, field{k, v})
+	}
+	slices.SortFunc(out, func(x, y field) int { return strings.Compare(x.key, y.key) })
+	return out, nil
 }
 
 // Fields returns the names of the changed fields, sorted.

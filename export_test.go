@@ -1,0 +1,4 @@
+package playerbase
+
+// Diff is diff, for the test that holds it to events.Diff.
+var Diff = diff
