@@ -57,6 +57,23 @@
 // between — before the call returns on memory, within a second elsewhere —
 // and bans leave it as they expire. BanCheck asks the store instead.
 //
+// Every workflow appends the events of what it changed (package events) in
+// its own transaction, so a change and its events commit or vanish
+// together, and a refused workflow appends nothing. Each event names its
+// actor: the ctx's (WithActor; "system" if none), or the call's own Actor
+// param where it has one (BanCreate, ItemAssign, ItemRevoke, …), which
+// wins. Time is the expiry sweep's actor (events.ActorExpiry), also when
+// a grant finds lapsed items; a refund's or chargeback's revocations are
+// the webhook's, their revoked_by says "payment:refund". An actor events
+// cannot carry fails every write before it starts (*errs.InvalidError for
+// "actor"). A change that changes nothing (a retried webhook, a
+// duplicate ack, an edit that keeps the name) is no event, and neither is
+// a poll's lease: it is delivery bookkeeping, and the ack that follows is
+// the event. A resend is one command.resent event (not also
+// command.queued). Metadata's subject is the customer; a product's
+// events concern no customer. EventList follows the feed, CustomerHistory
+// reads one customer's, newest first.
+//
 // Every record a host sends on (customers, tokens, orders, subscriptions,
 // items, commands, deliveries, bans, stats, Details and the list pages)
 // marshals to JSON with snake_case names, [] for empty lists, absent times

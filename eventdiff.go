@@ -2,9 +2,13 @@ package playerbase
 
 import (
 	"bytes"
+	"encoding"
+	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
@@ -68,9 +72,23 @@ func same(x, y reflect.Value) bool {
 		return x.Int() == y.Int()
 	case reflect.Bool:
 		return x.Bool() == y.Bool()
+	case reflect.Pointer:
+		if x.IsNil() || y.IsNil() || x.Pointer() == y.Pointer() {
+			return x.IsNil() == y.IsNil() && x.Pointer() == y.Pointer()
+		}
+		if x.Type() == timePtrType {
+			// One instant writes one UTC time, whatever the zone.
+			return x.Interface().(*time.Time).Equal(*y.Interface().(*time.Time))
+		}
 	}
 	return reflect.DeepEqual(x.Interface(), y.Interface())
 }
+
+var (
+	timePtrType       = reflect.TypeFor[*time.Time]()
+	marshalerType     = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
 
 // recordPlans are the records diff knows, each with the fields its JSON
 // writes, worked out once.
@@ -143,7 +161,43 @@ func (f planField) encode(v reflect.Value) ([]byte, error) {
 	if f.isZero != nil && f.isZero(v) {
 		return nil, nil
 	}
+	return encodeValue(v)
+}
+
+// encodeValue is jsonx.Marshal(v.Interface()) without reflection for the
+// kinds an edit changes most (statuses, IDs, versions, times): the bytes
+// encoding/json writes for them, HTML escaping included.
+func encodeValue(v reflect.Value) ([]byte, error) {
+	t := v.Type()
+	switch {
+	case t == timePtrType:
+		if v.IsNil() {
+			return []byte("null"), nil
+		}
+		return v.Interface().(*time.Time).UTC().MarshalJSON()
+	case t.Implements(marshalerType) || t.Implements(textMarshalerType):
+	case t.Kind() == reflect.String:
+		if s := v.String(); plainString(s) {
+			b := make([]byte, 0, len(s)+2)
+			return append(append(append(b, '"'), s...), '"'), nil
+		}
+	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64 || t.Kind() == reflect.Int32:
+		return strconv.AppendInt(nil, v.Int(), 10), nil
+	case t.Kind() == reflect.Bool:
+		return strconv.AppendBool(nil, v.Bool()), nil
+	}
 	return jsonx.Marshal(v.Interface())
+}
+
+// plainString reports whether encoding/json writes s as it is, quoted:
+// printable ASCII with nothing it escapes.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 type isZeroer interface{ IsZero() bool }
