@@ -25,37 +25,75 @@ import (
 // of the ack. The records below write themselves as jsonx.Marshal of a
 // method-less copy (their MarshalJSON), so each field's JSON is jsonx's
 // encoding of the field under its tag: diff compares the fields and
-// encodes only those that differ. TestEventDiffIsJSONDiff holds it to
-// events.Diff on every record type.
+// encodes only those that differ; a record created is written field by
+// field into one buffer. TestEventDiffIsJSONDiff holds it to events.Diff
+// on every record type.
 func diff(before, after any) (events.Changes, error) {
-	if before == nil || after == nil {
-		return events.Diff(before, after)
+	if before == nil && after == nil {
+		return events.Changes{}, nil
 	}
-	bv, av := reflect.ValueOf(before), reflect.ValueOf(after)
-	plan, ok := recordPlans[bv.Type()]
-	if !ok || av.Type() != bv.Type() {
+	var typ reflect.Type
+	if before != nil {
+		typ = reflect.TypeOf(before)
+	} else {
+		typ = reflect.TypeOf(after)
+	}
+	plan, ok := recordPlans[typ]
+	if !ok || before != nil && after != nil && reflect.TypeOf(after) != typ {
 		return events.Diff(before, after)
 	}
 	fields, ok := plan.fields()
 	if !ok {
 		return events.Diff(before, after)
 	}
+	if before == nil {
+		return whole(fields, reflect.ValueOf(after), false)
+	}
+	if after == nil {
+		return whole(fields, reflect.ValueOf(before), true)
+	}
+	bv, av := reflect.ValueOf(before), reflect.ValueOf(after)
 	out := events.Changes{}
 	for _, f := range fields {
 		x, y := bv.Field(f.index), av.Field(f.index)
 		if same(x, y) {
 			continue
 		}
-		bj, err := f.encode(x)
+		bj, err := f.encode(nil, x)
 		if err != nil {
 			return nil, err
 		}
-		aj, err := f.encode(y)
+		aj, err := f.encode(nil, y)
 		if err != nil {
 			return nil, err
 		}
 		if !bytes.Equal(bj, aj) {
 			out[f.name] = events.Change{Before: bj, After: aj}
+		}
+	}
+	return out, nil
+}
+
+// whole returns the changes of a record created (removed: v is the
+// version removed): every field its JSON writes, encoded into one buffer.
+func whole(fields []planField, v reflect.Value, removed bool) (events.Changes, error) {
+	out := make(events.Changes, len(fields))
+	buf := make([]byte, 0, 64*len(fields))
+	for _, f := range fields {
+		start := len(buf)
+		next, err := f.encode(buf, v.Field(f.index))
+		if err != nil {
+			return nil, err
+		}
+		if next == nil {
+			continue // left out
+		}
+		buf = next // if it grew, the values so far keep the old array
+		val := buf[start:len(buf):len(buf)]
+		if removed {
+			out[f.name] = events.Change{Before: val}
+		} else {
+			out[f.name] = events.Change{After: val}
 		}
 	}
 	return out, nil
@@ -86,6 +124,7 @@ func same(x, y reflect.Value) bool {
 
 var (
 	timePtrType       = reflect.TypeFor[*time.Time]()
+	timeType          = reflect.TypeFor[time.Time]()
 	marshalerType     = reflect.TypeFor[json.Marshaler]()
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 )
@@ -155,38 +194,55 @@ func (p *fieldPlan) fields() ([]planField, bool) {
 	return p.list, p.ok
 }
 
-// encode returns the field's JSON as the record writes it, nil when
-// omitzero leaves it out.
-func (f planField) encode(v reflect.Value) ([]byte, error) {
+// encode appends the field's JSON, as the record writes it, to dst; nil
+// when omitzero leaves it out.
+func (f planField) encode(dst []byte, v reflect.Value) ([]byte, error) {
 	if f.isZero != nil && f.isZero(v) {
 		return nil, nil
 	}
-	return encodeValue(v)
+	return appendValue(dst, v)
 }
 
-// encodeValue is jsonx.Marshal(v.Interface()) without reflection for the
-// kinds an edit changes most (statuses, IDs, versions, times): the bytes
-// encoding/json writes for them, HTML escaping included.
-func encodeValue(v reflect.Value) ([]byte, error) {
+// appendValue appends jsonx.Marshal(v.Interface()) to dst, without
+// reflection for the kinds records are mostly made of (IDs, statuses,
+// versions, times): the bytes encoding/json writes for them, HTML
+// escaping included.
+func appendValue(dst []byte, v reflect.Value) ([]byte, error) {
 	t := v.Type()
 	switch {
 	case t == timePtrType:
 		if v.IsNil() {
-			return []byte("null"), nil
+			return append(dst, "null"...), nil
 		}
-		return v.Interface().(*time.Time).UTC().MarshalJSON()
+		return appendTime(dst, *v.Interface().(*time.Time))
+	case t == timeType:
+		return appendTime(dst, v.Interface().(time.Time))
 	case t.Implements(marshalerType) || t.Implements(textMarshalerType):
 	case t.Kind() == reflect.String:
 		if s := v.String(); plainString(s) {
-			b := make([]byte, 0, len(s)+2)
-			return append(append(append(b, '"'), s...), '"'), nil
+			return append(append(append(dst, '"'), s...), '"'), nil
 		}
 	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64 || t.Kind() == reflect.Int32:
-		return strconv.AppendInt(nil, v.Int(), 10), nil
+		return strconv.AppendInt(dst, v.Int(), 10), nil
 	case t.Kind() == reflect.Bool:
-		return strconv.AppendBool(nil, v.Bool()), nil
+		return strconv.AppendBool(dst, v.Bool()), nil
 	}
-	return jsonx.Marshal(v.Interface())
+	b, err := jsonx.Marshal(v.Interface())
+	return append(dst, b...), err
+}
+
+// appendTime appends t as jsonx writes it: in UTC, RFC 3339 with
+// nanoseconds, quoted. A year outside 0–9999 goes through MarshalJSON for
+// its error.
+func appendTime(dst []byte, t time.Time) ([]byte, error) {
+	t = t.UTC()
+	if y := t.Year(); y < 0 || y > 9999 {
+		b, err := t.MarshalJSON()
+		return append(dst, b...), err
+	}
+	dst = append(dst, '"')
+	dst = t.AppendFormat(dst, time.RFC3339Nano)
+	return append(dst, '"'), nil
 }
 
 // plainString reports whether encoding/json writes s as it is, quoted:

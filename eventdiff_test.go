@@ -31,7 +31,8 @@ func TestEventDiffZeroTime(t *testing.T) {
 
 // The field-by-field diff the workflows record with gives, for every
 // record type, the changes events.Diff gives from the two whole
-// encodings: two versions drawn apart, or one with a few fields redrawn.
+// encodings: two versions drawn apart, one with a few fields redrawn, a
+// record created, a record removed.
 func TestEventDiffIsJSONDiff(t *testing.T) {
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[customer.Customer](), reflect.TypeFor[customer.Token](), reflect.TypeFor[orders.Order](),
@@ -62,6 +63,19 @@ func TestEventDiffIsJSONDiff(t *testing.T) {
 				}
 				if diff := cmp.Diff(want, got); diff != "" {
 					rt.Fatalf("(-events.Diff +diff):\n%s", diff)
+				}
+				for _, pair := range [][2]any{{nil, after.Interface()}, {before.Interface(), nil}} {
+					got, err := playerbase.Diff(pair[0], pair[1])
+					if err != nil {
+						rt.Fatal(err)
+					}
+					want, err := events.Diff(pair[0], pair[1])
+					if err != nil {
+						rt.Fatal(err)
+					}
+					if diff := cmp.Diff(want, got); diff != "" {
+						rt.Fatalf("created or removed (-events.Diff +diff):\n%s", diff)
+					}
 				}
 			})
 		})
