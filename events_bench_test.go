@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/playerbase/playerbase"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/events"
+	"github.com/playerbase/playerbase/metadata"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
@@ -33,12 +35,12 @@ type change struct {
 // Append), so the same count of events with the same changes, byte for
 // byte, checked each round. events/workflow is the second's time over
 // the first's, in the same run (the target is ≤ 0.15). The append-only
-// Update also pays a transaction of its own, which the workflow's events
-// share with the workflow: events-less-empty/workflow takes off, each
-// round, an Update that writes nothing (on PostgreSQL its BEGIN and
-// COMMIT round trips, though not the flush a commit that wrote rows
-// waits for). cpu-events/workflow is the ratio of this process's CPU
-// time, for a machine shared with other work:
+// Update also pays a transaction and a commit of its own, which in the
+// workflow the events share with its other writes:
+// events-less-commit/workflow takes off, each round, an Update that
+// writes one small row and no event (on PostgreSQL its round trips and
+// the commit's flush). cpu-events/workflow is the ratio of this process's
+// CPU time, for a machine shared with other work:
 //
 //	go test -run '^$' -bench BenchmarkCompleteOrderEvents -benchtime 300x .
 //
@@ -52,7 +54,7 @@ func benchOrderEvents(b *testing.B, backend storage.Backend) {
 	ctx := playerbase.WithActor(context.Background(), "webhook:paynow")
 	pb := comClient(b, backend, nil)
 	lines := []playerbase.OrderLineParams{{ProductID: vipID, Quantity: 1}, {ProductID: crateID, Quantity: 2}}
-	var workflow, appendOnly, empty, workflowCPU, appendOnlyCPU time.Duration
+	var workflow, appendOnly, write, workflowCPU, appendOnlyCPU time.Duration
 	nEvents := 0
 	b.ResetTimer()
 	for i := range b.N {
@@ -123,8 +125,10 @@ func benchOrderEvents(b *testing.B, backend storage.Backend) {
 		b.StartTimer()
 
 		start = time.Now()
-		err = backend.Update(ctx, func(storage.Tx) error { return nil })
-		empty += time.Since(start)
+		err = backend.Update(ctx, func(tx storage.Tx) error {
+			return tx.Metadata().PutMetadata(ctx, cust.ID, metadata.Metadata{"round": strconv.Itoa(i)})
+		})
+		write += time.Since(start)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -133,7 +137,7 @@ func benchOrderEvents(b *testing.B, backend storage.Backend) {
 	b.ReportMetric(float64(appendOnly.Nanoseconds())/float64(b.N), "events-ns/op")
 	b.ReportMetric(float64(nEvents)/float64(b.N), "events/op")
 	b.ReportMetric(float64(appendOnly)/float64(workflow), "events/workflow")
-	b.ReportMetric(float64(appendOnly-empty)/float64(workflow), "events-less-empty/workflow")
+	b.ReportMetric(float64(appendOnly-write)/float64(workflow), "events-less-commit/workflow")
 	if workflowCPU > 0 {
 		b.ReportMetric(float64(appendOnlyCPU)/float64(workflowCPU), "cpu-events/workflow")
 	}
