@@ -51,21 +51,28 @@ func withActor(ctx context.Context, explicit string) context.Context {
 // event. The actor is ctx's; an invalid one fails the call, so nothing it
 // wrote is kept.
 func record(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, cust customer.ID, subject string, before, after any) error {
+	e, ok, err := newEvent(ctx, now, typ, cust, subject, before, after)
+	if err != nil || !ok {
+		return err
+	}
+	return tx.Events().Append(ctx, e)
+}
+
+// newEvent is record's event, for a workflow that appends many at once;
+// false if before and after do not differ.
+func newEvent(ctx context.Context, now time.Time, typ events.Type, cust customer.ID, subject string, before, after any) (events.Event, bool, error) {
 	actor, err := events.CheckActor(ActorOf(ctx))
 	if err != nil {
-		return err
+		return events.Event{}, false, err
 	}
 	changes, err := diff(before, after)
-	if err != nil {
-		return err
+	if err != nil || len(changes) == 0 {
+		return events.Event{}, false, err
 	}
-	if len(changes) == 0 {
-		return nil
-	}
-	return tx.Events().Append(ctx, events.Event{
+	return events.Event{
 		ID: events.NewID(now), Type: typ, Time: now, Actor: actor,
 		Customer: cust, Subject: subject, Changes: changes,
-	})
+	}, true, nil
 }
 
 // Page sizes for EventList and CustomerHistory.
