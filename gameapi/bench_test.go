@@ -125,6 +125,8 @@ func BenchmarkDelivery(b *testing.B) {
 	n := float64(b.N)
 	b.ReportMetric(float64(inproc.Nanoseconds())/n, "inproc-ns/batch")
 	b.ReportMetric(float64(overHTTP.Nanoseconds())/n, "http-ns/batch")
+	b.ReportMetric(float64(inprocCPU.Nanoseconds())/n, "inproc-cpu-ns/batch")
+	b.ReportMetric(float64(httpCPU.Nanoseconds())/n, "http-cpu-ns/batch")
 	b.ReportMetric(float64(inproc)/float64(overHTTP), "http/inproc-rate-wall")
 	b.ReportMetric(float64(inprocCPU)/float64(httpCPU), "http/inproc-rate-cpu")
 }
