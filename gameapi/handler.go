@@ -248,7 +248,16 @@ func bearer(header string) (string, bool) {
 func (h *handler) writeJSON(w http.ResponseWriter, status int, v any) {
 	// Encoded whole first, so the response has a Content-Length and goes
 	// out in one write rather than in chunks.
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if f, ok := v.(queuedCommands); ok {
+		b, ok = f.appendFlat(make([]byte, 0, 256*len(f)+3))
+		if !ok {
+			b, err = json.Marshal([]queuedCommand(f))
+		}
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		h.log.LogAttrs(context.Background(), slog.LevelError, "gameapi response not encoded", slog.String("error", err.Error()))
 		w.WriteHeader(http.StatusInternalServerError)
@@ -357,7 +366,7 @@ func (h *handler) poll(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 		h.renderError(w, r, err)
 		return
 	}
-	out := make([]queuedCommand, len(ds))
+	out := make(queuedCommands, len(ds))
 	for i, d := range ds {
 		q := queuedCommand{AttemptID: d.Key, Command: d.Command, OnlineOnly: d.OnlineOnly, QueuedAt: d.QueuedAt}
 		q.SteamID, q.MinecraftUUID = playerFields(d.Player)
@@ -410,7 +419,7 @@ func (h *handler) acknowledge(w http.ResponseWriter, r *http.Request, s gameserv
 }
 
 func (h *handler) ackBulk(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
-	var req []attemptRef
+	var req attemptRefs
 	if !h.decode(w, r, &req) {
 		return
 	}

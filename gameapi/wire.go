@@ -220,8 +220,12 @@ func decodeJSON(b []byte, v any) error {
 		return nil
 	}
 	// The common case, a well-formed body, in one pass without copying
-	// it into a decoder; a body that fails is decoded again below to name
-	// what is wrong with it.
+	// it into a decoder (by hand for the flat bodies a server sends every
+	// few seconds); a body that fails is decoded again below to name what
+	// is wrong with it.
+	if f, ok := v.(interface{ scanFlat([]byte) bool }); ok && f.scanFlat(b) {
+		return nil
+	}
 	if json.Unmarshal(b, v) == nil {
 		return nil
 	}
