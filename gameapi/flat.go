@@ -34,43 +34,41 @@ func (qs queuedCommands) appendFlat(b []byte) ([]byte, bool) {
 }
 
 func (q *queuedCommand) appendFlat(b []byte) ([]byte, bool) {
-	ok := true
-	text := func(s string) {
-		if !plain(s) {
-			ok = false
-		}
-		b = append(append(append(b, '"'), s...), '"')
+	ok := plain(q.AttemptID) && plain(q.SteamID) && plain(q.Command) &&
+		(q.MinecraftUUID == nil || plain(*q.MinecraftUUID)) && (q.CustomerName == nil || plain(*q.CustomerName))
+	if !ok {
+		return nil, false
 	}
-	optional := func(s *string) {
-		if s == nil {
-			b = append(b, "null"...)
-		} else {
-			text(*s)
-		}
-	}
-	b = append(b, `{"attempt_id":`...)
-	text(q.AttemptID)
+	b = appendQuoted(append(b, `{"attempt_id":`...), q.AttemptID)
 	if q.SteamID != "" {
-		b = append(b, `,"steam_id":`...)
-		text(q.SteamID)
+		b = appendQuoted(append(b, `,"steam_id":`...), q.SteamID)
 	}
-	b = append(b, `,"minecraft_uuid":`...)
-	optional(q.MinecraftUUID)
-	b = append(b, `,"customer_name":`...)
-	optional(q.CustomerName)
-	b = append(b, `,"command":`...)
-	text(q.Command)
+	b = appendOptional(append(b, `,"minecraft_uuid":`...), q.MinecraftUUID)
+	b = appendOptional(append(b, `,"customer_name":`...), q.CustomerName)
+	b = appendQuoted(append(b, `,"command":`...), q.Command)
 	if q.OnlineOnly {
 		b = append(b, `,"online_only":true`...)
 	} else {
 		b = append(b, `,"online_only":false`...)
 	}
-	b = append(b, `,"queued_at":"`...)
-	var err error
-	if b, err = q.QueuedAt.AppendText(b); err != nil {
+	b, err := q.QueuedAt.AppendText(append(b, `,"queued_at":"`...))
+	if err != nil {
 		return nil, false
 	}
-	return append(b, `"}`...), ok
+	return append(b, `"}`...), true
+}
+
+// appendQuoted appends a plain string in quotes.
+func appendQuoted(b []byte, s string) []byte {
+	return append(append(append(b, '"'), s...), '"')
+}
+
+// appendOptional appends a plain string in quotes, or null.
+func appendOptional(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return appendQuoted(b, *s)
 }
 
 // plain reports whether encoding/json writes s as it is: printable ASCII
