@@ -115,9 +115,9 @@ const (
 	kName
 	kEmail
 	kSteam  // lo: SteamID64
-	kUUID   // hi, lo: the 16 bytes
+	kUUID   // hi, lo: the 16 bytes; s: the same, raw
 	kIP4    // lo: the address
-	kIP6    // hi, lo: the address
+	kIP6    // hi, lo: the address; s: the same, raw
 	kRange4 // lo: bits<<32 | masked address
 	kRange6 // hi, lo: masked address; bits
 )
@@ -192,7 +192,7 @@ func SteamKey(id uint64) Key { return Key{t: kSteam, lo: id} }
 
 // UUIDKey is the key of a Minecraft UUID.
 func UUIDKey(u [16]byte) Key {
-	return Key{t: kUUID, hi: binary.BigEndian.Uint64(u[:8]), lo: binary.BigEndian.Uint64(u[8:])}
+	return Key{t: kUUID, hi: binary.BigEndian.Uint64(u[:8]), lo: binary.BigEndian.Uint64(u[8:]), s: string(u[:])}
 }
 
 // IPKey is the key of an address (unmapped, zone dropped here).
@@ -204,7 +204,7 @@ func IPKey(ip netip.Addr) Key {
 		return Key{t: kIP4, lo: uint64(binary.BigEndian.Uint32(a[:]))}
 	case ip.Is6():
 		a := ip.As16()
-		return Key{t: kIP6, hi: binary.BigEndian.Uint64(a[:8]), lo: binary.BigEndian.Uint64(a[8:])}
+		return Key{t: kIP6, hi: binary.BigEndian.Uint64(a[:8]), lo: binary.BigEndian.Uint64(a[8:]), s: string(a[:])}
 	}
 	return Key{}
 }
@@ -238,11 +238,12 @@ type r6key struct {
 
 // snapshot is immutable once published.
 type snapshot struct {
-	strs   [3]layer[string, ref] // kCustomer, kName, kEmail
-	steam  layer[uint64, ref]
-	uuid   layer[v6key, ref]
+	strs  [3]layer[string, ref] // kCustomer, kName, kEmail
+	steam layer[uint64, ref]
+	uuid  layer[string, ref] // by the 16 raw bytes: Go's maps have a fast path for strings, not for 16-byte structs
+
 	ip4    layer[uint32, ref]
-	ip6    layer[v6key, ref]
+	ip6    layer[string, ref]
 	range4 layer[uint64, ref]
 	range6 layer[r6key, ref]
 	multi  layer[Key, []ref] // keys with more than one ban
@@ -326,11 +327,11 @@ func (s *snapshot) lookup(k *Key) ref {
 	case kSteam:
 		return s.steam.get(k.lo)
 	case kUUID:
-		return s.uuid.get(v6key{k.hi, k.lo})
+		return s.uuid.get(k.s)
 	case kIP4:
 		return s.ip4.get(uint32(k.lo))
 	case kIP6:
-		return s.ip6.get(v6key{k.hi, k.lo})
+		return s.ip6.get(k.s)
 	case kRange4:
 		return s.range4.get(k.lo)
 	case kRange6:
@@ -382,11 +383,11 @@ func (x *Index) FirstMatch(now time.Time, keys []Key) (ID, bool) {
 		case kCustomer:
 			r = s.strs[0].get(k.s)
 		case kUUID:
-			r = s.uuid.get(v6key{k.hi, k.lo})
+			r = s.uuid.get(k.s)
 		case kIP4:
 			r = s.ip4.get(uint32(k.lo))
 		case kIP6:
-			r = s.ip6.get(v6key{k.hi, k.lo})
+			r = s.ip6.get(k.s)
 		default:
 			r = s.lookup(k)
 		}
@@ -463,9 +464,9 @@ func NewIndex(bs []Ban) *Index {
 type tables struct {
 	strs   [3]map[string]ref
 	steam  map[uint64]ref
-	uuid   map[v6key]ref
+	uuid   map[string]ref
 	ip4    map[uint32]ref
-	ip6    map[v6key]ref
+	ip6    map[string]ref
 	range4 map[uint64]ref
 	range6 map[r6key]ref
 }
@@ -481,9 +482,9 @@ func newTables(sizes [kRange6 + 1]int) tables {
 		t.strs[i] = make(map[string]ref, 2*sizes[kCustomer+keyType(i)])
 	}
 	t.steam = make(map[uint64]ref, sizes[kSteam])
-	t.uuid = make(map[v6key]ref, sizes[kUUID])
+	t.uuid = make(map[string]ref, sizes[kUUID])
 	t.ip4 = make(map[uint32]ref, sizes[kIP4])
-	t.ip6 = make(map[v6key]ref, sizes[kIP6])
+	t.ip6 = make(map[string]ref, sizes[kIP6])
 	t.range4 = make(map[uint64]ref, sizes[kRange4])
 	t.range6 = make(map[r6key]ref, sizes[kRange6])
 	return t
@@ -496,11 +497,11 @@ func (t *tables) get(k *Key) ref {
 	case kSteam:
 		return t.steam[k.lo]
 	case kUUID:
-		return t.uuid[v6key{k.hi, k.lo}]
+		return t.uuid[k.s]
 	case kIP4:
 		return t.ip4[uint32(k.lo)]
 	case kIP6:
-		return t.ip6[v6key{k.hi, k.lo}]
+		return t.ip6[k.s]
 	case kRange4:
 		return t.range4[k.lo]
 	case kRange6:
@@ -516,11 +517,11 @@ func (t *tables) set(k *Key, r ref) {
 	case kSteam:
 		t.steam[k.lo] = r
 	case kUUID:
-		t.uuid[v6key{k.hi, k.lo}] = r
+		t.uuid[k.s] = r
 	case kIP4:
 		t.ip4[uint32(k.lo)] = r
 	case kIP6:
-		t.ip6[v6key{k.hi, k.lo}] = r
+		t.ip6[k.s] = r
 	case kRange4:
 		t.range4[k.lo] = r
 	case kRange6:
