@@ -126,6 +126,9 @@ func (h held) all() iter.Seq[Key] {
 			case kSteam, kRange4:
 				k.lo, s = be64(s), s[8:]
 			case kUUID, kIP6, kRange6:
+				if k.t != kRange6 {
+					k.s = s[:16]
+				}
 				k.hi, k.lo, s = be64(s), be64(s[8:]), s[16:]
 				if k.t == kRange6 {
 					k.bits, s = s[0], s[1:]

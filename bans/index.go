@@ -115,9 +115,9 @@ const (
 	kName
 	kEmail
 	kSteam  // lo: SteamID64
-	kUUID   // hi, lo: the 16 bytes
+	kUUID   // hi, lo: the 16 bytes; s: the same, raw
 	kIP4    // lo: the address
-	kIP6    // hi, lo: the address
+	kIP6    // hi, lo: the address; s: the same, raw
 	kRange4 // lo: bits<<32 | masked address
 	kRange6 // hi, lo: masked address; bits
 )
@@ -192,7 +192,7 @@ func SteamKey(id uint64) Key { return Key{t: kSteam, lo: id} }
 
 // UUIDKey is the key of a Minecraft UUID.
 func UUIDKey(u [16]byte) Key {
-	return Key{t: kUUID, hi: binary.BigEndian.Uint64(u[:8]), lo: binary.BigEndian.Uint64(u[8:])}
+	return Key{t: kUUID, hi: binary.BigEndian.Uint64(u[:8]), lo: binary.BigEndian.Uint64(u[8:]), s: string(u[:])}
 }
 
 // IPKey is the key of an address (unmapped, zone dropped here).
@@ -204,7 +204,7 @@ func IPKey(ip netip.Addr) Key {
 		return Key{t: kIP4, lo: uint64(binary.BigEndian.Uint32(a[:]))}
 	case ip.Is6():
 		a := ip.As16()
-		return Key{t: kIP6, hi: binary.BigEndian.Uint64(a[:8]), lo: binary.BigEndian.Uint64(a[8:])}
+		return Key{t: kIP6, hi: binary.BigEndian.Uint64(a[:8]), lo: binary.BigEndian.Uint64(a[8:]), s: string(a[:])}
 	}
 	return Key{}
 }
@@ -238,11 +238,12 @@ type r6key struct {
 
 // snapshot is immutable once published.
 type snapshot struct {
-	strs   [3]layer[string, ref] // kCustomer, kName, kEmail
-	steam  layer[uint64, ref]
-	uuid   layer[v6key, ref]
+	strs  [3]layer[string, ref] // kCustomer, kName, kEmail
+	steam layer[uint64, ref]
+	uuid  layer[string, ref] // by the 16 raw bytes: Go's maps have a fast path for strings, not for 16-byte structs
+
 	ip4    layer[uint32, ref]
-	ip6    layer[v6key, ref]
+	ip6    layer[string, ref]
 	range4 layer[uint64, ref]
 	range6 layer[r6key, ref]
 	multi  layer[Key, []ref] // keys with more than one ban
@@ -285,7 +286,8 @@ func (l *layer[K, V]) get(k K) V {
 // with returns l with changes laid over it, folding the overlay into a new
 // base once it outgrows √len(base), so a write copies O(√n) entries and the
 // O(n) fold comes once per √n writes.
-func (l layer[K, V]) with(changes map[K]V, none func(V) bool) layer[K, V] {
+// A fold sizes the base for room times its keys (see newTables).
+func (l layer[K, V]) with(changes map[K]V, none func(V) bool, room int) layer[K, V] {
 	if len(changes) == 0 {
 		return l
 	}
@@ -295,7 +297,7 @@ func (l layer[K, V]) with(changes map[K]V, none func(V) bool) layer[K, V] {
 	if limit := max(64, int(math.Sqrt(float64(len(l.base))))); len(delta) <= limit {
 		return layer[K, V]{base: l.base, delta: delta}
 	}
-	base := make(map[K]V, len(l.base)+len(delta))
+	base := make(map[K]V, room*(len(l.base)+len(delta)))
 	maps.Copy(base, l.base)
 	for k, v := range delta {
 		if none(v) {
@@ -325,11 +327,11 @@ func (s *snapshot) lookup(k *Key) ref {
 	case kSteam:
 		return s.steam.get(k.lo)
 	case kUUID:
-		return s.uuid.get(v6key{k.hi, k.lo})
+		return s.uuid.get(k.s)
 	case kIP4:
 		return s.ip4.get(uint32(k.lo))
 	case kIP6:
-		return s.ip6.get(v6key{k.hi, k.lo})
+		return s.ip6.get(k.s)
 	case kRange4:
 		return s.range4.get(k.lo)
 	case kRange6:
@@ -349,22 +351,6 @@ func (s *snapshot) refs(k Key) []ref {
 	return nil
 }
 
-// firstActive returns a ban under k active at t.
-func (s *snapshot) firstActive(k *Key, t int64) (ID, bool) {
-	r := s.lookup(k)
-	if r.id != "" {
-		return r.id, t < r.until
-	}
-	if r == multiMark {
-		for _, r := range s.multi.get(*k) {
-			if t < r.until {
-				return r.id, true
-			}
-		}
-	}
-	return "", false
-}
-
 // mask64 keeps the top bits of a word.
 func mask64(bits int) uint64 {
 	switch {
@@ -378,17 +364,49 @@ func mask64(bits int) uint64 {
 
 // FirstMatch returns one ban active at now that matches any of keys (an
 // equal identity, or a range holding an IP), without allocating.
+//
+// The lookups are written out here rather than through lookup: a check is a
+// handful of map probes, and the calls around them cost as much again.
 func (x *Index) FirstMatch(now time.Time, keys []Key) (ID, bool) {
 	s := x.load()
 	t := now.UnixNano()
 	for i := range keys {
 		k := &keys[i]
-		if id, ok := s.firstActive(k, t); ok {
-			return id, true
+		var r ref
+		switch k.t {
+		case kSteam:
+			r = s.steam.get(k.lo)
+		case kName:
+			r = s.strs[kName-kCustomer].get(k.s)
+		case kEmail:
+			r = s.strs[kEmail-kCustomer].get(k.s)
+		case kCustomer:
+			r = s.strs[0].get(k.s)
+		case kUUID:
+			r = s.uuid.get(k.s)
+		case kIP4:
+			r = s.ip4.get(uint32(k.lo))
+		case kIP6:
+			r = s.ip6.get(k.s)
+		default:
+			r = s.lookup(k)
 		}
-		if n := s.ranges.find(k); n >= 0 {
-			if b := s.ranges.nodes[n].best; b.id != "" && t < b.until {
-				return b.id, true
+		if r.id != "" {
+			if t < r.until {
+				return r.id, true
+			}
+		} else if r == multiMark {
+			for _, r := range s.multi.get(*k) {
+				if t < r.until {
+					return r.id, true
+				}
+			}
+		}
+		if (k.t == kIP4 || k.t == kIP6) && s.ranges != nil {
+			if n := s.ranges.find(k); n >= 0 {
+				if b := s.ranges.nodes[n].best; b.id != "" && t < b.until {
+					return b.id, true
+				}
 			}
 		}
 	}
@@ -446,22 +464,27 @@ func NewIndex(bs []Ban) *Index {
 type tables struct {
 	strs   [3]map[string]ref
 	steam  map[uint64]ref
-	uuid   map[v6key]ref
+	uuid   map[string]ref
 	ip4    map[uint32]ref
-	ip6    map[v6key]ref
+	ip6    map[string]ref
 	range4 map[uint64]ref
 	range6 map[r6key]ref
 }
 
 func newTables(sizes [kRange6 + 1]int) tables {
 	var t tables
+	// The string maps get room for twice their keys: most lookups miss,
+	// and a miss in a map filled to 7/8 probes groups with no free slot
+	// and compares the strings whose hash tags collide, which made a name
+	// or email lookup cost 2.5× one in a bare map. Numeric keys compare in
+	// one instruction, so their maps stay dense.
 	for i := range t.strs {
-		t.strs[i] = make(map[string]ref, sizes[kCustomer+keyType(i)])
+		t.strs[i] = make(map[string]ref, 2*sizes[kCustomer+keyType(i)])
 	}
 	t.steam = make(map[uint64]ref, sizes[kSteam])
-	t.uuid = make(map[v6key]ref, sizes[kUUID])
+	t.uuid = make(map[string]ref, sizes[kUUID])
 	t.ip4 = make(map[uint32]ref, sizes[kIP4])
-	t.ip6 = make(map[v6key]ref, sizes[kIP6])
+	t.ip6 = make(map[string]ref, sizes[kIP6])
 	t.range4 = make(map[uint64]ref, sizes[kRange4])
 	t.range6 = make(map[r6key]ref, sizes[kRange6])
 	return t
@@ -474,11 +497,11 @@ func (t *tables) get(k *Key) ref {
 	case kSteam:
 		return t.steam[k.lo]
 	case kUUID:
-		return t.uuid[v6key{k.hi, k.lo}]
+		return t.uuid[k.s]
 	case kIP4:
 		return t.ip4[uint32(k.lo)]
 	case kIP6:
-		return t.ip6[v6key{k.hi, k.lo}]
+		return t.ip6[k.s]
 	case kRange4:
 		return t.range4[k.lo]
 	case kRange6:
@@ -494,11 +517,11 @@ func (t *tables) set(k *Key, r ref) {
 	case kSteam:
 		t.steam[k.lo] = r
 	case kUUID:
-		t.uuid[v6key{k.hi, k.lo}] = r
+		t.uuid[k.s] = r
 	case kIP4:
 		t.ip4[uint32(k.lo)] = r
 	case kIP6:
-		t.ip6[v6key{k.hi, k.lo}] = r
+		t.ip6[k.s] = r
 	case kRange4:
 		t.range4[k.lo] = r
 	case kRange6:
@@ -694,14 +717,14 @@ func (s *snapshot) with(pending map[Key][]ref, n int, ranges map[Key]int) *snaps
 		rangesChanged = rangesChanged || k.t == kRange4 || k.t == kRange6
 	}
 	next := &snapshot{
-		steam: s.steam.with(ch.steam, noRef), uuid: s.uuid.with(ch.uuid, noRef),
-		ip4: s.ip4.with(ch.ip4, noRef), ip6: s.ip6.with(ch.ip6, noRef),
-		range4: s.range4.with(ch.range4, noRef), range6: s.range6.with(ch.range6, noRef),
-		multi:  s.multi.with(multi, noRefs),
+		steam: s.steam.with(ch.steam, noRef, 1), uuid: s.uuid.with(ch.uuid, noRef, 1),
+		ip4: s.ip4.with(ch.ip4, noRef, 1), ip6: s.ip6.with(ch.ip6, noRef, 1),
+		range4: s.range4.with(ch.range4, noRef, 1), range6: s.range6.with(ch.range6, noRef, 1),
+		multi:  s.multi.with(multi, noRefs, 1),
 		ranges: s.ranges, n: n,
 	}
 	for i := range ch.strs {
-		next.strs[i] = s.strs[i].with(ch.strs[i], noRef)
+		next.strs[i] = s.strs[i].with(ch.strs[i], noRef, 2)
 	}
 	if rangesChanged {
 		next.setRanges(ranges)

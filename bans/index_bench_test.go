@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -440,4 +441,57 @@ func benchBans(n int) []bans.Ban {
 		all[i] = benchBan(i, n)
 	}
 	return all
+}
+
+// BenchmarkIndexCheckRatio runs the checks of BenchmarkIndexCheck and
+// BenchmarkMapBaseline in alternating blocks of one pass over the players
+// each, timed by the thread's CPU time where the OS gives it, and reports
+// the median of the blocks' ratios (index/map): on a shared machine, load
+// that comes and goes then hits both sides alike.
+//
+//	go test -run '^$' -bench IndexCheckRatio -count 3 ./bans/
+func BenchmarkIndexCheckRatio(b *testing.B) {
+	for _, n := range sizes {
+		b.Run("bans="+strconv.Itoa(n), func(b *testing.B) {
+			s := benchSetup(b, n)
+			hits := 0
+			index := func() {
+				for i := range players {
+					if s.idx.Banned(now, s.queries[i]) {
+						hits++
+					}
+				}
+			}
+			baseline := func() {
+				for i := range players {
+					for _, k := range &s.keys[i] {
+						if _, ok := s.base[k]; ok {
+							hits++
+							break
+						}
+					}
+				}
+			}
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			clock := func() time.Duration {
+				if d := threadCPU(); d != 0 {
+					return d
+				}
+				return time.Duration(time.Now().UnixNano())
+			}
+			var ratios []float64
+			for b.Loop() {
+				t0 := clock()
+				index()
+				t1 := clock()
+				baseline()
+				ratios = append(ratios, float64(t1-t0)/float64(clock()-t1))
+			}
+			sink += hits
+			slices.Sort(ratios)
+			b.ReportMetric(ratios[len(ratios)/2], "index/map")
+			b.ReportMetric(s.idxHeap/s.baseHeap, "heap-index/map")
+		})
+	}
 }

@@ -248,9 +248,28 @@ func bearer(header string) (string, bool) {
 }
 
 func (h *handler) writeJSON(w http.ResponseWriter, status int, v any) {
+	// Encoded whole first, so the response has a Content-Length and goes
+	// out in one write rather than in chunks.
+	var b []byte
+	var err error
+	if f, ok := v.(queuedCommands); ok {
+		b, ok = f.appendFlat(make([]byte, 0, 256*len(f)+3))
+		if !ok {
+			b, err = json.Marshal([]queuedCommand(f))
+		}
+	} else {
+		b, err = json.Marshal(v)
+	}
+	if err != nil {
+		h.log.LogAttrs(context.Background(), slog.LevelError, "gameapi response not encoded", slog.String("error", err.Error()))
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	b = append(b, '\n')
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(b)
 }
 
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string, verrs []validationError) {
@@ -349,7 +368,7 @@ func (h *handler) poll(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 		h.renderError(w, r, err)
 		return
 	}
-	out := make([]queuedCommand, len(ds))
+	out := make(queuedCommands, len(ds))
 	for i, d := range ds {
 		q := queuedCommand{AttemptID: d.Key, Command: d.Command, OnlineOnly: d.OnlineOnly, QueuedAt: d.QueuedAt}
 		q.SteamID, q.MinecraftUUID = playerFields(d.Player)
@@ -365,7 +384,10 @@ func (h *handler) poll(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 // steam_id or minecraft_uuid; a Bedrock XUID goes out as its Floodgate
 // UUID, the UUID the server knows the player by.
 func playerFields(player string) (steam string, uuid *string) {
-	if _, err := customer.ParseUUID(player); err == nil {
+	// Only 32 or 36 characters can be a UUID: a Steam ID, the usual
+	// player, skips a parse that fails by building an error.
+	if n := len(player); n != 32 && n != 36 {
+	} else if _, err := customer.ParseUUID(player); err == nil {
 		return "", &player
 	}
 	if n, err := strconv.ParseUint(player, 10, 64); err == nil {
@@ -399,7 +421,7 @@ func (h *handler) acknowledge(w http.ResponseWriter, r *http.Request, s gameserv
 }
 
 func (h *handler) ackBulk(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
-	var req []attemptRef
+	var req attemptRefs
 	if !h.decode(w, r, &req) {
 		return
 	}

@@ -118,16 +118,33 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		}
 		return e
 	}
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			return err
-		}
+	if out == nil {
+		// Read to the end, so the connection is reused rather than
+		// closed.
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return nil
 	}
-	// Read to the end (the encoder's newline included), so the connection
-	// is reused rather than closed.
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return nil
+	// Read whole (to the end, so the connection is reused) into a buffer
+	// of the announced size and decoded in one pass: a json.Decoder on the
+	// body grows its buffer step by step, a cost of every poll.
+	buf := bytes.NewBuffer(make([]byte, 0, max(512, min(resp.ContentLength+1, maxResponse))))
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponse)); err != nil {
+		return err
+	}
+	if cmds, ok := out.(*[]Command); ok {
+		*cmds, err = decodeCommands(buf.Bytes())
+		return err
+	}
+	return json.Unmarshal(buf.Bytes(), out)
 }
+
+// maxResponse bounds the answer the client reads: far above any batch of
+// commands, it keeps a broken server from exhausting the plugin's memory.
+const maxResponse = 64 << 20
+
+// pollBatch is the batch a poll gets by default (the server's
+// playerbase.DefaultPollLimit): the client makes room for it up front.
+const pollBatch = 100
 
 // LinkParams is what a plugin reports about where it runs.
 type LinkParams struct {
@@ -192,7 +209,7 @@ type Command struct {
 
 // Poll leases the commands due on this server.
 func (c *Client) Poll(ctx context.Context, online Players) ([]Command, error) {
-	var cmds []Command
+	cmds := make([]Command, 0, pollBatch)
 	err := c.do(ctx, http.MethodPost, "/v1/delivery/command-queue", online, &cmds)
 	return cmds, err
 }

@@ -195,7 +195,7 @@ func (t ordersTx) List(ctx context.Context, p orders.ListParams) ([]orders.Order
 	if p.Limit > 0 {
 		ids = ids[:min(len(ids), p.Limit)]
 	}
-	var out []orders.Order
+	out := make([]orders.Order, 0, len(ids))
 	for _, id := range ids {
 		out = append(out, s.byID[id].Clone())
 	}

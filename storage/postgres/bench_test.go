@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -154,6 +155,41 @@ func BenchmarkPostgresPointSelectBaseline(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkPostgresBanCheckRatio runs the two benchmarks above in
+// alternating blocks of 20 ban checks then 20 point selects and reports the
+// median of the blocks' ratios (wall time: the server's work shows in no
+// CPU time of this process): how many point selects a ban check costs. On
+// a shared machine, load that comes and goes hits both sides alike, and a
+// block the scheduler stalls is an outlier the median ignores.
+//
+//	go test -run '^$' -bench BenchmarkPostgresBanCheckRatio -count 3 ./storage/postgres/
+func BenchmarkPostgresBanCheckRatio(b *testing.B) {
+	f := sharedBanFixture(b)
+	ctx := context.Background()
+	now := time.Now()
+	const block = 20
+	var ratios []float64
+	for b.Loop() {
+		t0 := time.Now()
+		for range block {
+			found, err := f.b.CheckBans(ctx, f.player, now)
+			if err != nil || len(found) != 1 {
+				b.Fatalf("CheckBans = %v, %v; want one ban", found, err)
+			}
+		}
+		t1 := time.Now()
+		for range block {
+			var id string
+			if err := f.b.Pool().QueryRow(ctx, `select id from bans where id = $1`, f.anyID).Scan(&id); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ratios = append(ratios, float64(t1.Sub(t0))/float64(time.Since(t1)))
+	}
+	slices.Sort(ratios)
+	b.ReportMetric(ratios[len(ratios)/2], "point-selects/check")
 }
 
 // customerDetailsFixture stores a customer with 10 000 orders on a fresh

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,30 +49,30 @@ func identityKey(x bans.Identity) string { return string(x.Type) + ":" + x.Value
 
 // appendRangeProbe appends what a check needs to find the ranges holding
 // the address in value (an ip identity's canonical value) to buf, as a
-// JSON array: the address family (4 or 6), then the keys of its prefixes
+// JSONB array: the address family (4 or 6), then the keys of its prefixes
 // of every length but 0 in order (element n is the /n one), in the
 // canonical form bans.ParseRange gives ranges (masked, IPv4 unmapped). The
 // check probes only the lengths some live range has (ban_range_lengths).
-// Keys hold only digits, hex letters, '.', ':', '/' and '_', so they need
-// no JSON escaping, and are written into buf without one allocation each.
 func appendRangeProbe(buf []byte, value string) ([]byte, bool) {
 	a, err := netip.ParseAddr(value)
 	if err != nil {
 		return buf, false
 	}
 	a = a.Unmap()
-	buf = strconv.AppendInt(append(buf, '['), int64(family(a)), 10)
+	var space [129 * 56]byte // 128 IPv6 prefix keys, headers included
+	p := strconv.AppendInt(append(space[:0], 1<<4|jsonbInt), int64(family(a)), 10)
+	var key [64]byte
 	for bits := 1; bits <= a.BitLen(); bits++ {
-		p, err := a.Prefix(bits)
+		pre, err := a.Prefix(bits)
 		if err != nil {
 			return buf, false
 		}
-		buf = append(buf, `,"ip_range:`...)
-		buf = p.Addr().AppendTo(buf)
-		buf = strconv.AppendInt(append(buf, '/'), int64(bits), 10)
-		buf = append(buf, '"')
+		k := append(key[:0], "ip_range:"...)
+		k = pre.Addr().AppendTo(k)
+		k = strconv.AppendInt(append(k, '/'), int64(bits), 10)
+		p = append(appendJSONBHeader(p, jsonbTextRaw, len(k)), k...)
 	}
-	return append(buf, ']'), true
+	return appendJSONBArray(buf, p), true
 }
 
 func family(a netip.Addr) int {
@@ -221,51 +222,41 @@ func (t bansTx) List(ctx context.Context, p bans.ListParams) ([]bans.Ban, error)
 	return collect(ctx, t.tx, q, a, scanBan)
 }
 
-// matchKeys returns what a check probes, as two JSON arrays: every
+// matchKeys returns what a check probes, as two JSONB arrays: every
 // identity's key, and per ip identity the array appendRangeProbe makes.
-func matchKeys(ids []bans.Identity) (keys, ranges string) {
-	ks := make([]string, len(ids))
-	buf := []byte{'['}
-	for i, x := range ids {
-		ks[i] = identityKey(x)
-		if x.Type != bans.IP {
-			continue
-		}
-		mark := len(buf)
-		if len(buf) > 1 {
-			buf = append(buf, ',')
-		}
-		var ok bool
-		if buf, ok = appendRangeProbe(buf, x.Value); !ok {
-			buf = buf[:mark]
+func matchKeys(ids []bans.Identity) (keys, ranges []byte) {
+	var kp, rp []byte
+	for _, x := range ids {
+		kp = appendJSONBHeader(kp, jsonbTextRaw, len(x.Type)+1+len(x.Value))
+		kp = append(append(append(kp, x.Type...), ':'), x.Value...)
+		if x.Type == bans.IP {
+			rp, _ = appendRangeProbe(rp, x.Value)
 		}
 	}
-	return jsonText(ks), string(append(buf, ']'))
+	return appendJSONBArray(nil, kp), appendJSONBArray(nil, rp)
 }
 
 // matchLive selects the IDs of the live bans holding one of the keys in
-// the JSON array ?1, or a range holding one of the addresses ?2 describes
-// (matchKeys), alive at ?3 (NULL: whatever their expiry). Exact keys are a
-// probe each of the live keys' covering index; ranges a probe for each
-// prefix length some live range of the family has, a handful where a probe
-// of every length would take 32 (IPv4) or 128. One statement text whatever
-// the identities, so it is prepared once per connection. CROSS JOIN keeps
-// SQLite to that order.
+// the JSONB array ?1, or a range holding one of the addresses ?2 describes
+// (matchKeys), alive at ?3 (NULL: whatever their expiry); a ban found
+// through two identities comes twice. Exact keys are a probe each of the
+// live keys' covering index; ranges a probe for each prefix length some
+// live range of the family has, a handful where a probe of every length
+// would take 32 (IPv4) or 128, each key read from ?2 by its path. One
+// statement text whatever the identities, so it is prepared once per
+// connection. CROSS JOIN keeps SQLite to that order.
 const matchLive = `select i.ban_id from json_each(?1) k
 	cross join ban_identities i indexed by ban_identities_live_key_idx
 	where i.key = k.value and i.live` + aliveAt + `
-	union
+	union all
 	select i.ban_id from json_each(?2) a
 	cross join ban_range_lengths l
 	cross join ban_identities i indexed by ban_identities_live_key_idx
-	where l.family = a.value ->> 0 and l.live > 0
-	  and i.key = a.value ->> l.bits and i.live` + aliveAt
+	where l.family = ?2 ->> ('$[' || a.key || '][0]') and l.live > 0
+	  and i.key = ?2 ->> ('$[' || a.key || '][' || l.bits || ']') and i.live` + aliveAt
 
 // aliveAt keeps the bans not expired at ?3, or every one if ?3 is NULL.
 const aliveAt = ` and (?3 is null or i.expires_at is null or i.expires_at > ?3)`
-
-// checkLive is matchLive newest first.
-const checkLive = matchLive + ` order by 1 desc`
 
 func (t bansTx) Matching(ctx context.Context, ids []bans.Identity) ([]bans.Ban, error) {
 	if err := t.check(ctx, false); err != nil {
@@ -307,11 +298,16 @@ func (b *Backend) CheckBans(ctx context.Context, ids []bans.Identity, now time.T
 		if err := rows.Scan(&id); err != nil {
 			return nil, b.wrap(err)
 		}
-		out = append(out, id)
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, b.wrap(err)
 	}
+	// Newest first, sorted here: the handful of IDs a check finds cost
+	// less to sort than SQLite's distinct set and sorter.
+	slices.SortFunc(out, func(a, b bans.ID) int { return strings.Compare(string(b), string(a)) })
 	return out, nil // none: nil, as bans.Index.Check says it
 }
 
@@ -321,7 +317,7 @@ func (b *Backend) CheckBans(ctx context.Context, ids []bans.Identity, now time.T
 // cannot leave every later one without a statement.
 func (b *Backend) checkStmt() (*sql.Stmt, error) {
 	b.check.once.Do(func() {
-		b.check.stmt, b.check.err = b.readers.Prepare(checkLive)
+		b.check.stmt, b.check.err = b.readers.Prepare(matchLive)
 	})
 	if b.check.err != nil {
 		return nil, b.wrap(b.check.err)

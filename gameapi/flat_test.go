@@ -1,0 +1,83 @@
+package gameapi
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+)
+
+var wireText = rapid.OneOf(
+	rapid.StringMatching(`[a-zA-Z0-9_ :-]{0,16}`),
+	rapid.String(),
+	rapid.SampledFrom([]string{"a\"b", `a\b`, "<&>", "é", "\u2028", "\x7f"}),
+)
+
+// A poll's answer is the bytes encoding/json writes, or written by it.
+func TestQueuedCommandsAsEncodingJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		qs := queuedCommands(rapid.SliceOfN(rapid.Custom(func(t *rapid.T) queuedCommand {
+			q := queuedCommand{
+				AttemptID: wireText.Draw(t, "attempt"), Command: wireText.Draw(t, "command"),
+				OnlineOnly: rapid.Bool().Draw(t, "online"),
+				QueuedAt:   time.Unix(rapid.Int64Range(-1e11, 3e11).Draw(t, "s"), rapid.Int64Range(0, 1e9-1).Draw(t, "ns")).In(time.FixedZone("z", rapid.IntRange(-50000, 50000).Draw(t, "zone"))),
+			}
+			if rapid.Bool().Draw(t, "steam?") {
+				q.SteamID = wireText.Draw(t, "steam")
+			}
+			if rapid.Bool().Draw(t, "uuid?") {
+				q.MinecraftUUID = new(wireText.Draw(t, "uuid"))
+			}
+			if rapid.Bool().Draw(t, "name?") {
+				q.CustomerName = new(wireText.Draw(t, "name"))
+			}
+			return q
+		}), 0, 4).Draw(t, "qs"))
+		want, wantErr := json.Marshal([]queuedCommand(qs))
+		got, ok := qs.appendFlat(nil)
+		if !ok {
+			return // written by encoding/json
+		}
+		if wantErr != nil || string(got) != string(want) {
+			t.Fatalf("appendFlat = %s\nencoding/json = %s (%v)", got, want, wantErr)
+		}
+	})
+	plain := queuedCommands{{AttemptID: "dlv_1", SteamID: "76561198006409530", Command: "give 76561198006409530 crate", QueuedAt: time.Now()}}
+	if _, ok := plain.appendFlat(nil); !ok {
+		t.Errorf("appendFlat(%v) left a plain answer to encoding/json", plain)
+	}
+}
+
+// An acknowledgement's body decodes as with encoding/json, or by it.
+func TestAttemptRefsAsEncodingJSON(t *testing.T) {
+	check := func(t interface{ Fatalf(string, ...any) }, b []byte) {
+		var want []attemptRef
+		wantErr := json.Unmarshal(b, &want)
+		var got attemptRefs
+		if !got.scanFlat(b) {
+			return // decoded by encoding/json
+		}
+		if wantErr != nil {
+			t.Fatalf("scanFlat(%q) read what encoding/json refuses: %v", b, wantErr)
+		}
+		if d := cmp.Diff(want, []attemptRef(got)); d != "" && (len(want) != 0 || len(got) != 0) {
+			t.Fatalf("scanFlat(%q) (-encoding/json +got):\n%s", b, d)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		refs := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) map[string]string {
+			return map[string]string{"attempt_id": wireText.Draw(t, "id")}
+		}), 0, 4).Draw(t, "refs")
+		b, _ := json.Marshal(refs)
+		check(t, b)
+		at := rapid.IntRange(0, len(b)).Draw(t, "at")
+		piece := rapid.SampledFrom([]string{" ", ",", ":", "null", "1", `"x"`, `"other":"y"`, "{", "}", "[", "]", `\`, `"`, `{"attempt_id":null}`, `{"attempt_id":12}`}).Draw(t, "piece")
+		check(t, []byte(string(b[:at])+piece+string(b[at:])))
+	})
+	var got attemptRefs
+	if !got.scanFlat([]byte(`[{"attempt_id":"dlv_1"}, {"attempt_id":"dlv_2"}]`)) || len(got) != 2 {
+		t.Errorf("scanFlat left a plain acknowledgement to encoding/json: %v", got)
+	}
+}

@@ -1,0 +1,151 @@
+// Package flatjson reads the flat JSON of the game-server wire format —
+// arrays of objects whose values are strings without escapes, booleans
+// and nulls — in one pass, for the requests a game server makes on every
+// poll, where encoding/json's reflection cost more than the work asked.
+//
+// It reads only that shape: at the first thing it does not read (an
+// escape, a number, a nested value, malformed JSON) a Scanner stops being
+// OK and the caller hands the whole body to encoding/json, which gives the
+// result or the error it always gave. Callers show with a test that the
+// two agree.
+package flatjson
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// Scanner walks JSON text.
+type Scanner struct {
+	b  []byte
+	i  int
+	ok bool
+}
+
+// New returns a Scanner at the start of b.
+func New(b []byte) *Scanner { return &Scanner{b: b, ok: true} }
+
+// OK reports whether everything so far was read.
+func (s *Scanner) OK() bool { return s.ok }
+
+// Fail marks the input as one the Scanner does not read.
+func (s *Scanner) Fail() { s.ok = false }
+
+func (s *Scanner) space() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// Peek returns the next byte after whitespace, 0 at the end.
+func (s *Scanner) Peek() byte {
+	s.space()
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
+// Next consumes the byte Peek returned.
+func (s *Scanner) Next() { s.i++ }
+
+// Expect consumes c, or fails.
+func (s *Scanner) Expect(c byte) {
+	if s.Peek() != c {
+		s.ok = false
+		return
+	}
+	s.i++
+}
+
+// Literal reads a string without escapes and returns its text and the
+// literal with its quotes; it fails on an escape, a control character or
+// bytes that are not UTF-8 (which encoding/json would replace).
+func (s *Scanner) Literal() (text, quoted []byte) {
+	if s.Peek() != '"' {
+		s.ok = false
+		return nil, nil
+	}
+	start := s.i + 1
+	for j := start; j < len(s.b); j++ {
+		switch c := s.b[j]; {
+		case c == '"':
+			s.i = j + 1
+			if !utf8.Valid(s.b[start:j]) {
+				s.ok = false
+				return nil, nil
+			}
+			return s.b[start:j], s.b[start-1 : j+1]
+		case c == '\\' || c < 0x20:
+			s.ok = false
+			return nil, nil
+		}
+	}
+	s.ok = false
+	return nil, nil
+}
+
+// Word reads true, false or null.
+func (s *Scanner) Word() string {
+	s.space()
+	for _, w := range [...]string{"true", "false", "null"} {
+		if bytes.HasPrefix(s.b[s.i:], []byte(w)) {
+			s.i += len(w)
+			return w
+		}
+	}
+	s.ok = false
+	return ""
+}
+
+// Array reads an array, calling elem for each element; elem reads it.
+func (s *Scanner) Array(elem func()) {
+	s.Expect('[')
+	if s.Peek() == ']' {
+		s.i++
+		return
+	}
+	for s.ok {
+		elem()
+		if s.Peek() != ',' {
+			s.Expect(']')
+			return
+		}
+		s.i++
+	}
+}
+
+// Object reads an object, calling member with each key; member reads the
+// value.
+func (s *Scanner) Object(member func(key []byte)) {
+	s.Expect('{')
+	if s.Peek() == '}' {
+		s.i++
+		return
+	}
+	for s.ok {
+		key, _ := s.Literal()
+		s.Expect(':')
+		if !s.ok {
+			return
+		}
+		member(key)
+		if s.Peek() != ',' {
+			s.Expect('}')
+			return
+		}
+		s.i++
+	}
+}
+
+// Done reports whether everything was read and nothing but whitespace
+// follows.
+func (s *Scanner) Done() bool {
+	s.space()
+	return s.ok && s.i == len(s.b)
+}
