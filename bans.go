@@ -243,7 +243,13 @@ func recordBan(ctx context.Context, tx storage.Tx, now time.Time, typ events.Typ
 	if before.ID != "" {
 		was = before
 	}
-	return record(ctx, tx, now, typ, after.Customer(), string(after.ID), was, after)
+	// An edit that drops the customer identity still concerns the
+	// customer it dropped: their history shows who took them off the ban.
+	cust := after.Customer()
+	if cust == "" {
+		cust = before.Customer()
+	}
+	return record(ctx, tx, now, typ, cust, string(after.ID), was, after)
 }
 
 // checkNotBanned returns a *bans.BannedError (matching ErrForbidden,

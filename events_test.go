@@ -3,6 +3,7 @@ package playerbase_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -94,6 +95,41 @@ func TestBanEventsCarryTheActor(t *testing.T) {
 		}
 		if err := <-got1; err != nil {
 			t.Errorf("EventWait: %v", err)
+		}
+	})
+}
+
+// TestBanEditDroppingTheCustomerIsTheirs: an edit that takes the customer
+// identity off a ban is in that customer's history; what happens to the
+// ban afterwards, naming them no more, is not.
+func TestBanEditDroppingTheCustomerIsTheirs(t *testing.T) {
+	forBackends(t, func(t *testing.T, b storage.Backend) {
+		ctx := playerbase.WithActor(context.Background(), "admin:alice")
+		pb, _, cust := comOn(t, b, playerbase.ReversalPolicy{})
+		ban, err := pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "alt", Identities: []bans.Identity{
+			{Type: bans.Customer, Value: string(cust.ID)}, {Type: bans.IP, Value: "203.0.113.7"},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pb.BanUpdate(ctx, ban.ID, playerbase.BanUpdateParams{Remove: []bans.Identity{{Type: bans.Customer, Value: string(cust.ID)}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pb.BanRemove(ctx, ban.ID, playerbase.BanRemoveParams{}); err != nil {
+			t.Fatal(err)
+		}
+		hist, err := pb.CustomerHistory(ctx, cust.ID, playerbase.CustomerHistoryParams{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []events.Type
+		for _, e := range hist.Events {
+			if e.Subject == string(ban.ID) {
+				got = append(got, e.Type)
+			}
+		}
+		if want := []events.Type{events.BanUpdated, events.BanCreated}; !slices.Equal(got, want) {
+			t.Errorf("the customer's history of the ban = %v, want %v", got, want)
 		}
 	})
 }

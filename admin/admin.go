@@ -158,10 +158,15 @@ func (h *handler) secure(next http.Handler) http.Handler {
 	})
 }
 
-// guard gives every browser a form token and checks it, the read-only mode
-// and the actor on every post, before any handler parses the form.
+// guard names the request's actor in its context (playerbase.WithActor),
+// once, so every change a handler makes carries the staff member without
+// each call repeating it; it gives every browser a form token and checks
+// it, the read-only mode and the actor on every post, before any handler
+// parses the form.
 func (h *handler) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		actor := h.actor(r)
+		r = r.WithContext(playerbase.WithActor(r.Context(), actor))
 		if r.Method != http.MethodPost {
 			if c, err := r.Cookie(csrfCookie); err != nil || len(c.Value) != tokenLen {
 				tok := newToken()
@@ -189,7 +194,7 @@ func (h *handler) guard(next http.Handler) http.Handler {
 			h.fail(w, r, http.StatusForbidden, "Cross-site request refused: the form's token is missing or stale. Reload the page and try again.")
 			return
 		}
-		if strings.TrimSpace(h.actor(r)) == "" {
+		if strings.TrimSpace(actor) == "" {
 			h.fail(w, r, http.StatusForbidden, "You may look but not change anything: no staff member is signed in.")
 			return
 		}

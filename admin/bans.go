@@ -79,7 +79,7 @@ func (h *handler) banCreate(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return bans.Ban{}, err
 		}
-		return h.pb.BanCreate(r.Context(), playerbase.BanCreateParams{Reason: f.V("reason"), ExpiresAt: exp, Identities: ids, Actor: h.actor(r)})
+		return h.pb.BanCreate(r.Context(), playerbase.BanCreateParams{Reason: f.V("reason"), ExpiresAt: exp, Identities: ids})
 	}()
 	if err == nil {
 		h.redirect(w, r, "/customers/"+string(id), "banned")
@@ -138,7 +138,7 @@ func (h *handler) banUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	f := newForm(r)
 	reason := f.V("reason")
-	ch := playerbase.BanUpdateParams{Reason: &reason, Actor: h.actor(r)}
+	ch := playerbase.BanUpdateParams{Reason: &reason}
 	loaded, err := time.Parse(time.RFC3339Nano, f.V("loaded"))
 	if err != nil {
 		h.fail(w, r, http.StatusBadRequest, "The form is missing the ban's version; reload it.")
@@ -206,7 +206,7 @@ func (h *handler) unban(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := h.pb.BanRemove(r.Context(), b.ID, playerbase.BanRemoveParams{Actor: h.actor(r)}); err != nil {
+	if _, err := h.pb.BanRemove(r.Context(), b.ID, playerbase.BanRemoveParams{}); err != nil {
 		h.failErr(w, r, err)
 		return
 	}
