@@ -107,6 +107,7 @@ func New(pb *playerbase.Client, opts *Options) http.Handler {
 	}
 	mux.HandleFunc("GET "+p+"/{$}", h.search)
 	mux.HandleFunc("GET "+p+"/customers/{id}", h.customerPage)
+	mux.HandleFunc("GET "+p+"/customers/{id}/history", h.historyPage)
 	mux.HandleFunc("GET "+p+"/customers/{id}/edit", h.editPage)
 	mux.HandleFunc("POST "+p+"/customers/{id}/edit", h.edit)
 	mux.HandleFunc("GET "+p+"/customers/{id}/ban", h.banNewPage)

@@ -3,6 +3,7 @@ package admin_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +144,28 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if n := count(t, ctx, ".banner"); n != 0 {
 		t.Errorf("%d banners after unban", n)
 	}
+
+	// History: the ban and its edit, each by the staff member; the ban
+	// linked from its row.
+	do(t, ctx, "history",
+		chromedp.Click(chromedp.CSS(`nav.tabs a[href$="/history"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#history table")),
+	)
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('tr.event')].map(r => r.querySelector('.what').textContent + ' by ' + r.querySelector('.actor').textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Ban created by admin:e2e", "Ban edited by admin:e2e"} {
+		if !slices.Contains(rows, want) {
+			t.Errorf("History rows %q lack %q", rows, want)
+		}
+	}
+	if n := count(t, ctx, `tr.event a[href="/admin/bans/`+string(ids[0])+`?customer=`+string(s.Garry.ID)+`"]`); n != 2 {
+		t.Errorf("%d history rows link to the ban, want 2", n)
+	}
+	screenshot(t, ctx, garry+"/history", 1280, "e2e-history-1280.png")
+	screenshot(t, ctx, garry+"/history", 390, "e2e-history-390.png")
+	do(t, ctx, "back to the details", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(garry), chromedp.WaitVisible(chromedp.CSS("#profile-h")))
 
 	// Revoke an active item; an expired one offers no Revoke.
 	if n := count(t, ctx, `a[href="/admin/items/`+string(s.ExpiredKit.ID)+`/revoke"]`); n != 0 {
