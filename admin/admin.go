@@ -45,6 +45,13 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// How many rendered list rows, and details-page sections (some kB each),
+// each cache keeps.
+const (
+	maxRows     = 20000
+	maxSections = 1000
+)
+
 // csrfCookie holds the token every form posts back. It complements
 // http.CrossOriginProtection for browsers that send neither Origin nor
 // Sec-Fetch-Site.
@@ -68,9 +75,16 @@ type handler struct {
 	log      *slog.Logger
 	pages    map[string]*template.Template
 	rows     *template.Template
-	items    *rowCache[ItemRow]
-	orders   *rowCache[OrderRow]
-	subs     *rowCache[SubRow]
+
+	// The details page's rows and sections, rendered once per data.
+	items         *fragments[ItemRow]
+	orders        *fragments[OrderRow]
+	subs          *fragments[SubRow]
+	heads         *fragments[HeadData]
+	invSections   *fragments[InventoryData]
+	orderSections *fragments[OrdersData]
+	subSections   *fragments[SubscriptionsData]
+	metaSections  *fragments[MetadataData]
 }
 
 // New returns the admin UI over pb as an http.Handler. The host mounts it
@@ -96,7 +110,15 @@ func New(pb *playerbase.Client, opts *Options) http.Handler {
 		}
 	}
 	h.pages, h.rows = parsePages()
-	h.items, h.orders, h.subs = newRowCache[ItemRow]("item-row"), newRowCache[OrderRow]("order-row"), newRowCache[SubRow]("sub-row")
+	h.items = newFragments[ItemRow](h.rows, "item-row", maxRows)
+	h.orders = newFragments[OrderRow](h.rows, "order-row", maxRows)
+	h.subs = newFragments[SubRow](h.rows, "sub-row", maxRows)
+	cp := h.pages["customer.html"]
+	h.heads = newFragments[HeadData](cp, "customer-head", maxSections)
+	h.invSections = newFragments[InventoryData](cp, "inventory", maxSections)
+	h.orderSections = newFragments[OrdersData](cp, "orders", maxSections)
+	h.subSections = newFragments[SubscriptionsData](cp, "subscriptions", maxSections)
+	h.metaSections = newFragments[MetadataData](cp, "metadata", maxSections)
 
 	mux := http.NewServeMux()
 	p := h.prefix

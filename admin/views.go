@@ -18,40 +18,111 @@ import (
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
-// CustomerView is the Customer Details Page.
+// CustomerView is the Customer Details Page: its sections, each rendered
+// on its own from data that is also its cache key (see fragments), so a
+// section that has not changed since the page was last shown is not
+// rendered again.
 type CustomerView struct {
 	Page
+	Head, Inventory, Orders, Subscriptions, Metadata template.HTML
+}
+
+// HeadData is the top of the details page: the name, the action buttons,
+// the tabs, the ban banner, the profile and the stats.
+type HeadData struct {
 	ID         string
 	Name       string
 	Platform   string
 	PlatformID string
 	// AltIDs are the platform ID's other forms (STEAM_0:…, [U:1:…]).
-	AltIDs     []string
+	AltIDs     list
 	Offline    bool // a Minecraft offline-mode UUID
 	ProfileURL string
 	FirstSeen  Stamp
-	KnownIPs   []string
-	Emails     []string
-	Banner     []string // active ban IDs
+	KnownIPs   list
+	Emails     list
+	Banner     list // active ban IDs
 
 	NetSpent, GrossSpent, MRR      string
 	Payments, Refunds, Chargebacks int
 	ActiveSubscriptions            int
+}
 
-	// The lists' rows, as the rows.html templates render them.
-	ItemRows, OrderRows, SubRows []template.HTML
+// rowsHTML holds the rows a details-page list shows, as the rows.html
+// templates rendered them.
+type rowsHTML [listRows]template.HTML
 
-	ItemsNext     string
-	OrdersNext    string
-	OrderStatus   string
-	OrderStatuses []Choice
-	SubsNext      string
-	SubStatus     string
-	SubStatuses   []Choice
+// rowsOf renders rows with c into a rowsHTML; n is how many.
+func rowsOf[R comparable](c *fragments[R], prefix string, readOnly bool, rows []R) (out rowsHTML, n int, err error) {
+	return out, len(rows), c.renderEach(prefix, readOnly, rows, out[:])
+}
 
-	Metadata        []MetaRow
-	MetadataVersion string
-	MetaForm        *Form
+// InventoryData is the Inventory section.
+type InventoryData struct {
+	ID   string
+	Rows rowsHTML
+	N    int
+	Next string // the cursor of "More items"
+}
+
+// Shown returns the rows shown.
+func (d InventoryData) Shown() []template.HTML { return d.Rows[:d.N] }
+
+// OrdersData is the Orders section with its status filter.
+type OrdersData struct {
+	ID     string
+	Status string // the filter, "" for all
+	Rows   rowsHTML
+	N      int
+	Next   string
+}
+
+// Shown returns the rows shown.
+func (d OrdersData) Shown() []template.HTML { return d.Rows[:d.N] }
+
+// Statuses are the filter's options.
+func (d OrdersData) Statuses() []Choice { return choices(orders.Statuses, d.Status) }
+
+// SubscriptionsData is the Subscriptions section with its status filter.
+type SubscriptionsData struct {
+	ID     string
+	Status string
+	Rows   rowsHTML
+	N      int
+	Next   string
+}
+
+// Shown returns the rows shown.
+func (d SubscriptionsData) Shown() []template.HTML { return d.Rows[:d.N] }
+
+// Statuses are the filter's options.
+func (d SubscriptionsData) Statuses() []Choice { return choices(subscriptions.Statuses, d.Status) }
+
+// MetadataData is the metadata form.
+type MetadataData struct {
+	ID, CSRF, Version string
+	Msg               string // above the form: a conflict
+	// Fields holds each row's key, value, key error and value error, in
+	// turn.
+	Fields list
+}
+
+// Rows returns the form's rows.
+func (d MetadataData) Rows() []MetaRow {
+	f := d.Fields.Items()
+	rows := make([]MetaRow, 0, len(f)/4)
+	for i := 0; i+3 < len(f); i += 4 {
+		rows = append(rows, MetaRow{Key: f[i], Value: f[i+1], KeyErr: f[i+2], ValueErr: f[i+3]})
+	}
+	return rows
+}
+
+func metaFields(rows []MetaRow) list {
+	f := make([]string, 0, 4*len(rows))
+	for _, r := range rows {
+		f = append(f, r.Key, r.Value, r.KeyErr, r.ValueErr)
+	}
+	return listOf(f)
 }
 
 // ItemRow is an inventory line.
@@ -158,23 +229,26 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	}
 	q := r.URL.Query()
 	c := d.Customer
-	v := CustomerView{
-		Page: h.page(r, c.Name), ID: string(c.ID), Name: c.Name,
+	v := CustomerView{Page: h.page(r, c.Name)}
+	head := HeadData{
+		ID: string(c.ID), Name: c.Name,
 		Platform: platformName(c.PlatformID.Platform), PlatformID: c.PlatformID.Value,
-		AltIDs: altIDs(c.PlatformID), Offline: c.PlatformID.Offline(),
+		AltIDs: listOf(altIDs(c.PlatformID)), Offline: c.PlatformID.Offline(),
 		ProfileURL: d.ProfileURL, FirstSeen: stamp(c.FirstSeen),
-		Emails:   c.KnownEmails,
+		Emails: listOf(c.KnownEmails), Banner: listOf(d.Banner),
 		NetSpent: amounts(d.Stats.NetSpent), GrossSpent: amounts(d.Stats.GrossSpent), MRR: amounts(d.Stats.MRR),
 		Payments: d.Stats.TotalPayments, Refunds: d.Stats.Refunds, Chargebacks: d.Stats.Chargebacks,
 		ActiveSubscriptions: d.Stats.ActiveSubscriptions,
-		MetadataVersion:     string(d.MetadataVersion),
-		MetaForm:            meta,
 	}
-	for _, ip := range c.KnownIPs {
-		v.KnownIPs = append(v.KnownIPs, ip.String())
+	if len(c.KnownIPs) > 0 {
+		ips := make([]string, len(c.KnownIPs))
+		for i, ip := range c.KnownIPs {
+			ips[i] = ip.String()
+		}
+		head.KnownIPs = listOf(ips)
 	}
-	for _, b := range d.Banner {
-		v.Banner = append(v.Banner, string(b))
+	if v.Head, err = h.heads.render(h.prefix, h.readOnly, head); err != nil {
+		return CustomerView{}, err
 	}
 
 	inv := d.Inventory
@@ -189,18 +263,20 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	for i, it := range items {
 		itemRows[i] = itemRow(it, ps, now)
 	}
-	if v.ItemRows, err = h.items.render(h.rows, h.prefix, h.readOnly, itemRows); err != nil {
+	invData := InventoryData{ID: head.ID, Next: string(next)}
+	if invData.Rows, invData.N, err = rowsOf(h.items, h.prefix, h.readOnly, itemRows); err != nil {
 		return CustomerView{}, err
 	}
-	v.ItemsNext = string(next)
+	if v.Inventory, err = h.invSections.render(h.prefix, h.readOnly, invData); err != nil {
+		return CustomerView{}, err
+	}
 
 	op := d.Orders
-	v.OrderStatus = q.Get("order_status")
-	v.OrderStatuses = choices(orders.Statuses, v.OrderStatus)
-	if v.OrderStatus != "" || q.Get("orders_after") != "" {
+	ordData := OrdersData{ID: head.ID, Status: q.Get("order_status")}
+	if ordData.Status != "" || q.Get("orders_after") != "" {
 		p := playerbase.OrderListParams{Cursor: orders.ID(q.Get("orders_after")), Limit: listRows}
-		if v.OrderStatus != "" {
-			st, err := orders.ParseStatus(v.OrderStatus)
+		if ordData.Status != "" {
+			st, err := orders.ParseStatus(ordData.Status)
 			if err != nil {
 				return CustomerView{}, err
 			}
@@ -218,18 +294,20 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 			Total: amount(o.Total), Net: netOf(o),
 		}
 	}
-	if v.OrderRows, err = h.orders.render(h.rows, h.prefix, h.readOnly, orderRows); err != nil {
+	ordData.Next = string(onext)
+	if ordData.Rows, ordData.N, err = rowsOf(h.orders, h.prefix, h.readOnly, orderRows); err != nil {
 		return CustomerView{}, err
 	}
-	v.OrdersNext = string(onext)
+	if v.Orders, err = h.orderSections.render(h.prefix, h.readOnly, ordData); err != nil {
+		return CustomerView{}, err
+	}
 
 	sp := d.Subscriptions
-	v.SubStatus = q.Get("sub_status")
-	v.SubStatuses = choices(subscriptions.Statuses, v.SubStatus)
-	if v.SubStatus != "" || q.Get("subs_after") != "" {
+	subData := SubscriptionsData{ID: head.ID, Status: q.Get("sub_status")}
+	if subData.Status != "" || q.Get("subs_after") != "" {
 		p := playerbase.SubscriptionListParams{Cursor: subscriptions.ID(q.Get("subs_after")), Limit: listRows}
-		if v.SubStatus != "" {
-			st, err := subscriptions.ParseStatus(v.SubStatus)
+		if subData.Status != "" {
+			st, err := subscriptions.ParseStatus(subData.Status)
 			if err != nil {
 				return CustomerView{}, err
 			}
@@ -244,19 +322,28 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	for i, s := range subs {
 		subRows[i] = subRow(s, ps)
 	}
-	if v.SubRows, err = h.subs.render(h.rows, h.prefix, h.readOnly, subRows); err != nil {
+	subData.Next = string(snext)
+	if subData.Rows, subData.N, err = rowsOf(h.subs, h.prefix, h.readOnly, subRows); err != nil {
 		return CustomerView{}, err
 	}
-	v.SubsNext = string(snext)
+	if v.Subscriptions, err = h.subSections.render(h.prefix, h.readOnly, subData); err != nil {
+		return CustomerView{}, err
+	}
 
+	md := MetadataData{ID: head.ID, CSRF: v.CSRF, Version: string(d.MetadataVersion)}
+	var rows []MetaRow
 	if meta != nil {
-		v.Metadata = metaRows(meta)
-		v.MetadataVersion = meta.V("version")
+		rows = metaRows(meta)
+		md.Version, md.Msg = meta.V("version"), meta.Msg()
 	} else {
 		for _, k := range sortedKeys(d.Metadata) {
-			v.Metadata = append(v.Metadata, MetaRow{Key: k, Value: d.Metadata[k]})
+			rows = append(rows, MetaRow{Key: k, Value: d.Metadata[k]})
 		}
-		v.Metadata = append(v.Metadata, MetaRow{})
+		rows = append(rows, MetaRow{})
+	}
+	md.Fields = metaFields(rows)
+	if v.Metadata, err = h.metaSections.render(h.prefix, h.readOnly, md); err != nil {
+		return CustomerView{}, err
 	}
 	return v, nil
 }
