@@ -85,6 +85,7 @@ type handler struct {
 	orderSections *fragments[OrdersData]
 	subSections   *fragments[SubscriptionsData]
 	metaSections  *fragments[MetadataData]
+	tops, bottoms *fragments[Page] // the layout around the details page
 }
 
 // New returns the admin UI over pb as an http.Handler. The host mounts it
@@ -119,6 +120,8 @@ func New(pb *playerbase.Client, opts *Options) http.Handler {
 	h.orderSections = newFragments[OrdersData](cp, "orders", maxSections)
 	h.subSections = newFragments[SubscriptionsData](cp, "subscriptions", maxSections)
 	h.metaSections = newFragments[MetadataData](cp, "metadata", maxSections)
+	h.tops = newFragments[Page](cp, "page-top", maxSections)
+	h.bottoms = newFragments[Page](cp, "page-bottom", maxSections)
 
 	mux := http.NewServeMux()
 	p := h.prefix

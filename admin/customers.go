@@ -82,7 +82,7 @@ func (h *handler) customerPage(w http.ResponseWriter, r *http.Request) {
 		h.failErr(w, r, err)
 		return
 	}
-	h.render(w, http.StatusOK, "customer.html", v)
+	h.renderCustomer(w, http.StatusOK, v)
 }
 
 // EditView is the Edit Customer form.
@@ -189,7 +189,7 @@ func (h *handler) metadataReplace(w http.ResponseWriter, r *http.Request) {
 		h.failErr(w, r, err)
 		return
 	}
-	h.render(w, status, "customer.html", v)
+	h.renderCustomer(w, status, v)
 }
 
 // TokensView is the Manage Tokens page.

@@ -6,7 +6,9 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/playerbase/playerbase/errs"
@@ -154,19 +156,60 @@ func only(names ...string) func(string) string {
 	}
 }
 
+// buffers hold pages while they render, so a page that fails to render
+// sends an error page instead of half of itself.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // render writes the page name with view, or an error page if it fails.
 func (h *handler) render(w http.ResponseWriter, status int, name string, view any) {
-	var buf bytes.Buffer
-	buf.Grow(32 << 10)
-	if err := h.pages[name].ExecuteTemplate(&buf, "layout", view); err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(buf)
+	buf.Reset()
+	if err := h.pages[name].ExecuteTemplate(buf, "layout", view); err != nil {
 		h.log.Error("admin: render", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	setPageHeaders(w, len(buf.Bytes()))
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// renderCustomer writes the details page: the layout's top and bottom,
+// cached per Page, around the view's sections.
+func (h *handler) renderCustomer(w http.ResponseWriter, status int, v CustomerView) {
+	top, err := h.tops.render(h.prefix, h.readOnly, v.Page)
+	if err == nil {
+		var bottom template.HTML
+		if bottom, err = h.bottoms.render(h.prefix, h.readOnly, v.Page); err == nil {
+			sendParts(w, status, top, v.Head, v.Inventory, v.Orders, v.Subscriptions, v.Metadata, bottom)
+			return
+		}
+	}
+	h.log.Error("admin: render", "page", "customer.html", "err", err)
+	http.Error(w, "internal error", http.StatusInternalServerError)
+}
+
+// sendParts writes a page made of parts, each a whole fragment in HTML's
+// text context, so their concatenation is as safe as each. One write: a
+// ResponseWriter that buffers grows once.
+func sendParts(w http.ResponseWriter, status int, parts ...template.HTML) {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(buf)
+	buf.Reset()
+	for _, p := range parts {
+		buf.WriteString(string(p))
+	}
+	setPageHeaders(w, buf.Len())
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func setPageHeaders(w http.ResponseWriter, n int) {
+	hd := w.Header()
+	hd["Content-Type"] = []string{"text/html; charset=utf-8"}
+	hd["Cache-Control"] = []string{"no-store"}
+	hd["Content-Length"] = []string{strconv.Itoa(n)}
 }
 
 // ErrorView is the view of an error page.
@@ -227,7 +270,18 @@ func stamp(t time.Time) Stamp {
 		return Stamp{}
 	}
 	t = t.UTC()
-	return Stamp{ISO: t.Format(time.RFC3339), Text: t.Format("2006-01-02 15:04 UTC")}
+	var b [len("2006-01-02T15:04:05Z07:00")]byte
+	iso := t.AppendFormat(b[:0], time.RFC3339)
+	if len(iso) != len("2006-01-02T15:04:05Z") {
+		return Stamp{ISO: string(iso), Text: t.Format("2006-01-02 15:04 UTC")} // a year past 9999
+	}
+	// The text is the ISO form's date, hour and minute: one Format, not two.
+	var tb [len("2006-01-02 15:04 UTC")]byte
+	copy(tb[:], iso[:10])
+	tb[10] = ' '
+	copy(tb[11:16], iso[11:16])
+	copy(tb[16:], " UTC")
+	return Stamp{ISO: string(iso), Text: string(tb[:])}
 }
 
 func stampPtr(t *time.Time) Stamp {
@@ -244,7 +298,7 @@ func amounts(as money.Amounts) string {
 	}
 	s := make([]string, len(as))
 	for i, a := range as {
-		s[i] = a.String()
+		s[i] = amountText(a)
 	}
 	return strings.Join(s, ", ")
 }
@@ -254,7 +308,40 @@ func amount(a money.Amount) string {
 	if a.Currency.IsZero() {
 		return "—"
 	}
-	return a.String()
+	return amountText(a)
+}
+
+// pow10 are the powers of ten an int64 holds.
+var pow10 = [...]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+// amountText is a.String() (the value rounded to the currency's minor
+// unit, and the code) without big-number arithmetic for the amounts a
+// store has: a value with at most as many decimals as the currency and
+// few digits is its coefficient, scaled, with a decimal point. Others go
+// through a.String(). The details page shows dozens of amounts; String
+// costs as much as the rest of a row.
+func amountText(a money.Amount) string {
+	v, places := a.Value, a.Currency.MinorUnits()
+	shift := v.Exponent() + places // the coefficient's scale to minor units
+	if shift < 0 || places < 0 || int(places) >= len(pow10) || v.NumDigits()+int(shift) > 17 {
+		return a.String()
+	}
+	c := v.CoefficientInt64() * pow10[shift]
+	var b [48]byte
+	out := b[:0]
+	if c < 0 {
+		out = append(out, '-')
+		c = -c
+	}
+	out = strconv.AppendInt(out, c/pow10[places], 10)
+	if places > 0 {
+		out = append(out, '.')
+		frac := strconv.AppendInt(b[len(b)-20:len(b)-20], c%pow10[places]+pow10[places], 10)
+		out = append(out, frac[1:]...) // the leading 1 keeps the zeros
+	}
+	out = append(out, ' ')
+	out = append(out, a.Currency.Code()...)
+	return string(out)
 }
 
 // identityLabel names a ban identity type for people.

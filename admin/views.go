@@ -367,7 +367,7 @@ func netOf(o orders.Order) string {
 	if !o.Paid() {
 		return "—"
 	}
-	return o.Net().String()
+	return amountText(o.Net())
 }
 
 func itemRow(it inventory.Item, ps products, now time.Time) ItemRow {

@@ -1,0 +1,48 @@
+package admin
+
+import (
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
+
+	"github.com/playerbase/playerbase/money"
+)
+
+// stamp's text is the time formatted as the page has always shown it.
+func TestStampText(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		tm := time.Unix(rapid.Int64Range(-62135596799, 253402300799*2).Draw(t, "sec"), rapid.Int64Range(0, 999999999).Draw(t, "ns")).
+			In(time.FixedZone("z", rapid.IntRange(-50000, 50000).Draw(t, "zone")))
+		got := stamp(tm)
+		u := tm.UTC()
+		want := Stamp{ISO: u.Format(time.RFC3339), Text: u.Format("2006-01-02 15:04 UTC")}
+		if got != want {
+			t.Fatalf("stamp(%v) = %+v, want %+v", tm, got, want)
+		}
+	})
+}
+
+// amountText is Amount.String, faster.
+func TestAmountText(t *testing.T) {
+	codes := []string{"EUR", "JPY", "KWD", "USD", "CLF"}
+	rapid.Check(t, func(t *rapid.T) {
+		var coef int64
+		switch rapid.IntRange(0, 2).Draw(t, "size") {
+		case 0:
+			coef = rapid.Int64Range(-100000, 100000).Draw(t, "small")
+		case 1:
+			coef = rapid.Int64Range(-1e15, 1e15).Draw(t, "mid")
+		default:
+			coef = rapid.Int64().Draw(t, "any")
+		}
+		a := money.Amount{
+			Value:    decimal.New(coef, int32(rapid.IntRange(-8, 4).Draw(t, "exp"))),
+			Currency: money.MustCurrency(rapid.SampledFrom(codes).Draw(t, "currency")),
+		}
+		if got, want := amountText(a), a.String(); got != want {
+			t.Fatalf("amountText(%s × 10^%d %s) = %q, want %q", a.Value.Coefficient(), a.Value.Exponent(), a.Currency.Code(), got, want)
+		}
+	})
+}
