@@ -47,7 +47,7 @@ func (h *handler) itemView(r *http.Request, id inventory.ItemID, f *Form) (ItemV
 	row := itemRow(it, ps, h.now())
 	v := ItemView{Page: h.page(r, row.Product), Item: row, Customer: string(it.Customer), Form: f}
 	if it.RevokedAt != nil {
-		v.Revoked = it.RevokedBy + ", " + stamp(*it.RevokedAt).Text
+		v.Revoked = it.RevokedBy + ", " + stamp(*it.RevokedAt).Text()
 		if it.RevokeReason != "" {
 			v.Revoked += ": " + it.RevokeReason
 		}

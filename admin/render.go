@@ -259,29 +259,33 @@ func (h *handler) redirect(w http.ResponseWriter, r *http.Request, path, done st
 }
 
 // Stamp is a time as the page shows it: UTC text a script turns into the
-// viewer's zone, with the UTC value kept on hover.
-type Stamp struct {
-	ISO  string // RFC 3339, for the <time> element
-	Text string // "2026-11-25 12:00 UTC"
+// viewer's zone, with the UTC value kept on hover. It holds the instant in
+// UTC without a monotonic reading, one representation per instant, so a
+// fragment's data that holds it is a cache key, and it is formatted only
+// when a fragment renders.
+type Stamp struct{ t time.Time }
+
+// ISO is the time in RFC 3339, for the <time> element; "" for none.
+func (s Stamp) ISO() string {
+	if s.t.IsZero() {
+		return ""
+	}
+	return s.t.Format(time.RFC3339)
+}
+
+// Text is the time for people: "2026-11-25 12:00 UTC"; "" for none.
+func (s Stamp) Text() string {
+	if s.t.IsZero() {
+		return ""
+	}
+	return s.t.Format("2006-01-02 15:04 UTC")
 }
 
 func stamp(t time.Time) Stamp {
 	if t.IsZero() {
 		return Stamp{}
 	}
-	t = t.UTC()
-	var b [len("2006-01-02T15:04:05Z07:00")]byte
-	iso := t.AppendFormat(b[:0], time.RFC3339)
-	if len(iso) != len("2006-01-02T15:04:05Z") {
-		return Stamp{ISO: string(iso), Text: t.Format("2006-01-02 15:04 UTC")} // a year past 9999
-	}
-	// The text is the ISO form's date, hour and minute: one Format, not two.
-	var tb [len("2006-01-02 15:04 UTC")]byte
-	copy(tb[:], iso[:10])
-	tb[10] = ' '
-	copy(tb[11:16], iso[11:16])
-	copy(tb[16:], " UTC")
-	return Stamp{ISO: string(iso), Text: string(tb[:])}
+	return Stamp{t.UTC()}
 }
 
 func stampPtr(t *time.Time) Stamp {

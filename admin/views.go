@@ -34,8 +34,7 @@ type HeadData struct {
 	Name       string
 	Platform   string
 	PlatformID string
-	// AltIDs are the platform ID's other forms (STEAM_0:…, [U:1:…]).
-	AltIDs     list
+	pid        customer.PlatformID
 	Offline    bool // a Minecraft offline-mode UUID
 	ProfileURL string
 	FirstSeen  Stamp
@@ -47,6 +46,9 @@ type HeadData struct {
 	Payments, Refunds, Chargebacks int
 	ActiveSubscriptions            int
 }
+
+// AltIDs are the platform ID's other forms (STEAM_0:…, [U:1:…]).
+func (d HeadData) AltIDs() []string { return altIDs(d.pid) }
 
 // rowsHTML holds the rows a details-page list shows, as the rows.html
 // templates rendered them.
@@ -133,13 +135,27 @@ type ItemRow struct {
 	Granted Stamp
 	Expires Stamp
 	Source  string
-	// SourceRef is the order or subscription that granted the item, and
-	// SourcePath its page under the prefix ("/orders/ord_…").
-	SourceRef, SourcePath string
+	// SourceRef is the order or subscription that granted the item.
+	SourceRef  string
+	sourceKind inventory.SourceKind
 	Discord               string
 	CanRevoke             bool
 	// NoRevoke says why Revoke is not offered.
 	NoRevoke string
+}
+
+// SourcePath is the page of the item's order or subscription under the
+// prefix ("/orders/ord_…"), "" for none.
+func (r ItemRow) SourcePath() string {
+	switch {
+	case r.SourceRef == "":
+		return ""
+	case r.sourceKind == inventory.FromOrder:
+		return "/orders/" + r.SourceRef
+	case r.sourceKind == inventory.FromSubscription:
+		return "/subscriptions/" + r.SourceRef
+	}
+	return ""
 }
 
 // OrderRow is an order line.
@@ -233,7 +249,7 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	head := HeadData{
 		ID: string(c.ID), Name: c.Name,
 		Platform: platformName(c.PlatformID.Platform), PlatformID: c.PlatformID.Value,
-		AltIDs: listOf(altIDs(c.PlatformID)), Offline: c.PlatformID.Offline(),
+		pid: c.PlatformID, Offline: c.PlatformID.Offline(),
 		ProfileURL: d.ProfileURL, FirstSeen: stamp(c.FirstSeen),
 		Emails: listOf(c.KnownEmails), Banner: listOf(d.Banner),
 		NetSpent: amounts(d.Stats.NetSpent), GrossSpent: amounts(d.Stats.GrossSpent), MRR: amounts(d.Stats.MRR),
@@ -378,9 +394,9 @@ func itemRow(it inventory.Item, ps products, now time.Time) ItemRow {
 	}
 	switch it.Source.Kind {
 	case inventory.FromOrder:
-		row.SourceRef, row.SourcePath = it.Source.OrderID, "/orders/"+it.Source.OrderID
+		row.SourceRef, row.sourceKind = it.Source.OrderID, it.Source.Kind
 	case inventory.FromSubscription:
-		row.SourceRef, row.SourcePath = it.Source.SubscriptionID, "/subscriptions/"+it.Source.SubscriptionID
+		row.SourceRef, row.sourceKind = it.Source.SubscriptionID, it.Source.Kind
 	}
 	p, ok := ps[it.ProductID]
 	if !ok {
