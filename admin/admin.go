@@ -96,6 +96,11 @@ type handler struct {
 // Every state change is a POST that http.CrossOriginProtection and a
 // per-browser token guard; a GET never changes anything.
 func New(pb *playerbase.Client, opts *Options) http.Handler {
+	_, hh := newHandler(pb, opts)
+	return hh
+}
+
+func newHandler(pb *playerbase.Client, opts *Options) (*handler, http.Handler) {
 	h := &handler{pb: pb, actor: func(*http.Request) string { return "admin" }, now: time.Now, log: slog.Default()}
 	if opts != nil {
 		h.prefix = strings.TrimRight(opts.Prefix, "/")
@@ -169,7 +174,21 @@ func New(pb *playerbase.Client, opts *Options) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusForbidden, "Cross-site request refused: post forms from this page only.")
 	}))
-	return h.secure(cop.Handler(h.guard(mux)))
+	return h, h.secure(cop.Handler(h.guard(mux)))
+}
+
+// resetFragments forgets every rendered row and section.
+func (h *handler) resetFragments() {
+	h.items.reset()
+	h.orders.reset()
+	h.subs.reset()
+	h.heads.reset()
+	h.invSections.reset()
+	h.orderSections.reset()
+	h.subSections.reset()
+	h.metaSections.reset()
+	h.tops.reset()
+	h.bottoms.reset()
 }
 
 // secure sets the headers every response carries.

@@ -42,7 +42,8 @@ func newFragments[R comparable](t *template.Template, name string, max int) *fra
 func (c *fragments[R]) render(prefix string, readOnly bool, row R) (template.HTML, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.renderLocked(frag[R]{Row: row, Prefix: prefix, ReadOnly: readOnly})
+	key := frag[R]{Row: row, Prefix: prefix, ReadOnly: readOnly}
+	return c.renderLocked(key, func() (any, error) { return key, nil })
 }
 
 // renderEach renders rows into out, which is at least as long.
@@ -50,7 +51,8 @@ func (c *fragments[R]) renderEach(prefix string, readOnly bool, rows []R, out []
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, r := range rows {
-		h, err := c.renderLocked(frag[R]{Row: r, Prefix: prefix, ReadOnly: readOnly})
+		key := frag[R]{Row: r, Prefix: prefix, ReadOnly: readOnly}
+		h, err := c.renderLocked(key, func() (any, error) { return key, nil })
 		if err != nil {
 			return err
 		}
@@ -59,12 +61,37 @@ func (c *fragments[R]) renderEach(prefix string, readOnly bool, rows []R, out []
 	return nil
 }
 
-func (c *fragments[R]) renderLocked(key frag[R]) (template.HTML, error) {
+// withRows is what a section's template reads: its data, which is the
+// key, and the HTML of the rows it lists, which the rows' data in the key
+// determine.
+type withRows[R comparable] struct {
+	frag[R]
+	Rows []template.HTML
+}
+
+// renderWithRows renders a section that lists rows: rows renders them
+// (from their own cache) only if the section is not cached. row must hold
+// the data of every row rows renders.
+func (c *fragments[R]) renderWithRows(prefix string, readOnly bool, row R, rows func() ([]template.HTML, error)) (template.HTML, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := frag[R]{Row: row, Prefix: prefix, ReadOnly: readOnly}
+	return c.renderLocked(key, func() (any, error) {
+		html, err := rows()
+		return withRows[R]{frag: key, Rows: html}, err
+	})
+}
+
+func (c *fragments[R]) renderLocked(key frag[R], data func() (any, error)) (template.HTML, error) {
 	if h, ok := c.m[key]; ok {
 		return h, nil
 	}
+	d, err := data()
+	if err != nil {
+		return "", err
+	}
 	c.buf.Reset()
-	if err := c.t.ExecuteTemplate(&c.buf, c.name, key); err != nil {
+	if err := c.t.ExecuteTemplate(&c.buf, c.name, d); err != nil {
 		return "", err
 	}
 	// The template's own escaping made this HTML: it is safe as is.

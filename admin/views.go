@@ -50,52 +50,51 @@ type HeadData struct {
 // AltIDs are the platform ID's other forms (STEAM_0:…, [U:1:…]).
 func (d HeadData) AltIDs() []string { return altIDs(d.pid) }
 
-// rowsHTML holds the rows a details-page list shows, as the rows.html
-// templates rendered them.
-type rowsHTML [listRows]template.HTML
+// shown is the rows a details-page list shows: at most listRows, in a
+// comparable array so a section's data can hold them.
+type shown[R comparable] struct {
+	Rows [listRows]R
+	N    int
+}
 
-// rowsOf renders rows with c into a rowsHTML; n is how many.
-func rowsOf[R comparable](c *fragments[R], prefix string, readOnly bool, rows []R) (out rowsHTML, n int, err error) {
-	return out, len(rows), c.renderEach(prefix, readOnly, rows, out[:])
+func shownOf[R comparable](rows []R) (s shown[R]) {
+	s.N = copy(s.Rows[:], rows)
+	return s
+}
+
+// html renders the rows with c.
+func (s shown[R]) html(c *fragments[R], prefix string, readOnly bool) func() ([]template.HTML, error) {
+	return func() ([]template.HTML, error) {
+		out := make([]template.HTML, s.N)
+		return out, c.renderEach(prefix, readOnly, s.Rows[:s.N], out)
+	}
 }
 
 // InventoryData is the Inventory section.
 type InventoryData struct {
-	ID   string
-	Rows rowsHTML
-	N    int
-	Next string // the cursor of "More items"
+	ID    string
+	Items shown[ItemRow]
+	Next  string // the cursor of "More items"
 }
-
-// Shown returns the rows shown.
-func (d InventoryData) Shown() []template.HTML { return d.Rows[:d.N] }
 
 // OrdersData is the Orders section with its status filter.
 type OrdersData struct {
 	ID     string
 	Status string // the filter, "" for all
-	Rows   rowsHTML
-	N      int
+	Orders shown[OrderRow]
 	Next   string
 }
-
-// Shown returns the rows shown.
-func (d OrdersData) Shown() []template.HTML { return d.Rows[:d.N] }
 
 // Statuses are the filter's options.
 func (d OrdersData) Statuses() []Choice { return choices(orders.Statuses, d.Status) }
 
 // SubscriptionsData is the Subscriptions section with its status filter.
 type SubscriptionsData struct {
-	ID     string
-	Status string
-	Rows   rowsHTML
-	N      int
-	Next   string
+	ID            string
+	Status        string
+	Subscriptions shown[SubRow]
+	Next          string
 }
-
-// Shown returns the rows shown.
-func (d SubscriptionsData) Shown() []template.HTML { return d.Rows[:d.N] }
 
 // Statuses are the filter's options.
 func (d SubscriptionsData) Statuses() []Choice { return choices(subscriptions.Statuses, d.Status) }
@@ -138,8 +137,8 @@ type ItemRow struct {
 	// SourceRef is the order or subscription that granted the item.
 	SourceRef  string
 	sourceKind inventory.SourceKind
-	Discord               string
-	CanRevoke             bool
+	Discord    string
+	CanRevoke  bool
 	// NoRevoke says why Revoke is not offered.
 	NoRevoke string
 }
@@ -279,11 +278,8 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	for i, it := range items {
 		itemRows[i] = itemRow(it, ps, now)
 	}
-	invData := InventoryData{ID: head.ID, Next: string(next)}
-	if invData.Rows, invData.N, err = rowsOf(h.items, h.prefix, h.readOnly, itemRows); err != nil {
-		return CustomerView{}, err
-	}
-	if v.Inventory, err = h.invSections.render(h.prefix, h.readOnly, invData); err != nil {
+	invData := InventoryData{ID: head.ID, Items: shownOf(itemRows), Next: string(next)}
+	if v.Inventory, err = h.invSections.renderWithRows(h.prefix, h.readOnly, invData, invData.Items.html(h.items, h.prefix, h.readOnly)); err != nil {
 		return CustomerView{}, err
 	}
 
@@ -310,11 +306,8 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 			Total: amount(o.Total), Net: netOf(o),
 		}
 	}
-	ordData.Next = string(onext)
-	if ordData.Rows, ordData.N, err = rowsOf(h.orders, h.prefix, h.readOnly, orderRows); err != nil {
-		return CustomerView{}, err
-	}
-	if v.Orders, err = h.orderSections.render(h.prefix, h.readOnly, ordData); err != nil {
+	ordData.Orders, ordData.Next = shownOf(orderRows), string(onext)
+	if v.Orders, err = h.orderSections.renderWithRows(h.prefix, h.readOnly, ordData, ordData.Orders.html(h.orders, h.prefix, h.readOnly)); err != nil {
 		return CustomerView{}, err
 	}
 
@@ -338,11 +331,8 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	for i, s := range subs {
 		subRows[i] = subRow(s, ps)
 	}
-	subData.Next = string(snext)
-	if subData.Rows, subData.N, err = rowsOf(h.subs, h.prefix, h.readOnly, subRows); err != nil {
-		return CustomerView{}, err
-	}
-	if v.Subscriptions, err = h.subSections.render(h.prefix, h.readOnly, subData); err != nil {
+	subData.Subscriptions, subData.Next = shownOf(subRows), string(snext)
+	if v.Subscriptions, err = h.subSections.renderWithRows(h.prefix, h.readOnly, subData, subData.Subscriptions.html(h.subs, h.prefix, h.readOnly)); err != nil {
 		return CustomerView{}, err
 	}
 
