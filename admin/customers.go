@@ -177,7 +177,7 @@ func (h *handler) metadataReplace(w http.ResponseWriter, r *http.Request) {
 			h.redirect(w, r, "/customers/"+string(id)+"#metadata", "metadata")
 			return
 		}
-		if status = f.refuse(err, same); status == 0 {
+		if status = f.refuse(err, metaField); status == 0 {
 			h.failErr(w, r, err)
 			return
 		}
@@ -190,6 +190,15 @@ func (h *handler) metadataReplace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.renderCustomer(w, status, v)
+}
+
+// metaField puts an error about a row next to the row and any other (too
+// many keys, a malformed version) above the form, where it shows.
+func metaField(field string) string {
+	if strings.HasPrefix(field, "metadata.rows[") {
+		return field
+	}
+	return ""
 }
 
 // TokensView is the Manage Tokens page.

@@ -14,7 +14,12 @@
 // banner, inventory with the command view, orders and subscriptions with
 // their status filters and pages, the metadata form), the Edit Customer and
 // Ban forms, a ban's page with Edit Ban and Unban, Manage Tokens, Assign
-// Product, and an item's page with its Discord link and commands.
+// Product, an item's page with its Discord link and commands, and the
+// details page's History tab: the customer's events (Client.
+// CustomerHistory), newest first, a page at a time behind an "Older"
+// link, each with its time, actor, what happened in words, a link to the
+// record it changed and each changed field as before → after, shown as
+// text.
 //
 // The rules it follows:
 //   - The HTTP layer translates and decides nothing: a handler parses a form
@@ -24,6 +29,9 @@
 //     and no build step. Every action is a plain form post and works with
 //     JavaScript off; the script only shows times in the viewer's zone, asks
 //     before one-click destructive posts and adds metadata rows in place.
+//   - Every request runs with the staff member Options.Actor names in its
+//     context (playerbase.WithActor), so every change made from the page,
+//     and every event it appends, carries them.
 //   - A GET never changes anything. Every POST passes
 //     http.CrossOriginProtection and carries a per-browser token (a
 //     SameSite=Strict cookie echoed in the form), for browsers that send
@@ -44,4 +52,9 @@
 //     say. Money is shown with its currency, per currency.
 //   - Lists on the details page show ten rows each, newest first, with a
 //     "More" link continuing from the last row shown.
+//   - The details page's rows and sections each render once per data:
+//     html/template pays reflection on every field and escaper, so a
+//     fragment is cached by the comparable data its template reads (see
+//     fragments) and a reload of an unchanged page renders nothing. A
+//     changed record is other data, so a cached fragment is never stale.
 package admin

@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -408,6 +409,14 @@ func TestMetadataForm(t *testing.T) {
 	if !regexp.MustCompile(`value="bad\[key\]" maxlength="40" aria-invalid="true"`).MatchString(body) {
 		t.Error("bad key not marked at its row")
 	}
+	// An error about no row (too many keys) shows above the form.
+	many := rows()
+	for i := range metadata.MaxKeys + 1 {
+		many.Add("key", fmt.Sprint("k", i))
+		many.Add("value", "v")
+	}
+	body, _ = f.post(cus(id)+"/metadata", many, http.StatusUnprocessableEntity)
+	contains(t, "too many keys", section(body, "metadata"), `class="error"`, fmt.Sprintf("at most %d keys", metadata.MaxKeys))
 	// Clear the note row (both fields) and Update.
 	_, loc := f.post(cus(id)+"/metadata", rows("discord", "garry#0001", "", "", "referrer", "youtube", "vip_tier", "gold"), http.StatusSeeOther)
 	m, _ := f.pb.MetadataGet(ctx, id)

@@ -141,9 +141,6 @@ func conflictMessage(err error) string {
 	return "Not done: " + err.Error()
 }
 
-// same maps every field to itself.
-func same(field string) string { return field }
-
 // only maps the listed fields to themselves and the rest above the form.
 func only(names ...string) func(string) string {
 	return func(field string) string {
