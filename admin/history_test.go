@@ -3,6 +3,7 @@ package admin_test
 import (
 	"context"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -172,5 +173,52 @@ func TestHistoryPages(t *testing.T) {
 	}
 	if !strings.HasPrefix(seen[0], "Ban edited reason: rc! → rd!\n") {
 		t.Errorf("newest row = %q", seen[0])
+	}
+}
+
+// The details page's cached sections never outlive their data: a change
+// made elsewhere shows on the next load, and loads at once agree.
+func TestDetailsPageCacheFollowsChanges(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	id := f.s.Garry.ID
+	first := f.get(cus(id), http.StatusOK)
+	if again := f.get(cus(id), http.StatusOK); again != first {
+		t.Fatal("two loads of an unchanged page differ")
+	}
+	c, err := f.pb.CustomerGet(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.pb.CustomerUpdate(ctx, id, playerbase.CustomerUpdateParams{Version: c.Version, Name: "Garry <b>II</b>", PlatformID: c.PlatformID.Value}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.pb.ItemRevoke(ctx, f.s.ActiveVIP.ID, playerbase.ItemRevokeParams{Reason: "test", Actor: "admin:test"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "x", Identities: []bans.Identity{{Type: bans.Customer, Value: string(id)}}}); err != nil {
+		t.Fatal(err)
+	}
+	body := f.get(cus(id), http.StatusOK)
+	contains(t, "after the changes", body, "Garry &lt;b&gt;II&lt;/b&gt;", `class="banner"`)
+	lacks(t, "after the changes", body, `href="/admin/items/`+string(f.s.ActiveVIP.ID)+`/revoke"`)
+
+	bodies := make(chan string, 8)
+	for range cap(bodies) {
+		go func() {
+			resp, err := f.http.Get(f.srv.URL + cus(id))
+			if err != nil {
+				bodies <- err.Error()
+				return
+			}
+			defer func() { _ = resp.Body.Close() }()
+			b, _ := io.ReadAll(resp.Body)
+			bodies <- string(b)
+		}()
+	}
+	for range cap(bodies) {
+		if b := <-bodies; b != body {
+			t.Errorf("a concurrent load differs:\n%s", b)
+		}
 	}
 }
