@@ -86,6 +86,7 @@ type handler struct {
 	subSections   *fragments[SubscriptionsData]
 	metaSections  *fragments[MetadataData]
 	tops, bottoms *fragments[Page] // the layout around the details page
+	orderRows     orderRows
 }
 
 // New returns the admin UI over pb as an http.Handler. The host mounts it
@@ -189,16 +190,29 @@ func (h *handler) resetFragments() {
 	h.metaSections.reset()
 	h.tops.reset()
 	h.bottoms.reset()
+	h.orderRows.reset()
 }
+
+// The values of the headers every response carries, shared by all
+// responses rather than allocated for each: a header set again gets a new
+// slice, and one added to grows a copy, as each has no spare capacity.
+var (
+	cspValue   = []string{csp}
+	nosniff    = []string{"nosniff"}
+	deny       = []string{"DENY"}
+	sameOrigin = []string{"same-origin"}
+	textHTML   = []string{"text/html; charset=utf-8"}
+	noStore    = []string{"no-store"}
+)
 
 // secure sets the headers every response carries.
 func (h *handler) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", csp)
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("Referrer-Policy", "same-origin")
+		hd["Content-Security-Policy"] = cspValue
+		hd["X-Content-Type-Options"] = nosniff
+		hd["X-Frame-Options"] = deny
+		hd["Referrer-Policy"] = sameOrigin
 		next.ServeHTTP(w, r)
 	})
 }

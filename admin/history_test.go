@@ -5,6 +5,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -219,6 +220,28 @@ func TestDetailsPageCacheFollowsChanges(t *testing.T) {
 	for range cap(bodies) {
 		if b := <-bodies; b != body {
 			t.Errorf("a concurrent load differs:\n%s", b)
+		}
+	}
+}
+
+// addingWriter adds to a header the admin set, as a host's middleware may.
+type addingWriter struct{ http.ResponseWriter }
+
+func (w addingWriter) WriteHeader(code int) {
+	w.Header().Add("X-Frame-Options", "SAMEORIGIN")
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// The header values every response shares stay right when a response
+// adds to one.
+func TestSharedHeaderValues(t *testing.T) {
+	f := newFixture(t, nil)
+	h := admin.New(f.pb, &admin.Options{Prefix: "/admin"})
+	for i := range 3 {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(addingWriter{w}, httptest.NewRequest(http.MethodGet, cus(f.s.Garry.ID), nil))
+		if got := w.Result().Header.Values("X-Frame-Options"); len(got) != 2 || got[0] != "DENY" {
+			t.Errorf("response %d: X-Frame-Options = %q, want DENY and the host's", i, got)
 		}
 	}
 }

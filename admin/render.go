@@ -204,8 +204,8 @@ func sendParts(w http.ResponseWriter, status int, parts ...template.HTML) {
 
 func setPageHeaders(w http.ResponseWriter, n int) {
 	hd := w.Header()
-	hd["Content-Type"] = []string{"text/html; charset=utf-8"}
-	hd["Cache-Control"] = []string{"no-store"}
+	hd["Content-Type"] = textHTML
+	hd["Cache-Control"] = noStore
 	hd["Content-Length"] = []string{strconv.Itoa(n)}
 }
 

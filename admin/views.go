@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/playerbase/playerbase"
@@ -299,14 +300,10 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 		}
 	}
 	ords, onext := firstRows(op.Orders, op.NextCursor, func(o orders.Order) orders.ID { return o.ID })
-	orderRows := make([]OrderRow, len(ords))
 	for i, o := range ords {
-		orderRows[i] = OrderRow{
-			ID: string(o.ID), Created: stamp(o.CreatedAt), Status: string(o.Status),
-			Total: amount(o.Total), Net: netOf(o),
-		}
+		ordData.Orders.Rows[i] = h.orderRows.get(o)
 	}
-	ordData.Orders, ordData.Next = shownOf(orderRows), string(onext)
+	ordData.Orders.N, ordData.Next = len(ords), string(onext)
 	if v.Orders, err = h.orderSections.renderWithRows(h.prefix, h.readOnly, ordData, ordData.Orders.html(h.orders, h.prefix, h.readOnly)); err != nil {
 		return CustomerView{}, err
 	}
@@ -367,6 +364,49 @@ func firstRows[T any, ID ~string](rows []T, next ID, id func(T) ID) ([]T, ID) {
 	}
 	rows = rows[:listRows]
 	return rows, id(rows[listRows-1])
+}
+
+// orderRowKey is what identifies a stored order's content: its Version
+// moves on every stored change (Store.Update refuses a stale one); status
+// and update time are checked too.
+type orderRowKey struct {
+	ID      orders.ID
+	Version int64
+	Status  orders.Status
+	Updated time.Time
+}
+
+// orderRows keeps the row of each order version shown, so a page does
+// not recompute an order's net (decimal arithmetic) and format its
+// amounts on every load: an order's row depends on nothing but the
+// stored order.
+type orderRows struct {
+	mu sync.Mutex
+	m  map[orderRowKey]OrderRow
+}
+
+func (c *orderRows) get(o orders.Order) OrderRow {
+	key := orderRowKey{ID: o.ID, Version: o.Version, Status: o.Status, Updated: o.UpdatedAt.UTC()}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if row, ok := c.m[key]; ok {
+		return row
+	}
+	row := OrderRow{
+		ID: string(o.ID), Created: stamp(o.CreatedAt), Status: string(o.Status),
+		Total: amount(o.Total), Net: netOf(o),
+	}
+	if c.m == nil || len(c.m) >= maxRows {
+		c.m = map[orderRowKey]OrderRow{}
+	}
+	c.m[key] = row
+	return row
+}
+
+func (c *orderRows) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = nil
 }
 
 func netOf(o orders.Order) string {
