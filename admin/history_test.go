@@ -16,6 +16,7 @@ import (
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/events"
+	"github.com/playerbase/playerbase/money"
 )
 
 // historyRow is one row of the History tab, as text.
@@ -200,8 +201,15 @@ func TestDetailsPageCacheFollowsChanges(t *testing.T) {
 	if _, err := f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "x", Identities: []bans.Identity{{Type: bans.Customer, Value: string(id)}}}); err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(section(first, "orders"), ">9.41 EUR<") {
+		t.Fatalf("the completed order's net before its refund is not 9.41 EUR:\n%s", section(first, "orders"))
+	}
+	if _, err := f.pb.OrderRefund(ctx, f.s.Completed.ID, playerbase.OrderRefundParams{Amount: money.MustParse("1.00", "EUR")}); err != nil {
+		t.Fatal(err)
+	}
 	body := f.get(cus(id), http.StatusOK)
 	contains(t, "after the changes", body, "Garry &lt;b&gt;II&lt;/b&gt;", `class="banner"`)
+	contains(t, "after the refund", section(body, "orders"), ">8.41 EUR<")
 	lacks(t, "after the changes", body, `href="/admin/items/`+string(f.s.ActiveVIP.ID)+`/revoke"`)
 
 	bodies := make(chan string, 8)
