@@ -145,8 +145,8 @@ func TestBrowserEndToEnd(t *testing.T) {
 		t.Errorf("%d banners after unban", n)
 	}
 
-	// History: the ban and its edit, each by the staff member; the ban
-	// linked from its row.
+	// History: the customer's edit, the ban and the ban's edit, each by
+	// the staff member; the ban linked from its row.
 	do(t, ctx, "history",
 		chromedp.Click(chromedp.CSS(`nav.tabs a[href$="/history"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#history table")),
@@ -155,7 +155,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Ban created by admin:e2e", "Ban edited by admin:e2e"} {
+	for _, want := range []string{"Customer edited by admin:e2e", "Ban created by admin:e2e", "Ban edited by admin:e2e"} {
 		if !slices.Contains(rows, want) {
 			t.Errorf("History rows %q lack %q", rows, want)
 		}

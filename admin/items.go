@@ -141,7 +141,7 @@ func (h *handler) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(r)
-	it, err := h.pb.ItemRevoke(r.Context(), id, playerbase.ItemRevokeParams{Reason: f.V("reason"), Actor: playerbase.ActorOf(r.Context())})
+	it, err := h.pb.ItemRevoke(r.Context(), id, playerbase.ItemRevokeParams{Reason: f.V("reason")})
 	if err == nil {
 		h.redirect(w, r, "/customers/"+string(it.Customer)+"#inventory", "revoked")
 		return
@@ -231,7 +231,7 @@ func (h *handler) assign(w http.ResponseWriter, r *http.Request) {
 	pid, err := inventory.ParseProductID(f.V("product"))
 	if err == nil {
 		_, err = h.pb.ItemAssign(r.Context(), playerbase.ItemAssignParams{
-			Customer: id, Product: pid, Actor: playerbase.ActorOf(r.Context()), DiscordID: strings.TrimSpace(f.V("discord_id")),
+			Customer: id, Product: pid, DiscordID: strings.TrimSpace(f.V("discord_id")),
 		})
 	}
 	if err == nil {
