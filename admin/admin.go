@@ -86,7 +86,8 @@ type handler struct {
 	subSections   *fragments[SubscriptionsData]
 	metaSections  *fragments[MetadataData]
 	tops, bottoms *fragments[Page] // the layout around the details page
-	orderRows     orderRows
+	orderRows     memo[orderRowKey, OrderRow]
+	itemRows      memo[itemRowKey, ItemRow]
 }
 
 // New returns the admin UI over pb as an http.Handler. The host mounts it
@@ -191,6 +192,7 @@ func (h *handler) resetFragments() {
 	h.tops.reset()
 	h.bottoms.reset()
 	h.orderRows.reset()
+	h.itemRows.reset()
 }
 
 // The values of the headers every response carries, shared by all

@@ -3,9 +3,7 @@ package admin_test
 import (
 	"context"
 	"html"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -16,7 +14,6 @@ import (
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/events"
-	"github.com/playerbase/playerbase/money"
 )
 
 // historyRow is one row of the History tab, as text.
@@ -173,81 +170,5 @@ func TestHistoryPages(t *testing.T) {
 	}
 	if !strings.HasPrefix(seen[0], "Ban edited reason: rc! → rd!\n") {
 		t.Errorf("newest row = %q", seen[0])
-	}
-}
-
-// The details page's cached sections never outlive their data: a change
-// made elsewhere shows on the next load, and loads at once agree.
-func TestDetailsPageCacheFollowsChanges(t *testing.T) {
-	f := newFixture(t, nil)
-	ctx := context.Background()
-	id := f.s.Garry.ID
-	first := f.get(cus(id), http.StatusOK)
-	if again := f.get(cus(id), http.StatusOK); again != first {
-		t.Fatal("two loads of an unchanged page differ")
-	}
-	c, err := f.pb.CustomerGet(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.pb.CustomerUpdate(ctx, id, playerbase.CustomerUpdateParams{Version: c.Version, Name: "Garry <b>II</b>", PlatformID: c.PlatformID.Value}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.pb.ItemRevoke(ctx, f.s.ActiveVIP.ID, playerbase.ItemRevokeParams{Reason: "test", Actor: "admin:test"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.pb.BanCreate(ctx, playerbase.BanCreateParams{Reason: "x", Identities: []bans.Identity{{Type: bans.Customer, Value: string(id)}}}); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(section(first, "orders"), ">9.41 EUR<") {
-		t.Fatalf("the completed order's net before its refund is not 9.41 EUR:\n%s", section(first, "orders"))
-	}
-	if _, err := f.pb.OrderRefund(ctx, f.s.Completed.ID, playerbase.OrderRefundParams{Amount: money.MustParse("1.00", "EUR")}); err != nil {
-		t.Fatal(err)
-	}
-	body := f.get(cus(id), http.StatusOK)
-	contains(t, "after the changes", body, "Garry &lt;b&gt;II&lt;/b&gt;", `class="banner"`)
-	contains(t, "after the refund", section(body, "orders"), ">8.41 EUR<")
-	lacks(t, "after the changes", body, `href="/admin/items/`+string(f.s.ActiveVIP.ID)+`/revoke"`)
-
-	bodies := make(chan string, 8)
-	for range cap(bodies) {
-		go func() {
-			resp, err := f.http.Get(f.srv.URL + cus(id))
-			if err != nil {
-				bodies <- err.Error()
-				return
-			}
-			defer func() { _ = resp.Body.Close() }()
-			b, _ := io.ReadAll(resp.Body)
-			bodies <- string(b)
-		}()
-	}
-	for range cap(bodies) {
-		if b := <-bodies; b != body {
-			t.Errorf("a concurrent load differs:\n%s", b)
-		}
-	}
-}
-
-// addingWriter adds to a header the admin set, as a host's middleware may.
-type addingWriter struct{ http.ResponseWriter }
-
-func (w addingWriter) WriteHeader(code int) {
-	w.Header().Add("X-Frame-Options", "SAMEORIGIN")
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// The header values every response shares stay right when a response
-// adds to one.
-func TestSharedHeaderValues(t *testing.T) {
-	f := newFixture(t, nil)
-	h := admin.New(f.pb, &admin.Options{Prefix: "/admin"})
-	for i := range 3 {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(addingWriter{w}, httptest.NewRequest(http.MethodGet, cus(f.s.Garry.ID), nil))
-		if got := w.Result().Header.Values("X-Frame-Options"); len(got) != 2 || got[0] != "DENY" {
-			t.Errorf("response %d: X-Frame-Options = %q, want DENY and the host's", i, got)
-		}
 	}
 }

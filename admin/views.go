@@ -275,11 +275,16 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	}
 	now := h.now()
 	items, next := firstRows(inv.Items, inv.NextCursor, func(it inventory.Item) inventory.ItemID { return it.ID })
-	itemRows := make([]ItemRow, len(items))
+	invData := InventoryData{ID: head.ID, Next: string(next)}
 	for i, it := range items {
-		itemRows[i] = itemRow(it, ps, now)
+		p, found := ps[it.ProductID]
+		key := itemRowKey{
+			ID: it.ID, Version: it.Version, State: it.State, StateAt: it.StateAt(now),
+			Product: it.ProductID, ProductVersion: p.Version, ProductFound: found,
+		}
+		invData.Items.Rows[i] = h.itemRows.get(key, func() ItemRow { return itemRow(it, ps, now) })
 	}
-	invData := InventoryData{ID: head.ID, Items: shownOf(itemRows), Next: string(next)}
+	invData.Items.N = len(items)
 	if v.Inventory, err = h.invSections.renderWithRows(h.prefix, h.readOnly, invData, invData.Items.html(h.items, h.prefix, h.readOnly)); err != nil {
 		return CustomerView{}, err
 	}
@@ -301,7 +306,8 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	}
 	ords, onext := firstRows(op.Orders, op.NextCursor, func(o orders.Order) orders.ID { return o.ID })
 	for i, o := range ords {
-		ordData.Orders.Rows[i] = h.orderRows.get(o)
+		key := orderRowKey{ID: o.ID, Version: o.Version, Status: o.Status, Updated: o.UpdatedAt.UTC()}
+		ordData.Orders.Rows[i] = h.orderRows.get(key, func() OrderRow { return orderRowOf(o) })
 	}
 	ordData.Orders.N, ordData.Next = len(ords), string(onext)
 	if v.Orders, err = h.orderSections.renderWithRows(h.prefix, h.readOnly, ordData, ordData.Orders.html(h.orders, h.prefix, h.readOnly)); err != nil {
@@ -376,34 +382,49 @@ type orderRowKey struct {
 	Updated time.Time
 }
 
-// orderRows keeps the row of each order version shown, so a page does
-// not recompute an order's net (decimal arithmetic) and format its
-// amounts on every load: an order's row depends on nothing but the
-// stored order.
-type orderRows struct {
-	mu sync.Mutex
-	m  map[orderRowKey]OrderRow
-}
-
-func (c *orderRows) get(o orders.Order) OrderRow {
-	key := orderRowKey{ID: o.ID, Version: o.Version, Status: o.Status, Updated: o.UpdatedAt.UTC()}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if row, ok := c.m[key]; ok {
-		return row
-	}
-	row := OrderRow{
+func orderRowOf(o orders.Order) OrderRow {
+	return OrderRow{
 		ID: string(o.ID), Created: stamp(o.CreatedAt), Status: string(o.Status),
 		Total: amount(o.Total), Net: netOf(o),
 	}
-	if c.m == nil || len(c.m) >= maxRows {
-		c.m = map[orderRowKey]OrderRow{}
-	}
-	c.m[key] = row
-	return row
 }
 
-func (c *orderRows) reset() {
+// itemRowKey is what an item's row depends on: the stored item (its
+// Version moves on every stored change), its state as the Client read it
+// and at the page's now, and its product's stored version, if it has one.
+type itemRowKey struct {
+	ID             inventory.ItemID
+	Version        int64
+	State, StateAt inventory.State
+	Product        inventory.ProductID
+	ProductVersion int64
+	ProductFound   bool
+}
+
+// memo keeps a view row per key of the record it shows, so a page does not
+// rebuild the row of a record that has not changed (an order's net is
+// decimal arithmetic; an item's revocability a rule and an error) on every
+// load.
+type memo[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]V
+}
+
+func (c *memo[K, V]) get(key K, build func() V) V {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[key]; ok {
+		return v
+	}
+	v := build()
+	if c.m == nil || len(c.m) >= maxRows {
+		c.m = map[K]V{}
+	}
+	c.m[key] = v
+	return v
+}
+
+func (c *memo[K, V]) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.m = nil
