@@ -57,4 +57,7 @@
 //     fragment is cached by the comparable data its template reads (see
 //     fragments) and a reload of an unchanged page renders nothing. A
 //     changed record is other data, so a cached fragment is never stale.
+//     An order's or an item's row data is kept per stored version of the
+//     record (Version moves on every stored change) and, for an item, of
+//     its product and its state at now.
 package admin
