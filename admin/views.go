@@ -71,18 +71,21 @@ func (s shown[R]) html(c *fragments[R], prefix string, readOnly bool) func() ([]
 	}
 }
 
-// InventoryData is the Inventory section.
+// InventoryData is the Inventory section. It holds its rows' memo keys
+// (see memo): a row's data is a function of its key, so the keys stand
+// for the rows, and a section that is cached needs no row looked up.
 type InventoryData struct {
 	ID    string
-	Items shown[ItemRow]
+	Items shown[itemRowKey]
 	Next  string // the cursor of "More items"
 }
 
-// OrdersData is the Orders section with its status filter.
+// OrdersData is the Orders section with its status filter; it holds its
+// rows' memo keys, as InventoryData does.
 type OrdersData struct {
 	ID     string
 	Status string // the filter, "" for all
-	Orders shown[OrderRow]
+	Orders shown[orderRowKey]
 	Next   string
 }
 
@@ -278,14 +281,21 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	invData := InventoryData{ID: head.ID, Next: string(next)}
 	for i, it := range items {
 		p, found := ps[it.ProductID]
-		key := itemRowKey{
+		invData.Items.Rows[i] = itemRowKey{
 			ID: it.ID, Version: it.Version, State: it.State, StateAt: it.StateAt(now),
 			Product: it.ProductID, ProductVersion: p.Version, ProductFound: found,
 		}
-		invData.Items.Rows[i] = h.itemRows.get(key, func() ItemRow { return itemRow(it, ps, now) })
 	}
 	invData.Items.N = len(items)
-	if v.Inventory, err = h.invSections.renderWithRows(h.prefix, h.readOnly, invData, invData.Items.html(h.items, h.prefix, h.readOnly)); err != nil {
+	itemsHTML := func() ([]template.HTML, error) {
+		rows := make([]ItemRow, len(items))
+		for i, it := range items {
+			rows[i] = h.itemRows.get(invData.Items.Rows[i], func() ItemRow { return itemRow(it, ps, now) })
+		}
+		out := make([]template.HTML, len(rows))
+		return out, h.items.renderEach(h.prefix, h.readOnly, rows, out)
+	}
+	if v.Inventory, err = h.invSections.renderWithRows(h.prefix, h.readOnly, invData, itemsHTML); err != nil {
 		return CustomerView{}, err
 	}
 
@@ -306,11 +316,18 @@ func (h *handler) customerView(ctx context.Context, r *http.Request, id customer
 	}
 	ords, onext := firstRows(op.Orders, op.NextCursor, func(o orders.Order) orders.ID { return o.ID })
 	for i, o := range ords {
-		key := orderRowKey{ID: o.ID, Version: o.Version, Status: o.Status, Updated: o.UpdatedAt.UTC()}
-		ordData.Orders.Rows[i] = h.orderRows.get(key, func() OrderRow { return orderRowOf(o) })
+		ordData.Orders.Rows[i] = orderRowKey{ID: o.ID, Version: o.Version, Status: o.Status, Updated: o.UpdatedAt.UTC()}
 	}
 	ordData.Orders.N, ordData.Next = len(ords), string(onext)
-	if v.Orders, err = h.orderSections.renderWithRows(h.prefix, h.readOnly, ordData, ordData.Orders.html(h.orders, h.prefix, h.readOnly)); err != nil {
+	ordersHTML := func() ([]template.HTML, error) {
+		rows := make([]OrderRow, len(ords))
+		for i, o := range ords {
+			rows[i] = h.orderRows.get(ordData.Orders.Rows[i], func() OrderRow { return orderRowOf(o) })
+		}
+		out := make([]template.HTML, len(rows))
+		return out, h.orders.renderEach(h.prefix, h.readOnly, rows, out)
+	}
+	if v.Orders, err = h.orderSections.renderWithRows(h.prefix, h.readOnly, ordData, ordersHTML); err != nil {
 		return CustomerView{}, err
 	}
 
