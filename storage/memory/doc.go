@@ -24,6 +24,13 @@
 // customer's orders, and the expiry sweep reads every item recorded active
 // that expires from one tree ordered by expiry, a batch at its start.
 //
+// Stored orders are laid out for the garbage collector, which marks every
+// stored value on each collection, so the collection a read's garbage
+// brings costs in proportion to the pointers stored, not to the read:
+// an order's times and its only line are kept as values, not behind
+// pointers, and its amounts of equal value share one (immutable) decimal.
+// A read builds a fresh Order from the record, as a copy would.
+//
 // A game server's poll reads a queue per server (and per player for
 // online-only commands) of the commands open when last written, in ID
 // order. The write that gives a command its result (an ack) drops the
