@@ -2,6 +2,8 @@ package memory
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"maps"
 	"slices"
 	"sort"
@@ -18,21 +20,149 @@ import (
 // Append: writers hold the write lock one at a time, so append order is
 // commit order.
 type eventsState struct {
-	log        []events.Event
+	log        []stored
 	byCustomer map[customer.ID][]events.Seq
 	last       events.Seq // the greatest Seq given, committed or rolled back
 	horizon    events.Seq // the newest Seq pruned
 	cursors    map[string]events.Seq
+	// arena is where the events' changes are packed, in chunks the
+	// collector allocates rarely and never scans.
+	arena []byte
+	// names holds each field name once, so reading an event does not
+	// allocate its names again.
+	names map[string]string
 }
 
 func (s *eventsState) init() {
 	s.byCustomer = map[customer.ID][]events.Seq{}
 	s.cursors = map[string]events.Seq{}
+	s.names = map[string]string{}
 }
 
 // at returns the index in log of the first event with a Seq > after.
 func (s *eventsState) at(after events.Seq) int {
-	return sort.Search(len(s.log), func(i int) bool { return s.log[i].Seq > after })
+	return sort.Search(len(s.log), func(i int) bool { return s.log[i].seq > after })
+}
+
+// stored is an event as the feed keeps it, for as long as retention
+// says: its changes packed into bytes (see pack), not a map of byte
+// slices. A map per event cost an allocation of a few KB at every Append
+// (the store must own what it keeps), and the feed, which only grows
+// between prunes, made each collection scan every event's map.
+type stored struct {
+	seq      events.Seq
+	id       events.ID
+	typ      events.Type
+	time     time.Time
+	actor    string
+	customer customer.ID
+	subject  string
+	changes  []byte // nil for nil Changes
+}
+
+// event returns the event k keeps. Its changes' values share k's bytes,
+// as the map a caller got shared the store's before.
+func (s *eventsState) event(k stored) events.Event {
+	return events.Event{
+		Seq: k.seq, ID: k.id, Type: k.typ, Time: k.time, Actor: k.actor,
+		Customer: k.customer, Subject: k.subject, Changes: s.unpack(k.changes),
+	}
+}
+
+// arenaChunk is the size of the arena's chunks: a few dozen events each.
+const arenaChunk = 32 << 10
+
+// pack returns c in bytes from the arena: the number of fields, then for
+// each its name, its before and its after, every one preceded by its
+// length as a uvarint (a value's length plus one, 0 for nil, so a nil
+// value reads back nil and an empty one empty).
+func (s *eventsState) pack(c events.Changes) []byte {
+	if c == nil {
+		return nil
+	}
+	n := uvarintLen(uint64(len(c)))
+	for k, ch := range c {
+		n += uvarintLen(uint64(len(k))) + len(k) + valueLen(ch.Before) + valueLen(ch.After)
+	}
+	var buf []byte
+	if n > arenaChunk/8 {
+		buf = make([]byte, 0, n)
+	} else {
+		if cap(s.arena)-len(s.arena) < n {
+			s.arena = make([]byte, 0, arenaChunk)
+		}
+		start := len(s.arena)
+		s.arena = s.arena[:start+n]
+		buf = s.arena[start:start:start+n]
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(c)))
+	for k, ch := range c {
+		if _, ok := s.names[k]; !ok {
+			s.names[k] = k
+		}
+		buf = binary.AppendUvarint(buf, uint64(len(k)))
+		buf = append(buf, k...)
+		buf = appendValue(buf, ch.Before)
+		buf = appendValue(buf, ch.After)
+	}
+	return buf
+}
+
+// unpack reads what pack wrote.
+func (s *eventsState) unpack(p []byte) events.Changes {
+	if p == nil {
+		return nil
+	}
+	n, w := binary.Uvarint(p)
+	p = p[w:]
+	c := make(events.Changes, n)
+	for range n {
+		l, w := binary.Uvarint(p)
+		name := p[w : w+int(l)]
+		p = p[w+int(l):]
+		k, ok := s.names[string(name)]
+		if !ok {
+			k = string(name)
+		}
+		var ch events.Change
+		ch.Before, p = readValue(p)
+		ch.After, p = readValue(p)
+		c[k] = ch
+	}
+	return c
+}
+
+func valueLen(v json.RawMessage) int {
+	if v == nil {
+		return 1
+	}
+	return uvarintLen(uint64(len(v))+1) + len(v)
+}
+
+func appendValue(dst []byte, v json.RawMessage) []byte {
+	if v == nil {
+		return append(dst, 0)
+	}
+	return append(binary.AppendUvarint(dst, uint64(len(v))+1), v...)
+}
+
+// readValue returns the value at the start of p, capped so that a caller
+// appending to it cannot write over the next, and the rest of p.
+func readValue(p []byte) (json.RawMessage, []byte) {
+	l, w := binary.Uvarint(p)
+	if l == 0 {
+		return nil, p[w:]
+	}
+	end := w + int(l) - 1
+	return json.RawMessage(p[w:end:end]), p[end:]
+}
+
+func uvarintLen(x uint64) int {
+	n := 1
+	for ; x >= 0x80; x >>= 7 {
+		n++
+	}
+	return n
 }
 
 // notifier wakes followers after each commit that appended events, and
@@ -64,7 +194,7 @@ func (b *Backend) WaitEvents(ctx context.Context, after events.Seq) error {
 	for {
 		b.mu.RLock()
 		s := &b.db.events
-		ready := len(s.log) > 0 && s.log[len(s.log)-1].Seq > after
+		ready := len(s.log) > 0 && s.log[len(s.log)-1].seq > after
 		// Taken under the read lock: a commit after this point closes it.
 		b.events.mu.Lock()
 		if b.events.wake == nil {
@@ -107,33 +237,40 @@ type eventsTx struct{ *tx }
 
 func (t eventsTx) state() *eventsState { return &t.db.events }
 
+// Append packs each event into the feed (see stored). The followers get
+// the events as given, with the Seq set: the caller's changes, which the
+// caller does not touch once appended (playerbase builds a map per event
+// and drops it).
 func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 	if err := t.check(ctx, true); err != nil {
 		return err
 	}
 	s := t.state()
-	oldLen, oldLast := len(s.log), s.last
-	var touched []customer.ID
+	oldLast := s.last
 	for _, e := range evs {
 		s.last++
 		e.Seq = s.last
-		e.Changes = maps.Clone(e.Changes)
-		s.log = append(s.log, e)
+		s.log = append(s.log, stored{
+			seq: e.Seq, id: e.ID, typ: e.Type, time: e.Time, actor: e.Actor,
+			customer: e.Customer, subject: e.Subject, changes: s.pack(e.Changes),
+		})
 		if e.Customer != "" {
 			s.byCustomer[e.Customer] = append(s.byCustomer[e.Customer], e.Seq)
-			touched = append(touched, e.Customer)
 		}
 		t.published = append(t.published, e)
 	}
 	t.undo = append(t.undo, func() {
-		clear(s.log[oldLen:])
-		s.log, s.last = s.log[:oldLen], oldLast
-		for _, c := range touched {
-			seqs := s.byCustomer[c]
-			if len(seqs) > 0 && seqs[len(seqs)-1] > oldLast {
-				s.byCustomer[c] = seqs[:len(seqs)-1]
+		i := s.at(oldLast)
+		for j := len(s.log) - 1; j >= i; j-- {
+			if c := s.log[j].customer; c != "" {
+				seqs := s.byCustomer[c]
+				if n := len(seqs); n > 0 && seqs[n-1] == s.log[j].seq {
+					s.byCustomer[c] = seqs[:n-1]
+				}
 			}
 		}
+		clear(s.log[i:])
+		s.log, s.last = s.log[:i], oldLast
 		t.published = t.published[:0]
 	})
 	return nil
@@ -148,22 +285,22 @@ func (t eventsTx) List(ctx context.Context, q events.Query) ([]events.Event, err
 		return nil, &events.BehindError{After: q.After, Horizon: s.horizon}
 	}
 	var out []events.Event
-	keep := func(e events.Event) bool {
-		return len(q.Types) == 0 || slices.Contains(q.Types, e.Type)
+	keep := func(k stored) bool {
+		return len(q.Types) == 0 || slices.Contains(q.Types, k.typ)
 	}
 	if q.Customer != "" {
 		seqs := s.byCustomer[q.Customer]
 		i, _ := slices.BinarySearch(seqs, q.After+1)
 		for ; i < len(seqs) && len(out) < q.Limit; i++ {
-			if e := s.log[s.at(seqs[i]-1)]; keep(e) {
-				out = append(out, e)
+			if k := s.log[s.at(seqs[i]-1)]; keep(k) {
+				out = append(out, s.event(k))
 			}
 		}
 		return out, nil
 	}
 	for i := s.at(q.After); i < len(s.log) && len(out) < q.Limit; i++ {
 		if keep(s.log[i]) {
-			out = append(out, s.log[i])
+			out = append(out, s.event(s.log[i]))
 		}
 	}
 	return out, nil
@@ -181,7 +318,7 @@ func (t eventsTx) History(ctx context.Context, id customer.ID, before events.Seq
 	}
 	var out []events.Event
 	for i--; i >= 0 && len(out) < limit; i-- {
-		out = append(out, s.log[s.at(seqs[i]-1)])
+		out = append(out, s.event(s.log[s.at(seqs[i]-1)]))
 	}
 	return out, nil
 }
@@ -196,7 +333,7 @@ func (t eventsTx) Last(ctx context.Context) (events.Seq, error) {
 	if len(s.log) == 0 {
 		return s.horizon, nil
 	}
-	return max(s.log[len(s.log)-1].Seq, s.horizon), nil
+	return max(s.log[len(s.log)-1].seq, s.horizon), nil
 }
 
 func (t eventsTx) Prune(ctx context.Context, before, now time.Time) (int, error) {
@@ -204,22 +341,22 @@ func (t eventsTx) Prune(ctx context.Context, before, now time.Time) (int, error)
 		return 0, err
 	}
 	s := t.state()
-	liveBan := func(e events.Event) bool {
-		b, ok := t.db.bans.byID[bans.ID(e.Subject)]
+	liveBan := func(k stored) bool {
+		b, ok := t.db.bans.byID[bans.ID(k.subject)]
 		return ok && b.Active(now)
 	}
 	oldLog, oldByCustomer, oldHorizon := s.log, s.byCustomer, s.horizon
-	kept := make([]events.Event, 0, len(s.log))
+	kept := make([]stored, 0, len(s.log))
 	byCustomer := map[customer.ID][]events.Seq{}
 	horizon := s.horizon
-	for _, e := range s.log {
-		if e.Time.Before(before) && !liveBan(e) {
-			horizon = max(horizon, e.Seq)
+	for _, k := range s.log {
+		if k.time.Before(before) && !liveBan(k) {
+			horizon = max(horizon, k.seq)
 			continue
 		}
-		kept = append(kept, e)
-		if e.Customer != "" {
-			byCustomer[e.Customer] = append(byCustomer[e.Customer], e.Seq)
+		kept = append(kept, k)
+		if k.customer != "" {
+			byCustomer[k.customer] = append(byCustomer[k.customer], k.seq)
 		}
 	}
 	n := len(s.log) - len(kept)
