@@ -54,24 +54,41 @@ func diff(before, after any) (events.Changes, error) {
 	}
 	bv, av := reflect.ValueOf(before), reflect.ValueOf(after)
 	out := events.Changes{}
+	var buf []byte // both versions of each changed field, one after the other
 	for _, f := range fields {
 		x, y := bv.Field(f.index), av.Field(f.index)
 		if same(x, y) {
 			continue
 		}
-		bj, err := f.encode(nil, x)
+		if buf == nil {
+			buf = make([]byte, 0, 256)
+		}
+		bj, next, err := f.encodeInto(buf, x)
 		if err != nil {
 			return nil, err
 		}
-		aj, err := f.encode(nil, y)
+		aj, next, err := f.encodeInto(next, y)
 		if err != nil {
 			return nil, err
 		}
 		if !bytes.Equal(bj, aj) {
 			out[f.name] = events.Change{Before: bj, After: aj}
+			buf = next
 		}
 	}
 	return out, nil
+}
+
+// encodeInto appends the field's JSON to buf and returns it, capped so
+// that what is appended to buf next cannot write over it (nil if omitzero
+// leaves it out), and buf with it.
+func (f planField) encodeInto(buf []byte, v reflect.Value) (val, next []byte, err error) {
+	start := len(buf)
+	next, err = f.encode(buf, v)
+	if err != nil || next == nil {
+		return nil, buf, err
+	}
+	return next[start:len(next):len(next)], next, nil
 }
 
 // whole returns the changes of a record created (removed: v is the
@@ -118,8 +135,59 @@ func same(x, y reflect.Value) bool {
 			// One instant writes one UTC time, whatever the zone.
 			return x.Interface().(*time.Time).Equal(*y.Interface().(*time.Time))
 		}
+	case reflect.Struct:
+		if plainComparable(x.Type()) {
+			// Without boxing both for DeepEqual: == on the fields, a
+			// pointer equal only to itself (an amount's big.Int), so
+			// equal values are equal by DeepEqual too.
+			return x.Equal(y)
+		}
+	case reflect.Slice:
+		if x.Len() != y.Len() {
+			return false
+		}
+		if x.Len() == 0 || x.Pointer() == y.Pointer() {
+			return x.IsNil() == y.IsNil()
+		}
+		for i := range x.Len() {
+			if !same(x.Index(i), y.Index(i)) {
+				return false
+			}
+		}
+		return true
 	}
 	return reflect.DeepEqual(x.Interface(), y.Interface())
+}
+
+// comparables caches plainComparable.
+var comparables sync.Map // reflect.Type → bool
+
+// plainComparable reports whether Value.Equal compares t's values
+// without panicking: t is comparable and holds no interface, whose
+// dynamic value might not be.
+func plainComparable(t reflect.Type) bool {
+	if ok, done := comparables.Load(t); done {
+		return ok.(bool)
+	}
+	var walk func(t reflect.Type) bool
+	walk = func(t reflect.Type) bool {
+		switch t.Kind() {
+		case reflect.Interface, reflect.Slice, reflect.Map, reflect.Func:
+			return false
+		case reflect.Array:
+			return walk(t.Elem())
+		case reflect.Struct:
+			for i := range t.NumField() {
+				if !walk(t.Field(i).Type) {
+					return false
+				}
+			}
+		}
+		return t.Comparable()
+	}
+	ok := walk(t)
+	comparables.Store(t, ok)
+	return ok
 }
 
 var (
@@ -203,32 +271,185 @@ func (f planField) encode(dst []byte, v reflect.Value) ([]byte, error) {
 	return appendValue(dst, v)
 }
 
-// appendValue appends jsonx.Marshal(v.Interface()) to dst, without
-// reflection for the kinds records are mostly made of (IDs, statuses,
-// versions, times): the bytes encoding/json writes for them, HTML
-// escaping included.
+// encoder appends a value's JSON, as jsonx.Marshal writes it, to dst.
+type encoder func(dst []byte, v reflect.Value) ([]byte, error)
+
+// encoders holds each type's encoder, worked out once (see encoderOf).
+var encoders sync.Map // reflect.Type → encoder
+
+// appendValue appends jsonx.Marshal(v.Interface()) to dst.
 func appendValue(dst []byte, v reflect.Value) ([]byte, error) {
-	t := v.Type()
-	switch {
-	case t == timePtrType:
-		if v.IsNil() {
-			return append(dst, "null"...), nil
-		}
-		return appendTime(dst, *v.Interface().(*time.Time))
-	case t == timeType:
-		return appendTime(dst, v.Interface().(time.Time))
-	case t.Implements(marshalerType) || t.Implements(textMarshalerType):
-	case t.Kind() == reflect.String:
-		if s := v.String(); plainString(s) {
-			return append(append(append(dst, '"'), s...), '"'), nil
-		}
-	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64 || t.Kind() == reflect.Int32:
-		return strconv.AppendInt(dst, v.Int(), 10), nil
-	case t.Kind() == reflect.Bool:
-		return strconv.AppendBool(dst, v.Bool()), nil
+	return encoderOf(v.Type())(dst, v)
+}
+
+// encoderOf returns t's encoder: without reflection's copies for what
+// records are made of (IDs, statuses, versions, times, amounts, lists of
+// IDs, small structs of those), writing the bytes encoding/json writes
+// for them, HTML escaping included; through jsonx.Marshal for the rest.
+// jsonx.Marshal's deep copy of a value, to put its times in UTC and its
+// nil lists as [], cost more than encoding it: the encoders do both as
+// they write.
+func encoderOf(t reflect.Type) encoder {
+	if e, ok := encoders.Load(t); ok {
+		return e.(encoder)
 	}
+	e := newEncoder(t, 0)
+	encoders.Store(t, e)
+	return e
+}
+
+// viaJSONX is the encoder of the types the others do not know.
+func viaJSONX(dst []byte, v reflect.Value) ([]byte, error) {
 	b, err := jsonx.Marshal(v.Interface())
 	return append(dst, b...), err
+}
+
+func newEncoder(t reflect.Type, depth int) encoder {
+	if depth > 4 {
+		return viaJSONX
+	}
+	switch {
+	case t == timePtrType:
+		return func(dst []byte, v reflect.Value) ([]byte, error) {
+			if v.IsNil() {
+				return append(dst, "null"...), nil
+			}
+			return appendTime(dst, *v.Interface().(*time.Time))
+		}
+	case t == timeType:
+		return func(dst []byte, v reflect.Value) ([]byte, error) {
+			return appendTime(dst, v.Interface().(time.Time))
+		}
+	case t.Kind() == reflect.Pointer || t.Kind() == reflect.Interface || t.Kind() == reflect.Map:
+		return viaJSONX
+	case t.Implements(marshalerType):
+		return marshaled
+	case t.Implements(textMarshalerType):
+		return texted
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return func(dst []byte, v reflect.Value) ([]byte, error) {
+			if s := v.String(); plainString(s) {
+				return append(append(append(dst, '"'), s...), '"'), nil
+			}
+			return viaJSONX(dst, v)
+		}
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Int16, reflect.Int8:
+		return func(dst []byte, v reflect.Value) ([]byte, error) {
+			return strconv.AppendInt(dst, v.Int(), 10), nil
+		}
+	case reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Uint16:
+		return func(dst []byte, v reflect.Value) ([]byte, error) {
+			return strconv.AppendUint(dst, v.Uint(), 10), nil
+		}
+	case reflect.Bool:
+		return func(dst []byte, v reflect.Value) ([]byte, error) {
+			return strconv.AppendBool(dst, v.Bool()), nil
+		}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return viaJSONX // base64
+		}
+		return sliceEncoder(newEncoder(t.Elem(), depth+1))
+	case reflect.Struct:
+		return structEncoder(t, depth)
+	}
+	return viaJSONX
+}
+
+// sliceEncoder writes a list, [] when nil as jsonx does.
+func sliceEncoder(elem encoder) encoder {
+	return func(dst []byte, v reflect.Value) (_ []byte, err error) {
+		dst = append(dst, '[')
+		for i := range v.Len() {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			if dst, err = elem(dst, v.Index(i)); err != nil {
+				return nil, err
+			}
+		}
+		return append(dst, ']'), nil
+	}
+}
+
+// structEncoder writes a struct with no JSON methods whose fields are
+// each written under a plain tag, in order; any other through jsonx.
+func structEncoder(t reflect.Type, depth int) encoder {
+	type field struct {
+		index int
+		key   string // `"name":`, or `,"name":`
+		enc   encoder
+	}
+	var fields []field
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if !sf.IsExported() || tag == "-" {
+			continue
+		}
+		if sf.Anonymous || opts != "" || name == "-" {
+			return viaJSONX
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		if !plainString(name) {
+			return viaJSONX
+		}
+		key := `"` + name + `":`
+		if len(fields) > 0 {
+			key = "," + key
+		}
+		fields = append(fields, field{i, key, newEncoder(sf.Type, depth+1)})
+	}
+	return func(dst []byte, v reflect.Value) (_ []byte, err error) {
+		dst = append(dst, '{')
+		for _, f := range fields {
+			dst = append(dst, f.key...)
+			if dst, err = f.enc(dst, v.Field(f.index)); err != nil {
+				return nil, err
+			}
+		}
+		return append(dst, '}'), nil
+	}
+}
+
+// marshaled writes a value by its MarshalJSON, as encoding/json does when
+// what the method wrote is already compact, valid and needs no HTML
+// escaping (an amount, a record); through jsonx otherwise, and for its
+// error.
+func marshaled(dst []byte, v reflect.Value) ([]byte, error) {
+	b, err := v.Interface().(json.Marshaler).MarshalJSON()
+	if err != nil || !plainJSON(b) {
+		return viaJSONX(dst, v)
+	}
+	return append(dst, b...), nil
+}
+
+// texted writes a value by its MarshalText, as a JSON string, when the
+// text needs no escaping (an address); through jsonx otherwise.
+func texted(dst []byte, v reflect.Value) ([]byte, error) {
+	b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+	if err != nil || !plainString(string(b)) {
+		return viaJSONX(dst, v)
+	}
+	return append(append(append(dst, '"'), b...), '"'), nil
+}
+
+// plainJSON reports whether encoding/json writes b, a Marshaler's output,
+// as it is: valid, with no byte it would remove (white space) or escape
+// (<, >, &, and the U+2028 and U+2029 that start with 0xE2).
+func plainJSON(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r', '<', '>', '&', 0xE2:
+			return false
+		}
+	}
+	return json.Valid(b)
 }
 
 // appendTime appends t as jsonx writes it: in UTC, RFC 3339 with
