@@ -49,7 +49,9 @@ func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 		return err
 	}
 	for _, e := range evs {
-		changes, err := json.Marshal(e.Changes)
+		// What json.Marshal writes for it, without its second pass
+		// over the bytes to check them.
+		changes, err := e.Changes.MarshalJSON()
 		if err != nil {
 			return err
 		}
