@@ -25,12 +25,14 @@ type eventsState struct {
 	last       events.Seq // the greatest Seq given, committed or rolled back
 	horizon    events.Seq // the newest Seq pruned
 	cursors    map[string]events.Seq
-	// arena is where the events' changes are packed, in chunks the
+	// arena holds the events' bytes (see stored), in chunks the
 	// collector allocates rarely and never scans.
-	arena []byte
-	// names holds each field name once, so reading an event does not
-	// allocate its names again.
+	arena [][]byte
+	// names holds each type, actor and field name once, so reading an
+	// event does not allocate them again.
 	names map[string]string
+	// locs are the time zones of the events' times.
+	locs []*time.Location
 }
 
 func (s *eventsState) init() {
@@ -86,91 +88,182 @@ func (l *eventLog) truncate(n int) {
 }
 
 // stored is an event as the feed keeps it, for as long as retention
-// says: its changes packed into bytes (see pack), not a map of byte
-// slices. A map per event cost an allocation of a few KB at every Append
-// (the store must own what it keeps), and the feed, which only grows
-// between prunes, made each collection scan every event's map.
+// says: its time, and where in the arena its bytes are (see pack). It
+// holds no pointer, nor does the arena: a feed of a million events is a
+// few thousand objects for the collector, not millions of strings and
+// maps it would mark at every collection (that marking was half the CPU
+// time of BenchmarkPollAck on memory).
 type stored struct {
-	seq      events.Seq
-	id       events.ID
-	typ      events.Type
-	time     time.Time
-	actor    string
-	customer customer.ID
-	subject  string
-	changes  []byte // nil for nil Changes
-}
-
-// event returns the event k keeps. Its changes' values share k's bytes,
-// as the map a caller got shared the store's before.
-func (s *eventsState) event(k stored) events.Event {
-	return events.Event{
-		Seq: k.seq, ID: k.id, Type: k.typ, Time: k.time, Actor: k.actor,
-		Customer: k.customer, Subject: k.subject, Changes: s.unpack(k.changes),
-	}
+	seq   events.Seq
+	sec   int64  // the time, in Unix seconds
+	nsec  int32  // and nanoseconds
+	loc   int32  // its zone, in locs
+	chunk uint32 // the arena chunk of its bytes
+	off   uint32 // where in it they start
+	n     uint32 // how many
 }
 
 // arenaChunk is the size of the arena's chunks: a few dozen events each.
-const arenaChunk = 32 << 10
+const arenaChunk = 64 << 10
 
-// pack returns c in bytes from the arena: the number of fields, then for
-// each its name, its before and its after, every one preceded by its
-// length as a uvarint (a value's length plus one, 0 for nil, so a nil
-// value reads back nil and an empty one empty).
-func (s *eventsState) pack(c events.Changes) []byte {
-	if c == nil {
-		return nil
-	}
-	n := uvarintLen(uint64(len(c)))
-	for k, ch := range c {
-		n += uvarintLen(uint64(len(k))) + len(k) + valueLen(ch.Before) + valueLen(ch.After)
-	}
-	var buf []byte
+// alloc returns n bytes of the arena, and where they are. An event of
+// more than an eighth of a chunk gets a chunk of its own.
+func (s *eventsState) alloc(n int) (buf []byte, chunk, off uint32) {
+	last := len(s.arena) - 1
 	if n > arenaChunk/8 {
-		buf = make([]byte, 0, n)
-	} else {
-		if cap(s.arena)-len(s.arena) < n {
-			s.arena = make([]byte, 0, arenaChunk)
-		}
-		start := len(s.arena)
-		s.arena = s.arena[:start+n]
-		buf = s.arena[start : start : start+n]
+		s.arena = append(s.arena, make([]byte, n))
+		return s.arena[last+1], uint32(last + 1), 0
 	}
-	buf = binary.AppendUvarint(buf, uint64(len(c)))
-	for k, ch := range c {
-		if _, ok := s.names[k]; !ok {
-			s.names[k] = k
-		}
-		buf = binary.AppendUvarint(buf, uint64(len(k)))
-		buf = append(buf, k...)
-		buf = appendValue(buf, ch.Before)
-		buf = appendValue(buf, ch.After)
+	if last < 0 || cap(s.arena[last])-len(s.arena[last]) < n {
+		s.arena = append(s.arena, make([]byte, 0, arenaChunk))
+		last++
 	}
-	return buf
+	c := s.arena[last]
+	start := len(c)
+	s.arena[last] = c[:start+n]
+	return c[start : start+n : start+n], uint32(last), uint32(start)
 }
 
-// unpack reads what pack wrote.
-func (s *eventsState) unpack(p []byte) events.Changes {
-	if p == nil {
-		return nil
+// bytes returns k's bytes.
+func (s *eventsState) bytes(k *stored) []byte {
+	return s.arena[k.chunk][k.off : k.off+k.n : k.off+k.n]
+}
+
+// intern returns s's copy of name, adding it; under the write lock.
+func (s *eventsState) intern(name string) string {
+	if n, ok := s.names[name]; ok {
+		return n
 	}
+	s.names[name] = name
+	return name
+}
+
+// name returns the interned copy of b, or a new string if there is none.
+func (s *eventsState) name(b []byte) string {
+	if n, ok := s.names[string(b)]; ok {
+		return n
+	}
+	return string(b)
+}
+
+// store packs e into the arena: its ID, type, actor, customer and
+// subject, then its changes (the number of fields, then for each its
+// name, its before and its after), every one preceded by its length as a
+// uvarint (a change's value: its length plus one, 0 for nil, so a nil
+// value reads back nil and an empty one empty; the changes: 0 for nil).
+func (s *eventsState) store(e events.Event) stored {
+	n := strLen(string(e.ID)) + strLen(string(e.Type)) + strLen(e.Actor) + strLen(string(e.Customer)) + strLen(e.Subject) + 1
+	if e.Changes != nil {
+		n += uvarintLen(uint64(len(e.Changes)) + 1)
+		for k, ch := range e.Changes {
+			n += strLen(k) + valueLen(ch.Before) + valueLen(ch.After)
+		}
+	}
+	buf, chunk, off := s.alloc(n)
+	buf = buf[:0]
+	for _, str := range []string{string(e.ID), s.intern(string(e.Type)), s.intern(e.Actor), string(e.Customer), e.Subject} {
+		buf = appendStr(buf, str)
+	}
+	if e.Changes == nil {
+		buf = append(buf, 0)
+	} else {
+		buf = binary.AppendUvarint(buf, uint64(len(e.Changes))+1)
+		for k, ch := range e.Changes {
+			buf = appendStr(buf, s.intern(k))
+			buf = appendValue(buf, ch.Before)
+			buf = appendValue(buf, ch.After)
+		}
+	}
+	loc := slices.Index(s.locs, e.Time.Location())
+	if loc < 0 {
+		loc = len(s.locs)
+		s.locs = append(s.locs, e.Time.Location())
+	}
+	return stored{
+		seq: e.Seq, sec: e.Time.Unix(), nsec: int32(e.Time.Nanosecond()), loc: int32(loc),
+		chunk: chunk, off: off, n: uint32(n),
+	}
+}
+
+// head reads what event reads but the changes: the type, customer and
+// subject the feed filters by, and where the changes start.
+type head struct {
+	id, actor, subject []byte
+	typ                events.Type
+	customer           customer.ID
+	rest               []byte
+}
+
+func (s *eventsState) head(k *stored) head {
+	var h head
+	p := s.bytes(k)
+	var typ, cust []byte
+	h.id, p = readStr(p)
+	typ, p = readStr(p)
+	h.actor, p = readStr(p)
+	cust, p = readStr(p)
+	h.subject, p = readStr(p)
+	h.typ = events.Type(s.name(typ))
+	if len(cust) > 0 {
+		h.customer = customer.ID(cust)
+	}
+	h.rest = p
+	return h
+}
+
+// typ returns k's type, without allocating.
+func (s *eventsState) typ(k *stored) events.Type {
+	p := s.bytes(k)
+	_, p = readStr(p)
+	typ, _ := readStr(p)
+	return events.Type(s.name(typ))
+}
+
+// customerOf returns k's customer.
+func (s *eventsState) customerOf(k *stored) customer.ID {
+	return s.head(k).customer
+}
+
+func (s *eventsState) time(k *stored) time.Time {
+	return time.Unix(k.sec, int64(k.nsec)).In(s.locs[k.loc])
+}
+
+// event returns the event k keeps. Its changes' values share the arena's
+// bytes, as the map a caller got shared the store's before.
+func (s *eventsState) event(k *stored) events.Event {
+	h := s.head(k)
+	e := events.Event{
+		Seq: k.seq, ID: events.ID(h.id), Type: h.typ, Time: s.time(k), Actor: s.name(h.actor),
+		Customer: h.customer, Subject: string(h.subject),
+	}
+	p := h.rest
 	n, w := binary.Uvarint(p)
 	p = p[w:]
-	c := make(events.Changes, n)
-	for range n {
-		l, w := binary.Uvarint(p)
-		name := p[w : w+int(l)]
-		p = p[w+int(l):]
-		k, ok := s.names[string(name)]
-		if !ok {
-			k = string(name)
-		}
+	if n == 0 {
+		return e
+	}
+	e.Changes = make(events.Changes, n-1)
+	for range n - 1 {
+		var name []byte
+		name, p = readStr(p)
 		var ch events.Change
 		ch.Before, p = readValue(p)
 		ch.After, p = readValue(p)
-		c[k] = ch
+		e.Changes[s.name(name)] = ch
 	}
-	return c
+	return e
+}
+
+func strLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }
+
+func appendStr(dst []byte, s string) []byte {
+	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
+}
+
+func readStr(p []byte) (str, rest []byte) {
+	l, w := binary.Uvarint(p)
+	end := w + int(l)
+	return p[w:end], p[end:]
 }
 
 func valueLen(v json.RawMessage) int {
@@ -291,10 +384,7 @@ func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 	for _, e := range evs {
 		s.last++
 		e.Seq = s.last
-		s.log.append(stored{
-			seq: e.Seq, id: e.ID, typ: e.Type, time: e.Time, actor: e.Actor,
-			customer: e.Customer, subject: e.Subject, changes: s.pack(e.Changes),
-		})
+		s.log.append(s.store(e))
 		if e.Customer != "" {
 			s.byCustomer[e.Customer] = append(s.byCustomer[e.Customer], e.Seq)
 		}
@@ -303,7 +393,7 @@ func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 	t.undo = append(t.undo, func() {
 		i := s.at(oldLast)
 		for j := s.log.n - 1; j >= i; j-- {
-			if c := s.log.at(j).customer; c != "" {
+			if c := s.customerOf(s.log.at(j)); c != "" {
 				seqs := s.byCustomer[c]
 				if n := len(seqs); n > 0 && seqs[n-1] == s.log.at(j).seq {
 					s.byCustomer[c] = seqs[:n-1]
@@ -326,22 +416,22 @@ func (t eventsTx) List(ctx context.Context, q events.Query) ([]events.Event, err
 		return nil, &events.BehindError{After: q.After, Horizon: s.horizon}
 	}
 	var out []events.Event
-	keep := func(k stored) bool {
-		return len(q.Types) == 0 || slices.Contains(q.Types, k.typ)
+	keep := func(k *stored) bool {
+		return len(q.Types) == 0 || slices.Contains(q.Types, s.typ(k))
 	}
 	if q.Customer != "" {
 		seqs := s.byCustomer[q.Customer]
 		i, _ := slices.BinarySearch(seqs, q.After+1)
 		for ; i < len(seqs) && len(out) < q.Limit; i++ {
-			if k := s.log.at(s.at(seqs[i] - 1)); keep(*k) {
-				out = append(out, s.event(*k))
+			if k := s.log.at(s.at(seqs[i] - 1)); keep(k) {
+				out = append(out, s.event(k))
 			}
 		}
 		return out, nil
 	}
 	for i := s.at(q.After); i < s.log.n && len(out) < q.Limit; i++ {
-		if k := s.log.at(i); keep(*k) {
-			out = append(out, s.event(*k))
+		if k := s.log.at(i); keep(k) {
+			out = append(out, s.event(k))
 		}
 	}
 	return out, nil
@@ -359,7 +449,7 @@ func (t eventsTx) History(ctx context.Context, id customer.ID, before events.Seq
 	}
 	var out []events.Event
 	for i--; i >= 0 && len(out) < limit; i-- {
-		out = append(out, s.event(*s.log.at(s.at(seqs[i] - 1))))
+		out = append(out, s.event(s.log.at(s.at(seqs[i]-1))))
 	}
 	return out, nil
 }
@@ -382,8 +472,8 @@ func (t eventsTx) Prune(ctx context.Context, before, now time.Time) (int, error)
 		return 0, err
 	}
 	s := t.state()
-	liveBan := func(k stored) bool {
-		b, ok := t.db.bans.byID[bans.ID(k.subject)]
+	liveBan := func(h head) bool {
+		b, ok := t.db.bans.byID[bans.ID(h.subject)]
 		return ok && b.Active(now)
 	}
 	oldLog, oldByCustomer, oldHorizon := s.log, s.byCustomer, s.horizon
@@ -391,22 +481,37 @@ func (t eventsTx) Prune(ctx context.Context, before, now time.Time) (int, error)
 	byCustomer := map[customer.ID][]events.Seq{}
 	horizon := s.horizon
 	for i := range s.log.n {
-		k := *s.log.at(i)
-		if k.time.Before(before) && !liveBan(k) {
+		k := s.log.at(i)
+		h := s.head(k)
+		if s.time(k).Before(before) && !liveBan(h) {
 			horizon = max(horizon, k.seq)
 			continue
 		}
-		kept.append(k)
-		if k.customer != "" {
-			byCustomer[k.customer] = append(byCustomer[k.customer], k.seq)
+		kept.append(*k)
+		if h.customer != "" {
+			byCustomer[h.customer] = append(byCustomer[h.customer], k.seq)
 		}
 	}
 	n := s.log.n - kept.n
 	if n == 0 {
 		return 0, nil
 	}
-	s.log, s.byCustomer, s.horizon = kept, byCustomer, horizon
-	t.undo = append(t.undo, func() { s.log, s.byCustomer, s.horizon = oldLog, oldByCustomer, oldHorizon })
+	// The chunks no kept event is in go to the collector.
+	oldArena := s.arena
+	used := make([]bool, len(s.arena))
+	for i := range kept.n {
+		used[kept.at(i).chunk] = true
+	}
+	arena := slices.Clone(s.arena)
+	for i := range len(arena) - 1 { // the last is still being filled
+		if !used[i] {
+			arena[i] = nil
+		}
+	}
+	s.log, s.byCustomer, s.horizon, s.arena = kept, byCustomer, horizon, arena
+	t.undo = append(t.undo, func() {
+		s.log, s.byCustomer, s.horizon, s.arena = oldLog, oldByCustomer, oldHorizon, oldArena
+	})
 	return n, nil
 }
 
