@@ -131,6 +131,13 @@ func BenchmarkPollAck(b *testing.B) {
 	b.Run("memory", func(b *testing.B) {
 		newPollBench(b, memory.New()).run(b, 1)
 	})
+	// The same rounds with no event built or appended (a test hook): what
+	// the change feed costs a delivery is memory's cpu-ns/cmd over this.
+	b.Run("memory-no-events", func(b *testing.B) {
+		playerbase.EventsOff(true)
+		defer playerbase.EventsOff(false)
+		newPollBench(b, memory.New()).run(b, 1)
+	})
 	b.Run("memory-map-baseline", benchMapBaseline)
 	b.Run("postgres", func(b *testing.B) {
 		newPollBench(b, pgtest.NewBackend(b)).run(b, 1)
