@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/playerbase/playerbase/bans"
@@ -47,10 +48,10 @@ func diff(before, after any) (events.Changes, error) {
 		return events.Diff(before, after)
 	}
 	if before == nil {
-		return whole(fields, reflect.ValueOf(after), false)
+		return plan.whole(fields, reflect.ValueOf(after), false)
 	}
 	if after == nil {
-		return whole(fields, reflect.ValueOf(before), true)
+		return plan.whole(fields, reflect.ValueOf(before), true)
 	}
 	bv, av := reflect.ValueOf(before), reflect.ValueOf(after)
 	out := events.Changes{}
@@ -93,9 +94,15 @@ func (f planField) encodeInto(buf []byte, v reflect.Value) (val, next []byte, er
 
 // whole returns the changes of a record created (removed: v is the
 // version removed): every field its JSON writes, encoded into one buffer.
-func whole(fields []planField, v reflect.Value, removed bool) (events.Changes, error) {
+func (p *fieldPlan) whole(fields []planField, v reflect.Value, removed bool) (events.Changes, error) {
 	out := make(events.Changes, len(fields))
-	buf := make([]byte, 0, 64*len(fields))
+	// As large as the last record's, and a little more: a buffer that
+	// grows leaves its first array as garbage for each event.
+	size := int(p.size.Load())
+	if size == 0 {
+		size = 64 * len(fields)
+	}
+	buf := make([]byte, 0, size+size/8)
 	for _, f := range fields {
 		start := len(buf)
 		next, err := f.encode(buf, v.Field(f.index))
@@ -113,6 +120,7 @@ func whole(fields []planField, v reflect.Value, removed bool) (events.Changes, e
 			out[f.name] = events.Change{After: val}
 		}
 	}
+	p.size.Store(int64(len(buf)))
 	return out, nil
 }
 
@@ -220,7 +228,8 @@ type fieldPlan struct {
 	typ  reflect.Type
 	once sync.Once
 	list []planField
-	ok   bool // false: a field whose JSON rules diff does not repeat
+	ok   bool         // false: a field whose JSON rules diff does not repeat
+	size atomic.Int64 // the bytes of the last record whole wrote
 }
 
 // planField is one field as encoding/json writes it: its name and, for an
