@@ -181,7 +181,7 @@ func (s *eventsState) store(e events.Event) stored {
 	}
 	return stored{
 		seq: e.Seq, sec: e.Time.Unix(), nsec: int32(e.Time.Nanosecond()), loc: int32(loc),
-		chunk: chunk, off: off, n: uint32(n),
+		chunk: chunk, off: off, n: uint32(len(buf)), // n: buf has its capacity
 	}
 }
 
