@@ -272,7 +272,8 @@ func (t itemsTx) ListByCustomer(ctx context.Context, q inventory.ItemQuery) ([]i
 	if q.Before != "" {
 		end, _ = slices.BinarySearch(ids, q.Before)
 	}
-	var out []inventory.Item
+	// Sized for the page up front, as newestFirst does.
+	out := make([]inventory.Item, 0, min(max(q.Limit, 1), end))
 	for i := end - 1; i >= 0 && len(out) < max(q.Limit, 1); i-- {
 		it := s.items[ids[i]]
 		if q.State != "" && it.StateAt(q.Now) != q.State {
