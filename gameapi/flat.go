@@ -1,6 +1,8 @@
 package gameapi
 
 import (
+	"time"
+
 	"github.com/playerbase/playerbase/internal/flatjson"
 )
 
@@ -21,18 +23,45 @@ func (qs queuedCommands) appendFlat(b []byte) ([]byte, bool) {
 		return append(b, "null"...), true
 	}
 	b = append(b, '[')
-	for i, q := range qs {
+	// The commands of one purchase share their queued_at: each time after
+	// the first is copied from the previous command's, not formatted again.
+	var prev time.Time
+	var prevText []byte
+	for i := range qs {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		q := &qs[i]
 		var ok bool
 		if b, ok = q.appendFlat(b); !ok {
 			return nil, false
 		}
+		// queued_at closes the object: `,"queued_at":"<text>"}`.
+		// The same instant in the same location is the same text.
+		if prevText != nil && q.QueuedAt.Equal(prev) && q.QueuedAt.Location() == prev.Location() {
+			b = append(append(b, prevText...), `"}`...)
+			continue
+		}
+		n := len(b)
+		if b, ok = appendTime(b, q.QueuedAt); !ok {
+			return nil, false
+		}
+		prev, prevText = q.QueuedAt, b[n:len(b)-2]
 	}
 	return append(b, ']'), true
 }
 
+// appendTime appends t's text, a closing quote and brace.
+func appendTime(b []byte, t time.Time) ([]byte, bool) {
+	b, err := t.AppendText(b)
+	if err != nil {
+		return nil, false
+	}
+	return append(b, `"}`...), true
+}
+
+// appendFlat appends q up to the opening quote of its queued_at, or reports
+// false if a text needs escaping.
 func (q *queuedCommand) appendFlat(b []byte) ([]byte, bool) {
 	ok := plain(q.AttemptID) && plain(q.SteamID) && plain(q.Command) &&
 		(q.MinecraftUUID == nil || plain(*q.MinecraftUUID)) && (q.CustomerName == nil || plain(*q.CustomerName))
@@ -51,11 +80,7 @@ func (q *queuedCommand) appendFlat(b []byte) ([]byte, bool) {
 	} else {
 		b = append(b, `,"online_only":false`...)
 	}
-	b, err := q.QueuedAt.AppendText(append(b, `,"queued_at":"`...))
-	if err != nil {
-		return nil, false
-	}
-	return append(b, `"}`...), true
+	return append(b, `,"queued_at":"`...), true
 }
 
 // appendQuoted appends a plain string in quotes.
@@ -71,17 +96,8 @@ func appendOptional(b []byte, s *string) []byte {
 	return appendQuoted(b, *s)
 }
 
-// plain reports whether encoding/json writes s as it is: printable ASCII
-// without the characters it escapes.
-func plain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return false
-		}
-	}
-	return true
-}
+// plain reports whether encoding/json writes s as it is.
+func plain(s string) bool { return flatjson.Plain(s) }
 
 // attemptRefs is an acknowledgement's body.
 type attemptRefs []attemptRef

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/playerbase/playerbase"
@@ -66,12 +67,17 @@ type handler struct {
 	log     *slog.Logger
 	limiter *limiter
 	mux     *http.ServeMux
+	// idPrefix and idSeq make request IDs (newRequestID).
+	idPrefix string
+	idSeq    atomic.Uint64
 }
 
 // New returns the game-server API over pb as an http.Handler for the host
 // to mount (at the root, or under a prefix with http.StripPrefix).
 func New(pb *playerbase.Client, opts *Options) http.Handler {
-	h := &handler{pb: pb, mux: http.NewServeMux()}
+	var prefix [6]byte
+	_, _ = rand.Read(prefix[:])
+	h := &handler{pb: pb, mux: http.NewServeMux(), idPrefix: hex.EncodeToString(prefix[:]) + "-"}
 	if opts != nil {
 		h.opts = *opts
 	}
@@ -137,18 +143,14 @@ func (h *handler) noRoute(w http.ResponseWriter, r *http.Request) {
 	h.writeError(w, r, http.StatusNotFound, "not-found", "no route for "+r.Method+" "+r.URL.Path, nil)
 }
 
-type ctxKey int
-
-const (
-	keyRequestID ctxKey = iota
-	keyServer
-	keyStatus
-)
-
-// recorder remembers the status for the log line.
+// recorder remembers what the request's log line says: its ID, the
+// status, the server the token named. It travels as the ResponseWriter the
+// routes get, so a request costs no context values.
 type recorder struct {
 	http.ResponseWriter
 	status int
+	id     string
+	server gameserver.ID
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -171,20 +173,25 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("X-Request-Id")
 	if !validRequestID(id) {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
+		id = h.newRequestID()
 	}
 	w.Header().Set("X-Request-Id", id)
-	var server gameserver.ID
-	ctx := context.WithValue(r.Context(), keyRequestID, id)
-	ctx = context.WithValue(ctx, keyServer, &server)
-	rec := &recorder{ResponseWriter: w}
-	h.mux.ServeHTTP(rec, r.WithContext(ctx))
-	h.log.LogAttrs(ctx, slog.LevelInfo, "gameapi request",
+	rec := &recorder{ResponseWriter: w, id: id}
+	h.mux.ServeHTTP(rec, r)
+	h.log.LogAttrs(r.Context(), slog.LevelInfo, "gameapi request",
 		slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-		slog.Int("status", rec.status), slog.String("gameserver", string(server)),
+		slog.Int("status", rec.status), slog.String("gameserver", string(rec.server)),
 		slog.Duration("duration", time.Since(start)))
+}
+
+// newRequestID returns an ID no other request of this handler had: a
+// random prefix drawn once per handler (so two handlers' logs do not
+// collide) and a counter. It needs to be unique, not unguessable, so it
+// costs no read from crypto/rand per request.
+func (h *handler) newRequestID() string {
+	var b [40]byte
+	n := copy(b[:], h.idPrefix)
+	return string(strconv.AppendUint(b[:n], h.idSeq.Add(1), 16))
 }
 
 func validRequestID(s string) bool {
@@ -200,9 +207,12 @@ func validRequestID(s string) bool {
 	return true
 }
 
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(keyRequestID).(string)
-	return id
+// requestID is the ID ServeHTTP gave the request w answers.
+func requestID(w http.ResponseWriter) string {
+	if rec, ok := w.(*recorder); ok {
+		return rec.id
+	}
+	return ""
 }
 
 // route mounts an authenticated endpoint: the token is checked (401, 403)
@@ -220,8 +230,8 @@ func (h *handler) route(pattern string, fn func(http.ResponseWriter, *http.Reque
 			h.renderError(w, r, err)
 			return
 		}
-		if p, ok := r.Context().Value(keyServer).(*gameserver.ID); ok {
-			*p = s.ID
+		if rec, ok := w.(*recorder); ok {
+			rec.server = s.ID
 		}
 		if h.limiter != nil {
 			if wait, ok := h.limiter.allow(string(s.ID)); !ok {
@@ -273,7 +283,7 @@ func (h *handler) writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string, verrs []validationError) {
-	h.writeJSON(w, status, payNowError{Status: status, Code: code, Message: msg, TraceID: requestID(r.Context()), Errors: verrs})
+	h.writeJSON(w, status, payNowError{Status: status, Code: code, Message: msg, TraceID: requestID(w), Errors: verrs})
 }
 
 // renderError renders err: a refused body, a refused token, a domain error by
@@ -301,7 +311,7 @@ func (h *handler) renderError(w http.ResponseWriter, r *http.Request, err error)
 		h.writeError(w, r, http.StatusConflict, "conflict", err.Error(), nil)
 	default:
 		h.log.LogAttrs(r.Context(), slog.LevelError, "gameapi request failed",
-			slog.String("request_id", requestID(r.Context())), slog.String("error", err.Error()))
+			slog.String("request_id", requestID(w)), slog.String("error", err.Error()))
 		h.writeError(w, r, http.StatusInternalServerError, "internal-server-error", "the server could not complete the request", nil)
 	}
 }
@@ -369,13 +379,26 @@ func (h *handler) poll(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 		return
 	}
 	out := make(queuedCommands, len(ds))
+	// A batch is mostly runs of one player's commands: a command's player
+	// fields and name are the previous command's when its player and
+	// customer are (the pointers are shared, the answer is only encoded).
+	var prev *queuedCommand
+	var prevPlayer string
+	var prevCustomer customer.ID
 	for i, d := range ds {
-		q := queuedCommand{AttemptID: d.Key, Command: d.Command, OnlineOnly: d.OnlineOnly, QueuedAt: d.QueuedAt}
-		q.SteamID, q.MinecraftUUID = playerFields(d.Player)
-		if n, ok := names[d.Customer]; ok {
+		q := &out[i]
+		*q = queuedCommand{AttemptID: d.Key, Command: d.Command, OnlineOnly: d.OnlineOnly, QueuedAt: d.QueuedAt}
+		if prev != nil && d.Player == prevPlayer {
+			q.SteamID, q.MinecraftUUID = prev.SteamID, prev.MinecraftUUID
+		} else {
+			q.SteamID, q.MinecraftUUID = playerFields(d.Player)
+		}
+		if prev != nil && d.Customer == prevCustomer {
+			q.CustomerName = prev.CustomerName
+		} else if n, ok := names[d.Customer]; ok {
 			q.CustomerName = &n
 		}
-		out[i] = q
+		prev, prevPlayer, prevCustomer = q, d.Player, d.Customer
 	}
 	h.writeJSON(w, http.StatusOK, out)
 }
@@ -413,7 +436,7 @@ func (h *handler) acknowledge(w http.ResponseWriter, r *http.Request, s gameserv
 		for _, o := range outs {
 			if o.Err != nil {
 				h.log.LogAttrs(r.Context(), slog.LevelDebug, "gameapi ack ignored",
-					slog.String("request_id", requestID(r.Context())), slog.String("attempt_id", o.Key), slog.String("error", o.Err.Error()))
+					slog.String("request_id", requestID(w)), slog.String("attempt_id", o.Key), slog.String("error", o.Err.Error()))
 			}
 		}
 	}

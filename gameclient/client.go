@@ -86,7 +86,9 @@ func (e *APIError) Error() string {
 // expected).
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
-	if in != nil {
+	if b, ok := in.(rawJSON); ok {
+		body = bytes.NewReader(b)
+	} else if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return err
@@ -210,7 +212,11 @@ type Command struct {
 // Poll leases the commands due on this server.
 func (c *Client) Poll(ctx context.Context, online Players) ([]Command, error) {
 	cmds := make([]Command, 0, pollBatch)
-	err := c.do(ctx, http.MethodPost, "/v1/delivery/command-queue", online, &cmds)
+	var in any = online
+	if len(online.SteamIDs)+len(online.MinecraftUUIDs)+len(online.CustomerNames) == 0 {
+		in = rawJSON("{}") // what encoding/json writes for it
+	}
+	err := c.do(ctx, http.MethodPost, "/v1/delivery/command-queue", in, &cmds)
 	return cmds, err
 }
 
@@ -218,16 +224,15 @@ type attemptRef struct {
 	AttemptID string `json:"attempt_id"`
 }
 
+// rawJSON is a request body encoded already.
+type rawJSON []byte
+
 // Ack reports commands as executed. Unknown IDs are ignored by the API.
 func (c *Client) Ack(ctx context.Context, attemptIDs ...string) error {
 	if len(attemptIDs) == 0 {
 		return nil
 	}
-	refs := make([]attemptRef, len(attemptIDs))
-	for i, id := range attemptIDs {
-		refs[i].AttemptID = id
-	}
-	return c.do(ctx, http.MethodDelete, "/v1/delivery/command-queue", refs, nil)
+	return c.do(ctx, http.MethodDelete, "/v1/delivery/command-queue", encodeAcks(attemptIDs), nil)
 }
 
 // Failure is a command that ran and failed, with why.

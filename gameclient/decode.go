@@ -1,7 +1,10 @@
 package gameclient
 
 import (
+	"bytes"
 	"encoding/json"
+
+	"time"
 
 	"github.com/playerbase/playerbase/internal/flatjson"
 )
@@ -23,12 +26,48 @@ func decodeCommands(b []byte) ([]Command, error) {
 	return cmds, nil
 }
 
+// encodeAcks writes an acknowledgement's body, [{"attempt_id":…},…], by
+// hand for IDs that need no escaping (every ID a server hands out), else
+// by encoding/json: the same bytes either way.
+func encodeAcks(ids []string) rawJSON {
+	const open, closing = `{"attempt_id":"`, `"}`
+	n := 2
+	for _, id := range ids {
+		if !flatjson.Plain(id) {
+			refs := make([]attemptRef, len(ids))
+			for i, id := range ids {
+				refs[i].AttemptID = id
+			}
+			b, _ := json.Marshal(refs) // strings always encode
+			return b
+		}
+		n += len(open) + len(id) + len(closing) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, open...), id...), closing...)
+	}
+	return append(b, ']')
+}
+
+// scan is a poll answer's reading state: the commands of one purchase
+// share a queued_at, whose text is parsed once.
+type scan struct {
+	*flatjson.Scanner
+	atText []byte
+	at     time.Time
+}
+
 func scanCommands(b []byte) ([]Command, bool) {
-	s := flatjson.New(b)
+	s := scan{Scanner: flatjson.New(b)}
 	cmds := make([]Command, 0, pollBatch)
 	s.Array(func() {
 		var c Command
-		s.Object(func(key []byte) { command(s, &c, string(key)) })
+		s.Object(func(key []byte) { command(&s, &c, string(key)) })
 		cmds = append(cmds, c)
 	})
 	if !s.Done() {
@@ -39,7 +78,7 @@ func scanCommands(b []byte) ([]Command, bool) {
 
 // command reads the value of c's member key, as encoding/json would: a
 // null leaves a field as it was, except a pointer, which it clears.
-func command(s *flatjson.Scanner, c *Command, key string) {
+func command(s *scan, c *Command, key string) {
 	if s.Peek() == '"' {
 		v, quoted := s.Literal()
 		if !s.OK() {
@@ -57,8 +96,12 @@ func command(s *flatjson.Scanner, c *Command, key string) {
 		case "command":
 			c.Command = string(v)
 		case "queued_at":
-			if c.QueuedAt.UnmarshalJSON(quoted) != nil {
+			if s.atText != nil && bytes.Equal(quoted, s.atText) {
+				c.QueuedAt = s.at
+			} else if c.QueuedAt.UnmarshalJSON(quoted) != nil {
 				s.Fail()
+			} else {
+				s.atText, s.at = quoted, c.QueuedAt
 			}
 		default:
 			s.Fail()

@@ -19,11 +19,15 @@ func TestDecodeCommandsAsEncodingJSON(t *testing.T) {
 		rapid.SampledFrom([]string{"a\"b", `a\b`, "\xff", "<&>", "é", "\u2028"}),
 	)
 	t.Run("marshaled", rapid.MakeCheck(func(t *rapid.T) {
+		// The commands of one purchase share a time: draw some from a few.
+		times := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) time.Time {
+			return time.Unix(rapid.Int64Range(-1e10, 1e10).Draw(t, "s"), rapid.Int64Range(0, 1e9-1).Draw(t, "ns")).In(time.FixedZone("z", rapid.IntRange(-50000, 50000).Draw(t, "zone")))
+		}), 1, 2).Draw(t, "times")
 		cmds := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) Command {
 			c := Command{
 				AttemptID: text.Draw(t, "attempt"), SteamID: text.Draw(t, "steam"), Command: text.Draw(t, "command"),
 				OnlineOnly: rapid.Bool().Draw(t, "online"),
-				QueuedAt:   time.Unix(rapid.Int64Range(-1e10, 1e10).Draw(t, "s"), rapid.Int64Range(0, 1e9-1).Draw(t, "ns")).In(time.FixedZone("z", rapid.IntRange(-50000, 50000).Draw(t, "zone"))),
+				QueuedAt:   rapid.SampledFrom(times).Draw(t, "at"),
 			}
 			if rapid.Bool().Draw(t, "uuid?") {
 				c.MinecraftUUID = new(text.Draw(t, "uuid"))
@@ -32,7 +36,7 @@ func TestDecodeCommandsAsEncodingJSON(t *testing.T) {
 				c.CustomerName = new(text.Draw(t, "name"))
 			}
 			return c
-		}), 0, 5).Draw(t, "cmds")
+		}), 0, 6).Draw(t, "cmds")
 		b, err := json.Marshal(cmds)
 		if err != nil {
 			t.Fatal(err)
@@ -95,4 +99,26 @@ func TestDecodeCommandsFastPath(t *testing.T) {
 			t.Errorf("scanCommands (-want +got):\n%s", d)
 		}
 	}
+}
+
+// An acknowledgement's body is the bytes encoding/json writes.
+func TestEncodeAcksAsEncodingJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ids := rapid.SliceOf(rapid.OneOf(
+			rapid.StringMatching(`[a-zA-Z0-9_]{0,30}`),
+			rapid.String(),
+			rapid.SampledFrom([]string{"a\"b", `a\b`, "\xff", "<&>", "é", "\u2028", "\x7f"}),
+		)).Draw(t, "ids")
+		refs := make([]attemptRef, len(ids))
+		for i, id := range ids {
+			refs[i].AttemptID = id
+		}
+		want, err := json.Marshal(refs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := encodeAcks(ids); string(got) != string(want) {
+			t.Fatalf("encodeAcks(%q) = %s, encoding/json %s", ids, got, want)
+		}
+	})
 }

@@ -3,7 +3,8 @@
 // and nulls — in one pass, for the requests a game server makes on every
 // poll, where encoding/json's reflection cost more than the work asked.
 //
-// It reads only that shape: at the first thing it does not read (an
+// It reads only that shape (and Plain says which strings a writer may
+// quote by hand): at the first thing it does not read (an
 // escape, a number, a nested value, malformed JSON) a Scanner stops being
 // OK and the caller hands the whole body to encoding/json, which gives the
 // result or the error it always gave. Callers show with a test that the
@@ -14,6 +15,18 @@ import (
 	"bytes"
 	"unicode/utf8"
 )
+
+// Plain reports whether encoding/json writes s as it is, so a writer can
+// quote it by hand: printable ASCII without the characters it escapes.
+func Plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
 
 // Scanner walks JSON text.
 type Scanner struct {
