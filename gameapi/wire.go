@@ -194,7 +194,16 @@ func invalidAt(path, code, validation, msg string) *bodyError {
 // UTF-8 is read as ISO-8859-1 (every byte is a code point), so "José"
 // arrives as "José" either way.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	// Read into a buffer of the announced size (an acknowledgement is a
+	// few kilobytes), not one grown from 512 bytes step by step; only up to
+	// 64 KiB is trusted before it arrives.
+	size := int64(512)
+	if n := r.ContentLength; n > 0 && n <= limit {
+		size = min(n, 64<<10)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	b := buf.Bytes()
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
