@@ -19,8 +19,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +26,7 @@ import (
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/examples/internal/backend"
+	"github.com/playerbase/playerbase/examples/internal/sim"
 	"github.com/playerbase/playerbase/gameapi"
 	"github.com/playerbase/playerbase/gameclient"
 	"github.com/playerbase/playerbase/inventory"
@@ -42,15 +41,15 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := run(ctx, os.Stdout, &console{}, be); err != nil {
+	if err := run(ctx, os.Stdout, sim.NewConsole("say ", "inventory.giveto "), be); err != nil {
 		log.Fatal(err)
 	}
 }
 
 const server = "rust-eu-1"
 
-func run(ctx context.Context, out io.Writer, con *console, be storage.Backend) error {
-	clk := &clock{t: time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)}
+func run(ctx context.Context, out io.Writer, con *sim.Console, be storage.Backend) error {
+	clk := sim.NewClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 	pb := playerbase.New(be, &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
 
@@ -263,7 +262,7 @@ func (g *game) join(ctx context.Context, p player) error {
 	return nil
 }
 
-func (g *game) deliver(ctx context.Context, con *console) (gameclient.Report, error) {
+func (g *game) deliver(ctx context.Context, con *sim.Console) (gameclient.Report, error) {
 	g.mu.Lock()
 	var ids []string
 	for id := range g.online {
@@ -273,49 +272,4 @@ func (g *game) deliver(ctx context.Context, con *console) (gameclient.Report, er
 	return g.plugin.Deliver(ctx, gameclient.Players{SteamIDs: ids}, func(_ context.Context, c gameclient.Command) error {
 		return con.Run(c.Command)
 	})
-}
-
-// console runs a few well-known commands, refuses others, and remembers
-// every command it ran, in order.
-type console struct {
-	mu  sync.Mutex
-	ran []string
-}
-
-func (c *console) Run(command string) error {
-	for _, k := range []string{"say ", "inventory.giveto "} {
-		if strings.HasPrefix(command, k) {
-			c.mu.Lock()
-			c.ran = append(c.ran, command)
-			c.mu.Unlock()
-			return nil
-		}
-	}
-	verb, _, _ := strings.Cut(command, " ")
-	return fmt.Errorf("unknown command %q", verb)
-}
-
-func (c *console) Ran() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.ran)
-}
-
-// clock is the example's time: it moves only when told to, so a lease can
-// run out without waiting.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }

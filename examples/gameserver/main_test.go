@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/playerbase/playerbase/examples/internal/sim"
+
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
@@ -21,7 +23,7 @@ func TestRun(t *testing.T) {
 
 func testRun(t *testing.T, be storage.Backend) {
 	var out bytes.Buffer
-	con := &console{}
+	con := sim.NewConsole("say ", "inventory.giveto ")
 	if err := run(context.Background(), &out, con, be); err != nil {
 		t.Fatal(err)
 	}

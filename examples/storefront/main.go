@@ -23,9 +23,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -34,6 +32,7 @@ import (
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/examples/internal/backend"
+	"github.com/playerbase/playerbase/examples/internal/sim"
 	"github.com/playerbase/playerbase/gameapi"
 	"github.com/playerbase/playerbase/gameclient"
 	"github.com/playerbase/playerbase/inventory"
@@ -52,7 +51,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := run(ctx, os.Stdout, &console{}, be); err != nil {
+	if err := run(ctx, os.Stdout, sim.NewConsole("lp user ", "give "), be); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -358,8 +357,8 @@ func decode(resp *http.Response, out any) error {
 	return json.NewDecoder(resp.Body).Decode(out)
 }
 
-func run(ctx context.Context, out io.Writer, con *console, be storage.Backend) error {
-	clk := &clock{t: time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)}
+func run(ctx context.Context, out io.Writer, con *sim.Console, be storage.Backend) error {
+	clk := sim.NewClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 	// The backend: any storage.Backend fits here (main picks it with -db).
 	pb := playerbase.New(be, &playerbase.Config{Now: clk.Now})
 	defer pb.Close()
@@ -519,7 +518,7 @@ func run(ctx context.Context, out io.Writer, con *console, be storage.Backend) e
 // game is the Minecraft server's side: its plugin and who is online.
 type game struct {
 	plugin  *gameclient.Client
-	console *console
+	console *sim.Console
 	online  []string // Minecraft UUIDs
 }
 
@@ -543,52 +542,4 @@ func (g *game) deliver(ctx context.Context) (gameclient.Report, error) {
 	return g.plugin.Deliver(ctx, gameclient.Players{MinecraftUUIDs: g.online}, func(_ context.Context, c gameclient.Command) error {
 		return g.console.Run(c.Command)
 	})
-}
-
-// console runs a few well-known commands, refuses others, and remembers
-// every command it ran, in order.
-type console struct {
-	mu  sync.Mutex
-	ran []string
-}
-
-var knownCommands = []string{"lp user ", "give "}
-
-func (c *console) Run(command string) error {
-	for _, k := range knownCommands {
-		if strings.HasPrefix(command, k) {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.ran = append(c.ran, command)
-			return nil
-		}
-	}
-	verb, _, _ := strings.Cut(command, " ")
-	return fmt.Errorf("unknown command %q", verb)
-}
-
-// Ran returns the commands run so far, in order.
-func (c *console) Ran() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.ran)
-}
-
-// clock is the walk-through's time: it moves only when told to, so a month
-// can pass without waiting.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }

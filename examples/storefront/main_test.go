@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/playerbase/playerbase/examples/internal/sim"
+
 	"github.com/playerbase/playerbase/storage"
 	"github.com/playerbase/playerbase/storage/memory"
 	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
@@ -23,7 +25,7 @@ func TestRun(t *testing.T) {
 
 func testRun(t *testing.T, be storage.Backend) {
 	var out bytes.Buffer
-	console := &console{}
+	console := sim.NewConsole("lp user ", "give ")
 	if err := run(context.Background(), &out, console, be); err != nil {
 		t.Fatal(err)
 	}
