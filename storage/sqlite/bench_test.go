@@ -24,6 +24,7 @@ import (
 	"github.com/playerbase/playerbase/storage/postgres/pgtest"
 	"github.com/playerbase/playerbase/storage/sqlite"
 	"github.com/playerbase/playerbase/storage/sqlite/sqlitetest"
+	"github.com/playerbase/playerbase/storage/storagetest"
 )
 
 // Benchmarks report ratios, not times: each compares with a baseline in
@@ -249,48 +250,7 @@ func storeOrders(b *testing.B, be storage.Backend) (*playerbase.Client, customer
 	if err != nil {
 		b.Fatal(err)
 	}
-	start := time.Now().UTC().Add(-10_000 * time.Minute).Truncate(time.Microsecond)
-	const total = 10_000
-	for from := 0; from < total; from += 1000 {
-		err := be.Update(ctx, func(tx storage.Tx) error {
-			for i := from; i < from+1000; i++ {
-				cur := "EUR"
-				if i%3 == 0 {
-					cur = "USD"
-				}
-				at := start.Add(time.Duration(i) * time.Minute)
-				o, err := orders.New(orders.Params{Customer: cust.ID, Lines: []orders.Line{
-					{ProductID: "vip", Quantity: 1 + i%3, UnitPrice: money.MustParse("4.99", cur)},
-				}}, at)
-				if err != nil {
-					return err
-				}
-				switch i % 10 {
-				case 0: // left unpaid
-				case 1:
-					o, _ = o.Cancel(at)
-				default:
-					o, _, err = o.Complete(fmt.Sprintf("pay_%d", i), money.MustParse("0.30", cur), at)
-					if err == nil && i%10 == 2 {
-						o, err = o.Refund(money.MustParse("1.00", cur), at)
-					}
-					if err == nil && i%50 == 3 {
-						o, _, err = o.Chargeback(money.MustParse("15.00", cur), at)
-					}
-					if err != nil {
-						return err
-					}
-				}
-				if err := tx.Orders().Create(ctx, o); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
+	storagetest.WriteOrderHistory(b, be, cust.ID, 10_000)
 	return c, cust.ID
 }
 
