@@ -208,31 +208,8 @@ func customerDetailsFixture(b *testing.B) (*playerbase.Client, customer.ID) {
 	return c, cust.ID
 }
 
-// BenchmarkPostgresCustomerDetails loads a Customer Details Page for a
-// customer with 10 000 orders, a call per part: the customer, the stats
-// (one GROUP BY over the paid orders' index), the first page of orders and
-// the ban banner.
-func BenchmarkPostgresCustomerDetails(b *testing.B) {
-	c, id := customerDetailsFixture(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.CustomerGet(ctx, id); err != nil {
-			b.Fatal(err)
-		}
-		st, err := c.CustomerStats(ctx, id)
-		if err != nil || st.TotalPayments != 8000 {
-			b.Fatalf("CustomerStats = %+v, %v; want 8000 payments", st, err)
-		}
-		page, err := c.OrderList(ctx, id, playerbase.OrderListParams{})
-		if err != nil || len(page.Orders) != playerbase.DefaultOrderPage {
-			b.Fatalf("Orders = %d, %v", len(page.Orders), err)
-		}
-		if _, err := c.CustomerBanner(ctx, id); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+// The same page read a call per part is BenchmarkSQLiteCustomerDetails,
+// which runs it on every backend, PostgreSQL included.
 
 // BenchmarkPostgresCustomerDetailsOneCall loads the whole page, inventory,
 // subscriptions and metadata included, in one read-only transaction
