@@ -12,6 +12,7 @@ import (
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/events"
+	"github.com/playerbase/playerbase/internal/eventdiff"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/subscriptions"
@@ -75,6 +76,22 @@ func TestEventDiffIsJSONDiff(t *testing.T) {
 					}
 					if diff := cmp.Diff(want, got); diff != "" {
 						rt.Fatalf("created or removed (-events.Diff +diff):\n%s", diff)
+					}
+				}
+				// A created record a store keeps packed writes, when read,
+				// the changes it would have written at once.
+				if packed, ok := eventdiff.Pack(nil, after.Interface()); ok {
+					rec, err := eventdiff.Unpack(packed)
+					if err != nil {
+						rt.Fatal(err)
+					}
+					got, err := playerbase.Diff(nil, rec)
+					if err != nil {
+						rt.Fatal(err)
+					}
+					want, _ := events.Diff(nil, after.Interface())
+					if diff := cmp.Diff(want, got); diff != "" {
+						rt.Fatalf("packed and unpacked (-events.Diff +diff):\n%s", diff)
 					}
 				}
 			})

@@ -9,6 +9,7 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/events"
+	"github.com/playerbase/playerbase/internal/eventdiff"
 	"github.com/playerbase/playerbase/storage"
 )
 
@@ -52,6 +53,17 @@ func withActor(ctx context.Context, explicit string) context.Context {
 // event. The actor is ctx's; an invalid one fails the call, so nothing it
 // wrote is kept.
 func record(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, cust customer.ID, subject string, before, after any) error {
+	if before == nil && after != nil {
+		if store, ok := tx.Events().(events.CreatedAppender); ok {
+			// A record created: the store may keep it and write its
+			// changes when the event is read.
+			e, ok, err := eventHead(ctx, now, typ, cust, subject)
+			if err != nil || !ok {
+				return err
+			}
+			return store.AppendCreated(ctx, e, after)
+		}
+	}
 	e, ok, err := newEvent(ctx, now, typ, cust, subject, before, after)
 	if err != nil || !ok {
 		return err
@@ -68,6 +80,20 @@ var eventsOff atomic.Bool
 // newEvent is record's event, for a workflow that appends many at once;
 // false if before and after do not differ.
 func newEvent(ctx context.Context, now time.Time, typ events.Type, cust customer.ID, subject string, before, after any) (events.Event, bool, error) {
+	e, ok, err := eventHead(ctx, now, typ, cust, subject)
+	if err != nil || !ok {
+		return e, false, err
+	}
+	e.Changes, err = eventdiff.Diff(before, after)
+	if err != nil || len(e.Changes) == 0 {
+		return events.Event{}, false, err
+	}
+	return e, true, nil
+}
+
+// eventHead is an event but its changes: a new ID, the time, the actor
+// of ctx (checked); false when the events are off.
+func eventHead(ctx context.Context, now time.Time, typ events.Type, cust customer.ID, subject string) (events.Event, bool, error) {
 	if eventsOff.Load() {
 		return events.Event{}, false, nil
 	}
@@ -75,13 +101,9 @@ func newEvent(ctx context.Context, now time.Time, typ events.Type, cust customer
 	if err != nil {
 		return events.Event{}, false, err
 	}
-	changes, err := diff(before, after)
-	if err != nil || len(changes) == 0 {
-		return events.Event{}, false, err
-	}
 	return events.Event{
 		ID: events.NewID(now), Type: typ, Time: now, Actor: actor,
-		Customer: cust, Subject: subject, Changes: changes,
+		Customer: cust, Subject: subject,
 	}, true, nil
 }
 

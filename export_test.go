@@ -1,4 +1,6 @@
 package playerbase
 
-// Diff is diff, for the test that holds it to events.Diff.
-var Diff = diff
+import "github.com/playerbase/playerbase/internal/eventdiff"
+
+// Diff is eventdiff.Diff, for the test that holds it to events.Diff.
+var Diff = eventdiff.Diff

@@ -45,6 +45,18 @@ type Store interface {
 	SetCursor(ctx context.Context, name string, at Seq) error
 }
 
+// CreatedAppender is an optional Store method for a store that can keep a
+// created record in place of its changes and write them only when the
+// event is read (the memory backend: most events are never read, and a
+// created record's JSON is most of what its event costs).
+type CreatedAppender interface {
+	// AppendCreated appends e, the event of record's creation, with the
+	// changes Diff(nil, record) gives (e.Changes is ignored): the same
+	// event Append(e with those changes) would have appended. An error
+	// writing them comes now, as Append's would, never at the read.
+	AppendCreated(ctx context.Context, e Event, record any) error
+}
+
 // BehindError says a follower's cursor is older than events already
 // pruned: it missed some and must resynchronise from the current state
 // (a ban index reloads) or accept the loss and go on from Horizon. It

@@ -96,7 +96,9 @@ type EventWaiter interface {
 // memory backend, consulted right after a ban).
 type EventSubscriber interface {
 	// SubscribeEvents calls fn with each committed transaction's events
-	// after the commit and before the Update that committed them returns.
+	// after the commit and before the Update that committed them returns:
+	// each one's Seq, ID, type, time, actor, customer and subject, and its
+	// changes only if the store has them at hand (the feed has them).
 	// fn may read the backend; it must be safe for concurrent use, since
 	// transactions that commit one after the other may call it at the same
 	// time and in either order (a follower that re-reads the records it is

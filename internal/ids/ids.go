@@ -33,7 +33,16 @@ func New(prefix string, now time.Time) string {
 		id = ulid.MustNew(ulid.Timestamp(now), rand.Reader)
 	}
 	mu.Unlock()
-	return prefix + "_" + id.String()
+	// Written into one buffer: the ID is one allocation, not the two of
+	// prefix + "_" + id.String().
+	var b [48]byte
+	if len(prefix) > len(b)-1-ulid.EncodedSize {
+		return prefix + "_" + id.String()
+	}
+	n := copy(b[:], prefix)
+	b[n] = '_'
+	_ = id.MarshalTextTo(b[n+1 : n+1+ulid.EncodedSize])
+	return string(b[:n+1+ulid.EncodedSize])
 }
 
 // Parse checks that s is prefix + "_" + a ULID and returns it in canonical

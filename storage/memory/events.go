@@ -4,15 +4,18 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/events"
+	"github.com/playerbase/playerbase/internal/eventdiff"
 )
 
 // eventsState is the feed: every event in Seq order, each customer's
@@ -33,6 +36,8 @@ type eventsState struct {
 	names map[string]string
 	// locs are the time zones of the events' times.
 	locs []*time.Location
+	// scratch is AppendCreated's buffer for a record being packed.
+	scratch []byte
 }
 
 func (s *eventsState) init() {
@@ -101,6 +106,9 @@ type stored struct {
 	chunk uint32 // the arena chunk of its bytes
 	off   uint32 // where in it they start
 	n     uint32 // how many
+	// created: the bytes hold, after the head, the created record as
+	// eventdiff.Pack wrote it, not its changes (see AppendCreated).
+	created bool
 }
 
 // arenaChunk is the size of the arena's chunks: a few dozen events each.
@@ -151,22 +159,32 @@ func (s *eventsState) name(b []byte) string {
 // name, its before and its after), every one preceded by its length as a
 // uvarint (a change's value: its length plus one, 0 for nil, so a nil
 // value reads back nil and an empty one empty; the changes: 0 for nil).
-func (s *eventsState) store(e events.Event) stored {
-	n := strLen(string(e.ID)) + strLen(string(e.Type)) + strLen(e.Actor) + strLen(string(e.Customer)) + strLen(e.Subject) + 1
-	if e.Changes != nil {
+// With a packed record (see AppendCreated), the record's bytes stand
+// where the changes would.
+func (s *eventsState) store(e events.Event, packed []byte) stored {
+	n := strLen(string(e.ID)) + strLen(string(e.Type)) + strLen(e.Actor) + strLen(string(e.Customer)) + strLen(e.Subject)
+	switch {
+	case packed != nil:
+		n += len(packed)
+	case e.Changes != nil:
 		n += uvarintLen(uint64(len(e.Changes)) + 1)
 		for k, ch := range e.Changes {
 			n += strLen(k) + valueLen(ch.Before) + valueLen(ch.After)
 		}
+	default:
+		n++
 	}
 	buf, chunk, off := s.alloc(n)
 	buf = buf[:0]
 	for _, str := range []string{string(e.ID), s.intern(string(e.Type)), s.intern(e.Actor), string(e.Customer), e.Subject} {
 		buf = appendStr(buf, str)
 	}
-	if e.Changes == nil {
+	switch {
+	case packed != nil:
+		buf = append(buf, packed...)
+	case e.Changes == nil:
 		buf = append(buf, 0)
-	} else {
+	default:
 		buf = binary.AppendUvarint(buf, uint64(len(e.Changes))+1)
 		for k, ch := range e.Changes {
 			buf = appendStr(buf, s.intern(k))
@@ -182,6 +200,7 @@ func (s *eventsState) store(e events.Event) stored {
 	return stored{
 		seq: e.Seq, sec: e.Time.Unix(), nsec: int32(e.Time.Nanosecond()), loc: int32(loc),
 		chunk: chunk, off: off, n: uint32(len(buf)), // n: buf has its capacity
+		created: packed != nil,
 	}
 }
 
@@ -229,18 +248,26 @@ func (s *eventsState) time(k *stored) time.Time {
 }
 
 // event returns the event k keeps. Its changes' values share the arena's
-// bytes, as the map a caller got shared the store's before.
-func (s *eventsState) event(k *stored) events.Event {
+// bytes, as the map a caller got shared the store's before; a created
+// record's are written now, from the record kept.
+func (s *eventsState) event(k *stored) (events.Event, error) {
 	h := s.head(k)
-	e := events.Event{
-		Seq: k.seq, ID: events.ID(h.id), Type: h.typ, Time: s.time(k), Actor: s.name(h.actor),
-		Customer: h.customer, Subject: string(h.subject),
-	}
+	e := s.headEvent(k, h)
 	p := h.rest
+	if k.created {
+		rec, err := eventdiff.Unpack(p)
+		if err == nil {
+			e.Changes, err = eventdiff.Diff(nil, rec)
+		}
+		if err != nil {
+			return events.Event{}, fmt.Errorf("memory: event %d: %w", k.seq, err)
+		}
+		return e, nil
+	}
 	n, w := binary.Uvarint(p)
 	p = p[w:]
 	if n == 0 {
-		return e
+		return e, nil
 	}
 	e.Changes = make(events.Changes, n-1)
 	for range n - 1 {
@@ -251,7 +278,7 @@ func (s *eventsState) event(k *stored) events.Event {
 		ch.After, p = readValue(p)
 		e.Changes[s.name(name)] = ch
 	}
-	return e
+	return e, nil
 }
 
 func strLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }
@@ -306,6 +333,29 @@ type notifier struct {
 	wake chan struct{}
 	subs map[int]func([]events.Event)
 	next int
+	// subscribed counts subs, for a commit to know without the lock
+	// whether to read its events' heads for them.
+	subscribed atomic.Int32
+}
+
+// heads returns the events from Seq from on, without their changes: what
+// the subscribers get.
+func (s *eventsState) heads(from events.Seq) []events.Event {
+	i := s.at(from - 1)
+	out := make([]events.Event, 0, s.log.n-i)
+	for ; i < s.log.n; i++ {
+		k := s.log.at(i)
+		out = append(out, s.headEvent(k, s.head(k)))
+	}
+	return out
+}
+
+// headEvent is k's event without its changes.
+func (s *eventsState) headEvent(k *stored, h head) events.Event {
+	return events.Event{
+		Seq: k.seq, ID: events.ID(h.id), Type: h.typ, Time: s.time(k), Actor: s.name(h.actor),
+		Customer: h.customer, Subject: string(h.subject),
+	}
 }
 
 // published is called by Update after a commit, once the write lock is
@@ -349,7 +399,8 @@ func (b *Backend) WaitEvents(ctx context.Context, after events.Seq) error {
 }
 
 // SubscribeEvents calls fn with each committed transaction's events before
-// its Update returns.
+// its Update returns, without their changes (the feed has them): a commit
+// writes nothing for subscribers when there are none.
 func (b *Backend) SubscribeEvents(fn func([]events.Event)) (cancel func()) {
 	n := &b.events
 	n.mu.Lock()
@@ -360,10 +411,14 @@ func (b *Backend) SubscribeEvents(fn func([]events.Event)) (cancel func()) {
 	id := n.next
 	n.next++
 	n.subs[id] = fn
+	n.subscribed.Add(1)
 	return func() {
 		n.mu.Lock()
 		defer n.mu.Unlock()
-		delete(n.subs, id)
+		if _, ok := n.subs[id]; ok {
+			delete(n.subs, id)
+			n.subscribed.Add(-1)
+		}
 	}
 }
 
@@ -371,25 +426,66 @@ type eventsTx struct{ *tx }
 
 func (t eventsTx) state() *eventsState { return &t.db.events }
 
-// Append packs each event into the feed (see stored). The followers get
-// the events as given, with the Seq set: the caller's changes, which the
-// caller does not touch once appended (playerbase builds a map per event
-// and drops it).
+// Append packs each event into the feed (see stored).
 func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 	if err := t.check(ctx, true); err != nil {
 		return err
 	}
+	t.undoAppend()
+	for _, e := range evs {
+		t.add(e, nil)
+	}
+	return nil
+}
+
+// AppendCreated keeps the record e was made for packed (eventdiff.Pack:
+// its fields' bytes, no JSON, no map) and writes its changes only when the
+// event is read, which most events never are: a purchase that grants
+// three items and queues three commands pays for six records' bytes, not
+// for their JSON. A record Pack does not keep has its changes written at
+// once.
+func (t eventsTx) AppendCreated(ctx context.Context, e events.Event, record any) error {
+	if err := t.check(ctx, true); err != nil {
+		return err
+	}
+	s := t.state()
+	packed, ok := eventdiff.Pack(s.scratch[:0], record)
+	if !ok {
+		changes, err := eventdiff.Diff(nil, record)
+		if err != nil {
+			return err
+		}
+		e.Changes, packed = changes, nil
+	} else {
+		s.scratch = packed
+	}
+	t.undoAppend()
+	t.add(e, packed)
+	return nil
+}
+
+// add gives e the next Seq and keeps it (see store).
+func (t eventsTx) add(e events.Event, packed []byte) {
+	s := t.state()
+	s.last++
+	e.Seq = s.last
+	s.log.append(s.store(e, packed))
+	if e.Customer != "" {
+		s.byCustomer[e.Customer] = append(s.byCustomer[e.Customer], e.Seq)
+	}
+}
+
+// undoAppend makes the transaction's rollback take back every event it
+// appends from here on: once per transaction, since one undo restores the
+// feed as it was before the first.
+func (t eventsTx) undoAppend() {
+	if t.appended {
+		return
+	}
+	t.appended = true
 	s := t.state()
 	oldLast := s.last
-	for _, e := range evs {
-		s.last++
-		e.Seq = s.last
-		s.log.append(s.store(e))
-		if e.Customer != "" {
-			s.byCustomer[e.Customer] = append(s.byCustomer[e.Customer], e.Seq)
-		}
-		t.published = append(t.published, e)
-	}
+	t.firstSeq = oldLast + 1
 	t.undo = append(t.undo, func() {
 		i := s.at(oldLast)
 		for j := s.log.n - 1; j >= i; j-- {
@@ -402,9 +498,8 @@ func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 		}
 		s.log.truncate(i)
 		s.last = oldLast
-		t.published = t.published[:0]
+		t.appended = false
 	})
-	return nil
 }
 
 func (t eventsTx) List(ctx context.Context, q events.Query) ([]events.Event, error) {
@@ -424,14 +519,22 @@ func (t eventsTx) List(ctx context.Context, q events.Query) ([]events.Event, err
 		i, _ := slices.BinarySearch(seqs, q.After+1)
 		for ; i < len(seqs) && len(out) < q.Limit; i++ {
 			if k := s.log.at(s.at(seqs[i] - 1)); keep(k) {
-				out = append(out, s.event(k))
+				e, err := s.event(k)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, e)
 			}
 		}
 		return out, nil
 	}
 	for i := s.at(q.After); i < s.log.n && len(out) < q.Limit; i++ {
 		if k := s.log.at(i); keep(k) {
-			out = append(out, s.event(k))
+			e, err := s.event(k)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
 		}
 	}
 	return out, nil
@@ -449,7 +552,11 @@ func (t eventsTx) History(ctx context.Context, id customer.ID, before events.Seq
 	}
 	var out []events.Event
 	for i--; i >= 0 && len(out) < limit; i-- {
-		out = append(out, s.event(s.log.at(s.at(seqs[i]-1))))
+		e, err := s.event(s.log.at(s.at(seqs[i] - 1)))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }

@@ -82,16 +82,19 @@ func (b *Backend) View(ctx context.Context, fn func(storage.Tx) error) error {
 // (or panics). Once the lock is released, the events it appended go to
 // the feed's followers.
 func (b *Backend) Update(ctx context.Context, fn func(storage.Tx) error) error {
-	published, err := b.update(ctx, fn)
-	if err == nil && len(published) > 0 {
-		b.events.published(published)
+	appended, heads, err := b.update(ctx, fn)
+	if err == nil && appended {
+		b.events.published(heads)
 	}
 	return err
 }
 
-func (b *Backend) update(ctx context.Context, fn func(storage.Tx) error) (published []events.Event, err error) {
+// update runs fn and says whether it appended events; if someone
+// subscribed, it also returns their heads (see SubscribeEvents), read
+// before the lock is released.
+func (b *Backend) update(ctx context.Context, fn func(storage.Tx) error) (appended bool, heads []events.Event, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return false, nil, err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -106,9 +109,12 @@ func (b *Backend) update(ctx context.Context, fn func(storage.Tx) error) (publis
 	}()
 	if err = fn(t); err != nil {
 		t.rollback()
-		return nil, err
+		return false, nil, err
 	}
-	return t.published, nil
+	if t.appended && b.events.subscribed.Load() > 0 {
+		heads = b.db.events.heads(t.firstSeq)
+	}
+	return t.appended, heads, nil
 }
 
 // Close does nothing: there is nothing to release.
@@ -128,9 +134,10 @@ type tx struct {
 	// ban and holds it until close, after any rollback.
 	bansMu     *sync.RWMutex
 	bansLocked bool
-	// published holds the events this transaction appended, for the
-	// followers once it commits.
-	published []events.Event
+	// appended says the transaction appended events, from firstSeq on,
+	// and that its rollback takes them back (see undoAppend).
+	appended bool
+	firstSeq events.Seq
 }
 
 func (t *tx) close() {

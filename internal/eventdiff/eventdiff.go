@@ -1,4 +1,4 @@
-package playerbase
+package eventdiff
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ import (
 	"github.com/playerbase/playerbase/subscriptions"
 )
 
-// diff returns events.Diff(before, after), faster for two versions of one
+// Diff returns events.Diff(before, after), faster for two versions of one
 // record: a game server's ack changes five of a command's sixteen fields,
 // and encoding both whole commands to find them cost more than the rest
 // of the ack. The records below write themselves as jsonx.Marshal of a
@@ -29,7 +29,7 @@ import (
 // encodes only those that differ; a record created is written field by
 // field into one buffer. TestEventDiffIsJSONDiff holds it to events.Diff
 // on every record type.
-func diff(before, after any) (events.Changes, error) {
+func Diff(before, after any) (events.Changes, error) {
 	if before == nil && after == nil {
 		return events.Changes{}, nil
 	}
@@ -58,7 +58,7 @@ func diff(before, after any) (events.Changes, error) {
 	var buf []byte // both versions of each changed field, one after the other
 	for _, f := range fields {
 		x, y := bv.Field(f.index), av.Field(f.index)
-		if same(x, y) {
+		if f.same(x, y) {
 			continue
 		}
 		if buf == nil {
@@ -127,44 +127,56 @@ func (p *fieldPlan) whole(fields []planField, v reflect.Value, removed bool) (ev
 // same reports whether two field values are equal, and so encode alike.
 // Values that differ here may still encode alike (a nil and an empty
 // list; one instant in two zones): the encodings decide.
-func same(x, y reflect.Value) bool {
-	switch x.Kind() {
+func same(x, y reflect.Value) bool { return sameFor(x.Type())(x, y) }
+
+// sameFor returns same for values of type t, with what depends only on t
+// (is it plainly comparable, how its elements compare) worked out now, for
+// a plan to keep per field.
+func sameFor(t reflect.Type) func(x, y reflect.Value) bool {
+	switch t.Kind() {
 	case reflect.String:
-		return x.String() == y.String()
+		return func(x, y reflect.Value) bool { return x.String() == y.String() }
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		return x.Int() == y.Int()
+		return func(x, y reflect.Value) bool { return x.Int() == y.Int() }
 	case reflect.Bool:
-		return x.Bool() == y.Bool()
+		return func(x, y reflect.Value) bool { return x.Bool() == y.Bool() }
 	case reflect.Pointer:
-		if x.IsNil() || y.IsNil() || x.Pointer() == y.Pointer() {
-			return x.IsNil() == y.IsNil() && x.Pointer() == y.Pointer()
-		}
-		if x.Type() == timePtrType {
-			// One instant writes one UTC time, whatever the zone.
-			return x.Interface().(*time.Time).Equal(*y.Interface().(*time.Time))
+		isTime := t == timePtrType
+		return func(x, y reflect.Value) bool {
+			if x.IsNil() || y.IsNil() || x.Pointer() == y.Pointer() {
+				return x.IsNil() == y.IsNil() && x.Pointer() == y.Pointer()
+			}
+			if isTime {
+				// One instant writes one UTC time, whatever the zone.
+				return x.Interface().(*time.Time).Equal(*y.Interface().(*time.Time))
+			}
+			return reflect.DeepEqual(x.Interface(), y.Interface())
 		}
 	case reflect.Struct:
-		if plainComparable(x.Type()) {
+		if plainComparable(t) {
 			// Without boxing both for DeepEqual: == on the fields, a
 			// pointer equal only to itself (an amount's big.Int), so
 			// equal values are equal by DeepEqual too.
-			return x.Equal(y)
+			return func(x, y reflect.Value) bool { return x.Equal(y) }
 		}
 	case reflect.Slice:
-		if x.Len() != y.Len() {
-			return false
-		}
-		if x.Len() == 0 || x.Pointer() == y.Pointer() {
-			return x.IsNil() == y.IsNil()
-		}
-		for i := range x.Len() {
-			if !same(x.Index(i), y.Index(i)) {
+		elem := sameFor(t.Elem())
+		return func(x, y reflect.Value) bool {
+			if x.Len() != y.Len() {
 				return false
 			}
+			if x.Len() == 0 || x.Pointer() == y.Pointer() {
+				return x.IsNil() == y.IsNil()
+			}
+			for i := range x.Len() {
+				if !elem(x.Index(i), y.Index(i)) {
+					return false
+				}
+			}
+			return true
 		}
-		return true
 	}
-	return reflect.DeepEqual(x.Interface(), y.Interface())
+	return func(x, y reflect.Value) bool { return reflect.DeepEqual(x.Interface(), y.Interface()) }
 }
 
 // comparables caches plainComparable.
@@ -238,6 +250,8 @@ type planField struct {
 	index  int
 	name   string
 	isZero func(reflect.Value) bool // nil: always written
+	enc    encoder                  // encoderOf the field's type
+	same   func(x, y reflect.Value) bool
 }
 
 // fields returns the record's fields as its JSON writes them; false if one
@@ -253,7 +267,7 @@ func (p *fieldPlan) fields() ([]planField, bool) {
 			if !sf.IsExported() || name == "-" && opts == "" {
 				continue
 			}
-			f := planField{index: i, name: name}
+			f := planField{index: i, name: name, enc: encoderOf(sf.Type), same: sameFor(sf.Type)}
 			switch {
 			case sf.Anonymous || name == "" || name == "-":
 				p.ok = false // embedded, or named by the Go name
@@ -277,7 +291,7 @@ func (f planField) encode(dst []byte, v reflect.Value) ([]byte, error) {
 	if f.isZero != nil && f.isZero(v) {
 		return nil, nil
 	}
-	return appendValue(dst, v)
+	return f.enc(dst, v)
 }
 
 // encoder appends a value's JSON, as jsonx.Marshal writes it, to dst.
