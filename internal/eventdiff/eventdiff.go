@@ -124,14 +124,11 @@ func (p *fieldPlan) whole(fields []planField, v reflect.Value, removed bool) (ev
 	return out, nil
 }
 
-// same reports whether two field values are equal, and so encode alike.
+// sameFor returns a test of whether two values of type t are equal, and
+// so encode alike, with what depends only on t (is it plainly comparable,
+// how its elements compare) worked out now, for a plan to keep per field.
 // Values that differ here may still encode alike (a nil and an empty
 // list; one instant in two zones): the encodings decide.
-func same(x, y reflect.Value) bool { return sameFor(x.Type())(x, y) }
-
-// sameFor returns same for values of type t, with what depends only on t
-// (is it plainly comparable, how its elements compare) worked out now, for
-// a plan to keep per field.
 func sameFor(t reflect.Type) func(x, y reflect.Value) bool {
 	switch t.Kind() {
 	case reflect.String:
@@ -299,11 +296,6 @@ type encoder func(dst []byte, v reflect.Value) ([]byte, error)
 
 // encoders holds each type's encoder, worked out once (see encoderOf).
 var encoders sync.Map // reflect.Type → encoder
-
-// appendValue appends jsonx.Marshal(v.Interface()) to dst.
-func appendValue(dst []byte, v reflect.Value) ([]byte, error) {
-	return encoderOf(v.Type())(dst, v)
-}
 
 // encoderOf returns t's encoder: without reflection's copies for what
 // records are made of (IDs, statuses, versions, times, amounts, lists of
