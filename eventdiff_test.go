@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
 
 	"github.com/playerbase/playerbase"
@@ -78,19 +79,27 @@ func TestEventDiffIsJSONDiff(t *testing.T) {
 						rt.Fatalf("created or removed (-events.Diff +diff):\n%s", diff)
 					}
 				}
-				// A created record a store keeps packed writes, when read,
-				// the changes it would have written at once.
-				if packed, ok := eventdiff.Pack(nil, after.Interface()); ok {
-					rec, err := eventdiff.Unpack(packed)
+				// A change a store keeps packed writes, when read, the
+				// changes it would have written at once; it is kept as
+				// changed exactly when there are changes.
+				for _, pair := range [][2]any{{nil, after.Interface()}, {before.Interface(), after.Interface()}} {
+					packed, changed, ok := eventdiff.Pack(nil, pair[0], pair[1])
+					if !ok {
+						continue
+					}
+					want, _ := events.Diff(pair[0], pair[1])
+					if changed != (len(want) > 0) {
+						rt.Fatalf("Pack says changed %v; events.Diff gives %v", changed, want)
+					}
+					b, a, err := eventdiff.Unpack(packed)
 					if err != nil {
 						rt.Fatal(err)
 					}
-					got, err := playerbase.Diff(nil, rec)
+					got, err := playerbase.Diff(b, a)
 					if err != nil {
 						rt.Fatal(err)
 					}
-					want, _ := events.Diff(nil, after.Interface())
-					if diff := cmp.Diff(want, got); diff != "" {
+					if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 						rt.Fatalf("packed and unpacked (-events.Diff +diff):\n%s", diff)
 					}
 				}

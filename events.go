@@ -53,16 +53,15 @@ func withActor(ctx context.Context, explicit string) context.Context {
 // event. The actor is ctx's; an invalid one fails the call, so nothing it
 // wrote is kept.
 func record(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, cust customer.ID, subject string, before, after any) error {
-	if before == nil && after != nil {
-		if store, ok := tx.Events().(events.CreatedAppender); ok {
-			// A record created: the store may keep it and write its
-			// changes when the event is read.
-			e, ok, err := eventHead(ctx, now, typ, cust, subject)
-			if err != nil || !ok {
-				return err
-			}
-			return store.AppendCreated(ctx, e, after)
+	if store, ok := tx.Events().(events.RecordAppender); ok {
+		// The store may keep the versions and write the changes when
+		// the event is read.
+		e, ok, err := eventHead(ctx, now, typ, cust, subject)
+		if err != nil || !ok {
+			return err
 		}
+		_, err = store.AppendRecord(ctx, e, before, after)
+		return err
 	}
 	e, ok, err := newEvent(ctx, now, typ, cust, subject, before, after)
 	if err != nil || !ok {

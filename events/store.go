@@ -45,16 +45,18 @@ type Store interface {
 	SetCursor(ctx context.Context, name string, at Seq) error
 }
 
-// CreatedAppender is an optional Store method for a store that can keep a
-// created record in place of its changes and write them only when the
-// event is read (the memory backend: most events are never read, and a
-// created record's JSON is most of what its event costs).
-type CreatedAppender interface {
-	// AppendCreated appends e, the event of record's creation, with the
-	// changes Diff(nil, record) gives (e.Changes is ignored): the same
-	// event Append(e with those changes) would have appended. An error
-	// writing them comes now, as Append's would, never at the read.
-	AppendCreated(ctx context.Context, e Event, record any) error
+// RecordAppender is an optional Store method for a store that can keep
+// the versions of a changed record in place of its changes and write them
+// only when the event is read (the memory backend: most events are never
+// read, and writing a record's JSON is most of what its event costs).
+type RecordAppender interface {
+	// AppendRecord appends e, the event of a record's change from before
+	// to after (before nil: created; after nil: removed), with the changes
+	// Diff(before, after) gives (e.Changes is ignored): the same event
+	// Append(e with those changes) would have appended. With no changes
+	// it appends nothing and reports false. An error writing the changes
+	// comes now, as Append's would, never at the read.
+	AppendRecord(ctx context.Context, e Event, before, after any) (bool, error)
 }
 
 // BehindError says a follower's cursor is older than events already

@@ -28,109 +28,130 @@ var packTypes = [...]reflect.Type{
 	reflect.TypeFor[bans.Ban](),
 }
 
-// packPlans holds, for each of packTypes, how Pack writes it (nil: it
-// cannot), worked out once.
+// packPlans holds, for each of packTypes, how Pack writes its fields,
+// worked out once.
 var packPlans [len(packTypes)]struct {
 	once   sync.Once
-	fields []packField
+	fields []packField // nil: the record's JSON is not written field by field
+	whole  bool        // every field can be kept: a created record can
 }
 
 // packField is one field a record's JSON writes, and how Pack keeps it.
 type packField struct {
-	index int
-	kind  packKind
-	sub   []packField // a struct's fields, every one
+	plan planField
+	kind packKind    // packNone: it cannot be kept
+	sub  []packField // a struct's fields, every one; a list's element
 }
 
 type packKind uint8
 
 const (
-	packString packKind = iota
+	packNone packKind = iota
+	packString
 	packInt
 	packUint
 	packBool
 	packTime
 	packTimePtr
 	packStruct
+	packSlice
 )
 
-// planOf returns how Pack writes packTypes[i]; nil if a field its JSON
-// writes is of a kind Pack does not keep (a list, an amount, a map).
-func planOf(i int) []packField {
+// Modes of packed bytes, after the type.
+const (
+	modeCreated = 0 // every field of the record created
+	modeChanged = 1 // the fields that changed, before and after
+)
+
+// planOf returns how Pack writes packTypes[i].
+func planOf(i int) (fields []packField, whole bool) {
 	p := &packPlans[i]
 	p.once.Do(func() {
-		fields, ok := recordPlans[packTypes[i]].fields()
+		plan, ok := recordPlans[packTypes[i]].fields()
 		if !ok {
 			return
 		}
-		var out []packField
-		for _, f := range fields {
-			pf, ok := fieldOf(packTypes[i].Field(f.index).Type, f.index, 0)
-			if !ok {
-				return
-			}
-			out = append(out, pf)
+		p.whole = true
+		for _, f := range plan {
+			pf := kindOf(packTypes[i].Field(f.index).Type, 0)
+			pf.plan = f
+			p.whole = p.whole && pf.kind != packNone
+			p.fields = append(p.fields, pf)
 		}
-		p.fields = out
 	})
-	return p.fields
+	return p.fields, p.whole
 }
 
-// fieldOf returns how Pack keeps a field of type t: a struct (an item's
-// source) whole, by every one of its fields, which must all be exported
-// and of the kinds Pack keeps, so the value read back is the value packed.
-func fieldOf(t reflect.Type, index, depth int) (packField, bool) {
-	f := packField{index: index}
+// kindOf returns how Pack keeps a value of type t: a struct (an item's
+// source) by every one of its fields, which must all be exported and
+// kept, so the value read back is the value packed; a list by its
+// elements. Its kind is packNone if it cannot.
+func kindOf(t reflect.Type, depth int) packField {
+	var f packField
 	switch {
 	case t == timeType:
 		f.kind = packTime
-		return f, true
+		return f
 	case t == timePtrType:
 		f.kind = packTimePtr
-		return f, true
+		return f
+	case depth > 2:
+		return f
 	}
 	switch t.Kind() {
 	case reflect.String:
 		f.kind = packString
 	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Int16, reflect.Int8:
 		f.kind = packInt
-	case reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Uint16, reflect.Uint8:
+	case reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Uint16:
 		f.kind = packUint
 	case reflect.Bool:
 		f.kind = packBool
-	case reflect.Struct:
-		if depth > 2 {
-			return f, false
+	case reflect.Slice:
+		elem := kindOf(t.Elem(), depth+1)
+		if elem.kind == packNone || t.Elem().Kind() == reflect.Uint8 {
+			return f
 		}
-		f.kind = packStruct
+		f.kind, f.sub = packSlice, []packField{elem}
+	case reflect.Struct:
 		for i := range t.NumField() {
 			sf := t.Field(i)
-			if !sf.IsExported() {
-				return f, false
+			sub := kindOf(sf.Type, depth+1)
+			if !sf.IsExported() || sub.kind == packNone {
+				return packField{}
 			}
-			sub, ok := fieldOf(sf.Type, i, depth+1)
-			if !ok {
-				return f, false
-			}
+			sub.plan.index = i
 			f.sub = append(f.sub, sub)
 		}
-	default:
-		return f, false
+		f.kind = packStruct
 	}
-	return f, true
+	return f
 }
 
-// Pack appends rec, a created record, to dst in a form Unpack reads back
-// into a record Diff writes the same changes for: a byte naming its type,
-// then each field its JSON writes (a string by its length and bytes, a
-// number as a varint, a time as its instant). Nothing in it is a pointer,
-// so a store may keep it as bytes the collector never scans, and work the
-// changes out only when the event is read, which most never are. It
-// returns dst and false for a record it cannot keep whole: one with a
-// list, an amount or a map among its fields, or a time Diff would refuse
-// (a year outside 0–9999, whose error must come now, not at the read).
-func Pack(dst []byte, rec any) ([]byte, bool) {
-	t := reflect.TypeOf(rec)
+// Pack appends the change from before to after, two versions of a record
+// (before nil: the record created), to dst in a form Unpack reads back
+// into versions Diff writes the same changes for: a byte naming the
+// type, a byte saying created or changed, then every field of a record
+// created, or each changed field's position, its value before and after
+// (a string by its length and bytes, a number as a varint, a time as its
+// instant, a list by its length and elements). Nothing in it is a pointer,
+// so a store may keep it as bytes the collector never scans and work the
+// changes out only when the event is read, which most never are.
+//
+// changed reports whether there are changes: false exactly when Diff
+// would give none. ok is false, with dst returned, for a change Pack
+// cannot keep: a record removed, a type it does not know, a field it
+// cannot keep among those to write (an amount, a map, an address), or a
+// time Diff would refuse (a year outside 0–9999, whose error must come
+// now, not at the read). Then work the changes out now.
+func Pack(dst []byte, before, after any) (out []byte, changed, ok bool) {
+	if after == nil {
+		return dst, false, false
+	}
+	t := reflect.TypeOf(after)
+	if before != nil && reflect.TypeOf(before) != t {
+		return dst, false, false
+	}
 	ti := -1
 	for i, pt := range packTypes {
 		if pt == t {
@@ -139,150 +160,290 @@ func Pack(dst []byte, rec any) ([]byte, bool) {
 		}
 	}
 	if ti < 0 {
-		return dst, false
+		return dst, false, false
 	}
-	fields := planOf(ti)
+	fields, whole := planOf(ti)
 	if fields == nil {
-		return dst, false
+		return dst, false, false
 	}
-	out, ok := packFields(append(dst, byte(ti)), reflect.ValueOf(rec), fields)
-	if !ok {
-		return dst, false
+	av := reflect.ValueOf(after)
+	if before == nil {
+		if !whole {
+			return dst, false, false
+		}
+		out = append(dst, byte(ti), modeCreated)
+		for _, f := range fields {
+			if out, ok = f.pack(out, av.Field(f.plan.index)); !ok {
+				return dst, false, false
+			}
+		}
+		return out, true, true
 	}
-	return out, true
+	bv := reflect.ValueOf(before)
+	out = append(dst, byte(ti), modeChanged)
+	countAt := len(out)
+	out = append(out, 0) // the count, at most 127 fields: one byte
+	n := 0
+	for i, f := range fields {
+		x, y := bv.Field(f.plan.index), av.Field(f.plan.index)
+		if f.plan.same(x, y) {
+			continue
+		}
+		if f.kind == packNone {
+			return dst, false, false
+		}
+		if f.alike(x, y) {
+			continue
+		}
+		out = binary.AppendUvarint(out, uint64(i))
+		if out, ok = f.pack(out, x); ok {
+			out, ok = f.pack(out, y)
+		}
+		if !ok || n == 127 {
+			return dst, false, false
+		}
+		n++
+	}
+	out[countAt] = byte(n)
+	return out, n > 0, true
 }
 
-func packFields(out []byte, v reflect.Value, fields []packField) ([]byte, bool) {
-	for _, f := range fields {
-		fv := v.Field(f.index)
-		switch f.kind {
-		case packString:
-			s := fv.String()
-			out = append(binary.AppendUvarint(out, uint64(len(s))), s...)
-		case packInt:
-			out = binary.AppendVarint(out, fv.Int())
-		case packUint:
-			out = binary.AppendUvarint(out, fv.Uint())
-		case packBool:
-			b := byte(0)
-			if fv.Bool() {
-				b = 1
-			}
-			out = append(out, b)
-		case packStruct:
-			var ok bool
-			if out, ok = packFields(out, fv, f.sub); !ok {
-				return out, false
-			}
-		case packTime, packTimePtr:
-			var tm time.Time
-			if f.kind == packTimePtr {
-				if fv.IsNil() {
-					out = append(out, 0)
-					continue
-				}
-				tm = *fv.Interface().(*time.Time)
-				out = append(out, 1)
-			} else {
-				tm = fv.Interface().(time.Time)
-			}
-			if y := tm.UTC().Year(); y < 0 || y > 9999 {
-				return out, false
-			}
-			out = binary.AppendUvarint(binary.AppendVarint(out, tm.Unix()), uint64(tm.Nanosecond()))
-		}
+// alike reports whether two values of a kept field that same found
+// unequal still write the same JSON, so Pack finds a change exactly when
+// Diff does: one instant in two zones, a nil list and an empty one, and
+// for a field left out when zero, two zero values.
+func (f packField) alike(x, y reflect.Value) bool {
+	if z := f.plan.isZero; z != nil && z(x) && z(y) {
+		return true
 	}
-	return out, true
+	return f.sameJSON(x, y)
+}
+
+func (f packField) sameJSON(x, y reflect.Value) bool {
+	switch f.kind {
+	case packString:
+		return x.String() == y.String()
+	case packInt:
+		return x.Int() == y.Int()
+	case packUint:
+		return x.Uint() == y.Uint()
+	case packBool:
+		return x.Bool() == y.Bool()
+	case packTime:
+		return x.Interface().(time.Time).Equal(y.Interface().(time.Time))
+	case packTimePtr:
+		if x.IsNil() || y.IsNil() {
+			return x.IsNil() == y.IsNil()
+		}
+		return x.Interface().(*time.Time).Equal(*y.Interface().(*time.Time))
+	case packStruct:
+		for _, s := range f.sub {
+			if !s.sameJSON(x.Field(s.plan.index), y.Field(s.plan.index)) {
+				return false
+			}
+		}
+		return true
+	case packSlice:
+		if x.Len() != y.Len() {
+			return false
+		}
+		for i := range x.Len() {
+			if !f.sub[0].sameJSON(x.Index(i), y.Index(i)) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// pack appends v; false for a time Diff would refuse.
+func (f packField) pack(out []byte, v reflect.Value) ([]byte, bool) {
+	switch f.kind {
+	case packString:
+		s := v.String()
+		return append(binary.AppendUvarint(out, uint64(len(s))), s...), true
+	case packInt:
+		return binary.AppendVarint(out, v.Int()), true
+	case packUint:
+		return binary.AppendUvarint(out, v.Uint()), true
+	case packBool:
+		if v.Bool() {
+			return append(out, 1), true
+		}
+		return append(out, 0), true
+	case packStruct:
+		ok := true
+		for _, s := range f.sub {
+			if out, ok = s.pack(out, v.Field(s.plan.index)); !ok {
+				break
+			}
+		}
+		return out, ok
+	case packSlice:
+		if v.IsNil() {
+			return append(out, 0), true
+		}
+		out = binary.AppendUvarint(out, uint64(v.Len())+1)
+		ok := true
+		for i := range v.Len() {
+			if out, ok = f.sub[0].pack(out, v.Index(i)); !ok {
+				break
+			}
+		}
+		return out, ok
+	case packTime, packTimePtr:
+		var tm time.Time
+		if f.kind == packTimePtr {
+			if v.IsNil() {
+				return append(out, 0), true
+			}
+			tm = *v.Interface().(*time.Time)
+			out = append(out, 1)
+		} else {
+			tm = v.Interface().(time.Time)
+		}
+		if y := tm.UTC().Year(); y < 0 || y > 9999 {
+			return out, false
+		}
+		return binary.AppendUvarint(binary.AppendVarint(out, tm.Unix()), uint64(tm.Nanosecond())), true
+	}
+	return out, false
 }
 
 // errPacked is Unpack's error for bytes Pack did not write.
 var errPacked = errors.New("eventdiff: packed record is corrupt")
 
-// Unpack returns the record Pack wrote into b.
-func Unpack(b []byte) (any, error) {
-	if len(b) == 0 || int(b[0]) >= len(packTypes) {
-		return nil, errPacked
+// Unpack returns the versions Pack wrote into b: before nil for a record
+// created; for a change, two records holding only the fields that
+// changed, whose Diff is the change's.
+func Unpack(b []byte) (before, after any, err error) {
+	if len(b) < 2 || int(b[0]) >= len(packTypes) || b[1] > modeChanged {
+		return nil, nil, errPacked
 	}
 	t := packTypes[b[0]]
-	fields := planOf(int(b[0]))
-	if fields == nil {
-		return nil, errPacked
-	}
-	v := reflect.New(t).Elem()
-	p, err := unpackFields(b[1:], v, fields)
-	if err != nil {
-		return nil, err
+	fields, whole := planOf(int(b[0]))
+	av := reflect.New(t).Elem()
+	p := b[2:]
+	if b[1] == modeCreated {
+		if !whole {
+			return nil, nil, errPacked
+		}
+		for _, f := range fields {
+			if p, err = f.unpack(p, av.Field(f.plan.index)); err != nil {
+				return nil, nil, err
+			}
+		}
+	} else {
+		bv := reflect.New(t).Elem()
+		if len(p) == 0 {
+			return nil, nil, errPacked
+		}
+		n := int(p[0])
+		p = p[1:]
+		for range n {
+			i, w := binary.Uvarint(p)
+			if w <= 0 || i >= uint64(len(fields)) || fields[i].kind == packNone {
+				return nil, nil, errPacked
+			}
+			f := fields[i]
+			if p, err = f.unpack(p[w:], bv.Field(f.plan.index)); err != nil {
+				return nil, nil, err
+			}
+			if p, err = f.unpack(p, av.Field(f.plan.index)); err != nil {
+				return nil, nil, err
+			}
+		}
+		before = bv.Interface()
 	}
 	if len(p) != 0 {
-		return nil, errPacked
+		return nil, nil, errPacked
 	}
-	return v.Interface(), nil
+	return before, av.Interface(), nil
 }
 
-func unpackFields(p []byte, v reflect.Value, fields []packField) ([]byte, error) {
-	for _, f := range fields {
-		fv := v.Field(f.index)
-		var w int
-		switch f.kind {
-		case packString:
-			var n uint64
-			n, w = binary.Uvarint(p)
-			if w <= 0 || uint64(len(p)-w) < n {
-				return nil, errPacked
-			}
-			fv.SetString(string(p[w : w+int(n)]))
-			w += int(n)
-		case packInt:
-			var x int64
-			x, w = binary.Varint(p)
-			fv.SetInt(x)
-		case packUint:
-			var x uint64
-			x, w = binary.Uvarint(p)
-			fv.SetUint(x)
-		case packBool:
-			if len(p) == 0 {
-				return nil, errPacked
-			}
-			fv.SetBool(p[0] == 1)
-			w = 1
-		case packStruct:
-			var err error
-			if p, err = unpackFields(p, fv, f.sub); err != nil {
-				return nil, err
-			}
-			continue
-		case packTime, packTimePtr:
-			if f.kind == packTimePtr {
-				if len(p) == 0 {
-					return nil, errPacked
-				}
-				nilPtr := p[0] == 0
-				p = p[1:]
-				if nilPtr {
-					continue
-				}
-			}
-			sec, w1 := binary.Varint(p)
-			if w1 <= 0 {
-				return nil, errPacked
-			}
-			nsec, w2 := binary.Uvarint(p[w1:])
-			if w2 <= 0 || nsec >= 1e9 {
-				return nil, errPacked
-			}
-			w = w1 + w2
-			tm := time.Unix(sec, int64(nsec)).UTC()
-			if f.kind == packTimePtr {
-				fv.Set(reflect.ValueOf(&tm))
-			} else {
-				fv.Set(reflect.ValueOf(tm))
-			}
-		}
-		if w <= 0 {
+// unpack reads into v what pack wrote and returns the rest of p.
+func (f packField) unpack(p []byte, v reflect.Value) ([]byte, error) {
+	var w int
+	switch f.kind {
+	case packString:
+		n, nw := binary.Uvarint(p)
+		if nw <= 0 || uint64(len(p)-nw) < n {
 			return nil, errPacked
 		}
-		p = p[w:]
+		v.SetString(string(p[nw : nw+int(n)]))
+		w = nw + int(n)
+	case packInt:
+		var x int64
+		x, w = binary.Varint(p)
+		v.SetInt(x)
+	case packUint:
+		var x uint64
+		x, w = binary.Uvarint(p)
+		v.SetUint(x)
+	case packBool:
+		if len(p) == 0 || p[0] > 1 {
+			return nil, errPacked
+		}
+		v.SetBool(p[0] == 1)
+		w = 1
+	case packStruct:
+		var err error
+		for _, s := range f.sub {
+			if p, err = s.unpack(p, v.Field(s.plan.index)); err != nil {
+				return nil, err
+			}
+		}
+		return p, nil
+	case packSlice:
+		n, nw := binary.Uvarint(p)
+		if nw <= 0 || n > uint64(len(p)) { // every element takes a byte at least
+			return nil, errPacked
+		}
+		p = p[nw:]
+		if n == 0 {
+			return p, nil
+		}
+		s := reflect.MakeSlice(v.Type(), int(n-1), int(n-1))
+		var err error
+		for i := range int(n - 1) {
+			if p, err = f.sub[0].unpack(p, s.Index(i)); err != nil {
+				return nil, err
+			}
+		}
+		v.Set(s)
+		return p, nil
+	case packTime, packTimePtr:
+		if f.kind == packTimePtr {
+			if len(p) == 0 || p[0] > 1 {
+				return nil, errPacked
+			}
+			isNil := p[0] == 0
+			p = p[1:]
+			if isNil {
+				return p, nil
+			}
+		}
+		sec, w1 := binary.Varint(p)
+		if w1 <= 0 {
+			return nil, errPacked
+		}
+		nsec, w2 := binary.Uvarint(p[w1:])
+		if w2 <= 0 || nsec >= 1e9 {
+			return nil, errPacked
+		}
+		w = w1 + w2
+		tm := time.Unix(sec, int64(nsec)).UTC()
+		if f.kind == packTimePtr {
+			v.Set(reflect.ValueOf(&tm))
+		} else {
+			v.Set(reflect.ValueOf(tm))
+		}
+	default:
+		return nil, errPacked
 	}
-	return p, nil
+	if w <= 0 {
+		return nil, errPacked
+	}
+	return p[w:], nil
 }

@@ -36,7 +36,7 @@ type eventsState struct {
 	names map[string]string
 	// locs are the time zones of the events' times.
 	locs []*time.Location
-	// scratch is AppendCreated's buffer for a record being packed.
+	// scratch is AppendRecord's buffer for a change being packed.
 	scratch []byte
 }
 
@@ -106,9 +106,9 @@ type stored struct {
 	chunk uint32 // the arena chunk of its bytes
 	off   uint32 // where in it they start
 	n     uint32 // how many
-	// created: the bytes hold, after the head, the created record as
-	// eventdiff.Pack wrote it, not its changes (see AppendCreated).
-	created bool
+	// packed: the bytes hold, after the head, the change as
+	// eventdiff.Pack wrote it, not its changes (see AppendRecord).
+	packed bool
 }
 
 // arenaChunk is the size of the arena's chunks: a few dozen events each.
@@ -159,8 +159,8 @@ func (s *eventsState) name(b []byte) string {
 // name, its before and its after), every one preceded by its length as a
 // uvarint (a change's value: its length plus one, 0 for nil, so a nil
 // value reads back nil and an empty one empty; the changes: 0 for nil).
-// With a packed record (see AppendCreated), the record's bytes stand
-// where the changes would.
+// With a packed change (see AppendRecord), its bytes stand where the
+// changes would.
 func (s *eventsState) store(e events.Event, packed []byte) stored {
 	n := strLen(string(e.ID)) + strLen(string(e.Type)) + strLen(e.Actor) + strLen(string(e.Customer)) + strLen(e.Subject)
 	switch {
@@ -200,7 +200,7 @@ func (s *eventsState) store(e events.Event, packed []byte) stored {
 	return stored{
 		seq: e.Seq, sec: e.Time.Unix(), nsec: int32(e.Time.Nanosecond()), loc: int32(loc),
 		chunk: chunk, off: off, n: uint32(len(buf)), // n: buf has its capacity
-		created: packed != nil,
+		packed: packed != nil,
 	}
 }
 
@@ -248,16 +248,16 @@ func (s *eventsState) time(k *stored) time.Time {
 }
 
 // event returns the event k keeps. Its changes' values share the arena's
-// bytes, as the map a caller got shared the store's before; a created
-// record's are written now, from the record kept.
+// bytes, as the map a caller got shared the store's before; a packed
+// change's are written now.
 func (s *eventsState) event(k *stored) (events.Event, error) {
 	h := s.head(k)
 	e := s.headEvent(k, h)
 	p := h.rest
-	if k.created {
-		rec, err := eventdiff.Unpack(p)
+	if k.packed {
+		before, after, err := eventdiff.Unpack(p)
 		if err == nil {
-			e.Changes, err = eventdiff.Diff(nil, rec)
+			e.Changes, err = eventdiff.Diff(before, after)
 		}
 		if err != nil {
 			return events.Event{}, fmt.Errorf("memory: event %d: %w", k.seq, err)
@@ -438,30 +438,33 @@ func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 	return nil
 }
 
-// AppendCreated keeps the record e was made for packed (eventdiff.Pack:
-// its fields' bytes, no JSON, no map) and writes its changes only when the
-// event is read, which most events never are: a purchase that grants
-// three items and queues three commands pays for six records' bytes, not
-// for their JSON. A record Pack does not keep has its changes written at
-// once.
-func (t eventsTx) AppendCreated(ctx context.Context, e events.Event, record any) error {
+// AppendRecord keeps the change packed (eventdiff.Pack: the fields'
+// bytes, no JSON, no map) and writes its changes only when the event is
+// read, which most events never are: a purchase that grants three items,
+// queues three commands and completes its order pays for some records'
+// bytes, not for their JSON. A change Pack does not keep has its changes
+// written at once.
+func (t eventsTx) AppendRecord(ctx context.Context, e events.Event, before, after any) (bool, error) {
 	if err := t.check(ctx, true); err != nil {
-		return err
+		return false, err
 	}
 	s := t.state()
-	packed, ok := eventdiff.Pack(s.scratch[:0], record)
-	if !ok {
-		changes, err := eventdiff.Diff(nil, record)
-		if err != nil {
-			return err
-		}
-		e.Changes, packed = changes, nil
-	} else {
+	packed, changed, ok := eventdiff.Pack(s.scratch[:0], before, after)
+	if ok {
 		s.scratch = packed
+	} else {
+		changes, err := eventdiff.Diff(before, after)
+		if err != nil {
+			return false, err
+		}
+		e.Changes, packed, changed = changes, nil, len(changes) > 0
+	}
+	if !changed {
+		return false, nil
 	}
 	t.undoAppend()
 	t.add(e, packed)
-	return nil
+	return true, nil
 }
 
 // add gives e the next Seq and keeps it (see store).

@@ -38,25 +38,25 @@ func TestEventsPackedReadBack(t *testing.T) {
 		seq := events.Seq(0)
 		for round := range rapid.IntRange(1, 6).Draw(rt, "rounds") {
 			var evs []events.Event
-			var created []any // the record each event of evs was created for, or nil
+			var records [][2]any // the versions each event of evs was made from, or nils
 			for i := range rapid.IntRange(1, 4).Draw(rt, "events") {
 				e := drawEvent(rt, base.Add(time.Duration(round)*time.Hour), zones, fmt.Sprint(round, i))
-				rec := drawCreated(rt, e.Time)
-				if rec != nil {
+				vs := drawVersions(rt, e.Time)
+				if vs[1] != nil {
 					var err error
-					if e.Changes, err = eventdiff.Diff(nil, rec); err != nil {
+					if e.Changes, err = eventdiff.Diff(vs[0], vs[1]); err != nil {
 						rt.Fatal(err)
 					}
 				}
-				evs, created = append(evs, e), append(created, rec)
+				evs, records = append(evs, e), append(records, vs)
 			}
 			fail := rapid.Bool().Draw(rt, "roll back")
 			err := b.Update(ctx, func(tx storage.Tx) error {
 				for i, e := range evs {
 					var err error
-					if created[i] != nil {
-						e.Changes = nil // AppendCreated ignores them
-						err = tx.Events().(events.CreatedAppender).AppendCreated(ctx, e, created[i])
+					if vs := records[i]; vs[1] != nil {
+						e.Changes = nil // AppendRecord ignores them
+						_, err = tx.Events().(events.RecordAppender).AppendRecord(ctx, e, vs[0], vs[1])
 					} else {
 						err = tx.Events().Append(ctx, e)
 					}
@@ -145,23 +145,6 @@ func heads(evs []events.Event) []events.Event {
 	return out
 }
 
-// drawCreated returns nil, or a record created at at: a command kept
-// packed, or an order kept as its changes.
-func drawCreated(rt *rapid.T, at time.Time) any {
-	switch rapid.IntRange(0, 3).Draw(rt, "created") {
-	case 0:
-		lease := at.Add(time.Minute)
-		return inventory.Command{
-			ID: "cmd_1", Customer: "cus_A", Server: rapid.SampledFrom([]string{"", "eu-1", "é\x00<"}).Draw(rt, "server"),
-			Command: "say hi", Attempts: rapid.IntRange(0, 3).Draw(rt, "attempts"), OnlineOnly: rapid.Bool().Draw(rt, "online"),
-			CreatedAt: at, LeaseExpiresAt: &lease,
-		}
-	case 1:
-		return orders.Order{ID: "ord_1", Customer: "cus_A", Status: "pending", CreatedAt: at, UpdatedAt: at}
-	}
-	return nil
-}
-
 func locOf(evs []events.Event, seq events.Seq) *time.Location {
 	for _, e := range evs {
 		if e.Seq == seq {
@@ -204,4 +187,27 @@ func drawEvent(rt *rapid.T, at time.Time, zones []*time.Location, n string) even
 		}
 	}
 	return e
+}
+
+// drawVersions returns no versions, or those of a record changed at at:
+// a command created or leased, kept packed, or an order created, kept as
+// its changes.
+func drawVersions(rt *rapid.T, at time.Time) [2]any {
+	lease := at.Add(time.Minute)
+	cmd := inventory.Command{
+		ID: "cmd_1", Customer: "cus_A", Server: rapid.SampledFrom([]string{"", "eu-1", "é\x00<"}).Draw(rt, "server"),
+		Command: "say hi", Attempts: rapid.IntRange(0, 3).Draw(rt, "attempts"), OnlineOnly: rapid.Bool().Draw(rt, "online"),
+		Status: inventory.Pending, CreatedAt: at,
+	}
+	switch rapid.IntRange(0, 4).Draw(rt, "versions") {
+	case 0:
+		return [2]any{nil, cmd}
+	case 1:
+		leased := cmd
+		leased.Status, leased.Attempts, leased.LeaseExpiresAt = inventory.Leased, cmd.Attempts+1, &lease
+		return [2]any{cmd, leased}
+	case 2:
+		return [2]any{nil, orders.Order{ID: "ord_1", Customer: "cus_A", Status: "pending", CreatedAt: at, UpdatedAt: at}}
+	}
+	return [2]any{}
 }
