@@ -186,10 +186,10 @@ func Pack(dst []byte, before, after any) (out []byte, changed, ok bool) {
 	n := 0
 	for i, f := range fields {
 		x, y := bv.Field(f.plan.index), av.Field(f.plan.index)
-		if f.plan.same(x, y) {
-			continue
-		}
 		if f.kind == packNone {
+			if f.plan.same(x, y) {
+				continue
+			}
 			return dst, false, false
 		}
 		if f.alike(x, y) {
@@ -208,10 +208,10 @@ func Pack(dst []byte, before, after any) (out []byte, changed, ok bool) {
 	return out, n > 0, true
 }
 
-// alike reports whether two values of a kept field that same found
-// unequal still write the same JSON, so Pack finds a change exactly when
-// Diff does: one instant in two zones, a nil list and an empty one, and
-// for a field left out when zero, two zero values.
+// alike reports whether two values of a kept field write the same JSON,
+// so Pack finds a change exactly when Diff does: equal values, and also
+// one instant in two zones, a nil list and an empty one, and for a field
+// left out when zero, two zero values.
 func (f packField) alike(x, y reflect.Value) bool {
 	if z := f.plan.isZero; z != nil && z(x) && z(y) {
 		return true
