@@ -211,7 +211,7 @@ type Command struct {
 
 // Poll leases the commands due on this server.
 func (c *Client) Poll(ctx context.Context, online Players) ([]Command, error) {
-	cmds := make([]Command, 0, pollBatch)
+	var cmds []Command // decodeCommands makes it, as large as the answer
 	var in any = online
 	if len(online.SteamIDs)+len(online.MinecraftUUIDs)+len(online.CustomerNames) == 0 {
 		in = rawJSON("{}") // what encoding/json writes for it

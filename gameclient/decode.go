@@ -19,7 +19,7 @@ func decodeCommands(b []byte) ([]Command, error) {
 	if cmds, ok := scanCommands(b); ok {
 		return cmds, nil
 	}
-	cmds := make([]Command, 0, pollBatch)
+	var cmds []Command
 	if err := json.Unmarshal(b, &cmds); err != nil {
 		return nil, err
 	}
@@ -64,7 +64,9 @@ type scan struct {
 
 func scanCommands(b []byte) ([]Command, bool) {
 	s := scan{Scanner: flatjson.New(b)}
-	cmds := make([]Command, 0, pollBatch)
+	// A command takes some 200 bytes of the answer: room for all of them
+	// at once, and none for an empty queue's [].
+	cmds := make([]Command, 0, min(pollBatch, len(b)/128))
 	s.Array(func() {
 		var c Command
 		s.Object(func(key []byte) { command(&s, &c, string(key)) })
