@@ -18,6 +18,10 @@ import (
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/events"
+	"github.com/playerbase/playerbase/internal/eventdiff"
+	"github.com/playerbase/playerbase/inventory"
+	"github.com/playerbase/playerbase/money"
+	"github.com/playerbase/playerbase/orders"
 	"github.com/playerbase/playerbase/storage"
 )
 
@@ -302,6 +306,18 @@ func testEvents(t *testing.T, newBackend NewBackend) {
 		}
 	})
 
+	t.Run("RecordAppender", func(t *testing.T) {
+		b := newBackend(t)
+		var appender bool
+		view(t, b, func(tx storage.Tx) error {
+			_, appender = tx.Events().(events.RecordAppender)
+			return nil
+		})
+		if !appender {
+			t.Skip("backend has no events.RecordAppender")
+		}
+		testRecordAppender(t, b)
+	})
 	t.Run("FollowersMissNothing", func(t *testing.T) { testFollowers(t, newBackend(t)) })
 }
 
@@ -402,4 +418,66 @@ func idsOf(evs []events.Event) []events.ID {
 		out[i] = e.ID
 	}
 	return out
+}
+
+// testRecordAppender checks events.RecordAppender: each change appended
+// by its versions reads back with the changes eventdiff.Diff gives them,
+// whether the store keeps them packed (a command created or leased) or
+// not (an order created, a time whose JSON is refused); a change of
+// nothing appends nothing; a refused time fails the call and appends
+// nothing.
+func testRecordAppender(t *testing.T, b storage.Backend) {
+	ctx := context.Background()
+	at := now.Add(time.Minute)
+	cmd := inventory.Command{ID: inventory.NewCommandID(now), Customer: customer.NewID(now), Server: "eu-1", Command: "say \"hi\" <é>\x00", Status: inventory.Pending, CreatedAt: now}
+	leased := cmd
+	leased.Status, leased.Attempts, leased.LeaseExpiresAt = inventory.Leased, 1, &at
+	order := orders.Order{ID: orders.NewID(now), Customer: cmd.Customer, Status: orders.Created, Total: money.MustParse("9.99", "EUR"), CreatedAt: now, UpdatedAt: now}
+	cases := []struct {
+		name          string
+		before, after any
+		appended      bool
+	}{
+		{"created", nil, cmd, true},
+		{"changed", cmd, leased, true},
+		{"unchanged", leased, leased, false},
+		{"not packable", nil, order, true},
+	}
+	var want []events.Event
+	for _, c := range cases {
+		e := events.Event{ID: events.NewID(now), Type: events.CommandQueued, Time: now, Actor: "system", Customer: cmd.Customer, Subject: c.name}
+		changes, err := eventdiff.Diff(c.before, c.after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		update(t, b, func(tx storage.Tx) error {
+			appended, err := tx.Events().(events.RecordAppender).AppendRecord(ctx, e, c.before, c.after)
+			if err == nil && appended != c.appended {
+				t.Errorf("%s: AppendRecord = %v, want %v", c.name, appended, c.appended)
+			}
+			return err
+		})
+		if c.appended {
+			e.Changes = changes
+			want = append(want, e)
+		}
+	}
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	refused := leased
+	refused.LeaseExpiresAt = &far
+	err := b.Update(ctx, func(tx storage.Tx) error {
+		_, err := tx.Events().(events.RecordAppender).AppendRecord(ctx, events.Event{ID: events.NewID(now), Type: events.CommandQueued, Time: now, Actor: "system", Subject: "refused"}, leased, refused)
+		return err
+	})
+	if err == nil {
+		t.Error("AppendRecord of a time past 9999 succeeded; want its JSON's error")
+	}
+	var got []events.Event
+	view(t, b, func(tx storage.Tx) (err error) {
+		got, err = tx.Events().List(ctx, events.Query{Limit: 100})
+		return err
+	})
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(events.Event{}, "Seq"), cmpopts.EquateApproxTime(0)); diff != "" {
+		t.Errorf("events read back (-want +got):\n%s", diff)
+	}
 }
