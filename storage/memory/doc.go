@@ -41,6 +41,14 @@
 // their undo in a log of plain values the next writer reuses, not a
 // closure per command.
 //
+// The change feed keeps its events as bytes in chunks the collector never
+// scans. A workflow's change reaches it as the record's two versions
+// (events.RecordAppender): the fields that changed, or every field of a
+// record created, are kept packed as they are (eventdiff.Pack: no JSON, no
+// map), and their JSON is written when the event is read, which most
+// events never are. Subscribers get each commit's events without their
+// changes, and only when there are subscribers.
+//
 // Customer search (customer.Store.Search) reads indexes kept with every
 // customer write: the folded names in a persistent tree, and per email and
 // per IP the customers who checked out with it, in ID order.
