@@ -217,12 +217,14 @@ func (b *Backend) CheckBans(ctx context.Context, ids []bans.Identity, now time.T
 	defer rows.Close()
 	var out []bans.ID
 	for rows.Next() {
-		var id bans.ID
+		// Into a string: pgx scans text into it directly, into a named
+		// string type through a wrapping plan.
+		var id string
 		if err := rows.Scan(&id); err != nil {
 			return nil, wrap(err)
 		}
-		if !slices.Contains(out, id) {
-			out = append(out, id)
+		if !slices.Contains(out, bans.ID(id)) {
+			out = append(out, bans.ID(id))
 		}
 	}
 	if err := rows.Err(); err != nil {
