@@ -12,6 +12,7 @@ import (
 
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
+	"github.com/playerbase/playerbase/internal/flatjson"
 	"github.com/playerbase/playerbase/internal/ids"
 	"github.com/playerbase/playerbase/internal/textin"
 )
@@ -113,7 +114,7 @@ func (c Changes) appendPlain() ([]byte, bool) {
 	keys := names[:0]
 	n := 2
 	for k, ch := range c {
-		if !plainName(k) || !plainValue(ch.Before) || !plainValue(ch.After) {
+		if !flatjson.Plain(k) || !plainValue(ch.Before) || !plainValue(ch.After) {
 			return nil, false
 		}
 		keys = append(keys, k)
@@ -140,16 +141,6 @@ func (c Changes) appendPlain() ([]byte, bool) {
 		b = append(b, '}')
 	}
 	return append(b, '}'), true
-}
-
-// plainName reports whether encoding/json writes s as it is, quoted.
-func plainName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return false
-		}
-	}
-	return true
 }
 
 // plainValue reports whether encoding/json writes v, a json.RawMessage,

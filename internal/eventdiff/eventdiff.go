@@ -14,6 +14,7 @@ import (
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/events"
+	"github.com/playerbase/playerbase/internal/flatjson"
 	"github.com/playerbase/playerbase/internal/jsonx"
 	"github.com/playerbase/playerbase/inventory"
 	"github.com/playerbase/playerbase/orders"
@@ -392,7 +393,7 @@ func newEncoder(t reflect.Type, depth int) encoder {
 	switch t.Kind() {
 	case reflect.String:
 		return func(dst []byte, v reflect.Value) ([]byte, error) {
-			if s := v.String(); plainString(s) {
+			if s := v.String(); flatjson.Plain(s) {
 				return append(append(append(dst, '"'), s...), '"'), nil
 			}
 			return viaJSONX(dst, v)
@@ -458,7 +459,7 @@ func structEncoder(t reflect.Type, depth int) encoder {
 		if name == "" {
 			name = sf.Name
 		}
-		if !plainString(name) {
+		if !flatjson.Plain(name) {
 			return viaJSONX
 		}
 		key := `"` + name + `":`
@@ -495,7 +496,7 @@ func marshaled(dst []byte, v reflect.Value) ([]byte, error) {
 // text needs no escaping (an address); through jsonx otherwise.
 func texted(dst []byte, v reflect.Value) ([]byte, error) {
 	b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
-	if err != nil || !plainString(string(b)) {
+	if err != nil || !flatjson.Plain(string(b)) {
 		return viaJSONX(dst, v)
 	}
 	return append(append(append(dst, '"'), b...), '"'), nil
@@ -526,17 +527,6 @@ func appendTime(dst []byte, t time.Time) ([]byte, error) {
 	dst = append(dst, '"')
 	dst = t.AppendFormat(dst, time.RFC3339Nano)
 	return append(dst, '"'), nil
-}
-
-// plainString reports whether encoding/json writes s as it is, quoted:
-// printable ASCII with nothing it escapes.
-func plainString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return false
-		}
-	}
-	return true
 }
 
 type isZeroer interface{ IsZero() bool }
