@@ -50,17 +50,17 @@ func withActor(ctx context.Context, explicit string) context.Context {
 // after are the record's two versions (nil before: created; nil after:
 // removed), and the event keeps the fields that differ. Two versions that
 // do not differ append nothing: a change that changed nothing is no
-// event. The actor is ctx's; an invalid one fails the call, so nothing it
-// wrote is kept.
+// event. The actor is ctx's, which Client.update checked before the
+// call's transaction began.
 func record(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, cust customer.ID, subject string, before, after any) error {
 	if store, ok := tx.Events().(events.RecordAppender); ok {
 		// The store may keep the versions and write the changes when
 		// the event is read.
-		e, ok, err := eventHead(ctx, now, typ, cust, subject)
-		if err != nil || !ok {
-			return err
+		e, ok := eventHead(ctx, now, typ, cust, subject)
+		if !ok {
+			return nil
 		}
-		_, err = store.AppendRecord(ctx, e, before, after)
+		_, err := store.AppendRecord(ctx, e, before, after)
 		return err
 	}
 	e, ok, err := newEvent(ctx, now, typ, cust, subject, before, after)
@@ -79,10 +79,11 @@ var eventsOff atomic.Bool
 // newEvent is record's event, for a workflow that appends many at once;
 // false if before and after do not differ.
 func newEvent(ctx context.Context, now time.Time, typ events.Type, cust customer.ID, subject string, before, after any) (events.Event, bool, error) {
-	e, ok, err := eventHead(ctx, now, typ, cust, subject)
-	if err != nil || !ok {
-		return e, false, err
+	e, ok := eventHead(ctx, now, typ, cust, subject)
+	if !ok {
+		return e, false, nil
 	}
+	var err error
 	e.Changes, err = eventdiff.Diff(before, after)
 	if err != nil || len(e.Changes) == 0 {
 		return events.Event{}, false, err
@@ -91,19 +92,18 @@ func newEvent(ctx context.Context, now time.Time, typ events.Type, cust customer
 }
 
 // eventHead is an event but its changes: a new ID, the time, the actor
-// of ctx (checked); false when the events are off.
-func eventHead(ctx context.Context, now time.Time, typ events.Type, cust customer.ID, subject string) (events.Event, bool, error) {
+// of ctx; false when the events are off. The actor was checked once, by
+// Client.update, before the call's transaction began (a workflow that
+// names another inside it names events.ActorExpiry), not again for each
+// of the call's events.
+func eventHead(ctx context.Context, now time.Time, typ events.Type, cust customer.ID, subject string) (events.Event, bool) {
 	if eventsOff.Load() {
-		return events.Event{}, false, nil
-	}
-	actor, err := events.CheckActor(ActorOf(ctx))
-	if err != nil {
-		return events.Event{}, false, err
+		return events.Event{}, false
 	}
 	return events.Event{
-		ID: events.NewID(now), Type: typ, Time: now, Actor: actor,
+		ID: events.NewID(now), Type: typ, Time: now, Actor: ActorOf(ctx),
 		Customer: cust, Subject: subject,
-	}, true, nil
+	}, true
 }
 
 // Page sizes for EventList and CustomerHistory.
