@@ -132,12 +132,10 @@ func (p *fieldPlan) whole(fields []planField, v reflect.Value, removed bool) (ev
 // list; one instant in two zones): the encodings decide.
 func sameFor(t reflect.Type) func(x, y reflect.Value) bool {
 	switch t.Kind() {
-	case reflect.String:
-		return func(x, y reflect.Value) bool { return x.String() == y.String() }
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		return func(x, y reflect.Value) bool { return x.Int() == y.Int() }
-	case reflect.Bool:
-		return func(x, y reflect.Value) bool { return x.Bool() == y.Bool() }
+	case reflect.String, reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return equalFor(t) // a scalar: == is equality
 	case reflect.Pointer:
 		isTime := t == timePtrType
 		return func(x, y reflect.Value) bool {
