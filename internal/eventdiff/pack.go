@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
@@ -37,10 +38,16 @@ var packPlans [len(packTypes)]struct {
 }
 
 // packField is one field a record's JSON writes, and how Pack keeps it.
+// Pack reads it where it lies in its record (off), not through reflect:
+// a purchase packs seven records of a dozen fields or more, and a
+// reflect.Value per field was most of Pack's time.
 type packField struct {
 	plan planField
-	kind packKind    // packNone: it cannot be kept
-	sub  []packField // a struct's fields, every one; a list's element
+	kind packKind     // packNone: it cannot be kept
+	typ  reflect.Type // the field's type
+	off  uintptr      // where it lies in its struct
+	size uintptr      // a number's size; a list element's
+	sub  []packField  // a struct's fields, every one; a list's element
 }
 
 type packKind uint8
@@ -67,14 +74,18 @@ const (
 func planOf(i int) (fields []packField, whole bool) {
 	p := &packPlans[i]
 	p.once.Do(func() {
-		plan, ok := recordPlans[packTypes[i]].fields()
-		if !ok {
+		t := packTypes[i]
+		plan, ok := recordPlans[t].fields()
+		// Pack reads a record where its interface value points, which
+		// it does for a struct larger than a pointer (see dataOf).
+		if !ok || t.Kind() != reflect.Struct || t.Size() <= unsafe.Sizeof(uintptr(0)) {
 			return
 		}
 		p.whole = true
 		for _, f := range plan {
-			pf := kindOf(packTypes[i].Field(f.index).Type, 0)
-			pf.plan = f
+			sf := t.Field(f.index)
+			pf := kindOf(sf.Type, 0)
+			pf.plan, pf.off = f, sf.Offset
 			p.whole = p.whole && pf.kind != packNone
 			p.fields = append(p.fields, pf)
 		}
@@ -87,7 +98,7 @@ func planOf(i int) (fields []packField, whole bool) {
 // kept, so the value read back is the value packed; a list by its
 // elements. Its kind is packNone if it cannot.
 func kindOf(t reflect.Type, depth int) packField {
-	var f packField
+	f := packField{typ: t}
 	switch {
 	case t == timeType:
 		f.kind = packTime
@@ -102,9 +113,9 @@ func kindOf(t reflect.Type, depth int) packField {
 	case reflect.String:
 		f.kind = packString
 	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Int16, reflect.Int8:
-		f.kind = packInt
+		f.kind, f.size = packInt, t.Size()
 	case reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Uint16:
-		f.kind = packUint
+		f.kind, f.size = packUint, t.Size()
 	case reflect.Bool:
 		f.kind = packBool
 	case reflect.Slice:
@@ -112,15 +123,15 @@ func kindOf(t reflect.Type, depth int) packField {
 		if elem.kind == packNone || t.Elem().Kind() == reflect.Uint8 {
 			return f
 		}
-		f.kind, f.sub = packSlice, []packField{elem}
+		f.kind, f.size, f.sub = packSlice, t.Elem().Size(), []packField{elem}
 	case reflect.Struct:
 		for i := range t.NumField() {
 			sf := t.Field(i)
 			sub := kindOf(sf.Type, depth+1)
 			if !sf.IsExported() || sub.kind == packNone {
-				return packField{}
+				return packField{typ: t}
 			}
-			sub.plan.index = i
+			sub.plan.index, sub.off = i, sf.Offset
 			f.sub = append(f.sub, sub)
 		}
 		f.kind = packStruct
@@ -166,38 +177,38 @@ func Pack(dst []byte, before, after any) (out []byte, changed, ok bool) {
 	if fields == nil {
 		return dst, false, false
 	}
-	av := reflect.ValueOf(after)
+	a := dataOf(after)
 	if before == nil {
 		if !whole {
 			return dst, false, false
 		}
 		out = append(dst, byte(ti), modeCreated)
-		for _, f := range fields {
-			if out, ok = f.pack(out, av.Field(f.plan.index)); !ok {
+		for i := range fields {
+			if out, ok = fields[i].pack(out, a); !ok {
 				return dst, false, false
 			}
 		}
 		return out, true, true
 	}
-	bv := reflect.ValueOf(before)
+	b := dataOf(before)
 	out = append(dst, byte(ti), modeChanged)
 	countAt := len(out)
 	out = append(out, 0) // the count, at most 127 fields: one byte
 	n := 0
-	for i, f := range fields {
-		x, y := bv.Field(f.plan.index), av.Field(f.plan.index)
+	for i := range fields {
+		f := &fields[i]
 		if f.kind == packNone {
-			if f.plan.same(x, y) {
+			if f.plan.same(f.value(b), f.value(a)) {
 				continue
 			}
 			return dst, false, false
 		}
-		if f.alike(x, y) {
+		if f.alike(b, a) {
 			continue
 		}
 		out = binary.AppendUvarint(out, uint64(i))
-		if out, ok = f.pack(out, x); ok {
-			out, ok = f.pack(out, y)
+		if out, ok = f.pack(out, b); ok {
+			out, ok = f.pack(out, a)
 		}
 		if !ok || n == 127 {
 			return dst, false, false
@@ -208,47 +219,75 @@ func Pack(dst []byte, before, after any) (out []byte, changed, ok bool) {
 	return out, n > 0, true
 }
 
-// alike reports whether two values of a kept field write the same JSON,
+// dataOf returns where the value in v lies: for a struct larger than a
+// pointer, an interface holds a pointer to its own copy of it, which
+// nothing changes.
+func dataOf(v any) unsafe.Pointer {
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&v))[1]
+}
+
+// at returns where f lies in the struct at base.
+func (f *packField) at(base unsafe.Pointer) unsafe.Pointer { return unsafe.Add(base, f.off) }
+
+// value returns f, in the struct at base, for the tests planField's
+// functions make by reflect.
+func (f *packField) value(base unsafe.Pointer) reflect.Value {
+	return reflect.NewAt(f.typ, f.at(base)).Elem()
+}
+
+// sliceHeader is how a slice lies in memory.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// alike reports whether f in the structs at x and y writes the same JSON,
 // so Pack finds a change exactly when Diff does: equal values, and also
 // one instant in two zones, a nil list and an empty one, and for a field
 // left out when zero, two zero values.
-func (f packField) alike(x, y reflect.Value) bool {
-	if z := f.plan.isZero; z != nil && z(x) && z(y) {
+func (f *packField) alike(x, y unsafe.Pointer) bool {
+	if z := f.plan.isZero; z != nil && z(f.value(x)) && z(f.value(y)) {
 		return true
 	}
-	return f.sameJSON(x, y)
+	return f.sameJSON(f.at(x), f.at(y))
 }
 
-func (f packField) sameJSON(x, y reflect.Value) bool {
+// sameJSON reports whether the values at x and y of f's type write the
+// same JSON.
+func (f *packField) sameJSON(x, y unsafe.Pointer) bool {
 	switch f.kind {
 	case packString:
-		return x.String() == y.String()
+		return *(*string)(x) == *(*string)(y)
 	case packInt:
-		return x.Int() == y.Int()
+		return intAt(x, f.size) == intAt(y, f.size)
 	case packUint:
-		return x.Uint() == y.Uint()
+		return uintAt(x, f.size) == uintAt(y, f.size)
 	case packBool:
-		return x.Bool() == y.Bool()
+		return *(*bool)(x) == *(*bool)(y)
 	case packTime:
-		return x.Interface().(time.Time).Equal(y.Interface().(time.Time))
+		return (*time.Time)(x).Equal(*(*time.Time)(y))
 	case packTimePtr:
-		if x.IsNil() || y.IsNil() {
-			return x.IsNil() == y.IsNil()
+		tx, ty := *(**time.Time)(x), *(**time.Time)(y)
+		if tx == nil || ty == nil {
+			return tx == ty
 		}
-		return x.Interface().(*time.Time).Equal(*y.Interface().(*time.Time))
+		return tx.Equal(*ty)
 	case packStruct:
-		for _, s := range f.sub {
-			if !s.sameJSON(x.Field(s.plan.index), y.Field(s.plan.index)) {
+		for i := range f.sub {
+			s := &f.sub[i]
+			if !s.sameJSON(s.at(x), s.at(y)) {
 				return false
 			}
 		}
 		return true
 	case packSlice:
-		if x.Len() != y.Len() {
+		sx, sy := (*sliceHeader)(x), (*sliceHeader)(y)
+		if sx.len != sy.len {
 			return false
 		}
-		for i := range x.Len() {
-			if !f.sub[0].sameJSON(x.Index(i), y.Index(i)) {
+		e := &f.sub[0]
+		for i := range sx.len {
+			if !e.sameJSON(unsafe.Add(sx.data, uintptr(i)*f.size), unsafe.Add(sy.data, uintptr(i)*f.size)) {
 				return false
 			}
 		}
@@ -257,51 +296,56 @@ func (f packField) sameJSON(x, y reflect.Value) bool {
 	return false
 }
 
-// pack appends v; false for a time Diff would refuse.
-func (f packField) pack(out []byte, v reflect.Value) ([]byte, bool) {
+// pack appends f of the struct at base; false for a time Diff would
+// refuse.
+func (f *packField) pack(out []byte, base unsafe.Pointer) ([]byte, bool) {
+	return f.put(out, f.at(base))
+}
+
+// put appends the value of f's type at p.
+func (f *packField) put(out []byte, p unsafe.Pointer) ([]byte, bool) {
 	switch f.kind {
 	case packString:
-		s := v.String()
+		s := *(*string)(p)
 		return append(binary.AppendUvarint(out, uint64(len(s))), s...), true
 	case packInt:
-		return binary.AppendVarint(out, v.Int()), true
+		return binary.AppendVarint(out, intAt(p, f.size)), true
 	case packUint:
-		return binary.AppendUvarint(out, v.Uint()), true
+		return binary.AppendUvarint(out, uintAt(p, f.size)), true
 	case packBool:
-		if v.Bool() {
+		if *(*bool)(p) {
 			return append(out, 1), true
 		}
 		return append(out, 0), true
 	case packStruct:
 		ok := true
-		for _, s := range f.sub {
-			if out, ok = s.pack(out, v.Field(s.plan.index)); !ok {
+		for i := range f.sub {
+			if out, ok = f.sub[i].pack(out, p); !ok {
 				break
 			}
 		}
 		return out, ok
 	case packSlice:
-		if v.IsNil() {
+		s := (*sliceHeader)(p)
+		if s.data == nil {
 			return append(out, 0), true
 		}
-		out = binary.AppendUvarint(out, uint64(v.Len())+1)
+		out = binary.AppendUvarint(out, uint64(s.len)+1)
 		ok := true
-		for i := range v.Len() {
-			if out, ok = f.sub[0].pack(out, v.Index(i)); !ok {
+		for i := range s.len {
+			if out, ok = f.sub[0].put(out, unsafe.Add(s.data, uintptr(i)*f.size)); !ok {
 				break
 			}
 		}
 		return out, ok
 	case packTime, packTimePtr:
-		var tm time.Time
-		if f.kind == packTimePtr {
-			if v.IsNil() {
-				return append(out, 0), true
-			}
-			tm = *v.Interface().(*time.Time)
-			out = append(out, 1)
+		var tm *time.Time
+		if f.kind == packTime {
+			tm = (*time.Time)(p)
+		} else if tm = *(**time.Time)(p); tm == nil {
+			return append(out, 0), true
 		} else {
-			tm = v.Interface().(time.Time)
+			out = append(out, 1)
 		}
 		if y := tm.UTC().Year(); y < 0 || y > 9999 {
 			return out, false
@@ -309,6 +353,32 @@ func (f packField) pack(out []byte, v reflect.Value) ([]byte, bool) {
 		return binary.AppendUvarint(binary.AppendVarint(out, tm.Unix()), uint64(tm.Nanosecond())), true
 	}
 	return out, false
+}
+
+// intAt returns the signed number of size bytes at p.
+func intAt(p unsafe.Pointer, size uintptr) int64 {
+	switch size {
+	case 1:
+		return int64(*(*int8)(p))
+	case 2:
+		return int64(*(*int16)(p))
+	case 4:
+		return int64(*(*int32)(p))
+	}
+	return *(*int64)(p)
+}
+
+// uintAt returns the unsigned number of size bytes at p.
+func uintAt(p unsafe.Pointer, size uintptr) uint64 {
+	switch size {
+	case 1:
+		return uint64(*(*uint8)(p))
+	case 2:
+		return uint64(*(*uint16)(p))
+	case 4:
+		return uint64(*(*uint32)(p))
+	}
+	return *(*uint64)(p)
 }
 
 // errPacked is Unpack's error for bytes Pack did not write.

@@ -21,12 +21,21 @@ import (
 var (
 	mu      sync.Mutex
 	entropy = ulid.Monotonic(rand.Reader, 0)
+	// next is where New draws each ULID, under mu: ulid.New would
+	// draw into one of its own, which escapes to the heap through the
+	// entropy source's interface (an allocation per ID).
+	next ulid.ULID
 )
 
 // New returns prefix + "_" + a new ULID stamped with now.
 func New(prefix string, now time.Time) string {
 	mu.Lock()
-	id, err := ulid.New(ulid.Timestamp(now), entropy)
+	ms := ulid.Timestamp(now)
+	err := next.SetTime(ms)
+	if err == nil {
+		err = entropy.MonotonicRead(ms, next[6:])
+	}
+	id := next
 	if err != nil {
 		// The monotonic source overflows only after 2^80 IDs in one
 		// millisecond; fall back to a fresh random ULID.
