@@ -55,7 +55,8 @@ func withActor(ctx context.Context, explicit string) context.Context {
 func record(ctx context.Context, tx storage.Tx, now time.Time, typ events.Type, cust customer.ID, subject string, before, after any) error {
 	if store, ok := tx.Events().(events.RecordAppender); ok {
 		// The store may keep the versions and write the changes when
-		// the event is read.
+		// the event is read, and give the event its ID, which it may
+		// keep as bytes and write when the event is read too.
 		e, ok := eventHead(ctx, now, typ, cust, subject)
 		if !ok {
 			return nil
@@ -83,6 +84,7 @@ func newEvent(ctx context.Context, now time.Time, typ events.Type, cust customer
 	if !ok {
 		return e, false, nil
 	}
+	e.ID = events.NewID(now)
 	var err error
 	e.Changes, err = eventdiff.Diff(before, after)
 	if err != nil || len(e.Changes) == 0 {
@@ -91,7 +93,7 @@ func newEvent(ctx context.Context, now time.Time, typ events.Type, cust customer
 	return e, true, nil
 }
 
-// eventHead is an event but its changes: a new ID, the time, the actor
+// eventHead is an event but its ID and its changes: the time, the actor
 // of ctx; false when the events are off. The actor was checked once, by
 // Client.update, before the call's transaction began (a workflow that
 // names another inside it names events.ActorExpiry), not again for each
@@ -100,10 +102,7 @@ func eventHead(ctx context.Context, now time.Time, typ events.Type, cust custome
 	if eventsOff.Load() {
 		return events.Event{}, false
 	}
-	return events.Event{
-		ID: events.NewID(now), Type: typ, Time: now, Actor: ActorOf(ctx),
-		Customer: cust, Subject: subject,
-	}, true
+	return events.Event{Type: typ, Time: now, Actor: ActorOf(ctx), Customer: cust, Subject: subject}, true
 }
 
 // Page sizes for EventList and CustomerHistory.

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oklog/ulid/v2"
+
 	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/errs"
 	"github.com/playerbase/playerbase/internal/flatjson"
@@ -35,7 +37,17 @@ func ParseSeq(s string) (Seq, error) {
 type ID string
 
 // NewID returns a new event ID stamped with now.
-func NewID(now time.Time) ID { return ID(ids.New("evt", now)) }
+func NewID(now time.Time) ID { return NewRawID(now).ID() }
+
+// RawID is an event ID as its ULID's 16 bytes, for a store that keeps
+// IDs in fewer bytes than their text (see RecordAppender).
+type RawID [16]byte
+
+// NewRawID returns the bytes of a new event ID stamped with now.
+func NewRawID(now time.Time) RawID { return RawID(ids.ULID(now)) }
+
+// ID returns the ID r holds, as NewID would have returned it.
+func (r RawID) ID() ID { return ID(ids.Text("evt", ulid.ULID(r))) }
 
 // ParseID checks a pasted event ID and returns it in canonical form.
 func ParseID(s string) (ID, error) {

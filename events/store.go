@@ -55,7 +55,10 @@ type RecordAppender interface {
 	// Diff(before, after) gives (e.Changes is ignored): the same event
 	// Append(e with those changes) would have appended. With no changes
 	// it appends nothing and reports false. An error writing the changes
-	// comes now, as Append's would, never at the read.
+	// comes now, as Append's would, never at the read. An event without
+	// an ID gets a new one, stamped with e.Time, as NewID gives: the store
+	// may keep it as its RawID, which it then writes only when the event
+	// is read.
 	AppendRecord(ctx context.Context, e Event, before, after any) (bool, error)
 }
 

@@ -191,6 +191,9 @@ func Pack(dst []byte, before, after any) (out []byte, changed, ok bool) {
 		return out, true, true
 	}
 	b := dataOf(before)
+	// The records as reflect sees them, made once and only for a field
+	// Pack cannot keep.
+	var bv, av reflect.Value
 	out = append(dst, byte(ti), modeChanged)
 	countAt := len(out)
 	out = append(out, 0) // the count, at most 127 fields: one byte
@@ -198,7 +201,10 @@ func Pack(dst []byte, before, after any) (out []byte, changed, ok bool) {
 	for i := range fields {
 		f := &fields[i]
 		if f.kind == packNone {
-			if f.plan.same(f.value(b), f.value(a)) {
+			if !bv.IsValid() {
+				bv, av = reflect.NewAt(t, b).Elem(), reflect.NewAt(t, a).Elem()
+			}
+			if f.plan.same(bv.Field(f.plan.index), av.Field(f.plan.index)) {
 				continue
 			}
 			return dst, false, false
@@ -229,10 +235,14 @@ func dataOf(v any) unsafe.Pointer {
 // at returns where f lies in the struct at base.
 func (f *packField) at(base unsafe.Pointer) unsafe.Pointer { return unsafe.Add(base, f.off) }
 
-// value returns f, in the struct at base, for the tests planField's
-// functions make by reflect.
-func (f *packField) value(base unsafe.Pointer) reflect.Value {
-	return reflect.NewAt(f.typ, f.at(base)).Elem()
+// zero reports whether f, in the struct at base, is zero as omitzero
+// decides (f.plan.isZero): for a *time.Time, read in place.
+func (f *packField) zero(base unsafe.Pointer) bool {
+	if f.kind == packTimePtr {
+		tm := *(**time.Time)(f.at(base))
+		return tm == nil || tm.IsZero()
+	}
+	return f.plan.isZero(reflect.NewAt(f.typ, f.at(base)).Elem())
 }
 
 // sliceHeader is how a slice lies in memory.
@@ -246,7 +256,7 @@ type sliceHeader struct {
 // one instant in two zones, a nil list and an empty one, and for a field
 // left out when zero, two zero values.
 func (f *packField) alike(x, y unsafe.Pointer) bool {
-	if z := f.plan.isZero; z != nil && z(f.value(x)) && z(f.value(y)) {
+	if f.plan.isZero != nil && f.zero(x) && f.zero(y) {
 		return true
 	}
 	return f.sameJSON(f.at(x), f.at(y))

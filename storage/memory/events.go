@@ -23,8 +23,10 @@ import (
 // Append: writers hold the write lock one at a time, so append order is
 // commit order.
 type eventsState struct {
-	log        eventLog
-	byCustomer map[customer.ID][]events.Seq
+	log eventLog
+	// byCustomer holds each customer's Seqs, by address: an append
+	// looks the customer up once.
+	byCustomer map[customer.ID]*[]events.Seq
 	last       events.Seq // the greatest Seq given, committed or rolled back
 	horizon    events.Seq // the newest Seq pruned
 	cursors    map[string]events.Seq
@@ -36,12 +38,10 @@ type eventsState struct {
 	names map[string]string
 	// locs are the time zones of the events' times.
 	locs []*time.Location
-	// scratch is AppendRecord's buffer for a change being packed.
-	scratch []byte
 }
 
 func (s *eventsState) init() {
-	s.byCustomer = map[customer.ID][]events.Seq{}
+	s.byCustomer = map[customer.ID]*[]events.Seq{}
 	s.cursors = map[string]events.Seq{}
 	s.names = map[string]string{}
 }
@@ -109,6 +109,9 @@ type stored struct {
 	// packed: the bytes hold, after the head, the change as
 	// eventdiff.Pack wrote it, not its changes (see AppendRecord).
 	packed bool
+	// rawID: the head holds the ID as its 16 bytes (events.RawID), not
+	// its text.
+	rawID bool
 }
 
 // arenaChunk is the size of the arena's chunks: a few dozen events each.
@@ -130,6 +133,25 @@ func (s *eventsState) alloc(n int) (buf []byte, chunk, off uint32) {
 	start := len(c)
 	s.arena[last] = c[:start+n]
 	return c[start : start+n : start+n], uint32(last), uint32(start)
+}
+
+// tail returns the free end of the arena's last chunk, empty, with room
+// for n bytes at least (a new chunk if it has less), and where it starts:
+// an event is written there in place, and kept by commit.
+func (s *eventsState) tail(n int) (buf []byte, chunk, off uint32) {
+	last := len(s.arena) - 1
+	if last < 0 || cap(s.arena[last])-len(s.arena[last]) < n {
+		s.arena = append(s.arena, make([]byte, 0, arenaChunk))
+		last++
+	}
+	c := s.arena[last]
+	return c[len(c):], uint32(last), uint32(len(c))
+}
+
+// commit keeps the n bytes written at the tail of chunk.
+func (s *eventsState) commit(chunk uint32, n int) {
+	c := s.arena[chunk]
+	s.arena[chunk] = c[:len(c)+n]
 }
 
 // bytes returns k's bytes.
@@ -154,37 +176,27 @@ func (s *eventsState) name(b []byte) string {
 	return string(b)
 }
 
-// store packs e into the arena: its ID, type, actor, customer and
-// subject, then its changes (the number of fields, then for each its
-// name, its before and its after), every one preceded by its length as a
-// uvarint (a change's value: its length plus one, 0 for nil, so a nil
-// value reads back nil and an empty one empty; the changes: 0 for nil).
-// With a packed change (see AppendRecord), its bytes stand where the
-// changes would.
-func (s *eventsState) store(e events.Event, packed []byte) stored {
-	n := strLen(string(e.ID)) + strLen(string(e.Type)) + strLen(e.Actor) + strLen(string(e.Customer)) + strLen(e.Subject)
-	switch {
-	case packed != nil:
-		n += len(packed)
-	case e.Changes != nil:
+// store packs e into the arena: its head (see appendHead), then its
+// changes (the number of fields, then for each its name, its before and
+// its after), every one preceded by its length as a uvarint (a change's
+// value: its length plus one, 0 for nil, so a nil value reads back nil
+// and an empty one empty; the changes: 0 for nil). raw, if not nil, is
+// e's ID.
+func (s *eventsState) store(e *events.Event, raw *events.RawID) stored {
+	n := s.headLen(e, raw)
+	if e.Changes != nil {
 		n += uvarintLen(uint64(len(e.Changes)) + 1)
 		for k, ch := range e.Changes {
 			n += strLen(k) + valueLen(ch.Before) + valueLen(ch.After)
 		}
-	default:
+	} else {
 		n++
 	}
 	buf, chunk, off := s.alloc(n)
-	buf = buf[:0]
-	for _, str := range []string{string(e.ID), s.intern(string(e.Type)), s.intern(e.Actor), string(e.Customer), e.Subject} {
-		buf = appendStr(buf, str)
-	}
-	switch {
-	case packed != nil:
-		buf = append(buf, packed...)
-	case e.Changes == nil:
+	buf = s.appendHead(buf[:0], e, raw)
+	if e.Changes == nil {
 		buf = append(buf, 0)
-	default:
+	} else {
 		buf = binary.AppendUvarint(buf, uint64(len(e.Changes))+1)
 		for k, ch := range e.Changes {
 			buf = appendStr(buf, s.intern(k))
@@ -192,6 +204,61 @@ func (s *eventsState) store(e events.Event, packed []byte) stored {
 			buf = appendValue(buf, ch.After)
 		}
 	}
+	return s.stored(e, raw, chunk, off, len(buf), false)
+}
+
+// packFree is the room storeRecord asks of a chunk for a record's bytes:
+// what most records take. A larger one is copied to a place of its own.
+const packFree = 1 << 10
+
+// storeRecord packs e into the arena with the change from before to
+// after as eventdiff.Pack writes it, written in place at the arena's
+// tail, as Pack's ok and changed say; with either false it keeps
+// nothing.
+func (s *eventsState) storeRecord(e *events.Event, raw *events.RawID, before, after any) (k stored, changed, ok bool) {
+	head := s.headLen(e, raw)
+	dst, chunk, off := s.tail(head + packFree)
+	dst = s.appendHead(dst, e, raw)
+	out, changed, ok := eventdiff.Pack(dst, before, after)
+	if !ok || !changed {
+		return stored{}, changed, ok
+	}
+	if cap(out) == cap(dst) {
+		s.commit(chunk, len(out))
+	} else {
+		// Pack outgrew the chunk.
+		var buf []byte
+		buf, chunk, off = s.alloc(len(out))
+		copy(buf, out)
+	}
+	return s.stored(e, raw, chunk, off, len(out), true), true, true
+}
+
+// headLen is how many bytes appendHead writes for e.
+func (s *eventsState) headLen(e *events.Event, raw *events.RawID) int {
+	n := strLen(string(e.Type)) + strLen(e.Actor) + strLen(string(e.Customer)) + strLen(e.Subject)
+	if raw != nil {
+		return n + len(raw)
+	}
+	return n + strLen(string(e.ID))
+}
+
+// appendHead appends e's ID (raw's 16 bytes, or its text), type, actor,
+// customer and subject.
+func (s *eventsState) appendHead(buf []byte, e *events.Event, raw *events.RawID) []byte {
+	if raw != nil {
+		buf = append(buf, raw[:]...)
+	} else {
+		buf = appendStr(buf, string(e.ID))
+	}
+	buf = appendStr(buf, s.intern(string(e.Type)))
+	buf = appendStr(buf, s.intern(e.Actor))
+	buf = appendStr(buf, string(e.Customer))
+	return appendStr(buf, e.Subject)
+}
+
+// stored is the entry for e, whose n bytes are at off in chunk.
+func (s *eventsState) stored(e *events.Event, raw *events.RawID, chunk, off uint32, n int, packed bool) stored {
 	loc := slices.Index(s.locs, e.Time.Location())
 	if loc < 0 {
 		loc = len(s.locs)
@@ -199,15 +266,14 @@ func (s *eventsState) store(e events.Event, packed []byte) stored {
 	}
 	return stored{
 		seq: e.Seq, sec: e.Time.Unix(), nsec: int32(e.Time.Nanosecond()), loc: int32(loc),
-		chunk: chunk, off: off, n: uint32(len(buf)), // n: buf has its capacity
-		packed: packed != nil,
+		chunk: chunk, off: off, n: uint32(n), packed: packed, rawID: raw != nil,
 	}
 }
 
 // head reads what event reads but the changes: the type, customer and
 // subject the feed filters by, and where the changes start.
 type head struct {
-	id, actor, subject []byte
+	id, actor, subject []byte // id: 16 bytes for a raw ID (see stored)
 	typ                events.Type
 	customer           customer.ID
 	rest               []byte
@@ -217,7 +283,7 @@ func (s *eventsState) head(k *stored) head {
 	var h head
 	p := s.bytes(k)
 	var typ, cust []byte
-	h.id, p = readStr(p)
+	h.id, p = s.readID(k, p)
 	typ, p = readStr(p)
 	h.actor, p = readStr(p)
 	cust, p = readStr(p)
@@ -232,8 +298,7 @@ func (s *eventsState) head(k *stored) head {
 
 // typ returns k's type, without allocating.
 func (s *eventsState) typ(k *stored) events.Type {
-	p := s.bytes(k)
-	_, p = readStr(p)
+	_, p := s.readID(k, s.bytes(k))
 	typ, _ := readStr(p)
 	return events.Type(s.name(typ))
 }
@@ -241,6 +306,14 @@ func (s *eventsState) typ(k *stored) events.Type {
 // customerOf returns k's customer.
 func (s *eventsState) customerOf(k *stored) customer.ID {
 	return s.head(k).customer
+}
+
+// readID returns the ID at the start of p, k's bytes, and the rest.
+func (s *eventsState) readID(k *stored, p []byte) (id, rest []byte) {
+	if k.rawID {
+		return p[:len(events.RawID{})], p[len(events.RawID{}):]
+	}
+	return readStr(p)
 }
 
 func (s *eventsState) time(k *stored) time.Time {
@@ -352,8 +425,12 @@ func (s *eventsState) heads(from events.Seq) []events.Event {
 
 // headEvent is k's event without its changes.
 func (s *eventsState) headEvent(k *stored, h head) events.Event {
+	id := events.ID(h.id)
+	if k.rawID {
+		id = events.RawID(h.id).ID()
+	}
 	return events.Event{
-		Seq: k.seq, ID: events.ID(h.id), Type: h.typ, Time: s.time(k), Actor: s.name(h.actor),
+		Seq: k.seq, ID: id, Type: h.typ, Time: s.time(k), Actor: s.name(h.actor),
 		Customer: h.customer, Subject: string(h.subject),
 	}
 }
@@ -432,8 +509,9 @@ func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 		return err
 	}
 	t.undoAppend()
+	s := t.state()
 	for _, e := range evs {
-		t.add(e, nil)
+		t.add(&e, s.store(t.next(&e), nil))
 	}
 	return nil
 }
@@ -443,39 +521,62 @@ func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 // read, which most events never are: a purchase that grants three items,
 // queues three commands and completes its order pays for some records'
 // bytes, not for their JSON. A change Pack does not keep has its changes
-// written at once.
+// written at once. An event without an ID gets one kept as its 16 bytes.
 func (t eventsTx) AppendRecord(ctx context.Context, e events.Event, before, after any) (bool, error) {
 	if err := t.check(ctx, true); err != nil {
 		return false, err
 	}
 	s := t.state()
-	packed, changed, ok := eventdiff.Pack(s.scratch[:0], before, after)
-	if ok {
-		s.scratch = packed
-	} else {
+	var raw *events.RawID
+	if e.ID == "" {
+		raw = new(events.NewRawID(e.Time))
+	}
+	seq := s.last + 1
+	e.Seq = seq
+	k, changed, ok := s.storeRecord(&e, raw, before, after)
+	if !ok {
 		changes, err := eventdiff.Diff(before, after)
-		if err != nil {
+		if err != nil || len(changes) == 0 {
 			return false, err
 		}
-		e.Changes, packed, changed = changes, nil, len(changes) > 0
+		e.Changes = changes
+		k, changed = s.store(&e, raw), true
 	}
 	if !changed {
 		return false, nil
 	}
 	t.undoAppend()
-	t.add(e, packed)
+	s.last = seq
+	t.add(&e, k)
 	return true, nil
 }
 
-// add gives e the next Seq and keeps it (see store).
-func (t eventsTx) add(e events.Event, packed []byte) {
+// next gives e the next Seq.
+func (t eventsTx) next(e *events.Event) *events.Event {
 	s := t.state()
 	s.last++
 	e.Seq = s.last
-	s.log.append(s.store(e, packed))
-	if e.Customer != "" {
-		s.byCustomer[e.Customer] = append(s.byCustomer[e.Customer], e.Seq)
+	return e
+}
+
+// add keeps k, e's entry in the feed, and e in its customer's Seqs.
+func (t eventsTx) add(e *events.Event, k stored) {
+	s := t.state()
+	s.log.append(k)
+	if e.Customer == "" {
+		return
 	}
+	// A workflow's events are mostly one customer's: the transaction
+	// keeps the last one's Seqs at hand.
+	if t.seqsOf != e.Customer || t.seqs == nil {
+		seqs := s.byCustomer[e.Customer]
+		if seqs == nil {
+			seqs = new(make([]events.Seq, 0, 8))
+			s.byCustomer[e.Customer] = seqs
+		}
+		t.seqsOf, t.seqs = e.Customer, seqs
+	}
+	*t.seqs = append(*t.seqs, e.Seq)
 }
 
 // undoAppend makes the transaction's rollback take back every event it
@@ -493,9 +594,10 @@ func (t eventsTx) undoAppend() {
 		i := s.at(oldLast)
 		for j := s.log.n - 1; j >= i; j-- {
 			if c := s.customerOf(s.log.at(j)); c != "" {
-				seqs := s.byCustomer[c]
-				if n := len(seqs); n > 0 && seqs[n-1] == s.log.at(j).seq {
-					s.byCustomer[c] = seqs[:n-1]
+				if seqs := s.byCustomer[c]; seqs != nil {
+					if n := len(*seqs); n > 0 && (*seqs)[n-1] == s.log.at(j).seq {
+						*seqs = (*seqs)[:n-1]
+					}
 				}
 			}
 		}
@@ -518,7 +620,7 @@ func (t eventsTx) List(ctx context.Context, q events.Query) ([]events.Event, err
 		return len(q.Types) == 0 || slices.Contains(q.Types, s.typ(k))
 	}
 	if q.Customer != "" {
-		seqs := s.byCustomer[q.Customer]
+		seqs := s.seqsOf(q.Customer)
 		i, _ := slices.BinarySearch(seqs, q.After+1)
 		for ; i < len(seqs) && len(out) < q.Limit; i++ {
 			if k := s.log.at(s.at(seqs[i] - 1)); keep(k) {
@@ -543,12 +645,20 @@ func (t eventsTx) List(ctx context.Context, q events.Query) ([]events.Event, err
 	return out, nil
 }
 
+// seqsOf returns the customer's Seqs.
+func (s *eventsState) seqsOf(id customer.ID) []events.Seq {
+	if seqs := s.byCustomer[id]; seqs != nil {
+		return *seqs
+	}
+	return nil
+}
+
 func (t eventsTx) History(ctx context.Context, id customer.ID, before events.Seq, limit int) ([]events.Event, error) {
 	if err := t.check(ctx, false); err != nil {
 		return nil, err
 	}
 	s := t.state()
-	seqs := s.byCustomer[id]
+	seqs := s.seqsOf(id)
 	i := len(seqs)
 	if before > 0 {
 		i, _ = slices.BinarySearch(seqs, before)
@@ -588,7 +698,7 @@ func (t eventsTx) Prune(ctx context.Context, before, now time.Time) (int, error)
 	}
 	oldLog, oldByCustomer, oldHorizon := s.log, s.byCustomer, s.horizon
 	var kept eventLog
-	byCustomer := map[customer.ID][]events.Seq{}
+	byCustomer := map[customer.ID]*[]events.Seq{}
 	horizon := s.horizon
 	for i := range s.log.n {
 		k := s.log.at(i)
@@ -599,7 +709,12 @@ func (t eventsTx) Prune(ctx context.Context, before, now time.Time) (int, error)
 		}
 		kept.append(*k)
 		if h.customer != "" {
-			byCustomer[h.customer] = append(byCustomer[h.customer], k.seq)
+			seqs := byCustomer[h.customer]
+			if seqs == nil {
+				seqs = new([]events.Seq)
+				byCustomer[h.customer] = seqs
+			}
+			*seqs = append(*seqs, k.seq)
 		}
 	}
 	n := s.log.n - kept.n
@@ -619,6 +734,7 @@ func (t eventsTx) Prune(ctx context.Context, before, now time.Time) (int, error)
 		}
 	}
 	s.log, s.byCustomer, s.horizon, s.arena = kept, byCustomer, horizon, arena
+	t.seqs = nil // of the map replaced
 	t.undo = append(t.undo, func() {
 		s.log, s.byCustomer, s.horizon, s.arena = oldLog, oldByCustomer, oldHorizon, oldArena
 	})

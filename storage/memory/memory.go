@@ -138,6 +138,10 @@ type tx struct {
 	// and that its rollback takes them back (see undoAppend).
 	appended bool
 	firstSeq events.Seq
+	// seqs is the Seqs of the customer seqsOf, whose event this
+	// transaction appended last (see eventsTx.add).
+	seqsOf customer.ID
+	seqs   *[]events.Seq
 }
 
 func (t *tx) close() {

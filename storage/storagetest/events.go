@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/oklog/ulid/v2"
 
 	"github.com/playerbase/playerbase/bans"
 	"github.com/playerbase/playerbase/customer"
@@ -479,5 +481,50 @@ func testRecordAppender(t *testing.T, b storage.Backend) {
 	})
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(events.Event{}, "Seq"), cmpopts.EquateApproxTime(0)); diff != "" {
 		t.Errorf("events read back (-want +got):\n%s", diff)
+	}
+	testRecordAppenderIDs(t, b)
+}
+
+// testRecordAppenderIDs checks that events appended without an ID, packed
+// or not, read back each with an ID of its own, stamped with its time.
+func testRecordAppenderIDs(t *testing.T, b storage.Backend) {
+	ctx := context.Background()
+	var last events.Seq
+	view(t, b, func(tx storage.Tx) (err error) {
+		last, err = tx.Events().Last(ctx)
+		return err
+	})
+	cmd := inventory.Command{ID: inventory.NewCommandID(now), Customer: customer.NewID(now), Server: "eu-1", Command: "say hi", Status: inventory.Pending, CreatedAt: now}
+	order := orders.Order{ID: orders.NewID(now), Customer: cmd.Customer, Status: orders.Created, Total: money.MustParse("9.99", "EUR"), CreatedAt: now, UpdatedAt: now}
+	update(t, b, func(tx storage.Tx) error {
+		for _, after := range []any{cmd, cmd, order} {
+			e := events.Event{Type: events.CommandQueued, Time: now, Actor: "system", Customer: cmd.Customer, Subject: "no id"}
+			if _, err := tx.Events().(events.RecordAppender).AppendRecord(ctx, e, nil, after); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var got []events.Event
+	view(t, b, func(tx storage.Tx) (err error) {
+		got, err = tx.Events().List(ctx, events.Query{After: last, Limit: 100})
+		return err
+	})
+	if len(got) != 3 {
+		t.Fatalf("read back %d events, want 3", len(got))
+	}
+	seen := map[events.ID]bool{}
+	for _, e := range got {
+		id, err := events.ParseID(string(e.ID))
+		if err != nil || id != e.ID {
+			t.Errorf("event %d has ID %q: %v", e.Seq, e.ID, err)
+		}
+		if u, err := ulid.ParseStrict(strings.TrimPrefix(string(e.ID), "evt_")); err != nil || !ulid.Time(u.Time()).Equal(now.Truncate(time.Millisecond)) {
+			t.Errorf("event %d's ID %s is not stamped with its time %v", e.Seq, e.ID, now)
+		}
+		if seen[e.ID] {
+			t.Errorf("ID %s given twice", e.ID)
+		}
+		seen[e.ID] = true
 	}
 }
