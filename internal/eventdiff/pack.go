@@ -357,13 +357,20 @@ func (f *packField) put(out []byte, p unsafe.Pointer) ([]byte, bool) {
 		} else {
 			out = append(out, 1)
 		}
-		if y := tm.UTC().Year(); y < 0 || y > 9999 {
+		sec := tm.Unix()
+		if sec < firstSecond || sec >= pastLastSecond { // a year outside 0–9999
 			return out, false
 		}
-		return binary.AppendUvarint(binary.AppendVarint(out, tm.Unix()), uint64(tm.Nanosecond())), true
+		return binary.AppendUvarint(binary.AppendVarint(out, sec), uint64(tm.Nanosecond())), true
 	}
 	return out, false
 }
+
+// The Unix seconds of the years a time's JSON may have, 0 to 9999.
+var (
+	firstSecond    = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	pastLastSecond = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+)
 
 // intAt returns the signed number of size bytes at p.
 func intAt(p unsafe.Pointer, size uintptr) int64 {

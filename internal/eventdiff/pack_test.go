@@ -20,6 +20,8 @@ import (
 func TestPackKeeps(t *testing.T) {
 	now := time.Date(2026, 12, 2, 1, 2, 3, 456, time.FixedZone("x", 3600))
 	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastInstant := time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC).In(time.FixedZone("+14", 14*3600)) // year 10000 there
+	beforeYear0 := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
 	later := now.Add(time.Hour)
 	unpaid := orders.Order{ID: "ord_1", Status: "pending", Total: money.MustParse("9.99", "EUR"), UpdatedAt: now, Version: 1}
 	paid := unpaid
@@ -43,6 +45,8 @@ func TestPackKeeps(t *testing.T) {
 		{"order created", nil, unpaid, false},
 		{"order repriced", paid, repriced, false},
 		{"year 10000", nil, inventory.Item{ID: "itm_2", GrantedAt: now, ExpiresAt: &far}, false},
+		{"last instant of 9999", nil, inventory.Item{ID: "itm_3", GrantedAt: now, ExpiresAt: &lastInstant}, true},
+		{"year -1", nil, inventory.Item{ID: "itm_4", GrantedAt: now, ExpiresAt: &beforeYear0}, false},
 		{"removed", leased, nil, false},
 		{"not a record", nil, "text", false},
 	} {

@@ -580,31 +580,31 @@ func (t eventsTx) add(e *events.Event, k stored) {
 }
 
 // undoAppend makes the transaction's rollback take back every event it
-// appends from here on: once per transaction, since one undo restores the
-// feed as it was before the first.
+// appends from here on (see tx.rollback): once per transaction, since
+// the feed as it was before the first is all there is to restore.
 func (t eventsTx) undoAppend() {
 	if t.appended {
 		return
 	}
 	t.appended = true
-	s := t.state()
-	oldLast := s.last
-	t.firstSeq = oldLast + 1
-	t.undo = append(t.undo, func() {
-		i := s.at(oldLast)
-		for j := s.log.n - 1; j >= i; j-- {
-			if c := s.customerOf(s.log.at(j)); c != "" {
-				if seqs := s.byCustomer[c]; seqs != nil {
-					if n := len(*seqs); n > 0 && (*seqs)[n-1] == s.log.at(j).seq {
-						*seqs = (*seqs)[:n-1]
-					}
+	t.firstSeq = t.state().last + 1
+}
+
+// rollBack takes back the events after Seq last: a transaction's
+// rollback, after its other writes' (a Prune's among them).
+func (s *eventsState) rollBack(last events.Seq) {
+	i := s.at(last)
+	for j := s.log.n - 1; j >= i; j-- {
+		if c := s.customerOf(s.log.at(j)); c != "" {
+			if seqs := s.byCustomer[c]; seqs != nil {
+				if n := len(*seqs); n > 0 && (*seqs)[n-1] == s.log.at(j).seq {
+					*seqs = (*seqs)[:n-1]
 				}
 			}
 		}
-		s.log.truncate(i)
-		s.last = oldLast
-		t.appended = false
-	})
+	}
+	s.log.truncate(i)
+	s.last = last
 }
 
 func (t eventsTx) List(ctx context.Context, q events.Query) ([]events.Event, error) {

@@ -135,7 +135,7 @@ type tx struct {
 	bansMu     *sync.RWMutex
 	bansLocked bool
 	// appended says the transaction appended events, from firstSeq on,
-	// and that its rollback takes them back (see undoAppend).
+	// which its rollback takes back (see eventsTx.undoAppend).
 	appended bool
 	firstSeq events.Seq
 	// seqs is the Seqs of the customer seqsOf, whose event this
@@ -157,6 +157,10 @@ func (t *tx) rollback() {
 		t.undo[i]()
 	}
 	t.undo = nil
+	if t.appended {
+		t.db.events.rollBack(t.firstSeq - 1)
+		t.appended = false
+	}
 	m := t.db.inventory.commands
 	for i := len(t.commandWrites) - 1; i >= 0; i-- {
 		if w := t.commandWrites[i]; w.had {

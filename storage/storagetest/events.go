@@ -56,6 +56,44 @@ func testEvents(t *testing.T, newBackend NewBackend) {
 	}
 	ignoreSeq := cmpopts.IgnoreFields(events.Event{}, "Seq")
 
+	// A transaction that appends, prunes and appends again, then rolls
+	// back, leaves the feed, each customer's history and Last as they
+	// were; the next append follows on.
+	t.Run("RollbackAfterPrune", func(t *testing.T) {
+		b := newBackend(t)
+		old := ev(events.CustomerCreated, alice, string(alice), now)
+		update(t, b, func(tx storage.Tx) error { return tx.Events().Append(ctx, old) })
+		err := b.Update(ctx, func(tx storage.Tx) error {
+			if err := tx.Events().Append(ctx, ev(events.CustomerUpdated, alice, string(alice), now)); err != nil {
+				return err
+			}
+			// Whether it sees the transaction's own event is the
+			// backend's: PostgreSQL gives Seqs at commit.
+			if n, err := tx.Events().Prune(ctx, now.Add(time.Hour), now); err != nil || n < 1 {
+				t.Errorf("Prune = %d, %v; want the committed event at least", n, err)
+			}
+			if err := tx.Events().Append(ctx, ev(events.CustomerUpdated, alice, string(alice), now)); err != nil {
+				return err
+			}
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			t.Fatalf("rolled-back Update = %v", err)
+		}
+		later := ev(events.CustomerUpdated, alice, string(alice), now.Add(time.Second))
+		update(t, b, func(tx storage.Tx) error { return tx.Events().Append(ctx, later) })
+		if d := cmp.Diff([]events.Event{old, later}, list(t, b, events.Query{}), ignoreSeq); d != "" {
+			t.Errorf("List (-want +got):\n%s", d)
+		}
+		view(t, b, func(tx storage.Tx) error {
+			h, err := tx.Events().History(ctx, alice, 0, 10)
+			if d := cmp.Diff([]events.Event{later, old}, h, ignoreSeq); err != nil || d != "" {
+				t.Errorf("History = %v (-want +got):\n%s", err, d)
+			}
+			return nil
+		})
+	})
+
 	t.Run("AppendListHistory", func(t *testing.T) {
 		b := newBackend(t)
 		first := []events.Event{
