@@ -201,6 +201,9 @@ func Pack(dst []byte, before, after any) (out []byte, changed, ok bool) {
 	for i := range fields {
 		f := &fields[i]
 		if f.kind == packNone {
+			if sameBits(f.at(b), f.at(a), f.typ) {
+				continue
+			}
 			if !bv.IsValid() {
 				bv, av = reflect.NewAt(t, b).Elem(), reflect.NewAt(t, a).Elem()
 			}
@@ -223,6 +226,24 @@ func Pack(dst []byte, before, after any) (out []byte, changed, ok bool) {
 	}
 	out[countAt] = byte(n)
 	return out, n > 0, true
+}
+
+// sameBits reports whether the values of type t at x and y hold the
+// same bits, or for slices, both nil or not, the same length and elements
+// of the same bits: then they write the same JSON, read now. False says
+// nothing (padding, two copies of one text), so Pack then compares them
+// as Diff does: an order completed keeps its lines and amounts, which
+// Pack cannot keep, and this spares their walk by reflect.
+func sameBits(x, y unsafe.Pointer, t reflect.Type) bool {
+	n := t.Size()
+	if t.Kind() == reflect.Slice {
+		sx, sy := (*sliceHeader)(x), (*sliceHeader)(y)
+		if sx.len != sy.len || (sx.data == nil) != (sy.data == nil) {
+			return false
+		}
+		x, y, n = sx.data, sy.data, uintptr(sx.len)*t.Elem().Size()
+	}
+	return n == 0 || x == y || unsafe.String((*byte)(x), n) == unsafe.String((*byte)(y), n)
 }
 
 // dataOf returns where the value in v lies: for a struct larger than a
