@@ -45,9 +45,12 @@
 // scans. A workflow's change reaches it as the record's two versions
 // (events.RecordAppender): the fields that changed, or every field of a
 // record created, are kept packed as they are (eventdiff.Pack: no JSON, no
-// map), and their JSON is written when the event is read, which most
-// events never are. Subscribers get each commit's events without their
-// changes, and only when there are subscribers.
+// map), packed in place at the end of the last chunk, and their JSON is
+// written when the event is read, which most events never are; so is the
+// text of an ID the store gave (kept as its 16 bytes). A rollback takes
+// the transaction's events back in one step after its other writes'.
+// Subscribers get each commit's events without their changes, and only
+// when there are subscribers.
 //
 // Customer search (customer.Store.Search) reads indexes kept with every
 // customer write: the folded names in a persistent tree, and per email and
