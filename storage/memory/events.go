@@ -141,7 +141,7 @@ func (s *eventsState) alloc(n int) (buf []byte, chunk, off uint32) {
 func (s *eventsState) tail(n int) (buf []byte, chunk, off uint32) {
 	last := len(s.arena) - 1
 	if last < 0 || cap(s.arena[last])-len(s.arena[last]) < n {
-		s.arena = append(s.arena, make([]byte, 0, arenaChunk))
+		s.arena = append(s.arena, make([]byte, 0, max(n, arenaChunk)))
 		last++
 	}
 	c := s.arena[last]
@@ -218,12 +218,12 @@ const packFree = 1 << 10
 func (s *eventsState) storeRecord(e *events.Event, raw *events.RawID, before, after any) (k stored, changed, ok bool) {
 	head := s.headLen(e, raw)
 	dst, chunk, off := s.tail(head + packFree)
-	dst = s.appendHead(dst, e, raw)
-	out, changed, ok := eventdiff.Pack(dst, before, after)
+	start := dst[:1] // where the bytes stay, unless they outgrow the chunk
+	out, changed, ok := eventdiff.Pack(s.appendHead(dst, e, raw), before, after)
 	if !ok || !changed {
 		return stored{}, changed, ok
 	}
-	if cap(out) == cap(dst) {
+	if &out[0] == &start[0] {
 		s.commit(chunk, len(out))
 	} else {
 		// Pack outgrew the chunk.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oklog/ulid/v2"
 	"pgregory.net/rapid"
 
 	"github.com/playerbase/playerbase/customer"
@@ -24,8 +25,9 @@ import (
 // The feed packs each event into bytes: every event reads back as it was
 // appended, whatever it holds (no changes, empty ones, values nil or
 // empty, a time in any zone, an event larger than an arena chunk, a
-// created record kept packed), after rolled-back transactions and prunes,
-// and the subscribers get the same without the changes.
+// created record kept packed, one larger than a chunk, an event the
+// store gave its ID), after rolled-back transactions and prunes, and the
+// subscribers get the same without the changes.
 func TestEventsPackedReadBack(t *testing.T) {
 	zones := []*time.Location{time.UTC, time.FixedZone("CET", 3600), time.Local}
 	rapid.Check(t, func(rt *rapid.T) {
@@ -46,6 +48,9 @@ func TestEventsPackedReadBack(t *testing.T) {
 					var err error
 					if e.Changes, err = eventdiff.Diff(vs[0], vs[1]); err != nil {
 						rt.Fatal(err)
+					}
+					if rapid.Bool().Draw(rt, "no ID") {
+						e.ID = "" // the store gives it one
 					}
 				}
 				evs, records = append(evs, e), append(records, vs)
@@ -71,6 +76,25 @@ func TestEventsPackedReadBack(t *testing.T) {
 			})
 			if fail != (err != nil) {
 				rt.Fatalf("Update: %v", err)
+			}
+			if !fail {
+				// The IDs the store gave: new, each its own, stamped
+				// with its event's time.
+				for i, p := range published[len(published)-len(evs):] {
+					if evs[i].ID != "" {
+						continue
+					}
+					id, err := events.ParseID(string(p.ID))
+					if err != nil || id != p.ID || strings.HasPrefix(string(p.ID), "evt_"+ulidTime(evs[i].Time)) == false {
+						rt.Fatalf("given ID %q for an event at %v: %v", p.ID, evs[i].Time, err)
+					}
+					for _, w := range want {
+						if w.ID == p.ID {
+							rt.Fatalf("ID %s given twice", p.ID)
+						}
+					}
+					evs[i].ID = p.ID
+				}
 			}
 			for _, e := range evs {
 				if !fail { // a rolled-back Seq is given again
@@ -132,6 +156,13 @@ func TestEventsPackedReadBack(t *testing.T) {
 	})
 }
 
+// ulidTime returns the text a ULID stamped with t starts with.
+func ulidTime(t time.Time) string {
+	var u ulid.ULID
+	_ = u.SetTime(ulid.Timestamp(t))
+	return u.String()[:10]
+}
+
 // heads returns evs without their changes, as subscribers get them.
 func heads(evs []events.Event) []events.Event {
 	var out []events.Event
@@ -171,7 +202,7 @@ func drawEvent(rt *rapid.T, at time.Time, zones []*time.Location, n string) even
 		Type:    rapid.SampledFrom([]events.Type{events.BanCreated, events.ItemGranted, events.CommandExecuted}).Draw(rt, "type"),
 		Time:    at.Add(time.Duration(rapid.IntRange(0, 1e9).Draw(rt, "ns"))).In(rapid.SampledFrom(zones).Draw(rt, "zone")),
 		Actor:   rapid.SampledFrom([]string{"system", "admin:alice", "gameserver:eu-1"}).Draw(rt, "actor"),
-		Subject: "sub_" + n,
+		Subject: "sub_" + n + rapid.SampledFrom([]string{"", strings.Repeat("s", 70000)}).Draw(rt, "subject"),
 	}
 	if rapid.Bool().Draw(rt, "customer") {
 		e.Customer = customer.ID(rapid.SampledFrom([]string{"cus_A", "cus_B"}).Draw(rt, "customer id"))
@@ -196,7 +227,7 @@ func drawVersions(rt *rapid.T, at time.Time) [2]any {
 	lease := at.Add(time.Minute)
 	cmd := inventory.Command{
 		ID: "cmd_1", Customer: "cus_A", Server: rapid.SampledFrom([]string{"", "eu-1", "é\x00<"}).Draw(rt, "server"),
-		Command: "say hi", Attempts: rapid.IntRange(0, 3).Draw(rt, "attempts"), OnlineOnly: rapid.Bool().Draw(rt, "online"),
+		Command: rapid.SampledFrom([]string{"say hi", strings.Repeat("give x; ", 10000)}).Draw(rt, "command"), Attempts: rapid.IntRange(0, 3).Draw(rt, "attempts"), OnlineOnly: rapid.Bool().Draw(rt, "online"),
 		Status: inventory.Pending, CreatedAt: at,
 	}
 	switch rapid.IntRange(0, 4).Draw(rt, "versions") {
