@@ -33,6 +33,9 @@ type eventsState struct {
 	// arena holds the events' bytes (see stored), in chunks the
 	// collector allocates rarely and never scans.
 	arena [][]byte
+	// lastActor is the actor interned last: a transaction's events
+	// share one.
+	lastActor string
 	// names holds each type, actor and field name once, so reading an
 	// event does not allocate them again.
 	names map[string]string
@@ -44,6 +47,10 @@ func (s *eventsState) init() {
 	s.byCustomer = map[customer.ID]*[]events.Seq{}
 	s.cursors = map[string]events.Seq{}
 	s.names = map[string]string{}
+	// Every type at once: an append then interns none.
+	for _, t := range events.Types {
+		s.intern(string(t))
+	}
 }
 
 // at returns the index in log of the first event with a Seq > after.
@@ -251,8 +258,11 @@ func (s *eventsState) appendHead(buf []byte, e *events.Event, raw *events.RawID)
 	} else {
 		buf = appendStr(buf, string(e.ID))
 	}
-	buf = appendStr(buf, s.intern(string(e.Type)))
-	buf = appendStr(buf, s.intern(e.Actor))
+	buf = appendStr(buf, string(e.Type)) // interned by init, unless one Append was given unchecked
+	if e.Actor != s.lastActor {
+		s.lastActor = s.intern(e.Actor)
+	}
+	buf = appendStr(buf, e.Actor)
 	buf = appendStr(buf, string(e.Customer))
 	return appendStr(buf, e.Subject)
 }
