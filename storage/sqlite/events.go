@@ -33,12 +33,18 @@ func scanEvent(row scanner) (events.Event, error) {
 	return e, nil
 }
 
+// Append keeps the events for one insert of them all when the
+// transaction commits, or before it next reads the feed (flushEvents): a
+// purchase appends seven, one at a time, and a statement each was most of
+// what they cost.
 func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 	if err := t.check(ctx, true); err != nil {
 		return err
 	}
 	for _, e := range evs {
-		changes, err := json.Marshal(e.Changes)
+		// What json.Marshal writes for it, without its second pass
+		// over the bytes to check them.
+		changes, err := e.Changes.MarshalJSON()
 		if err != nil {
 			return err
 		}
@@ -46,13 +52,41 @@ func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 		if e.Customer != "" {
 			cust = string(e.Customer)
 		}
-		if _, err := t.exec(ctx, `insert into events (id, type, time, actor, customer_id, subject, changes)
-			values (?1, ?2, ?3, ?4, ?5, ?6, ?7)`, e.ID, e.Type, ts(e.Time), e.Actor, cust, e.Subject, string(changes)); err != nil {
-			return t.b.wrap(err)
-		}
+		t.pending = append(t.pending, e.ID, e.Type, ts(e.Time), e.Actor, cust, e.Subject, string(changes))
 	}
 	if len(evs) > 0 {
 		t.appended = true
+	}
+	return nil
+}
+
+// eventInsert inserts events whose columns follow in its arguments,
+// eventArgs each, in order (their seqs in that order).
+const (
+	eventInsert = `insert into events (id, type, time, actor, customer_id, subject, changes) values `
+	eventArgs   = 7
+	// eventRows is the most events one insert takes: SQLite binds
+	// 32766 arguments at most.
+	eventRows = 1000
+)
+
+// flushEvents inserts the events Append kept.
+func (t *tx) flushEvents(ctx context.Context) error {
+	for len(t.pending) > 0 {
+		args := t.pending[:min(len(t.pending), eventRows*eventArgs)]
+		var q strings.Builder
+		q.WriteString(eventInsert)
+		for i := range len(args) / eventArgs {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString("(?,?,?,?,?,?,?)")
+		}
+		if _, err := t.exec(ctx, q.String(), args...); err != nil {
+			return t.b.wrap(err)
+		}
+		clear(args)
+		t.pending = t.pending[len(args):]
 	}
 	return nil
 }
@@ -71,6 +105,9 @@ func (t eventsTx) behind(ctx context.Context, after events.Seq) error {
 
 func (t eventsTx) List(ctx context.Context, q events.Query) ([]events.Event, error) {
 	if err := t.check(ctx, false); err != nil {
+		return nil, err
+	}
+	if err := t.flushEvents(ctx); err != nil {
 		return nil, err
 	}
 	if err := t.behind(ctx, q.After); err != nil {
@@ -96,6 +133,9 @@ func (t eventsTx) History(ctx context.Context, id customer.ID, before events.Seq
 	if err := t.check(ctx, false); err != nil {
 		return nil, err
 	}
+	if err := t.flushEvents(ctx); err != nil {
+		return nil, err
+	}
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
@@ -105,6 +145,9 @@ func (t eventsTx) History(ctx context.Context, id customer.ID, before events.Seq
 
 func (t eventsTx) Last(ctx context.Context) (events.Seq, error) {
 	if err := t.check(ctx, false); err != nil {
+		return 0, err
+	}
+	if err := t.flushEvents(ctx); err != nil {
 		return 0, err
 	}
 	// sqlite_sequence holds the greatest seq ever given, even when that
@@ -119,6 +162,9 @@ func (t eventsTx) Last(ctx context.Context) (events.Seq, error) {
 
 func (t eventsTx) Prune(ctx context.Context, before, now time.Time) (int, error) {
 	if err := t.check(ctx, true); err != nil {
+		return 0, err
+	}
+	if err := t.flushEvents(ctx); err != nil {
 		return 0, err
 	}
 	var newest sql.NullInt64

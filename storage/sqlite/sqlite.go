@@ -313,6 +313,9 @@ func (b *Backend) run(ctx context.Context, write bool, fn func(storage.Tx) error
 		}
 	}()
 	err = fn(t)
+	if err == nil && write {
+		err = t.flushEvents(ctx)
+	}
 	t.closed = true
 	if err != nil || !write {
 		_ = sqlTx.Rollback()
@@ -334,6 +337,9 @@ type tx struct {
 	writable bool
 	closed   bool
 	appended bool // the transaction appended events
+	// pending holds the columns of the events appended and not yet
+	// inserted (see eventsTx.Append).
+	pending []any
 }
 
 // errReadOnly is returned by a write attempted inside View.
