@@ -325,7 +325,6 @@ func ackBatch(ctx context.Context, tx storage.Tx, server string, results []Deliv
 // or command.failed, from the command as read. A write UpdateMany left out
 // (stale) is judged again and appends its event then.
 func recordAcks(ctx context.Context, tx storage.Tx, now time.Time, read map[inventory.CommandID]inventory.Command, writes []inventory.Command, stale []inventory.CommandID) error {
-	evs := make([]events.Event, 0, len(writes))
 	for _, done := range writes {
 		if slices.Contains(stale, done.ID) {
 			continue
@@ -336,18 +335,11 @@ func recordAcks(ctx context.Context, tx storage.Tx, now time.Time, read map[inve
 		}
 		after := done
 		after.Version++
-		e, ok, err := newEvent(ctx, now, typ, done.Customer, string(done.ID), read[done.ID], after)
-		if err != nil {
+		if err := record(ctx, tx, now, typ, done.Customer, string(done.ID), read[done.ID], after); err != nil {
 			return err
 		}
-		if ok {
-			evs = append(evs, e)
-		}
 	}
-	if len(evs) == 0 {
-		return nil
-	}
-	return tx.Events().Append(ctx, evs...)
+	return nil
 }
 
 // CommandCancel withdraws a pending command, one no server holds: a
