@@ -35,8 +35,8 @@ func scanEvent(row scanner) (events.Event, error) {
 
 // Append keeps the events for one insert of them all when the
 // transaction commits, or before it next reads the feed (flushEvents): a
-// purchase appends seven, one at a time, and a statement each was most of
-// what they cost.
+// purchase appends seven one at a time, and an ack of a hundred commands
+// a hundred, each of which was a statement of its own.
 func (t eventsTx) Append(ctx context.Context, evs ...events.Event) error {
 	if err := t.check(ctx, true); err != nil {
 		return err
