@@ -132,14 +132,9 @@ func (s *eventsState) alloc(n int) (buf []byte, chunk, off uint32) {
 		s.arena = append(s.arena, make([]byte, n))
 		return s.arena[last+1], uint32(last + 1), 0
 	}
-	if last < 0 || cap(s.arena[last])-len(s.arena[last]) < n {
-		s.arena = append(s.arena, make([]byte, 0, arenaChunk))
-		last++
-	}
-	c := s.arena[last]
-	start := len(c)
-	s.arena[last] = c[:start+n]
-	return c[start : start+n : start+n], uint32(last), uint32(start)
+	buf, chunk, off = s.tail(n)
+	s.commit(chunk, n)
+	return buf[:n:n], chunk, off
 }
 
 // tail returns the free end of the arena's last chunk, empty, with room
