@@ -61,89 +61,105 @@ func (s *benchStore) queue(b *testing.B, server string) {
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// BenchmarkDelivery polls and acknowledges batches of 100 commands in
-// process (Poll/Ack on the memory backend) and over loopback HTTP (the
-// gameclient against the handler, on the same backend), alternately, and
-// reports each and the share of the in-process rate HTTP delivers, by wall
-// time and by the process's CPU time (client, server and GC together; on a
-// loaded machine wall time also counts the scheduler's waits, which the
-// HTTP round trips, two goroutines handing off, suffer more).
+// BenchmarkDelivery leases and acknowledges batches of 100 commands three
+// ways on one memory backend, in turn, and reports each and the share of
+// the in-process rate the HTTP ones deliver, by wall time and by the
+// process's CPU time (client, server and GC together; on a loaded machine
+// wall time also counts the scheduler's waits, which the HTTP round trips,
+// goroutines handing off, suffer more):
+//
+//   - inproc: DeliveryPoll, then DeliveryAck;
+//   - http: what gameclient.Deliver does while a backlog lasts, one
+//     request per batch: PollReporting acknowledges the previous batch
+//     and leases the next;
+//   - paynow: what PayNow's plugins do, a poll and then an
+//     acknowledgement (DELETE), two requests per batch.
 func BenchmarkDelivery(b *testing.B) {
 	const batch = 100
 	ctx := context.Background()
-	s := newBenchStore(b, batch, "inproc", "http")
-	_, token, err := s.pb.GameServerCreate(ctx, playerbase.GameServerCreateParams{Name: "http"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := newBenchStore(b, batch, "inproc", "http", "paynow")
 	srv := httptest.NewServer(gameapi.New(s.pb, &gameapi.Options{Logger: quietLogger(), RateLimit: -1}))
 	defer srv.Close()
-	c, err := gameclient.New(gameclient.Config{BaseURL: srv.URL, Token: token})
-	if err != nil {
-		b.Fatal(err)
-	}
-	// timed runs work and returns its wall and CPU time.
-	timed := func(work func()) (wall, cpu time.Duration) {
-		t0, c0 := time.Now(), cpuTime()
-		work()
-		return time.Since(t0), cpuTime() - c0
-	}
-	inprocBatch := func() {
-		ds, err := s.pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "inproc", Limit: batch})
-		if err != nil || len(ds) != batch {
-			b.Fatalf("Poll: %d, %v", len(ds), err)
-		}
-		res := make([]playerbase.DeliveryResult, len(ds))
-		for i, d := range ds {
-			res[i] = playerbase.DeliveryResult{Key: d.Key}
-		}
-		if _, err := s.pb.DeliveryAck(ctx, "inproc", res); err != nil {
+	client := func(name string) *gameclient.Client {
+		_, token, err := s.pb.GameServerCreate(ctx, playerbase.GameServerCreateParams{Name: name})
+		if err != nil {
 			b.Fatal(err)
 		}
+		c, err := gameclient.New(gameclient.Config{BaseURL: srv.URL, Token: token})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c
 	}
-	httpBatch := func() {
-		cmds, err := c.Poll(ctx, gameclient.Players{})
+	combined, paynow := client("http"), client("paynow")
+	keys := func(cmds []gameclient.Command, err error) []string {
 		if err != nil || len(cmds) != batch {
 			b.Fatalf("HTTP poll: %d, %v", len(cmds), err)
 		}
-		keys := make([]string, len(cmds))
+		ks := make([]string, len(cmds))
 		for i, cmd := range cmds {
-			keys[i] = cmd.AttemptID
+			ks[i] = cmd.AttemptID
 		}
-		if err := c.Ack(ctx, keys...); err != nil {
-			b.Fatal(err)
-		}
+		return ks
 	}
-	var inproc, overHTTP, inprocCPU, httpCPU time.Duration
+	var ran []string // the combined side's previous batch
+	sides := []struct {
+		name      string
+		batch     func()
+		wall, cpu time.Duration
+	}{
+		{name: "inproc", batch: func() {
+			ds, err := s.pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "inproc", Limit: batch})
+			if err != nil || len(ds) != batch {
+				b.Fatalf("Poll: %d, %v", len(ds), err)
+			}
+			res := make([]playerbase.DeliveryResult, len(ds))
+			for i, d := range ds {
+				res[i] = playerbase.DeliveryResult{Key: d.Key}
+			}
+			if _, err := s.pb.DeliveryAck(ctx, "inproc", res); err != nil {
+				b.Fatal(err)
+			}
+		}},
+		{name: "http", batch: func() {
+			ran = keys(combined.PollReporting(ctx, gameclient.Players{}, gameclient.Results{Executed: ran}))
+		}},
+		{name: "paynow", batch: func() {
+			if err := paynow.Ack(ctx, keys(paynow.Poll(ctx, gameclient.Players{}))...); err != nil {
+				b.Fatal(err)
+			}
+		}},
+	}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		s.queue(b, "inproc")
-		s.queue(b, "http")
-		// Neither side pays for the setup's garbage.
+		for _, side := range sides {
+			s.queue(b, side.name)
+		}
+		// No side pays for the setup's garbage.
 		runtime.GC()
 		b.StartTimer()
 
 		// The side that runs first after the collection finds the caches
-		// cold: each goes first every other batch.
-		var w1, c1, w2, c2 time.Duration
-		if i%2 == 0 {
-			w1, c1 = timed(inprocBatch)
-			w2, c2 = timed(httpBatch)
-		} else {
-			w2, c2 = timed(httpBatch)
-			w1, c1 = timed(inprocBatch)
+		// cold: each goes first in turn.
+		for j := range sides {
+			side := &sides[(i+j)%len(sides)]
+			t0, c0 := time.Now(), cpuTime()
+			side.batch()
+			side.wall += time.Since(t0)
+			side.cpu += cpuTime() - c0
 		}
-		inproc, inprocCPU = inproc+w1, inprocCPU+c1
-		overHTTP, httpCPU = overHTTP+w2, httpCPU+c2
 	}
 	n := float64(b.N)
-	b.ReportMetric(float64(inproc.Nanoseconds())/n, "inproc-ns/batch")
-	b.ReportMetric(float64(overHTTP.Nanoseconds())/n, "http-ns/batch")
-	b.ReportMetric(float64(inprocCPU.Nanoseconds())/n, "inproc-cpu-ns/batch")
-	b.ReportMetric(float64(httpCPU.Nanoseconds())/n, "http-cpu-ns/batch")
-	b.ReportMetric(float64(inproc)/float64(overHTTP), "http/inproc-rate-wall")
-	b.ReportMetric(float64(inprocCPU)/float64(httpCPU), "http/inproc-rate-cpu")
+	inproc := sides[0]
+	for _, side := range sides {
+		b.ReportMetric(float64(side.wall.Nanoseconds())/n, side.name+"-ns/batch")
+		b.ReportMetric(float64(side.cpu.Nanoseconds())/n, side.name+"-cpu-ns/batch")
+		if side.name != inproc.name {
+			b.ReportMetric(float64(inproc.wall)/float64(side.wall), side.name+"/inproc-rate-wall")
+			b.ReportMetric(float64(inproc.cpu)/float64(side.cpu), side.name+"/inproc-rate-cpu")
+		}
+	}
 }
 
 // BenchmarkBanCheck compares the ban-check endpoint (authenticated, JSON

@@ -25,6 +25,8 @@
 //
 // Extensions, on the same handler:
 //
+//	POST   /v1/delivery/command-queue            also takes executed [{attempt_id}] and failed [{attempt_id, error}]:
+//	                                             recorded before the queue is read, answered with Playerbase-Results-Recorded
 //	POST   /v1/delivery/command-queue/fail       [{attempt_id, error}]: ran and failed → 204
 //	POST   /v1/delivery/ban-check                {steam_id, minecraft_uuid, name, ip_address} → {banned, ban_ids, expires_at}
 //

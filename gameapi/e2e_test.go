@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/playerbase/playerbase"
@@ -74,12 +75,17 @@ func TestFailedCommandShowsFailed(t *testing.T) {
 	}
 }
 
-// failAcks makes the plugin "crash" after running commands: every
-// acknowledgement request fails before it reaches the server.
-type failAcks struct{ next http.RoundTripper }
+// crashAfterPoll makes the plugin "crash" after running the commands its
+// first poll got: every later request, the one that would report them
+// (a poll carrying them, or an acknowledgement), fails before it reaches
+// the server.
+type crashAfterPoll struct {
+	next   http.RoundTripper
+	polled *atomic.Bool
+}
 
-func (f failAcks) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method == http.MethodDelete || strings.HasSuffix(r.URL.Path, "/acknowledge") {
+func (f crashAfterPoll) RoundTrip(r *http.Request) (*http.Response, error) {
+	if f.polled.Swap(true) {
 		return nil, errors.New("plugin crashed")
 	}
 	return f.next.RoundTrip(r)
@@ -97,7 +103,7 @@ func TestCrashBetweenRunAndAckRunsOnce(t *testing.T) {
 	run := func(context.Context, gameclient.Command) error { runs++; return nil }
 
 	crashing, err := gameclient.New(gameclient.Config{BaseURL: f.srv.URL, Token: token, Journal: journal,
-		HTTPClient: &http.Client{Transport: failAcks{f.http.Transport}}})
+		HTTPClient: &http.Client{Transport: crashAfterPoll{f.http.Transport, new(atomic.Bool)}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,6 +107,51 @@ type attemptRefs []attemptRef
 // key, anything malformed).
 func (a *attemptRefs) scanFlat(b []byte) bool {
 	s := flatjson.New(b)
+	out := scanRefs(s, string(b))
+	if !s.Done() {
+		return false
+	}
+	*a = out
+	return true
+}
+
+// scanFlat reads b as encoding/json would into *p, or reports false for a
+// body it leaves to encoding/json (failure reports, numeric Steam IDs,
+// escapes, other keys, anything malformed).
+func (p *pollRequest) scanFlat(b []byte) bool {
+	s, in := flatjson.New(b), string(b)
+	var out pollRequest
+	s.Object(func(key []byte) {
+		switch string(key) {
+		case "steam_ids":
+			out.SteamIDs = scanStrings[lenientString](s, in)
+		case "minecraft_uuids":
+			out.MinecraftUUIDs = scanStrings[string](s, in)
+		case "customer_names":
+			out.CustomerNames = scanStrings[string](s, in)
+		case "executed":
+			out.Executed = scanRefs(s, in)
+		default:
+			s.Fail()
+		}
+	})
+	if !s.Done() {
+		return false
+	}
+	*p = out
+	return true
+}
+
+// scanRefs reads [{"attempt_id":…},…] or null from s, whose input is also
+// in: every ID is a piece of in (flatjson's LiteralIn), so a batch of
+// acknowledgements costs one copy of the body, not an allocation per ID.
+func scanRefs(s *flatjson.Scanner, in string) attemptRefs {
+	if s.Peek() == 'n' {
+		if s.Word() != "null" {
+			s.Fail()
+		}
+		return nil
+	}
 	out := make(attemptRefs, 0, 128)
 	s.Array(func() {
 		var r attemptRef
@@ -116,7 +161,7 @@ func (a *attemptRefs) scanFlat(b []byte) bool {
 				return
 			}
 			if s.Peek() == '"' {
-				v, _ := s.Literal()
+				v, _ := s.LiteralIn(in)
 				r.AttemptID = lenientString(v)
 			} else if s.Word() != "null" {
 				s.Fail()
@@ -124,9 +169,21 @@ func (a *attemptRefs) scanFlat(b []byte) bool {
 		})
 		out = append(out, r)
 	})
-	if !s.Done() {
-		return false
+	return out
+}
+
+// scanStrings reads an array of strings or null, as scanRefs.
+func scanStrings[T ~string](s *flatjson.Scanner, in string) []T {
+	if s.Peek() == 'n' {
+		if s.Word() != "null" {
+			s.Fail()
+		}
+		return nil
 	}
-	*a = out
-	return true
+	out := []T{}
+	s.Array(func() {
+		v, _ := s.LiteralIn(in)
+		out = append(out, T(v))
+	})
+	return out
 }

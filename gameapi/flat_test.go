@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
 )
 
@@ -83,5 +84,56 @@ func TestAttemptRefsAsEncodingJSON(t *testing.T) {
 	var got attemptRefs
 	if !got.scanFlat([]byte(`[{"attempt_id":"dlv_1"}, {"attempt_id":"dlv_2"}]`)) || len(got) != 2 {
 		t.Errorf("scanFlat left a plain acknowledgement to encoding/json: %v", got)
+	}
+}
+
+// A poll's body, online players and the results it reports, decodes as
+// with encoding/json, or by it.
+func TestPollRequestAsEncodingJSON(t *testing.T) {
+	check := func(t interface{ Fatalf(string, ...any) }, b []byte) {
+		var want pollRequest
+		wantErr := json.Unmarshal(b, &want)
+		var got pollRequest
+		if !got.scanFlat(b) {
+			return // decoded by encoding/json
+		}
+		if wantErr != nil {
+			t.Fatalf("scanFlat(%q) read what encoding/json refuses: %v", b, wantErr)
+		}
+		if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("scanFlat(%q) (-encoding/json +got):\n%s", b, d)
+		}
+	}
+	texts := rapid.SliceOfN(wireText, -1, 3)
+	rapid.Check(t, func(t *rapid.T) {
+		body := map[string]any{}
+		for _, key := range []string{"steam_ids", "minecraft_uuids", "customer_names", "executed", "failed"} {
+			if !rapid.Bool().Draw(t, key+"?") {
+				continue
+			}
+			switch key {
+			case "executed":
+				var refs []map[string]any
+				for _, id := range texts.Draw(t, key) {
+					refs = append(refs, map[string]any{"attempt_id": id})
+				}
+				body[key] = refs
+			case "failed":
+				body[key] = []map[string]any{{"attempt_id": wireText.Draw(t, "id"), "error": wireText.Draw(t, "error")}}
+			default:
+				body[key] = texts.Draw(t, key)
+			}
+		}
+		b, _ := json.Marshal(body)
+		check(t, b)
+		at := rapid.IntRange(0, len(b)).Draw(t, "at")
+		piece := rapid.SampledFrom([]string{" ", ",", ":", "null", "1", `"x"`, `"other":"y"`, "{", "}", "[", "]", `\`, `"`,
+			`"executed":null`, `"steam_ids":[7656119800640953]`, `"Executed":[]`, `{"attempt_id":null}`}).Draw(t, "piece")
+		check(t, []byte(string(b[:at])+piece+string(b[at:])))
+	})
+	var got pollRequest
+	plain := `{"steam_ids":["76561198006409530"], "executed":[{"attempt_id":"cmd_1"},{"attempt_id":"cmd_2"}]}`
+	if !got.scanFlat([]byte(plain)) || len(got.Executed) != 2 || len(got.SteamIDs) != 1 {
+		t.Errorf("scanFlat left a plain poll to encoding/json: %+v", got)
 	}
 }

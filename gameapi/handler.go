@@ -355,9 +355,22 @@ func (h *handler) link(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 }
 
 func (h *handler) poll(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
-	var req onlinePlayers
+	var req pollRequest
 	if r.Method == http.MethodPost && !h.decode(w, r, &req) {
 		return
+	}
+	// The results the request carries are recorded first, so none of
+	// their commands is handed out again by this read.
+	results, err := deliveryResults(req.Executed, req.Failed, "$.failed")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	if !h.record(w, r, s, results) {
+		return
+	}
+	if n := len(req.Executed) + len(req.Failed); n > 0 {
+		w.Header().Set(resultsRecorded, strconv.Itoa(n))
 	}
 	players := make([]string, 0, len(req.SteamIDs)+len(req.MinecraftUUIDs)+len(req.CustomerNames))
 	for _, p := range req.SteamIDs {
@@ -423,60 +436,77 @@ func playerFields(player string) (steam string, uuid *string) {
 	return "", nil
 }
 
-// acknowledge records results; an unknown, malformed or foreign attempt
-// ID changes nothing and fails nothing else (PayNow's plugins resend
-// acks they are unsure of).
-func (h *handler) acknowledge(w http.ResponseWriter, r *http.Request, s gameserver.Server, results []playerbase.DeliveryResult) {
-	if len(results) > 0 {
-		outs, err := h.pb.DeliveryAck(r.Context(), s.Name, results)
-		if err != nil {
-			h.renderError(w, r, err)
-			return
-		}
-		for _, o := range outs {
-			if o.Err != nil {
-				h.log.LogAttrs(r.Context(), slog.LevelDebug, "gameapi ack ignored",
-					slog.String("request_id", requestID(w)), slog.String("attempt_id", o.Key), slog.String("error", o.Err.Error()))
-			}
-		}
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (h *handler) ackBulk(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
-	var req attemptRefs
-	if !h.decode(w, r, &req) {
-		return
-	}
-	results := make([]playerbase.DeliveryResult, 0, len(req))
-	for _, a := range req {
+// deliveryResults turns acknowledgements and failure reports into
+// results. A failure report without its error is refused, at
+// failedPath[i].error, before anything is recorded.
+func deliveryResults(executed attemptRefs, failed []failedAttempt, failedPath string) ([]playerbase.DeliveryResult, error) {
+	results := make([]playerbase.DeliveryResult, 0, len(executed)+len(failed))
+	for _, a := range executed {
 		if a.AttemptID != "" {
 			results = append(results, playerbase.DeliveryResult{Key: string(a.AttemptID)})
 		}
 	}
-	h.acknowledge(w, r, s, results)
-}
-
-func (h *handler) ackOne(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
-	h.acknowledge(w, r, s, []playerbase.DeliveryResult{{Key: r.PathValue("attemptId")}})
-}
-
-func (h *handler) fail(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
-	var req []failedAttempt
-	if !h.decode(w, r, &req) {
-		return
-	}
-	results := make([]playerbase.DeliveryResult, 0, len(req))
-	for i, a := range req {
+	for i, a := range failed {
 		if strings.TrimSpace(a.Error) == "" {
-			h.renderError(w, r, invalidAt("$["+strconv.Itoa(i)+"].error", "required", "required", "say why the command failed"))
-			return
+			return nil, invalidAt(failedPath+"["+strconv.Itoa(i)+"].error", "required", "required", "say why the command failed")
 		}
 		if a.AttemptID != "" {
 			results = append(results, playerbase.DeliveryResult{Key: string(a.AttemptID), Error: a.Error})
 		}
 	}
-	h.acknowledge(w, r, s, results)
+	return results, nil
+}
+
+// record records results and reports whether it did; otherwise it has
+// answered with the error. An unknown, malformed or foreign attempt ID
+// changes nothing and fails nothing else (PayNow's plugins resend acks
+// they are unsure of).
+func (h *handler) record(w http.ResponseWriter, r *http.Request, s gameserver.Server, results []playerbase.DeliveryResult) bool {
+	if len(results) == 0 {
+		return true
+	}
+	outs, err := h.pb.DeliveryAck(r.Context(), s.Name, results)
+	if err != nil {
+		h.renderError(w, r, err)
+		return false
+	}
+	for _, o := range outs {
+		if o.Err != nil {
+			h.log.LogAttrs(r.Context(), slog.LevelDebug, "gameapi result ignored",
+				slog.String("request_id", requestID(w)), slog.String("attempt_id", o.Key), slog.String("error", o.Err.Error()))
+		}
+	}
+	return true
+}
+
+// acknowledge records results and answers 204.
+func (h *handler) acknowledge(w http.ResponseWriter, r *http.Request, s gameserver.Server, executed attemptRefs, failed []failedAttempt) {
+	results, err := deliveryResults(executed, failed, "$")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	if h.record(w, r, s, results) {
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (h *handler) ackBulk(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
+	var req attemptRefs
+	if h.decode(w, r, &req) {
+		h.acknowledge(w, r, s, req, nil)
+	}
+}
+
+func (h *handler) ackOne(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
+	h.acknowledge(w, r, s, attemptRefs{{AttemptID: lenientString(r.PathValue("attemptId"))}}, nil)
+}
+
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, s gameserver.Server) {
+	var req []failedAttempt
+	if h.decode(w, r, &req) {
+		h.acknowledge(w, r, s, nil, req)
+	}
 }
 
 func (h *handler) events(w http.ResponseWriter, r *http.Request, s gameserver.Server) {

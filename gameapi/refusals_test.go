@@ -96,6 +96,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"POST", "/v1/delivery/command-queue/acknowledge", `[{"attempt_id":true}]`, 400, "$.attempt_id"},
 		{"POST", "/v1/delivery/command-queue", `{"minecraft_uuids":[1.5]}`, 400, "$.minecraft_uuids"},
 		{"POST", "/v1/delivery/command-queue/fail", `[{"attempt_id":"` + key + `","error":""}]`, 400, "$[0].error"},
+		{"POST", "/v1/delivery/command-queue", `{"executed":[{"attempt_id":"` + key + `"}],"failed":[{"attempt_id":"x","error":" "}]}`, 400, "$.failed[0].error"},
+		{"POST", "/v1/delivery/command-queue", `{"executed":{"attempt_id":"` + key + `"}}`, 400, "$.executed"},
 		{"POST", "/v1/delivery/events", `[{"event":"player_join","player_join":{"ip_address":"203.0.113.9"}},{"event":"player_join","player_join":{"ip_address":"not an ip"}}]`, 400, "$[1].player_join.ip_address"},
 		{"POST", "/v1/delivery/ban-check", `{}`, 400, "$"},
 	} {

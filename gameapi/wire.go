@@ -60,12 +60,23 @@ func jsonKind(b []byte) string {
 	return "value"
 }
 
-// onlinePlayers is GetQueuedCommandsWithOnlinePlayersRequestDto.
-type onlinePlayers struct {
+// pollRequest is GetQueuedCommandsWithOnlinePlayersRequestDto, the online
+// players, with playerbase's extension: the results of the commands the
+// plugin ran since its last poll (executed, failed), recorded before the
+// queue is read, so a plugin working through a backlog pays one round trip
+// per batch instead of a poll and an acknowledgement.
+type pollRequest struct {
 	SteamIDs       []lenientString `json:"steam_ids"`
 	MinecraftUUIDs []string        `json:"minecraft_uuids"`
 	CustomerNames  []string        `json:"customer_names"`
+	Executed       attemptRefs     `json:"executed"`
+	Failed         []failedAttempt `json:"failed"`
 }
+
+// resultsRecorded is the response header that says a poll recorded the
+// results its request carried (how many): a client that sees it not, from
+// a server without the extension, sends them on their own.
+const resultsRecorded = "Playerbase-Results-Recorded"
 
 // queuedCommand is QueuedCommandDto.
 type queuedCommand struct {

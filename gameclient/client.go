@@ -82,22 +82,22 @@ func (e *APIError) Error() string {
 	return msg
 }
 
-// do sends a JSON request and decodes a JSON answer into out (nil: none
-// expected).
-func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+// do sends a JSON request, decodes a JSON answer into out (nil: none
+// expected) and returns the answer's header.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) (http.Header, error) {
 	var body io.Reader
 	if b, ok := in.(rawJSON); ok {
 		body = bytes.NewReader(b)
 	} else if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Authorization", c.auth)
 	req.Header.Set("Accept", "application/json")
@@ -106,7 +106,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -118,26 +118,26 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
 			e.RetryAfter = time.Duration(s) * time.Second
 		}
-		return e
+		return nil, e
 	}
 	if out == nil {
 		// Read to the end, so the connection is reused rather than
 		// closed.
 		_, _ = io.Copy(io.Discard, resp.Body)
-		return nil
+		return resp.Header, nil
 	}
 	// Read whole (to the end, so the connection is reused) into a buffer
 	// of the announced size and decoded in one pass: a json.Decoder on the
 	// body grows its buffer step by step, a cost of every poll.
 	buf := bytes.NewBuffer(make([]byte, 0, max(512, min(resp.ContentLength+1, maxResponse))))
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponse)); err != nil {
-		return err
+		return nil, err
 	}
 	if cmds, ok := out.(*[]Command); ok {
 		*cmds, err = decodeCommands(buf.Bytes())
-		return err
+		return resp.Header, err
 	}
-	return json.Unmarshal(buf.Bytes(), out)
+	return resp.Header, json.Unmarshal(buf.Bytes(), out)
 }
 
 // maxResponse bounds the answer the client reads: far above any batch of
@@ -183,7 +183,7 @@ type PreviousLink struct {
 // Link tells the API where this server runs.
 func (c *Client) Link(ctx context.Context, p LinkParams) (LinkResult, error) {
 	var r LinkResult
-	err := c.do(ctx, http.MethodPost, "/v1/delivery/gameserver/link", p, &r)
+	_, err := c.do(ctx, http.MethodPost, "/v1/delivery/gameserver/link", p, &r)
 	return r, err
 }
 
@@ -211,14 +211,40 @@ type Command struct {
 
 // Poll leases the commands due on this server.
 func (c *Client) Poll(ctx context.Context, online Players) ([]Command, error) {
-	var cmds []Command // decodeCommands makes it, as large as the answer
-	var in any = online
-	if len(online.SteamIDs)+len(online.MinecraftUUIDs)+len(online.CustomerNames) == 0 {
-		in = rawJSON("{}") // what encoding/json writes for it
-	}
-	err := c.do(ctx, http.MethodPost, "/v1/delivery/command-queue", in, &cmds)
-	return cmds, err
+	return c.PollReporting(ctx, online, Results{})
 }
+
+// Results are what a plugin ran since its last poll.
+type Results struct {
+	Executed []string  // attempt IDs of the commands that ran
+	Failed   []Failure // the commands that ran and failed, with why
+}
+
+func (r Results) len() int { return len(r.Executed) + len(r.Failed) }
+
+// PollReporting reports done and leases the commands due on this server,
+// in one round trip: the API records the results before it reads the
+// queue (a playerbase extension of the poll), so a plugin working through
+// a backlog makes one request per batch rather than a poll and an
+// acknowledgement. A server without the extension leases the commands and
+// leaves the results out, which its answer shows (no
+// Playerbase-Results-Recorded header): PollReporting then sends them
+// with Ack and Fail, so they arrive either way.
+func (c *Client) PollReporting(ctx context.Context, online Players, done Results) ([]Command, error) {
+	var cmds []Command // decodeCommands makes it, as large as the answer
+	h, err := c.do(ctx, http.MethodPost, "/v1/delivery/command-queue", encodePoll(online, done), &cmds)
+	if err != nil || done.len() == 0 || h.Get(resultsRecorded) == strconv.Itoa(done.len()) {
+		return cmds, err
+	}
+	if err := c.Ack(ctx, done.Executed...); err != nil {
+		return cmds, err
+	}
+	return cmds, c.Fail(ctx, done.Failed...)
+}
+
+// resultsRecorded is the answer's header that says the poll recorded the
+// results it carried (how many).
+const resultsRecorded = "Playerbase-Results-Recorded"
 
 type attemptRef struct {
 	AttemptID string `json:"attempt_id"`
@@ -232,7 +258,8 @@ func (c *Client) Ack(ctx context.Context, attemptIDs ...string) error {
 	if len(attemptIDs) == 0 {
 		return nil
 	}
-	return c.do(ctx, http.MethodDelete, "/v1/delivery/command-queue", encodeAcks(attemptIDs), nil)
+	_, err := c.do(ctx, http.MethodDelete, "/v1/delivery/command-queue", encodeAcks(attemptIDs), nil)
+	return err
 }
 
 // Failure is a command that ran and failed, with why.
@@ -247,7 +274,8 @@ func (c *Client) Fail(ctx context.Context, failures ...Failure) error {
 	if len(failures) == 0 {
 		return nil
 	}
-	return c.do(ctx, http.MethodPost, "/v1/delivery/command-queue/fail", failures, nil)
+	_, err := c.do(ctx, http.MethodPost, "/v1/delivery/command-queue/fail", failures, nil)
+	return err
 }
 
 // Join is a player who joined the server.
@@ -286,7 +314,8 @@ func (c *Client) ReportJoins(ctx context.Context, joins ...Join) error {
 		}
 		evs[i] = joinEvent{Event: "player_join", Timestamp: at.UTC(), PlayerJoin: joinData{j.IPAddress, j.SteamID, j.MinecraftUUID, j.MinecraftName}}
 	}
-	return c.do(ctx, http.MethodPost, "/v1/delivery/events", evs, nil)
+	_, err := c.do(ctx, http.MethodPost, "/v1/delivery/events", evs, nil)
+	return err
 }
 
 // BanQuery is what a join knows about the player; set any.
@@ -309,15 +338,15 @@ type BanStatus struct {
 // extension), in one round trip.
 func (c *Client) CheckBan(ctx context.Context, q BanQuery) (BanStatus, error) {
 	var s BanStatus
-	err := c.do(ctx, http.MethodPost, "/v1/delivery/ban-check", q, &s)
+	_, err := c.do(ctx, http.MethodPost, "/v1/delivery/ban-check", q, &s)
 	return s, err
 }
 
-// Report says what one Deliver round did.
+// Report says what a Deliver did.
 type Report struct {
-	Received int // commands the poll handed out
+	Received int // commands the polls handed out
 	Ran      int // commands run now
-	Executed int // acknowledged as executed (run now or before a crash)
+	Executed int // reported executed (run now or before a crash)
 	Failed   int // reported failed
 }
 
@@ -326,28 +355,66 @@ type Report struct {
 // may have run. It is not run again (at most once).
 const Interrupted = "interrupted: the game server stopped while running this command; not run again"
 
-// Deliver runs one round: poll, run each command through run unless the
-// journal says it ran already, then acknowledge the executed ones and
-// report the failed ones (run's error text). The journal records a command
-// before it runs and its result after, so a crash anywhere never runs a
-// command twice: a command handed out again after a crash is acknowledged
-// from the journal. Keys are forgotten once the API has their results.
+// MaxRounds bounds the polls of one Deliver: with the API's batches of
+// 100, 10,000 commands, after which Deliver reports what ran and returns,
+// so a plugin gets to update who is online.
+const MaxRounds = 100
+
+// Deliver works through the queue: it polls, runs each command through run
+// unless the journal says it ran already, and reports the results with the
+// next poll (PollReporting), until a poll hands out nothing or MaxRounds
+// polls have. A plugin calls it every few seconds; a queue of a few
+// commands takes two requests, a backlog one per batch and one more.
+//
+// The journal records a command before it runs and its result after, so a
+// crash anywhere never runs a command twice: a command handed out again
+// after a crash is reported from the journal. Keys are forgotten once the
+// API has their results.
 func (c *Client) Deliver(ctx context.Context, online Players, run func(context.Context, Command) error) (Report, error) {
-	cmds, err := c.Poll(ctx, online)
-	if err != nil {
-		return Report{}, err
-	}
-	r := Report{Received: len(cmds)}
-	var done []string
-	var failed []Failure
-	for _, cmd := range cmds {
-		e, seen, err := c.journal.Get(cmd.AttemptID)
+	var r Report
+	var done Results
+	for round := 1; ; round++ {
+		cmds, err := c.PollReporting(ctx, online, done)
 		if err != nil {
 			return r, err
 		}
+		if err := c.reported(&r, done); err != nil {
+			return r, err
+		}
+		if len(cmds) == 0 {
+			return r, nil
+		}
+		r.Received += len(cmds)
+		if done, err = c.runAll(ctx, cmds, run, &r); err != nil {
+			return r, err
+		}
+		if round == MaxRounds {
+			if err := c.Ack(ctx, done.Executed...); err != nil {
+				return r, err
+			}
+			if err := c.reported(&r, Results{Executed: done.Executed}); err != nil {
+				return r, err
+			}
+			if err := c.Fail(ctx, done.Failed...); err != nil {
+				return r, err
+			}
+			return r, c.reported(&r, Results{Failed: done.Failed})
+		}
+	}
+}
+
+// runAll runs cmds through run, each at most once by the journal, and
+// returns their results.
+func (c *Client) runAll(ctx context.Context, cmds []Command, run func(context.Context, Command) error, r *Report) (Results, error) {
+	var done Results
+	for _, cmd := range cmds {
+		e, seen, err := c.journal.Get(cmd.AttemptID)
+		if err != nil {
+			return done, err
+		}
 		if !seen {
 			if err := c.journal.Begin(cmd.AttemptID); err != nil {
-				return r, err
+				return done, err
 			}
 			e = Entry{Key: cmd.AttemptID, Done: true}
 			if err := run(ctx, cmd); err != nil {
@@ -358,31 +425,33 @@ func (c *Client) Deliver(ctx context.Context, online Players, run func(context.C
 			}
 			r.Ran++
 			if err := c.journal.Finish(cmd.AttemptID, e.Error); err != nil {
-				return r, err
+				return done, err
 			}
 		} else if !e.Done {
 			e.Error = Interrupted
 			if err := c.journal.Finish(cmd.AttemptID, e.Error); err != nil {
-				return r, err
+				return done, err
 			}
 		}
 		if e.Error == "" {
-			done = append(done, cmd.AttemptID)
+			done.Executed = append(done.Executed, cmd.AttemptID)
 		} else {
-			failed = append(failed, Failure{AttemptID: cmd.AttemptID, Error: e.Error})
+			done.Failed = append(done.Failed, Failure{AttemptID: cmd.AttemptID, Error: e.Error})
 		}
 	}
-	if err := c.Ack(ctx, done...); err != nil {
-		return r, err
+	return done, nil
+}
+
+// reported counts results the API has and forgets their keys.
+func (c *Client) reported(r *Report, done Results) error {
+	if done.len() == 0 {
+		return nil
 	}
-	r.Executed = len(done)
-	if err := c.Fail(ctx, failed...); err != nil {
-		return r, err
-	}
-	r.Failed = len(failed)
-	keys := append(done, make([]string, 0, len(failed))...)
-	for _, f := range failed {
+	r.Executed += len(done.Executed)
+	r.Failed += len(done.Failed)
+	keys := append(make([]string, 0, done.len()), done.Executed...)
+	for _, f := range done.Failed {
 		keys = append(keys, f.AttemptID)
 	}
-	return r, c.journal.Forget(keys...)
+	return c.journal.Forget(keys...)
 }

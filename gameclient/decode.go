@@ -54,19 +54,52 @@ func encodeAcks(ids []string) rawJSON {
 	return append(b, ']')
 }
 
-// scan is a poll answer's reading state: the commands of one purchase
-// share a queued_at, whose text is parsed once.
+// encodePoll writes a poll's body: the online players and the results it
+// reports, {} for none (what encoding/json writes for it). The executed
+// IDs, most of a body after a full batch, are written by encodeAcks, the
+// rest by encoding/json.
+func encodePoll(online Players, done Results) rawJSON {
+	if len(online.SteamIDs)+len(online.MinecraftUUIDs)+len(online.CustomerNames)+done.len() == 0 {
+		return rawJSON("{}")
+	}
+	b, _ := json.Marshal(pollBody{Players: online, Failed: done.Failed}) // strings always encode
+	if len(done.Executed) == 0 {
+		return b
+	}
+	b = b[:len(b)-1] // reopened after its last member
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	b = append(append(b, `"executed":`...), encodeAcks(done.Executed)...)
+	return append(b, '}')
+}
+
+// pollBody is a poll's body but its executed IDs.
+type pollBody struct {
+	Players
+	Failed []Failure `json:"failed,omitempty"`
+}
+
+// scan is a poll answer's reading state. The answer is made a string once
+// and every text is a piece of it (flatjson's LiteralIn), and the optional
+// texts' pointers point into one slice: a batch of commands costs a few
+// allocations, not several per command. The commands of one purchase share
+// a queued_at, whose text is parsed once.
 type scan struct {
 	*flatjson.Scanner
-	atText []byte
-	at     time.Time
+	in       string
+	optional []string
+	atText   []byte
+	at       time.Time
 }
 
 func scanCommands(b []byte) ([]Command, bool) {
-	s := scan{Scanner: flatjson.New(b)}
+	s := scan{Scanner: flatjson.New(b), in: string(b)}
 	// A command takes some 200 bytes of the answer: room for all of them
 	// at once, and none for an empty queue's [].
-	cmds := make([]Command, 0, min(pollBatch, len(b)/128))
+	n := min(pollBatch, len(b)/128)
+	cmds := make([]Command, 0, n)
+	s.optional = make([]string, 0, 2*n)
 	s.Array(func() {
 		var c Command
 		s.Object(func(key []byte) { command(&s, &c, string(key)) })
@@ -78,25 +111,31 @@ func scanCommands(b []byte) ([]Command, bool) {
 	return cmds, true
 }
 
+// text returns a pointer to v, stored in s.optional.
+func (s *scan) text(v string) *string {
+	s.optional = append(s.optional, v)
+	return &s.optional[len(s.optional)-1]
+}
+
 // command reads the value of c's member key, as encoding/json would: a
 // null leaves a field as it was, except a pointer, which it clears.
 func command(s *scan, c *Command, key string) {
 	if s.Peek() == '"' {
-		v, quoted := s.Literal()
+		v, quoted := s.LiteralIn(s.in)
 		if !s.OK() {
 			return
 		}
 		switch key {
 		case "attempt_id":
-			c.AttemptID = string(v)
+			c.AttemptID = v
 		case "steam_id":
-			c.SteamID = string(v)
+			c.SteamID = v
 		case "minecraft_uuid":
-			c.MinecraftUUID = new(string(v))
+			c.MinecraftUUID = s.text(v)
 		case "customer_name":
-			c.CustomerName = new(string(v))
+			c.CustomerName = s.text(v)
 		case "command":
-			c.Command = string(v)
+			c.Command = v
 		case "queued_at":
 			if s.atText != nil && bytes.Equal(quoted, s.atText) {
 				c.QueuedAt = s.at

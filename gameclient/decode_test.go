@@ -122,3 +122,36 @@ func TestEncodeAcksAsEncodingJSON(t *testing.T) {
 		}
 	})
 }
+
+// A poll's body is the bytes encoding/json writes for the players and the
+// results, with executed after the rest.
+func TestEncodePollAsEncodingJSON(t *testing.T) {
+	text := rapid.OneOf(rapid.StringMatching(`[a-zA-Z0-9_]{0,30}`), rapid.String(), rapid.SampledFrom([]string{"a\"b", "\xff", "é"}))
+	texts := rapid.SliceOfN(text, 0, 3)
+	rapid.Check(t, func(t *rapid.T) {
+		online := Players{SteamIDs: texts.Draw(t, "steam"), MinecraftUUIDs: texts.Draw(t, "uuids"), CustomerNames: texts.Draw(t, "names")}
+		done := Results{Executed: texts.Draw(t, "executed")}
+		for _, id := range texts.Draw(t, "failed") {
+			done.Failed = append(done.Failed, Failure{AttemptID: id, Error: text.Draw(t, "error")})
+		}
+		refs := make([]attemptRef, len(done.Executed))
+		for i, id := range done.Executed {
+			refs[i].AttemptID = id
+		}
+		var executed []attemptRef
+		if len(refs) > 0 {
+			executed = refs
+		}
+		want, err := json.Marshal(struct {
+			Players
+			Failed   []Failure    `json:"failed,omitempty"`
+			Executed []attemptRef `json:"executed,omitempty"`
+		}{online, done.Failed, executed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := encodePoll(online, done); string(got) != string(want) {
+			t.Fatalf("encodePoll = %s\nencoding/json %s", got, want)
+		}
+	})
+}

@@ -4,7 +4,11 @@
 // run each command, acknowledge it, report failures, report joins, and ask
 // whether a joining player is banned.
 //
-// Deliver is the loop a plugin runs every few seconds. It runs each
+// Deliver is what a plugin calls every few seconds: it works through the
+// queue, reporting each batch's results with the next poll
+// (PollReporting, a playerbase extension that needs one request per batch
+// where PayNow's protocol needs a poll and an acknowledgement; against a
+// server without it the results go as acknowledgements, as before). It runs each
 // command at most once, even across crashes, with a Journal kept outside
 // the process (OpenFileJournal): the key is recorded before the command
 // runs and its result after; a command the API hands out again (its lease

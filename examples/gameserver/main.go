@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/playerbase/playerbase"
@@ -144,7 +145,7 @@ func run(ctx context.Context, out io.Writer, con *sim.Console, be storage.Backen
 	if err := journal.Close(); err != nil {
 		return err
 	}
-	g.plugin, journal, err = start(base, token, journalPath, crashBeforeAck{})
+	g.plugin, journal, err = start(base, token, journalPath, crashBeforeAck{new(atomic.Bool)})
 	if err != nil {
 		return err
 	}
@@ -216,12 +217,13 @@ func start(base, token, path string, rt http.RoundTripper) (*gameclient.Client, 
 
 var errCrashed = errors.New("plugin crashed")
 
-// crashBeforeAck lets polls through and fails every acknowledgement, as a
-// plugin that dies right after running its commands.
-type crashBeforeAck struct{}
+// crashBeforeAck lets the first request through, the poll that hands out
+// the commands, and fails every later one, as a plugin that dies right
+// after running its commands, before it reports them.
+type crashBeforeAck struct{ polled *atomic.Bool }
 
-func (crashBeforeAck) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method == http.MethodDelete {
+func (c crashBeforeAck) RoundTrip(r *http.Request) (*http.Response, error) {
+	if c.polled.Swap(true) {
 		return nil, errCrashed
 	}
 	return http.DefaultTransport.RoundTrip(r)

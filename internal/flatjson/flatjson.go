@@ -103,6 +103,19 @@ func (s *Scanner) Literal() (text, quoted []byte) {
 	return nil, nil
 }
 
+// LiteralIn is Literal for a reader that holds its input also as in, a
+// string of the same bytes: the text comes back as a piece of in, so a
+// reader that converts its input once reads every string without
+// allocating (the strings keep all of in alive).
+func (s *Scanner) LiteralIn(in string) (text string, quoted []byte) {
+	t, q := s.Literal()
+	if !s.ok {
+		return "", nil
+	}
+	end := s.i - 1 // the closing quote
+	return in[end-len(t) : end], q
+}
+
 // Word reads true, false or null.
 func (s *Scanner) Word() string {
 	s.space()
