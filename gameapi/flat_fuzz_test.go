@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // An acknowledgement's body, whatever its bytes, is read by the one-pass
@@ -27,6 +28,32 @@ func FuzzScanAttemptRefs(f *testing.F) {
 			t.Fatalf("scanFlat(%q) read what encoding/json refuses: %v", b, err)
 		}
 		if d := cmp.Diff(want, []attemptRef(got)); d != "" && (len(want) != 0 || len(got) != 0) {
+			t.Fatalf("scanFlat(%q) (-encoding/json +got):\n%s", b, d)
+		}
+	})
+}
+
+// A poll's body, whatever its bytes, is read by the one-pass reader as
+// encoding/json reads it, or left to encoding/json.
+func FuzzScanPollRequest(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `null`, ``, `{"steam_ids":[]}`, `{"steam_ids":["76561198006409530"],"minecraft_uuids":null,"customer_names":["Garry"]}`,
+		`{"executed":[{"attempt_id":"cmd_1"},{"attempt_id":"cmd_2"}]}`, `{"executed":null,"steam_ids":[7656119800640953]}`,
+		`{"failed":[{"attempt_id":"x","error":"no"}]}`, `{"Executed":[]}`, `{"executed":{"attempt_id":"x"}}`,
+		"{\"customer_names\":[\"\xff\"]}", `{"steam_ids":["a\"b"]}`, `{"steam_ids":[]`, `{"steam_ids":[],"steam_ids":["x"]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got pollRequest
+		if !got.scanFlat(b) {
+			return // encoding/json reads it
+		}
+		var want pollRequest
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("scanFlat(%q) read what encoding/json refuses: %v", b, err)
+		}
+		if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
 			t.Fatalf("scanFlat(%q) (-encoding/json +got):\n%s", b, d)
 		}
 	})
