@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/playerbase/playerbase"
+	"github.com/playerbase/playerbase/customer"
 	"github.com/playerbase/playerbase/gameclient"
 	"github.com/playerbase/playerbase/inventory"
 )
@@ -92,33 +93,41 @@ func (f crashAfterPoll) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // A plugin that crashes between running a command and acknowledging it
-// does not run it again when the command comes back after its lease.
+// does not run it again. Restarted with its journal, it reports the result
+// with its first poll: the store shows the command executed at once, and
+// nothing comes back when the lease would have run out.
 func TestCrashBetweenRunAndAckRunsOnce(t *testing.T) {
-	f := newFixture(t, nil)
-	_, token := f.server("rust-eu-1")
-	garry := f.customer("Garry")
-	f.buy(garry, f.product("rust-eu-1", "inventory.giveto {steam_id} kit.starter"))
-	journal := gameclient.NewMemoryJournal()
-	runs := 0
-	run := func(context.Context, gameclient.Command) error { runs++; return nil }
-
-	crashing, err := gameclient.New(gameclient.Config{BaseURL: f.srv.URL, Token: token, Journal: journal,
-		HTTPClient: &http.Client{Transport: crashAfterPoll{f.http.Transport, new(atomic.Bool)}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := crashing.Deliver(context.Background(), gameclient.Players{}, run); err == nil {
-		t.Fatal("Deliver with a failing ack succeeded")
-	}
-	if runs != 1 {
-		t.Fatalf("ran %d times before the crash, want 1", runs)
-	}
-
-	// Restarted with the same journal: while the lease holds, nothing
-	// comes; once it runs out, the command comes back under the same key
-	// and is acknowledged from the journal.
+	f, token, garry, journal, runs, run := crashAfterRunning(t)
 	restarted := f.client(token, journal)
+	r, err := restarted.Deliver(context.Background(), gameclient.Players{}, run)
+	if err != nil || r.Received != 0 || r.Executed != 1 {
+		t.Fatalf("restarted: %+v, %v; want the journal's result reported, nothing handed out", r, err)
+	}
+	if cmds := f.commands(garry); len(cmds) != 1 || cmds[0].Status != inventory.Executed || cmds[0].Attempts != 1 {
+		t.Errorf("store shows %+v, want executed after 1 lease", cmds)
+	}
+	f.clock.Advance(playerbase.DefaultLeaseDuration)
 	if r, err := restarted.Deliver(context.Background(), gameclient.Players{}, run); err != nil || r.Received != 0 {
+		t.Fatalf("after the lease: %+v, %v; want nothing", r, err)
+	}
+	if *runs != 1 {
+		t.Errorf("ran %d times, want 1", *runs)
+	}
+	if journal.Len() != 0 {
+		t.Errorf("journal holds %d keys after the report, want 0", journal.Len())
+	}
+}
+
+// journalOnly hides a journal's Entries: a Journal that is not a Lister.
+type journalOnly struct{ gameclient.Journal }
+
+// With a journal that cannot list its entries, the command comes back
+// after its lease, under the same key, and is acknowledged from the
+// journal without running again.
+func TestCrashWithPlainJournalRunsOnce(t *testing.T) {
+	f, token, garry, journal, runs, run := crashAfterRunning(t)
+	restarted := f.client(token, journalOnly{journal})
+	if r, err := restarted.Deliver(context.Background(), gameclient.Players{}, run); err != nil || r.Received != 0 || r.Executed != 0 {
 		t.Fatalf("during the lease: %+v, %v; want nothing", r, err)
 	}
 	f.clock.Advance(playerbase.DefaultLeaseDuration)
@@ -126,16 +135,40 @@ func TestCrashBetweenRunAndAckRunsOnce(t *testing.T) {
 	if err != nil || r.Received != 1 || r.Ran != 0 || r.Executed != 1 {
 		t.Fatalf("after the lease: %+v, %v; want 1 received, 0 run, 1 executed", r, err)
 	}
-	if runs != 1 {
-		t.Errorf("ran %d times, want 1", runs)
+	if *runs != 1 {
+		t.Errorf("ran %d times, want 1", *runs)
 	}
-	cmds := f.commands(garry)
-	if len(cmds) != 1 || cmds[0].Status != inventory.Executed || cmds[0].Attempts != 2 {
+	if cmds := f.commands(garry); len(cmds) != 1 || cmds[0].Status != inventory.Executed || cmds[0].Attempts != 2 {
 		t.Errorf("store shows %+v, want executed after 2 leases", cmds)
 	}
 	if journal.Len() != 0 {
 		t.Errorf("journal holds %d keys after the ack, want 0", journal.Len())
 	}
+}
+
+// crashAfterRunning buys a kit, and has a plugin run its command and
+// crash before reporting it: it returns the journal the plugin kept, how
+// many times the command ran (once) and the run function.
+func crashAfterRunning(t *testing.T) (f *fixture, token string, garry customer.Customer, journal *gameclient.MemoryJournal, runs *int, run func(context.Context, gameclient.Command) error) {
+	f = newFixture(t, nil)
+	_, token = f.server("rust-eu-1")
+	garry = f.customer("Garry")
+	f.buy(garry, f.product("rust-eu-1", "inventory.giveto {steam_id} kit.starter"))
+	journal = gameclient.NewMemoryJournal()
+	runs = new(int)
+	run = func(context.Context, gameclient.Command) error { *runs++; return nil }
+	crashing, err := gameclient.New(gameclient.Config{BaseURL: f.srv.URL, Token: token, Journal: journal,
+		HTTPClient: &http.Client{Transport: crashAfterPoll{f.http.Transport, new(atomic.Bool)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := crashing.Deliver(context.Background(), gameclient.Players{}, run); err == nil {
+		t.Fatal("Deliver with a failing report succeeded")
+	}
+	if *runs != 1 || journal.Len() != 1 {
+		t.Fatalf("before the crash: ran %d times, journal holds %d keys; want 1 and 1", *runs, journal.Len())
+	}
+	return f, token, garry, journal, runs, run
 }
 
 // Four plugins on four servers, polling in parallel, get disjoint

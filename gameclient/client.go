@@ -369,10 +369,14 @@ const MaxRounds = 100
 // The journal records a command before it runs and its result after, so a
 // crash anywhere never runs a command twice: a command handed out again
 // after a crash is reported from the journal. Keys are forgotten once the
-// API has their results.
+// API has their results; the first poll carries the results a Lister
+// journal still holds (a crash or a failed request kept them from the API).
 func (c *Client) Deliver(ctx context.Context, online Players, run func(context.Context, Command) error) (Report, error) {
 	var r Report
-	var done Results
+	done, err := c.unreported()
+	if err != nil {
+		return r, err
+	}
 	for round := 1; ; round++ {
 		cmds, err := c.PollReporting(ctx, online, done)
 		if err != nil {
@@ -401,6 +405,33 @@ func (c *Client) Deliver(ctx context.Context, online Players, run func(context.C
 			return r, c.reported(&r, Results{Failed: done.Failed})
 		}
 	}
+}
+
+// unreported returns the finished results the journal holds: results it
+// still holds were not reported, or their report's answer was lost. A
+// journal that is not a Lister has them reported when their commands come
+// back; so has a command the journal shows started but not finished,
+// which is reported Interrupted then.
+func (c *Client) unreported() (Results, error) {
+	l, ok := c.journal.(Lister)
+	if !ok {
+		return Results{}, nil
+	}
+	es, err := l.Entries()
+	if err != nil {
+		return Results{}, err
+	}
+	var done Results
+	for _, e := range es {
+		switch {
+		case !e.Done:
+		case e.Error == "":
+			done.Executed = append(done.Executed, e.Key)
+		default:
+			done.Failed = append(done.Failed, Failure{AttemptID: e.Key, Error: e.Error})
+		}
+	}
+	return done, nil
 }
 
 // runAll runs cmds through run, each at most once by the journal, and

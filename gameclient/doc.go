@@ -11,9 +11,12 @@
 // server without it the results go as acknowledgements, as before). It runs each
 // command at most once, even across crashes, with a Journal kept outside
 // the process (OpenFileJournal): the key is recorded before the command
-// runs and its result after; a command the API hands out again (its lease
-// ran out before the acknowledgement arrived) is acknowledged from the
-// journal instead of running again. A command the journal shows started
+// runs and its result after. Results the journal still holds (the plugin
+// died before reporting them, or a report failed) go with the next
+// Deliver's first poll, so the store shows them at once; a command the API
+// hands out again anyway (its lease ran out first, or the journal cannot
+// list its entries: see Lister) is acknowledged from the journal instead
+// of running again. A command the journal shows started
 // but never finished — the plugin died while running it — may have run,
 // so it is not run again but reported failed (Interrupted), for the store
 // owner to check and resend. Run one Deliver loop per game server.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +33,17 @@ type Journal interface {
 	Finish(key, errText string) error
 	// Forget drops keys whose results the API has recorded.
 	Forget(keys ...string) error
+}
+
+// Lister is a Journal that lists what it holds. Deliver reports the
+// finished entries with its first poll, so results that a crash or a
+// failed request kept from the API reach it at once, not when their
+// commands' leases run out and the commands come back. MemoryJournal and
+// FileJournal are Listers.
+type Lister interface {
+	Journal
+	// Entries returns every entry the journal holds, by key.
+	Entries() ([]Entry, error)
 }
 
 // MemoryJournal is a Journal in memory: it survives a Client being
@@ -76,6 +88,18 @@ func (j *MemoryJournal) Forget(keys ...string) error {
 		delete(j.m, k)
 	}
 	return nil
+}
+
+// Entries implements Lister.
+func (j *MemoryJournal) Entries() ([]Entry, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	es := make([]Entry, 0, len(j.m))
+	for _, e := range j.m {
+		es = append(es, e)
+	}
+	slices.SortFunc(es, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
+	return es, nil
 }
 
 // Len returns how many keys the journal holds.
@@ -206,6 +230,9 @@ func (j *FileJournal) Forget(keys ...string) error {
 	}
 	return j.mem.Forget(keys...)
 }
+
+// Entries implements Lister.
+func (j *FileJournal) Entries() ([]Entry, error) { return j.mem.Entries() }
 
 // Close closes the file.
 func (j *FileJournal) Close() error { return j.f.Close() }

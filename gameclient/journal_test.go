@@ -3,6 +3,7 @@ package gameclient_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/playerbase/playerbase/gameclient"
@@ -52,6 +53,15 @@ func TestFileJournalSurvivesReopen(t *testing.T) {
 	}
 	if _, ok, _ := j.Get("cmd_d"); ok {
 		t.Error("a forgotten key came back")
+	}
+	// Entries lists what Get finds, by key, for Deliver to report.
+	want := []gameclient.Entry{
+		{Key: "cmd_a", Done: true},
+		{Key: "cmd_b", Done: true, Error: "Unknown command: \"kit\"\nline two"},
+		{Key: "cmd_c"},
+	}
+	if got, err := j.Entries(); err != nil || !slices.Equal(got, want) {
+		t.Errorf("Entries() = %+v, %v; want %+v", got, err, want)
 	}
 	if after, _ := os.Stat(path); after.Size() >= before.Size() {
 		t.Errorf("reopening did not compact: %d bytes, was %d", after.Size(), before.Size())
