@@ -192,3 +192,29 @@ func TestDeliverWithoutExtension(t *testing.T) {
 		}
 	}
 }
+
+// A console that prints megabytes of error (control bytes, invalid UTF-8)
+// still gets its failure reported: the client cleans and cuts the text as
+// the store would, before it journals and reports it, so the report stays
+// far under the API's body limit.
+func TestHugeErrorIsCut(t *testing.T) {
+	if gameclient.MaxErrorLen != inventory.MaxErrorLen {
+		t.Fatalf("gameclient.MaxErrorLen = %d, the store keeps %d", gameclient.MaxErrorLen, inventory.MaxErrorLen)
+	}
+	f := newFixture(t, nil)
+	_, token := f.server("eu-1")
+	garry := f.customer("Garry")
+	f.buy(garry, f.product("eu-1", "oxide.grant user {steam_id} vip"))
+	huge := strings.Repeat("Unknown\x00 command \xff é\n", 100_000) // 2.2 MB, over the 1 MiB limit
+	journal := gameclient.NewMemoryJournal()
+	r, err := f.client(token, journal).Deliver(context.Background(), gameclient.Players{}, func(context.Context, gameclient.Command) error {
+		return errors.New(huge)
+	})
+	if err != nil || r.Failed != 1 {
+		t.Fatalf("Deliver = %+v, %v; want 1 failed", r, err)
+	}
+	got := f.commands(garry)[0]
+	if got.Status != inventory.Failed || len(got.Error) == 0 || len(got.Error) > inventory.MaxErrorLen || !strings.HasPrefix(got.Error, "Unknown command \uFFFD é\nUnknown") {
+		t.Errorf("store shows %s with a %d-byte error %.40q", got.Status, len(got.Error), got.Error)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/playerbase/playerbase/internal/textin"
 )
 
 // Config configures a Client.
@@ -350,6 +352,11 @@ type Report struct {
 	Failed   int // reported failed
 }
 
+// MaxErrorLen is the longest error text a store keeps for a failed command
+// (inventory.MaxErrorLen); Deliver cuts longer ones before it journals and
+// reports them.
+const MaxErrorLen = 2000
+
 // Interrupted is the error reported for a command the journal says was
 // started but never finished: the plugin stopped while running it, so it
 // may have run. It is not run again (at most once).
@@ -449,8 +456,11 @@ func (c *Client) runAll(ctx context.Context, cmds []Command, run func(context.Co
 			}
 			e = Entry{Key: cmd.AttemptID, Done: true}
 			if err := run(ctx, cmd); err != nil {
-				e.Error = err.Error()
-				if strings.TrimSpace(e.Error) == "" {
+				// Cleaned and cut as the store would: the journal and the
+				// report carry what the store keeps, so a console that
+				// prints megabytes neither bloats the journal nor makes
+				// the report too large for the API.
+				if e.Error = textin.Clean(err.Error(), MaxErrorLen); e.Error == "" {
 					e.Error = "failed"
 				}
 			}
