@@ -1,13 +1,16 @@
 package gameapi_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -73,12 +76,28 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 //     request per batch: PollReporting acknowledges the previous batch
 //     and leases the next;
 //   - paynow: what PayNow's plugins do, a poll and then an
-//     acknowledgement (DELETE), two requests per batch.
+//     acknowledgement (DELETE), two requests per batch;
+//   - bare: the HTTP exchange alone, on the same server: http's request
+//     body (100 acknowledgements) posted to a handler that answers with
+//     the bytes of a batch, as prepared beforehand.
+//
+// So http's time is about inproc's (the store's work) + bare's (the
+// transport's) + the handler's and the client's own; extras-ns/batch
+// reports that last part.
 func BenchmarkDelivery(b *testing.B) {
 	const batch = 100
 	ctx := context.Background()
 	s := newBenchStore(b, batch, "inproc", "http", "paynow")
-	srv := httptest.NewServer(gameapi.New(s.pb, &gameapi.Options{Logger: quietLogger(), RateLimit: -1}))
+	mux := http.NewServeMux()
+	mux.Handle("/", gameapi.New(s.pb, &gameapi.Options{Logger: quietLogger(), RateLimit: -1}))
+	var bareAnswer []byte
+	mux.HandleFunc("POST /bare", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(bareAnswer)))
+		_, _ = w.Write(bareAnswer)
+	})
+	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	client := func(name string) *gameclient.Client {
 		_, token, err := s.pb.GameServerCreate(ctx, playerbase.GameServerCreateParams{Name: name})
@@ -102,7 +121,24 @@ func BenchmarkDelivery(b *testing.B) {
 		}
 		return ks
 	}
-	var ran []string // the combined side's previous batch
+	// A batch leased before the timer starts gives the bare exchange its
+	// bytes, and the http side's first request its acknowledgements.
+	s.queue(b, "http")
+	first, err := combined.Poll(ctx, gameclient.Players{})
+	ran := keys(first, err) // the http side's previous batch
+	if bareAnswer, err = json.Marshal(first); err != nil {
+		b.Fatal(err)
+	}
+	bareBody, err := json.Marshal(map[string]any{"executed": func() (refs []map[string]string) {
+		for _, k := range ran {
+			refs = append(refs, map[string]string{"attempt_id": k})
+		}
+		return refs
+	}()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hc := &http.Client{}
 	sides := []struct {
 		name      string
 		batch     func()
@@ -129,12 +165,25 @@ func BenchmarkDelivery(b *testing.B) {
 				b.Fatal(err)
 			}
 		}},
+		{name: "bare", batch: func() {
+			resp, err := hc.Post(srv.URL+"/bare", "application/json", bytes.NewReader(bareBody))
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, _ := io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			if n != int64(len(bareAnswer)) {
+				b.Fatalf("bare: %d bytes, want %d", n, len(bareAnswer))
+			}
+		}},
 	}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		for _, side := range sides {
-			s.queue(b, side.name)
+			if side.name != "bare" {
+				s.queue(b, side.name)
+			}
 		}
 		// No side pays for the setup's garbage.
 		runtime.GC()
@@ -151,15 +200,16 @@ func BenchmarkDelivery(b *testing.B) {
 		}
 	}
 	n := float64(b.N)
-	inproc := sides[0]
+	inproc, overHTTP, bare := sides[0], sides[1], sides[3]
 	for _, side := range sides {
 		b.ReportMetric(float64(side.wall.Nanoseconds())/n, side.name+"-ns/batch")
 		b.ReportMetric(float64(side.cpu.Nanoseconds())/n, side.name+"-cpu-ns/batch")
-		if side.name != inproc.name {
+		if side.name == "http" || side.name == "paynow" {
 			b.ReportMetric(float64(inproc.wall)/float64(side.wall), side.name+"/inproc-rate-wall")
 			b.ReportMetric(float64(inproc.cpu)/float64(side.cpu), side.name+"/inproc-rate-cpu")
 		}
 	}
+	b.ReportMetric(float64((overHTTP.wall-inproc.wall-bare.wall).Nanoseconds())/n, "extras-ns/batch")
 }
 
 // BenchmarkBanCheck compares the ban-check endpoint (authenticated, JSON
