@@ -129,9 +129,10 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) (http
 		return resp.Header, nil
 	}
 	// Read whole (to the end, so the connection is reused) into a buffer
-	// of the announced size and decoded in one pass: a json.Decoder on the
-	// body grows its buffer step by step, a cost of every poll.
-	buf := bytes.NewBuffer(make([]byte, 0, max(512, min(resp.ContentLength+1, maxResponse))))
+	// of the announced size, with the room ReadFrom wants free to see the
+	// end without growing it, and decoded in one pass: a json.Decoder on
+	// the body grows its buffer step by step, a cost of every poll.
+	buf := bytes.NewBuffer(make([]byte, 0, max(512, min(resp.ContentLength+bytes.MinRead, maxResponse))))
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponse)); err != nil {
 		return nil, err
 	}
