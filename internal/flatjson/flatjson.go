@@ -85,22 +85,28 @@ func (s *Scanner) Literal() (text, quoted []byte) {
 		return nil, nil
 	}
 	start := s.i + 1
-	for j := start; j < len(s.b); j++ {
-		switch c := s.b[j]; {
-		case c == '"':
-			s.i = j + 1
-			if !utf8.Valid(s.b[start:j]) {
-				s.ok = false
-				return nil, nil
-			}
-			return s.b[start:j], s.b[start-1 : j+1]
-		case c == '\\' || c < 0x20:
+	n := bytes.IndexByte(s.b[start:], '"')
+	if n < 0 {
+		s.ok = false
+		return nil, nil
+	}
+	end := start + n
+	// One pass for escapes and control characters, noting whether any
+	// byte is outside ASCII: only then is the text checked for UTF-8.
+	var high byte
+	for _, c := range s.b[start:end] {
+		if c < 0x20 || c == '\\' {
 			s.ok = false
 			return nil, nil
 		}
+		high |= c
 	}
-	s.ok = false
-	return nil, nil
+	if high >= utf8.RuneSelf && !utf8.Valid(s.b[start:end]) {
+		s.ok = false
+		return nil, nil
+	}
+	s.i = end + 1
+	return s.b[start:end], s.b[start-1 : end+1]
 }
 
 // LiteralIn is Literal for a reader that holds its input also as in, a
