@@ -2,6 +2,7 @@ package flatjson
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -26,4 +27,24 @@ func TestLiteralInIsLiteral(t *testing.T) {
 			}
 		})
 	})
+}
+
+// Plain holds only where encoding/json writes a string as it is, and for
+// all printable ASCII but the five characters it escapes.
+func TestPlainIsWhatEncodingJSONLeaves(t *testing.T) {
+	check := func(t interface{ Fatalf(string, ...any) }, s string) {
+		b, _ := json.Marshal(s)
+		if Plain(s) && string(b) != `"`+s+`"` {
+			t.Fatalf("Plain(%q), but encoding/json writes %s", s, b)
+		}
+	}
+	for c := range 256 {
+		s := "a" + string([]byte{byte(c)}) + "b"
+		check(t, s)
+		check(t, "a"+string(rune(c))+"b")
+		if printable := c >= 0x20 && c < 0x7f && !strings.ContainsRune(`"\<>&`, rune(c)); Plain(s) != printable {
+			t.Errorf("Plain(%q) = %v", s, Plain(s))
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) { check(t, rapid.String().Draw(t, "s")) })
 }
