@@ -1,12 +1,6 @@
 package gameapi
 
-import (
-	"encoding/json"
-	"testing"
-
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
-)
+import "testing"
 
 // An acknowledgement's body, whatever its bytes, is read by the one-pass
 // reader as encoding/json reads it, or left to encoding/json.
@@ -18,19 +12,7 @@ func FuzzScanAttemptRefs(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var got attemptRefs
-		if !got.scanFlat(b) {
-			return // encoding/json reads it
-		}
-		var want []attemptRef
-		if err := json.Unmarshal(b, &want); err != nil {
-			t.Fatalf("scanFlat(%q) read what encoding/json refuses: %v", b, err)
-		}
-		if d := cmp.Diff(want, []attemptRef(got)); d != "" && (len(want) != 0 || len(got) != 0) {
-			t.Fatalf("scanFlat(%q) (-encoding/json +got):\n%s", b, d)
-		}
-	})
+	f.Fuzz(func(t *testing.T, b []byte) { agreesWithEncodingJSON[attemptRefs](t, b) })
 }
 
 // A poll's body, whatever its bytes, is read by the one-pass reader as
@@ -44,17 +26,5 @@ func FuzzScanPollRequest(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var got pollRequest
-		if !got.scanFlat(b) {
-			return // encoding/json reads it
-		}
-		var want pollRequest
-		if err := json.Unmarshal(b, &want); err != nil {
-			t.Fatalf("scanFlat(%q) read what encoding/json refuses: %v", b, err)
-		}
-		if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
-			t.Fatalf("scanFlat(%q) (-encoding/json +got):\n%s", b, d)
-		}
-	})
+	f.Fuzz(func(t *testing.T, b []byte) { agreesWithEncodingJSON[pollRequest](t, b) })
 }

@@ -111,7 +111,9 @@ func scanCommands(b []byte) ([]Command, bool) {
 	return cmds, true
 }
 
-// text returns a pointer to v, stored in s.optional.
+// text returns a pointer to v, stored in s.optional. (An answer longer
+// than estimated grows the slice; the pointers already taken still point
+// at their texts, in the array they came from.)
 func (s *scan) text(v string) *string {
 	s.optional = append(s.optional, v)
 	return &s.optional[len(s.optional)-1]
