@@ -139,7 +139,7 @@ func BenchmarkDelivery(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	hc := &http.Client{}
+	hc := gameclient.NewHTTPClient() // the transport the http and paynow sides use
 	sides := []struct {
 		name      string
 		batch     func()
