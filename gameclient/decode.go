@@ -59,17 +59,19 @@ func encodeAcks(ids []string) rawJSON {
 // IDs, most of a body after a full batch, are written by encodeAcks, the
 // rest by encoding/json.
 func encodePoll(online Players, done Results) rawJSON {
-	if len(online.SteamIDs)+len(online.MinecraftUUIDs)+len(online.CustomerNames)+done.len() == 0 {
+	others := len(online.SteamIDs) + len(online.MinecraftUUIDs) + len(online.CustomerNames) + len(done.Failed)
+	switch {
+	case others == 0 && len(done.Executed) == 0:
 		return rawJSON("{}")
+	case others == 0:
+		// What Deliver sends while a backlog lasts: executed IDs alone.
+		return append(append([]byte(`{"executed":`), encodeAcks(done.Executed)...), '}')
 	}
 	b, _ := json.Marshal(pollBody{Players: online, Failed: done.Failed}) // strings always encode
 	if len(done.Executed) == 0 {
 		return b
 	}
-	b = b[:len(b)-1] // reopened after its last member
-	if len(b) > 1 {
-		b = append(b, ',')
-	}
+	b = append(b[:len(b)-1], ',') // reopened after its last member
 	b = append(append(b, `"executed":`...), encodeAcks(done.Executed)...)
 	return append(b, '}')
 }
