@@ -58,12 +58,12 @@ func New(cfg Config) (*Client, error) {
 
 // NewHTTPClient returns the HTTP client a Client uses unless Config says
 // otherwise: http.DefaultTransport's settings (proxy from the environment,
-// keep-alive, timeouts) with a 30-second limit on a whole request, and a
-// write buffer that holds a poll of a full batch's results. With
-// net/http's 4 KiB a poll reporting 100 commands leaves in two writes;
-// the server wakes for the first and waits for the second, which costs a
-// poll about a tenth of its time on loopback. A plugin that needs a proxy
-// or TLS settings of its own can change the client this returns.
+// keep-alive, timeouts) with a 30-second limit on a whole request, and
+// buffers that hold a poll reporting a full batch and the batch it gets
+// back. With net/http's 4 KiB ones such a poll leaves in two writes (the
+// server wakes for the first and waits for the second) and its answer is
+// read in two or more reads. A plugin that needs a proxy or TLS settings
+// of its own can change the client this returns.
 func NewHTTPClient() *http.Client {
 	var t *http.Transport
 	if d, ok := http.DefaultTransport.(*http.Transport); ok {
@@ -72,15 +72,14 @@ func NewHTTPClient() *http.Client {
 		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, MaxIdleConns: 100,
 			IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second}
 	}
-	t.WriteBufferSize = requestBuffer
+	t.WriteBufferSize, t.ReadBufferSize = transportBuffer, transportBuffer
 	return &http.Client{Timeout: 30 * time.Second, Transport: t}
 }
 
-// requestBuffer is the transport's write buffer: a poll's headers and a
-// body reporting a full batch's results (100 executed IDs take some
-// 4.3 KB; a failure's error may add up to MaxErrorLen bytes each) fit it
-// many times over.
-const requestBuffer = 64 << 10
+// transportBuffer is the size of the transport's buffers: a poll reporting
+// 100 executed commands takes some 4.3 KB, an answer of 100 commands some
+// 23 KB.
+const transportBuffer = 64 << 10
 
 // APIError is a refused request, as the API's error body says.
 type APIError struct {
