@@ -65,30 +65,36 @@ func (s *benchStore) queue(b *testing.B, server string) {
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// BenchmarkDelivery leases and acknowledges batches of 100 commands three
+// BenchmarkDelivery leases and acknowledges batches of 100 commands five
 // ways on one memory backend, in turn, and reports each and the share of
 // the in-process rate the HTTP ones deliver, by wall time and by the
 // process's CPU time (client, server and GC together; on a loaded machine
 // wall time also counts the scheduler's waits, which the HTTP round trips,
 // goroutines handing off, suffer more):
 //
-//   - inproc: DeliveryPoll, then DeliveryAck;
+//   - inproc: DeliveryPoll, then DeliveryAck of what it leased;
+//   - inproc-next: the same calls in the order gameclient.Deliver makes
+//     them: DeliveryAck of the batch leased the time before, then
+//     DeliveryPoll. That batch's commands were last touched a batch ago,
+//     so acknowledging them costs more than acknowledging commands just
+//     leased: this is the in-process twin of http;
 //   - http: what gameclient.Deliver does while a backlog lasts, one
 //     request per batch: PollReporting acknowledges the previous batch
 //     and leases the next;
 //   - paynow: what PayNow's plugins do, a poll and then an
-//     acknowledgement (DELETE), two requests per batch;
-//   - bare: the HTTP exchange alone, on the same server: http's request
-//     body (100 acknowledgements) posted to a handler that answers with
-//     the bytes of a batch, as prepared beforehand.
+//     acknowledgement (DELETE), two requests per batch: inproc's order;
+//   - bare: the HTTP exchange alone, on the same server and client
+//     transport: http's request body (100 acknowledgements) posted to a
+//     handler that answers with the bytes of a batch, as prepared
+//     beforehand.
 //
-// So http's time is about inproc's (the store's work) + bare's (the
+// So http's time is about inproc-next's (the store's work) + bare's (the
 // transport's) + the handler's and the client's own; extras-ns/batch
 // reports that last part.
 func BenchmarkDelivery(b *testing.B) {
 	const batch = 100
 	ctx := context.Background()
-	s := newBenchStore(b, batch, "inproc", "http", "paynow")
+	s := newBenchStore(b, batch, "inproc", "inproc-next", "http", "paynow")
 	mux := http.NewServeMux()
 	mux.Handle("/", gameapi.New(s.pb, &gameapi.Options{Logger: quietLogger(), RateLimit: -1}))
 	var bareAnswer []byte
@@ -140,11 +146,14 @@ func BenchmarkDelivery(b *testing.B) {
 		b.Fatal(err)
 	}
 	hc := gameclient.NewHTTPClient() // the transport the http and paynow sides use
-	sides := []struct {
-		name      string
-		batch     func()
-		wall, cpu time.Duration
-	}{
+	// The inproc-next side's previous batch, leased before the timer
+	// starts, as http's.
+	s.queue(b, "inproc-next")
+	leased, err := s.pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "inproc-next", Limit: batch})
+	if err != nil || len(leased) != batch {
+		b.Fatalf("Poll: %d, %v", len(leased), err)
+	}
+	sides := []benchSide{
 		{name: "inproc", batch: func() {
 			ds, err := s.pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "inproc", Limit: batch})
 			if err != nil || len(ds) != batch {
@@ -156,6 +165,18 @@ func BenchmarkDelivery(b *testing.B) {
 			}
 			if _, err := s.pb.DeliveryAck(ctx, "inproc", res); err != nil {
 				b.Fatal(err)
+			}
+		}},
+		{name: "inproc-next", batch: func() {
+			res := make([]playerbase.DeliveryResult, len(leased))
+			for i, d := range leased {
+				res[i] = playerbase.DeliveryResult{Key: d.Key}
+			}
+			if _, err := s.pb.DeliveryAck(ctx, "inproc-next", res); err != nil {
+				b.Fatal(err)
+			}
+			if leased, err = s.pb.DeliveryPoll(ctx, playerbase.DeliveryPollParams{Server: "inproc-next", Limit: batch}); err != nil || len(leased) != batch {
+				b.Fatalf("Poll: %d, %v", len(leased), err)
 			}
 		}},
 		{name: "http", batch: func() {
@@ -204,16 +225,27 @@ func BenchmarkDelivery(b *testing.B) {
 		}
 	}
 	n := float64(b.N)
-	inproc, overHTTP, bare := sides[0], sides[1], sides[3]
+	inproc, twin, overHTTP, bare := sides[0], sides[1], sides[2], sides[4]
 	for _, side := range sides {
 		b.ReportMetric(float64(side.wall.Nanoseconds())/n, side.name+"-ns/batch")
 		b.ReportMetric(float64(side.cpu.Nanoseconds())/n, side.name+"-cpu-ns/batch")
-		if side.name == "http" || side.name == "paynow" {
-			b.ReportMetric(float64(inproc.wall)/float64(side.wall), side.name+"/inproc-rate-wall")
-			b.ReportMetric(float64(inproc.cpu)/float64(side.cpu), side.name+"/inproc-rate-cpu")
-		}
 	}
-	b.ReportMetric(float64((overHTTP.wall-inproc.wall-bare.wall).Nanoseconds())/n, "extras-ns/batch")
+	rate := func(side, baseline benchSide) {
+		b.ReportMetric(float64(baseline.wall)/float64(side.wall), side.name+"/"+baseline.name+"-rate-wall")
+		b.ReportMetric(float64(baseline.cpu)/float64(side.cpu), side.name+"/"+baseline.name+"-rate-cpu")
+	}
+	rate(overHTTP, twin)
+	rate(overHTTP, inproc)
+	rate(sides[3], inproc) // paynow
+	b.ReportMetric(float64((overHTTP.wall-twin.wall-bare.wall).Nanoseconds())/n, "extras-ns/batch")
+}
+
+// benchSide is one way BenchmarkDelivery delivers a batch, and the time it
+// took in all.
+type benchSide struct {
+	name      string
+	batch     func()
+	wall, cpu time.Duration
 }
 
 // BenchmarkBanCheck compares the ban-check endpoint (authenticated, JSON

@@ -382,9 +382,13 @@ func (h *handler) poll(w http.ResponseWriter, r *http.Request, s gameserver.Serv
 		h.renderError(w, r, err)
 		return
 	}
-	ids := make([]customer.ID, len(ds))
+	// A batch is mostly runs of one customer's commands: each run's
+	// customer is asked for once.
+	var ids []customer.ID
 	for i, d := range ds {
-		ids[i] = d.Customer
+		if i == 0 || d.Customer != ds[i-1].Customer {
+			ids = append(ids, d.Customer)
+		}
 	}
 	names, err := h.pb.CustomerNames(r.Context(), ids)
 	if err != nil {
