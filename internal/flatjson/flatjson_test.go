@@ -48,3 +48,47 @@ func TestPlainIsWhatEncodingJSONLeaves(t *testing.T) {
 	}
 	rapid.Check(t, func(t *rapid.T) { check(t, rapid.String().Draw(t, "s")) })
 }
+
+// special must say exactly whether a byte loop would stop at one of the
+// eight bytes: a missed quote would read past a literal's end.
+func TestSpecialIsBytewise(t *testing.T) {
+	stopsAt := func(x uint64) bool {
+		for range 8 {
+			if c := byte(x); c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				return true
+			}
+			x >>= 8
+		}
+		return false
+	}
+	check := func(t interface{ Fatalf(string, ...any) }, x uint64) {
+		if got := special(x); got != stopsAt(x) {
+			t.Fatalf("special(%#016x) = %v", x, got)
+		}
+	}
+	// Every byte in every position, among plain ones and next to each
+	// of the bytes a borrow could start at.
+	for pos := range 8 {
+		for c := range 256 {
+			for _, fill := range []byte{'a', ' ', '~', '!', '#', '[', ']', 0x00, 0x1f, '"', '\\', 0x80, 0xff} {
+				x := uint64(0)
+				for i := range 8 {
+					b := fill
+					if i == pos {
+						b = byte(c)
+					}
+					x |= uint64(b) << (8 * i)
+				}
+				check(t, x)
+			}
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		var x uint64
+		for i := range 8 {
+			b := rapid.OneOf(rapid.Byte(), rapid.ByteRange(0x1e, 0x23), rapid.ByteRange(0x5a, 0x5e), rapid.ByteRange(0x7e, 0x81)).Draw(t, "byte")
+			x |= uint64(b) << (8 * i)
+		}
+		check(t, x)
+	})
+}
