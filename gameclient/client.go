@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/playerbase/playerbase/internal/textin"
@@ -23,7 +24,10 @@ type Config struct {
 	// Token is the secret the store owner was shown when the game server
 	// was created.
 	Token string
-	// HTTPClient sends the requests. Default: NewHTTPClient().
+	// HTTPClient sends the requests. Default: one client of
+	// NewHTTPClient's that every Client without its own shares, as
+	// net/http's own clients share http.DefaultTransport (and with it
+	// their idle connections).
 	HTTPClient *http.Client
 	// Journal remembers which commands ran, across restarts. Default: a
 	// MemoryJournal, which protects only within one process; a plugin
@@ -48,7 +52,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{base: strings.TrimRight(cfg.BaseURL, "/"), auth: "Gameserver " + cfg.Token, http: cfg.HTTPClient, journal: cfg.Journal}
 	if c.http == nil {
-		c.http = NewHTTPClient()
+		c.http = sharedHTTPClient()
 	}
 	if c.journal == nil {
 		c.journal = NewMemoryJournal()
@@ -75,6 +79,8 @@ func NewHTTPClient() *http.Client {
 	t.WriteBufferSize, t.ReadBufferSize = transportBuffer, transportBuffer
 	return &http.Client{Timeout: 30 * time.Second, Transport: t}
 }
+
+var sharedHTTPClient = sync.OnceValue(NewHTTPClient)
 
 // transportBuffer is the size of the transport's buffers: a poll reporting
 // 100 executed commands takes some 4.3 KB, an answer of 100 commands some

@@ -85,3 +85,33 @@ func TestNewHTTPClientKeepsDefaults(t *testing.T) {
 		t.Error("the client changes http.DefaultTransport itself")
 	}
 }
+
+// Clients made without an HTTP client share one, and with it its idle
+// connections: a plugin that makes a Client per poll does not keep a
+// connection open for each.
+func TestClientsShareTheDefaultTransport(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Playerbase-Results-Recorded", "0")
+		_, _ = io.WriteString(w, "[]")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	for range 5 {
+		c, err := gameclient.New(gameclient.Config{BaseURL: srv.URL, Token: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Poll(context.Background(), gameclient.Players{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("5 Clients in turn opened %d connections, want 1", n)
+	}
+}
