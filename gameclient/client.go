@@ -80,6 +80,7 @@ func NewHTTPClient() *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, Transport: t}
 }
 
+// sharedHTTPClient is the client of every Client made without one.
 var sharedHTTPClient = sync.OnceValue(NewHTTPClient)
 
 // transportBuffer is the size of the transport's buffers: a poll reporting
